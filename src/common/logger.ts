@@ -1,0 +1,69 @@
+import * as vscode from 'vscode';
+import { SecretRedactor } from './redact';
+
+/**
+ * The extension's one log: a `LogOutputChannel` ("M365 Mail") whose every line passes through the
+ * {@link SecretRedactor}. Components take a {@link Logger} tagged with their name, e.g. `[auth]`.
+ */
+export interface Logger {
+  trace(message: string): void;
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string | Error): void;
+  /** A logger whose lines start with `[component]`. */
+  child(component: string): Logger;
+}
+
+export class OutputChannelLogger implements Logger, vscode.Disposable {
+  static create(redactor: SecretRedactor): OutputChannelLogger {
+    return new OutputChannelLogger(vscode.window.createOutputChannel('M365 Mail', { log: true }), redactor, undefined);
+  }
+
+  private constructor(
+    readonly channel: vscode.LogOutputChannel,
+    private readonly redactor: SecretRedactor,
+    private readonly component: string | undefined
+  ) {}
+
+  child(component: string): Logger {
+    return new OutputChannelLogger(this.channel, this.redactor, component);
+  }
+
+  trace(message: string): void {
+    this.channel.trace(this.format(message));
+  }
+
+  debug(message: string): void {
+    this.channel.debug(this.format(message));
+  }
+
+  info(message: string): void {
+    this.channel.info(this.format(message));
+  }
+
+  warn(message: string): void {
+    this.channel.warn(this.format(message));
+  }
+
+  error(message: string | Error): void {
+    const text = message instanceof Error ? `${message.name}: ${message.message}` : message;
+    this.channel.error(this.format(text));
+  }
+
+  show(): void {
+    this.channel.show(true);
+  }
+
+  dispose(): void {
+    // Only the root logger owns the channel.
+    if (this.component === undefined) {
+      this.channel.dispose();
+    }
+  }
+
+  private format(message: string): string {
+    const text = this.component ? `[${this.component}] ${message}` : message;
+    return this.redactor.redact(text);
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * Page object for the VS Code web workbench (code-server), used the way a user would: activity
+ * bar, command palette, views, notifications. Selectors use roles and labels where VS Code has them.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser } from '../harness/browser';
+import { startCodeServer, type CodeServer, type CodeServerOptions } from '../harness/codeServer';
+import { resultsDir } from '../harness/toolchain';
+
+export class Workbench {
+  static async open(options: CodeServerOptions): Promise<Workbench> {
+    const server = await startCodeServer(options);
+    let browser: Browser | undefined;
+    try {
+      browser = await launchBrowser();
+      const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+      const page = await context.newPage();
+      await page.goto(server.url);
+      await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+      return new Workbench(server, browser, page);
+    } catch (error) {
+      await browser?.close();
+      await server.stop();
+      throw error;
+    }
+  }
+
+  private constructor(
+    readonly server: CodeServer,
+    readonly browser: Browser,
+    readonly page: Page
+  ) {}
+
+  /** Clicks the activity-bar entry with this name (e.g. "M365 Mail") and waits for its side bar. */
+  async openViewContainer(name: string): Promise<void> {
+    const entry = this.page.locator(`.activitybar .action-item a[aria-label^="${name}"], .activitybar [role="tab"][aria-label^="${name}"]`).first();
+    await entry.waitFor({ state: 'visible', timeout: 60_000 });
+    await entry.click();
+    await this.page.locator('.sidebar .composite.title', { hasText: name.toUpperCase() }).or(this.page.locator('.sidebar .title-label', { hasText: name })).first().waitFor({ timeout: 30_000 });
+  }
+
+  /** F1, the command's title, Enter: as a user runs a command from the palette. */
+  async runCommand(title: string): Promise<void> {
+    await this.page.locator('.monaco-workbench').click({ position: { x: 700, y: 450 }, force: true }).catch(() => undefined);
+    await this.page.keyboard.press('F1');
+    const input = this.page.locator('.quick-input-widget input.input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`>${title}`);
+    const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    await row.waitFor({ state: 'visible', timeout: 30_000 });
+    await this.page.keyboard.press('Enter');
+  }
+
+  async screenshot(name: string): Promise<string> {
+    const file = path.join(resultsDir, 'screenshots', `${name}.png`);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    await this.page.screenshot({ path: file });
+    return file;
+  }
+
+  /** The text of the product's "M365 Mail" log file, written by its LogOutputChannel. */
+  productLog(): string {
+    const file = this.server.exthostLogFiles().find((f) => f.includes('m365mail.m365-mail') && f.endsWith('M365 Mail.log'));
+    return file ? fs.readFileSync(file, 'utf8') : '';
+  }
+
+  async close(): Promise<void> {
+    await this.browser.close().catch(() => undefined);
+    await this.server.stop();
+  }
+}
+
+/** The VSIX under test: the one `npm test` packaged (M365MAIL_VSIX), or a fresh package. */
+export function productVsix(): string {
+  const vsix = process.env.M365MAIL_VSIX;
+  if (!vsix || !fs.existsSync(vsix)) {
+    throw new Error('M365MAIL_VSIX is not set: run the end-to-end tier through `npm test`');
+  }
+  return vsix;
+}
+
+export function recordMetric(name: string, value: number | string): void {
+  const file = path.join(resultsDir, 'e2e-metrics.json');
+  const metrics = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+  metrics[name] = value;
+  fs.mkdirSync(resultsDir, { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(metrics, null, 2));
+}

@@ -1,0 +1,36 @@
+/**
+ * The test-runner extension for code-server, where VS Code's `extensionTestsPath` cannot be used
+ * (see README, "Tests"). It is installed beside the product as a VSIX and does nothing unless the
+ * code-server process was started with M365MAIL_EXTHOST_RESULTS (the remote extension host
+ * inherits that environment). Then it runs the suites and writes their results to that file.
+ */
+import path from 'node:path';
+import { runSuites, writeResults } from './runSuites';
+
+export async function activate(): Promise<void> {
+  const resultsFile = process.env.M365MAIL_EXTHOST_RESULTS;
+  const repoRoot = process.env.M365MAIL_REPO_ROOT;
+  if (!resultsFile || !repoRoot) {
+    return;
+  }
+  try {
+    writeResults(resultsFile, await runSuites(repoRoot, path.join(__dirname, 'suites.js')));
+  } catch (error) {
+    writeResults(resultsFile, {
+      passed: 0,
+      failed: 1,
+      pending: 0,
+      tests: [{ title: 'test runner', state: 'failed', durationMs: 0, error: error instanceof Error ? (error.stack ?? error.message) : String(error) }]
+    });
+  }
+}
+
+/** Entry for @vscode/test-electron (`extensionTestsPath`), used by `npm run test:desktop`. */
+export async function run(): Promise<void> {
+  const repoRoot = path.resolve(__dirname, '..', '..', '..', '..');
+  const results = await runSuites(repoRoot, path.join(__dirname, 'suites.js'));
+  writeResults(path.join(repoRoot, 'test-results', 'extension-host-desktop.json'), results);
+  if (results.failed > 0) {
+    throw new Error(`${results.failed} extension-host test(s) failed`);
+  }
+}

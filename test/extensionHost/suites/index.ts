@@ -1,0 +1,2 @@
+// Every extension-host suite, bundled into one file (esbuild.mjs --tests) that Mocha loads.
+import './activation.test';

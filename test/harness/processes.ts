@@ -1,0 +1,110 @@
+/**
+ * Child processes that must never outlive the test run: each is started in its own process group
+ * and recorded in a marker file; stopping kills the whole group. A run that crashed (kill -9, CI
+ * timeout) leaves its marker behind, and the next run reaps what is still alive from it.
+ */
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const markerDir = path.join(os.tmpdir(), 'm365-mail-harness');
+
+export interface ManagedProcess {
+  readonly child: ChildProcess;
+  readonly name: string;
+  stop(): Promise<void>;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+/** Kills process groups recorded by earlier runs whose owner process is dead. */
+export function reapStale(): string[] {
+  const reaped: string[] = [];
+  if (!fs.existsSync(markerDir)) return reaped;
+  for (const file of fs.readdirSync(markerDir)) {
+    const full = path.join(markerDir, file);
+    try {
+      const marker = JSON.parse(fs.readFileSync(full, 'utf8')) as { owner: number; pid: number; name: string; dirs?: string[] };
+      if (alive(marker.owner)) continue;
+      if (alive(marker.pid)) {
+        killGroup(marker.pid, 'SIGKILL');
+        reaped.push(`${marker.name} (pid ${marker.pid})`);
+      }
+      for (const dir of marker.dirs ?? []) fs.rmSync(dir, { recursive: true, force: true });
+      fs.rmSync(full, { force: true });
+    } catch {
+      fs.rmSync(full, { force: true });
+    }
+  }
+  return reaped;
+}
+
+const live = new Set<ManagedProcess>();
+
+/** Starts `command` in its own process group. `dirs` are removed when it stops (also by a later reap). */
+export function startManaged(name: string, command: string, args: string[], options: SpawnOptions & { dirs?: string[] } = {}): ManagedProcess {
+  fs.mkdirSync(markerDir, { recursive: true });
+  const child = spawn(command, args, { ...options, detached: true });
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`could not start ${name}`);
+  const marker = path.join(markerDir, `${process.pid}-${pid}.json`);
+  fs.writeFileSync(marker, JSON.stringify({ owner: process.pid, pid, name, dirs: options.dirs ?? [] }));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const managed: ManagedProcess = {
+    child,
+    name,
+    async stop() {
+      live.delete(managed);
+      if (child.exitCode === null && child.signalCode === null) {
+        killGroup(pid, 'SIGTERM');
+        const timer = setTimeout(() => killGroup(pid, 'SIGKILL'), 5000);
+        await exited;
+        clearTimeout(timer);
+      }
+      // The leader may be gone while its group lives on (code-server's extension host).
+      killGroup(pid, 'SIGKILL');
+      for (const dir of options.dirs ?? []) fs.rmSync(dir, { recursive: true, force: true });
+      fs.rmSync(marker, { force: true });
+    }
+  };
+  live.add(managed);
+  return managed;
+}
+
+/** Stops everything this process started; called on exit and on SIGINT/SIGTERM. */
+export async function stopAll(): Promise<void> {
+  await Promise.all([...live].map((p) => p.stop()));
+}
+
+let hooked = false;
+export function stopAllOnExit(): void {
+  if (hooked) return;
+  hooked = true;
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      void stopAll().finally(() => process.exit(130));
+    });
+  }
+  process.once('exit', () => {
+    // Synchronous last resort: no awaiting possible here.
+    for (const p of live) {
+      if (p.child.pid) killGroup(p.child.pid, 'SIGKILL');
+    }
+  });
+}

@@ -18,8 +18,10 @@ export interface CodeServerOptions {
   env?: Record<string, string>;
   /** Folder to open as the workspace. */
   folder?: string;
-  /** Keep the folders after stop (the demo removes them itself). */
+  /** Names the temp folder, for whoever looks at leftovers. */
   name?: string;
+  /** Port on 127.0.0.1; a free one when absent. */
+  port?: number;
 }
 
 export interface CodeServer {
@@ -106,7 +108,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     throw new Error(`installing ${options.vsixes.join(', ')} failed:\n${install.stdout}\n${install.stderr}`);
   }
 
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
   // code-server reads these; an inherited PASSWORD or a VS Code IPC hook must not leak in.
   delete env.PASSWORD;

@@ -11,7 +11,6 @@
  * Each tier writes test-results/<tier>.json. The last line is `N passed, N failed` over all tiers.
  * Set M365MAIL_TIERS=unit,e2e to run some tiers only. Nothing started here outlives the run.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { launchBrowser } from './browser';

@@ -9,7 +9,7 @@ import { repoRoot } from './toolchain';
 
 export function vsce(cwd: string, out: string): void {
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  const r = spawnSync(path.join(repoRoot, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', out], {
+  const r = spawnSync(path.join(repoRoot, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '--out', out], {
     cwd,
     encoding: 'utf8'
   });

@@ -1,0 +1,113 @@
+/**
+ * What a mail credential is. Modelled on the "OAuth2 Authorization Code" credential of integration
+ * platforms (SAP Cloud Integration, UiPath, AEM): the fields a user types, never a secret. Secrets
+ * (client secret, private key, tokens, MSAL cache) live only in SecretStorage, keyed by the
+ * credential's `id` (see src/credentials/secretKeys.ts). No `vscode` import.
+ */
+
+export type ProviderKind = 'microsoft' | 'generic';
+
+/** A Microsoft cloud: one of the built-in national clouds, or the id of a `m365mail.customClouds` entry. */
+export type MicrosoftCloudId = 'global' | 'usGovHigh' | 'usGovDoD' | 'china' | (string & {});
+
+/**
+ * How the client authenticates at the token endpoint (RFC 6749 section 2.3):
+ * `secretPost` = client_secret in the body, `secretBasic` = HTTP Basic header,
+ * `certificate` = private_key_jwt client assertion (RFC 7523), `none` = public client with PKCE.
+ */
+export type ClientAuthKind = 'secretPost' | 'secretBasic' | 'certificate' | 'none';
+
+export type GrantKind = 'authorizationCode' | 'deviceCode' | 'clientCredentials';
+
+export type MailPurpose = 'imap' | 'smtp' | 'both';
+
+export interface MailEndpoint {
+  host: string;
+  port: number;
+  /** IMAP: implicit TLS. SMTP: `starttls` on 587 (required), or implicit `tls` on 465. */
+  security: 'tls' | 'starttls';
+}
+
+export interface CredentialDefinition {
+  /** Stable, random; never shown. Secrets are stored under it. */
+  id: string;
+  name: string;
+  description?: string;
+  provider: ProviderKind;
+
+  /** Microsoft 365 only. */
+  cloud?: MicrosoftCloudId;
+  /** Microsoft 365 only: a tenant ID (GUID), a domain, `organizations`, `common` or `consumers`. */
+  tenant?: string;
+
+  /** Generic OAuth2 only. */
+  authorizationUrl?: string;
+  tokenUrl?: string;
+  /** Generic OAuth2 only, for the device code grant (RFC 8628). */
+  deviceAuthorizationUrl?: string;
+  /** Generic OAuth2 only: extra authorization request parameters, e.g. Google's `access_type=offline`. */
+  extraAuthorizationParameters?: Record<string, string>;
+
+  clientId: string;
+  clientAuth: ClientAuthKind;
+  grant: GrantKind;
+
+  /** The mailbox owner signing in (UPN), e.g. `adele@contoso.com`. For client credentials: the mailbox to open. */
+  userName?: string;
+  /** A shared mailbox the user may open as a delegate; XOAUTH2 then carries `user=<shared mailbox>`. */
+  sharedMailbox?: string;
+
+  purpose: MailPurpose;
+  scopes: string[];
+
+  /** Renew the refresh token before this many days have passed since it was issued (3 to 90). */
+  refreshTokenExpiryDays: number;
+
+  /** The redirect URI registered with the app, e.g. `http://localhost` (any port, RFC 8252 loopback). */
+  redirectUri: string;
+
+  imap: MailEndpoint;
+  smtp: MailEndpoint;
+}
+
+/** The states a credential can be in, shown in the tree. */
+export type CredentialState = 'unauthorized' | 'authorized' | 'expiring' | 'expired' | 'failed';
+
+/**
+ * What the extension knows about a credential's tokens, without the tokens: kept in extension
+ * storage so the tree can render thousands of credentials without touching SecretStorage.
+ */
+export interface CredentialStatus {
+  /** Set once a grant succeeded; cleared by sign-out. */
+  authorizedAt?: number;
+  /** The signed-in account as the server reported it (id_token `preferred_username`/`upn`). */
+  account?: string;
+  grantedScopes?: string[];
+  accessTokenExpiresAt?: number;
+  /** When the refresh token must be renewed by: issue time + `refreshTokenExpiryDays` (or the server's own limit). */
+  refreshTokenExpiresAt?: number;
+  /** The server said the refresh token is expired or revoked (AADSTS70008, 700082, 50173, invalid_grant). */
+  expired?: boolean;
+  /** The last failure, if the last attempt failed. */
+  lastError?: { code: string; message: string; at: number };
+}
+
+export const REFRESH_TOKEN_EXPIRY_DAYS = { min: 3, max: 90, default: 90 } as const;
+
+/** A credential is "expiring" when its refresh token has less than this left. */
+export const EXPIRING_WINDOW_MS = 7 * 24 * 3600_000;
+
+/** Projects a status onto the state shown in the tree. Pure, so the tree and the status bar agree. */
+export function credentialState(definition: Pick<CredentialDefinition, 'grant'>, status: CredentialStatus | undefined, now = Date.now()): CredentialState {
+  if (!status) return 'unauthorized';
+  if (status.expired) return 'expired';
+  if (status.lastError) return 'failed';
+  if (!status.authorizedAt) return 'unauthorized';
+  // Client credentials have no refresh token: a new access token can always be requested.
+  if (definition.grant === 'clientCredentials') return 'authorized';
+  if (status.refreshTokenExpiresAt !== undefined) {
+    if (status.refreshTokenExpiresAt <= now) return 'expired';
+    if (status.refreshTokenExpiresAt - now < EXPIRING_WINDOW_MS) return 'expiring';
+  }
+  return 'authorized';
+}

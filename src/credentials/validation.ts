@@ -1,0 +1,155 @@
+/**
+ * Field validation for credential definitions. Each validator returns `undefined` when the value is
+ * fine, or a message that says what is wrong and what is expected, the form `InputBox.validateInput`
+ * takes. `validateDefinition` runs them all, so nothing invalid is saved, whether it comes from the
+ * guided flow, an edit, or an imported file. No `vscode` import.
+ */
+import { CloudCatalog } from './clouds';
+import { REFRESH_TOKEN_EXPIRY_DAYS, type CredentialDefinition, type MailEndpoint } from './model';
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// A DNS name with at least one dot (contoso.onmicrosoft.com), RFC 1123 labels.
+const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/i;
+// Deliberately loose (RFC 5321 allows much); catches the common slips: spaces, no @, no domain.
+const MAILBOX = /^[^\s@<>()[\],;:"]+@[^\s@<>()[\],;:"]+\.[^\s@<>()[\],;:"]+$/;
+const HOST = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+const TENANT_KEYWORDS = ['organizations', 'common', 'consumers'];
+
+export function isLoopbackHost(hostname: string): boolean {
+  return hostname === '127.0.0.1' || hostname === '[::1]' || hostname === 'localhost';
+}
+
+export function validateName(value: string, existingNames: readonly string[] = []): string | undefined {
+  const name = value.trim();
+  if (!name) return 'Enter a name, for example "Orders mailbox (production)".';
+  if (name.length > 80) return 'Keep the name under 80 characters.';
+  if (existingNames.some((n) => n.toLowerCase() === name.toLowerCase())) return `A credential named "${name}" already exists. Choose another name.`;
+  return undefined;
+}
+
+export function validateGuid(value: string, what: string): string | undefined {
+  if (!GUID.test(value.trim())) return `${what} must be a GUID such as 00000000-0000-0000-0000-000000000000 (the "Application (client) ID" / "Directory (tenant) ID" on the app's overview page).`;
+  return undefined;
+}
+
+export function validateTenant(value: string): string | undefined {
+  const tenant = value.trim();
+  if (!tenant) return 'Enter the tenant: its ID (a GUID), a verified domain such as contoso.onmicrosoft.com, or organizations / common / consumers.';
+  if (GUID.test(tenant) || TENANT_KEYWORDS.includes(tenant.toLowerCase()) || DOMAIN.test(tenant)) return undefined;
+  return `"${tenant}" is not a tenant ID (GUID), a domain, or one of organizations, common, consumers.`;
+}
+
+export function validateClientId(value: string, provider: CredentialDefinition['provider']): string | undefined {
+  const id = value.trim();
+  if (provider === 'microsoft') return validateGuid(id, 'The client ID');
+  if (!id) return 'Enter the client ID the provider issued for the app.';
+  if (/\s/.test(id)) return 'The client ID cannot contain spaces.';
+  return undefined;
+}
+
+/** Endpoints must be https; plain http only on loopback (RFC 8252 section 8.3; a local test server). */
+export function validateEndpointUrl(value: string, what: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    return `${what} is not a valid URL. Paste the full address, starting with https://.`;
+  }
+  if (url.protocol === 'https:') return undefined;
+  if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return undefined;
+  return `${what} must use https:// (plain http is accepted only for 127.0.0.1 or localhost).`;
+}
+
+export function validateRedirectUri(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    return 'The redirect URI is not a valid URI. Use http://localhost for the loopback sign-in, or the URI shown by "Copy redirect URI".';
+  }
+  if (url.hash) return 'A redirect URI cannot contain a fragment (#…), RFC 6749 section 3.1.2.';
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) return 'A plain http redirect URI must point at localhost or 127.0.0.1.';
+  return undefined;
+}
+
+export function validateMailbox(value: string, what: string, required: boolean): string | undefined {
+  const address = value.trim();
+  if (!address) return required ? `Enter ${what}, for example adele@contoso.com.` : undefined;
+  if (!MAILBOX.test(address)) return `"${address}" is not an email address (user principal name), for example adele@contoso.com.`;
+  return undefined;
+}
+
+export function validateScopes(scopes: readonly string[], definition: Pick<CredentialDefinition, 'provider' | 'cloud' | 'grant'>, clouds: CloudCatalog): string | undefined {
+  if (scopes.length === 0) return 'Enter at least one scope.';
+  if (definition.provider !== 'microsoft') {
+    return scopes.every((s) => /^[\x21\x23-\x5B\x5D-\x7E]+$/.test(s)) ? undefined : 'A scope is a token without spaces or quotes (RFC 6749 section 3.3).';
+  }
+  const known = clouds.knownScopes(definition.cloud ?? 'global');
+  const unknown = scopes.filter((s) => !known.has(s));
+  if (unknown.length) {
+    const cloud = clouds.get(definition.cloud);
+    return `Unknown scope${unknown.length > 1 ? 's' : ''} for ${cloud?.label ?? 'this cloud'}: ${unknown.join(' ')}. Mail scopes start with ${cloud?.scopePrefix ?? 'the cloud prefix'}, e.g. ${cloud?.scopePrefix ?? ''}IMAP.AccessAsUser.All.`;
+  }
+  if (definition.grant === 'clientCredentials') {
+    if (scopes.length !== 1 || !scopes[0].endsWith('/.default')) return 'Client credentials take exactly one scope ending in /.default, e.g. https://outlook.office365.com/.default.';
+  } else if (scopes.some((s) => s.endsWith('/.default'))) {
+    // Entra allows /.default for delegated requests, but not mixed with explicit scopes of the same resource.
+    if (scopes.filter((s) => s !== 'offline_access' && !['openid', 'profile', 'email'].includes(s)).length > 1) return '/.default cannot be combined with other mail scopes.';
+  }
+  return undefined;
+}
+
+export function validateRefreshTokenExpiryDays(value: string | number): string | undefined {
+  const days = typeof value === 'number' ? value : Number(value.trim());
+  if (!Number.isInteger(days) || days < REFRESH_TOKEN_EXPIRY_DAYS.min || days > REFRESH_TOKEN_EXPIRY_DAYS.max) {
+    return `Enter a whole number of days from ${REFRESH_TOKEN_EXPIRY_DAYS.min} to ${REFRESH_TOKEN_EXPIRY_DAYS.max}.`;
+  }
+  return undefined;
+}
+
+export function validateHost(value: string, what: string): string | undefined {
+  const host = value.trim();
+  if (!host) return `Enter ${what}.`;
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(host)) return host.split('.').every((n) => Number(n) <= 255) ? undefined : `${host} is not an IPv4 address.`;
+  if (!HOST.test(host)) return `"${host}" is not a host name (no scheme, path or port: e.g. outlook.office365.com).`;
+  return undefined;
+}
+
+export function validatePort(value: string | number, what: string): string | undefined {
+  const port = typeof value === 'number' ? value : Number(String(value).trim());
+  if (!Number.isInteger(port) || port < 1 || port > 65535) return `${what} must be a port number from 1 to 65535.`;
+  return undefined;
+}
+
+function validateEndpoint(endpoint: MailEndpoint | undefined, what: string): string[] {
+  if (!endpoint) return [`${what} is missing.`];
+  return [validateHost(endpoint.host, `the ${what} host`), validatePort(endpoint.port, `The ${what} port`)].filter((m): m is string => !!m);
+}
+
+/** Every problem with a whole definition; empty when it may be saved. */
+export function validateDefinition(def: CredentialDefinition, clouds: CloudCatalog, existingNames: readonly string[] = []): string[] {
+  const problems: Array<string | undefined> = [validateName(def.name ?? '', existingNames)];
+  if (def.provider === 'microsoft') {
+    if (!clouds.get(def.cloud)) problems.push(`Unknown Microsoft cloud "${def.cloud}".`);
+    problems.push(validateTenant(def.tenant ?? ''));
+  } else if (def.provider === 'generic') {
+    problems.push(validateEndpointUrl(def.authorizationUrl ?? '', 'The authorization URL'));
+    problems.push(validateEndpointUrl(def.tokenUrl ?? '', 'The token URL'));
+    if (def.deviceAuthorizationUrl) problems.push(validateEndpointUrl(def.deviceAuthorizationUrl, 'The device authorization URL'));
+  } else {
+    problems.push(`Unknown provider "${String(def.provider)}".`);
+  }
+  problems.push(validateClientId(def.clientId ?? '', def.provider));
+  if (!['secretPost', 'secretBasic', 'certificate', 'none'].includes(def.clientAuth)) problems.push(`Unknown client authentication "${String(def.clientAuth)}".`);
+  if (!['authorizationCode', 'deviceCode', 'clientCredentials'].includes(def.grant)) problems.push(`Unknown grant "${String(def.grant)}".`);
+  if (def.grant === 'clientCredentials' && def.clientAuth === 'none') problems.push('Client credentials need a client secret or a certificate.');
+  if (def.grant === 'deviceCode' && def.clientAuth !== 'none') problems.push('The device code grant is for public clients: choose "none" as client authentication.');
+  problems.push(validateMailbox(def.userName ?? '', 'the user name', true));
+  problems.push(validateMailbox(def.sharedMailbox ?? '', 'the shared mailbox', false));
+  if (!['imap', 'smtp', 'both'].includes(def.purpose)) problems.push(`Unknown purpose "${String(def.purpose)}".`);
+  problems.push(validateScopes(def.scopes ?? [], def, clouds));
+  problems.push(validateRefreshTokenExpiryDays(def.refreshTokenExpiryDays));
+  if (def.grant === 'authorizationCode') problems.push(validateRedirectUri(def.redirectUri ?? ''));
+  problems.push(...validateEndpoint(def.imap, 'IMAP'), ...validateEndpoint(def.smtp, 'SMTP'));
+  return problems.filter((m): m is string => !!m);
+}

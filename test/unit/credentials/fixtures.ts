@@ -1,0 +1,23 @@
+import type { CredentialDefinition } from '../../../src/credentials/model';
+
+/** A valid Microsoft 365 definition; tests change one field at a time. */
+export function validDefinition(overrides: Partial<CredentialDefinition> = {}): CredentialDefinition {
+  return {
+    id: 'c1',
+    name: 'Orders mailbox',
+    provider: 'microsoft',
+    cloud: 'global',
+    tenant: 'contoso.onmicrosoft.com',
+    clientId: '11111111-2222-3333-4444-555555555555',
+    clientAuth: 'secretPost',
+    grant: 'authorizationCode',
+    userName: 'adele@contoso.com',
+    purpose: 'both',
+    scopes: ['https://outlook.office.com/IMAP.AccessAsUser.All', 'https://outlook.office.com/SMTP.Send', 'offline_access'],
+    refreshTokenExpiryDays: 90,
+    redirectUri: 'http://localhost',
+    imap: { host: 'outlook.office365.com', port: 993, security: 'tls' },
+    smtp: { host: 'smtp.office365.com', port: 587, security: 'starttls' },
+    ...overrides
+  };
+}

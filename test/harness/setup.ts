@@ -55,6 +55,14 @@ function npmInstallInto(target: string, spec: string, env: NodeJS.ProcessEnv): v
   fs.renameSync(staging, target);
 }
 
+/**
+ * The environment without the `npm_*` variables of the npm that started us: code-server's
+ * postinstall reads the Node version from `npm_config_user_agent`, which would still name Node 20.
+ */
+function withoutNpmEnvironment(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
+}
+
 function ensureNode24(report: string[]): void {
   if (fs.existsSync(node24Bin)) return;
   console.log(`[setup] installing Node ${NODE_FOR_CODE_SERVER} (for code-server) into ${node24Dir}`);
@@ -65,8 +73,8 @@ function ensureNode24(report: string[]): void {
 function ensureCodeServer(report: string[]): void {
   if (fs.existsSync(codeServerEntry)) return;
   console.log(`[setup] installing code-server ${CODE_SERVER_VERSION} into ${codeServerDir} (a few minutes, once)`);
-  const env = {
-    ...process.env,
+  const env: NodeJS.ProcessEnv = {
+    ...withoutNpmEnvironment(),
     PATH: `${path.dirname(node24Bin)}${path.delimiter}${process.env.PATH ?? ''}`,
     // Native modules must be built for Node 24's ABI, against its own headers (no download here).
     npm_config_nodedir: node24Home

@@ -1,0 +1,117 @@
+/**
+ * Explains SMTP and IMAP failures in words an admin can act on. Input is what the protocol
+ * libraries report (nodemailer: `responseCode` and `response`; imapflow: `responseText`,
+ * `serverResponseCode`, `authenticationFailed`); output is an {@link M365MailError} whose code is the
+ * reply's own (`smtp.535 5.7.139`, `imap.NO`, …). No `vscode` import.
+ */
+import { M365MailError } from '../common/errors';
+
+export interface SmtpFailure {
+  /** The reply code, e.g. 535. */
+  responseCode?: number;
+  /** The server's reply line(s), e.g. "535 5.7.139 Authentication unsuccessful, …". */
+  response?: string;
+  /** nodemailer's error code: EAUTH, EENVELOPE, ETIMEDOUT, ESOCKET, ECONNECTION, ETLS, … */
+  code?: string;
+  message?: string;
+}
+
+interface Explanation {
+  test: (reply: string, code: number | undefined) => boolean;
+  message: string;
+  nextStep: string;
+}
+
+// Enhanced status codes (RFC 3463) that Exchange Online uses; most specific first.
+const SMTP_EXPLANATIONS: Explanation[] = [
+  {
+    test: (r) => /5\.7\.139/.test(r),
+    message: 'SMTP AUTH is switched off for this mailbox or tenant (535 5.7.139): Exchange Online refused to authenticate before looking at the token.',
+    nextStep: 'An Exchange admin must enable "Authenticated SMTP" for the mailbox (Set-CASMailbox -Identity <mailbox> -SmtpClientAuthenticationDisabled $false) or for the tenant; it is off by default since January 2020. Alternatively send through Microsoft Graph.'
+  },
+  {
+    test: (r) => /5\.7\.3\b/.test(r),
+    message: 'The server refused the OAuth token (535 5.7.3 Authentication unsuccessful).',
+    nextStep: 'Check that the token has the SMTP.Send scope for this cloud ("Show token details": scp must list SMTP.Send, aud must be https://outlook.office.com), that the user name is the mailbox the token belongs to (or a mailbox it may send as), and that SMTP AUTH is enabled for the mailbox.'
+  },
+  {
+    test: (r) => /5\.7\.57/.test(r),
+    message: 'The server wants authentication before MAIL FROM (530 5.7.57 Client not authenticated to send mail).',
+    nextStep: 'The session was not authenticated: check that the SMTP server is the submission server (smtp.office365.com:587 with STARTTLS) and that the XOAUTH2 step succeeded.'
+  },
+  {
+    test: (r) => /5\.7\.30/.test(r),
+    message: 'Basic authentication is not supported (550 5.7.30).',
+    nextStep: 'Use OAuth2 (XOAUTH2) with a token from this credential; the password-based login is disabled.'
+  },
+  {
+    test: (r) => /5\.7\.60|SendAsDenied|not allowed to send as/i.test(r),
+    message: 'The user may not send as this sender (5.7.60 SendAsDenied).',
+    nextStep: 'Grant the user "Send As" permission on the shared mailbox, or send from the user\'s own address.'
+  },
+  {
+    test: (_r, c) => c === 535 || c === 334,
+    message: 'Authentication failed.',
+    nextStep: 'Check the token\'s scope (SMTP.Send), the user name, and that SMTP AUTH is enabled for the mailbox.'
+  },
+  {
+    test: (_r, c) => c !== undefined && c >= 400 && c < 500,
+    message: 'The server deferred the message (a temporary 4xx reply).',
+    nextStep: 'Nothing was sent. Try again later; if it persists, the server log or its admin can say why.'
+  },
+  {
+    test: (_r, c) => c !== undefined && c >= 500,
+    message: 'The server refused the message (a permanent 5xx reply).',
+    nextStep: 'Read the server\'s reply below; fix the recipient, sender or size it names.'
+  }
+];
+
+function networkExplanation(code: string | undefined, message: string | undefined, what: string): M365MailError | undefined {
+  const text = `${code ?? ''} ${message ?? ''}`;
+  if (/ECONNREFUSED/.test(text)) return new M365MailError('network.refused', `Nothing is listening at the ${what} server's address and port (connection refused).`, { nextStep: 'Check the host and port of the credential.' });
+  if (/ENOTFOUND|EAI_AGAIN/.test(text)) return new M365MailError('network.dns', `The ${what} host name cannot be resolved.`, { nextStep: 'Check the host name (for example outlook.office365.com) and the machine\'s DNS.' });
+  if (/ETIMEDOUT|timed? ?out/i.test(text)) return new M365MailError('network.timeout', `The ${what} server did not answer in time.`, { nextStep: 'A firewall may block the port (993, 587); check from this machine with the connectivity test.' });
+  if (/self[- ]signed|unable to verify|UNABLE_TO_GET_ISSUER|CERT_|certificate/i.test(text)) return new M365MailError('tls.untrusted', `The ${what} server's certificate is not trusted (${message ?? code}).`, { nextStep: 'If a proxy or a private CA signs it, add that CA to "m365mail.trustedCaCertificates"; verification is never switched off.' });
+  if (/ECONNRESET|EPIPE|socket|closed/i.test(text)) return new M365MailError('network.dropped', `The connection to the ${what} server dropped.`, { nextStep: 'Try again; nothing was sent twice.' });
+  return undefined;
+}
+
+export function explainSmtpFailure(failure: SmtpFailure): M365MailError {
+  const reply = (failure.response ?? '').trim();
+  if (!failure.responseCode && !reply) {
+    return networkExplanation(failure.code, failure.message, 'SMTP') ?? new M365MailError(`smtp.${failure.code ?? 'error'}`, `SMTP failed: ${failure.message ?? 'unknown error'}.`);
+  }
+  const enhanced = /\b[245]\.\d{1,3}\.\d{1,3}\b/.exec(reply)?.[0];
+  const code = `smtp.${failure.responseCode ?? ''}${enhanced ? ` ${enhanced}` : ''}`.trim();
+  const explanation = SMTP_EXPLANATIONS.find((e) => e.test(reply, failure.responseCode));
+  const serverSaid = reply ? ` The server said: "${reply.slice(0, 300)}"` : '';
+  return new M365MailError(code, `${explanation?.message ?? 'SMTP failed.'}${serverSaid}`, { nextStep: explanation?.nextStep });
+}
+
+export interface ImapFailure {
+  responseText?: string;
+  /** The tagged status: NO, BAD. */
+  responseStatus?: string;
+  serverResponseCode?: string;
+  authenticationFailed?: boolean;
+  code?: string;
+  message?: string;
+}
+
+export function explainImapFailure(failure: ImapFailure): M365MailError {
+  const text = `${failure.responseText ?? ''} ${failure.message ?? ''}`;
+  if (/authenticated but not connected/i.test(text)) {
+    return new M365MailError('imap.not_connected', 'Signed in, but the mailbox could not be opened ("User is authenticated but not connected").', {
+      nextStep: 'The token lacks the IMAP.AccessAsUser.All scope (or, app-only, IMAP.AccessAsApp with mailbox permission), or the user name is a mailbox this user may not open (a shared mailbox needs Full Access for the user).'
+    });
+  }
+  if (failure.authenticationFailed || /AUTHENTICATE failed|Authentication failed|AUTHENTICATIONFAILED/i.test(text)) {
+    return new M365MailError('imap.auth_failed', `The IMAP server refused the OAuth token.${failure.responseText ? ` The server said: "${failure.responseText.slice(0, 300)}"` : ''}`, {
+      nextStep: 'Check that the token carries the IMAP scope of this cloud (IMAP.AccessAsUser.All; aud https://outlook.office.com), that the user name is right, and that IMAP is enabled for the mailbox.'
+    });
+  }
+  return (
+    networkExplanation(failure.code, failure.message, 'IMAP') ??
+    new M365MailError(`imap.${failure.serverResponseCode ?? failure.responseStatus ?? failure.code ?? 'error'}`, `IMAP failed: ${failure.responseText ?? failure.message ?? 'unknown error'}.`)
+  );
+}

@@ -1,0 +1,166 @@
+/**
+ * IMAP over implicit TLS with SASL XOAUTH2, through imapflow. Reads only what a preview needs:
+ * the folder list, a page of envelopes of the newest messages by sequence range (a fixed number of
+ * messages whatever the folder's size; never the whole folder), and one message's source by UID.
+ * Folders are opened read-only, so previewing never marks mail as seen. No `vscode` import.
+ */
+import { ImapFlow } from 'imapflow';
+import { M365MailError } from '../../common/errors';
+import { explainImapFailure, type ImapFailure } from '../mailErrors';
+import { libraryLogger, type LineLogger } from '../mailLogger';
+import { tlsOptions } from '../tlsOptions';
+
+export interface ImapConnection {
+  host: string;
+  port: number;
+  /** The XOAUTH2 `user=`: the mailbox (a shared mailbox for a delegate). */
+  user: string;
+  accessToken: string;
+  extraCaCertificates: readonly string[];
+  logger: LineLogger;
+  timeoutMs?: number;
+}
+
+export interface FolderInfo {
+  path: string;
+  name: string;
+  delimiter: string;
+  specialUse?: string;
+}
+
+export interface EnvelopeSummary {
+  uid: number;
+  seq: number;
+  date?: string;
+  subject?: string;
+  from?: string;
+  to?: string;
+  size?: number;
+  seen: boolean;
+  hasAttachments: boolean;
+}
+
+export interface EnvelopePage {
+  folder: string;
+  total: number;
+  /** Sequence number of the oldest message on this page; the next page ends just before it. */
+  firstSeq: number;
+  envelopes: EnvelopeSummary[];
+}
+
+function address(list: Array<{ name?: string; address?: string }> | undefined): string | undefined {
+  if (!list?.length) return undefined;
+  return list.map((a) => (a.name ? `${a.name} <${a.address ?? ''}>` : (a.address ?? ''))).join(', ');
+}
+
+function hasAttachment(structure: { disposition?: string; childNodes?: unknown[] } | undefined): boolean {
+  if (!structure) return false;
+  if (structure.disposition === 'attachment') return true;
+  return (structure.childNodes ?? []).some((c) => hasAttachment(c as { disposition?: string; childNodes?: unknown[] }));
+}
+
+export class ImapSession {
+  private constructor(private readonly client: ImapFlow) {}
+
+  static async open(connection: ImapConnection): Promise<ImapSession> {
+    const timeout = connection.timeoutMs ?? 30_000;
+    const client = new ImapFlow({
+      host: connection.host,
+      port: connection.port,
+      secure: true,
+      auth: { user: connection.user, accessToken: connection.accessToken },
+      tls: tlsOptions(connection.extraCaCertificates),
+      logger: libraryLogger(connection.logger, '[imap]') as never,
+      disableAutoIdle: true,
+      connectionTimeout: timeout,
+      greetingTimeout: timeout,
+      socketTimeout: Math.max(timeout, 120_000)
+    });
+    // A dropped connection surfaces as the next command's error; without a listener it would crash the host.
+    client.on('error', (error: Error) => connection.logger.warn(`[imap] connection error: ${error.message}`));
+    try {
+      await client.connect();
+    } catch (error) {
+      throw explainImapFailure(error as ImapFailure);
+    }
+    return new ImapSession(client);
+  }
+
+  get usable(): boolean {
+    return this.client.usable;
+  }
+
+  async folders(): Promise<FolderInfo[]> {
+    return this.run(async () => {
+      const list = await this.client.list();
+      return list.map((f) => ({ path: f.path, name: f.name, delimiter: f.delimiter, specialUse: f.specialUse || undefined }));
+    });
+  }
+
+  /** The `pageSize` newest messages ending at sequence `endSeq` (default: the newest). */
+  async envelopes(folder: string, pageSize: number, endSeq?: number): Promise<EnvelopePage> {
+    return this.run(async () => {
+      const lock = await this.client.getMailboxLock(folder, { readOnly: true });
+      try {
+        const mailbox = this.client.mailbox;
+        const total = mailbox ? mailbox.exists : 0;
+        const end = Math.min(endSeq ?? total, total);
+        if (end < 1) return { folder, total, firstSeq: 1, envelopes: [] };
+        const start = Math.max(1, end - pageSize + 1);
+        const envelopes: EnvelopeSummary[] = [];
+        for await (const message of this.client.fetch(`${start}:${end}`, { uid: true, envelope: true, flags: true, size: true, bodyStructure: true })) {
+          envelopes.push({
+            uid: message.uid,
+            seq: message.seq,
+            date: message.envelope?.date ? new Date(message.envelope.date).toISOString() : undefined,
+            subject: message.envelope?.subject,
+            from: address(message.envelope?.from),
+            to: address(message.envelope?.to),
+            size: message.size,
+            seen: message.flags?.has('\\Seen') ?? false,
+            hasAttachments: hasAttachment(message.bodyStructure as never)
+          });
+        }
+        envelopes.sort((a, b) => b.seq - a.seq);
+        return { folder, total, firstSeq: start, envelopes };
+      } finally {
+        lock.release();
+      }
+    });
+  }
+
+  /** The raw RFC 5322 source of one message, refused above `maxBytes`. */
+  async source(folder: string, uid: number, maxBytes: number): Promise<Buffer> {
+    return this.run(async () => {
+      const lock = await this.client.getMailboxLock(folder, { readOnly: true });
+      try {
+        const message = await this.client.fetchOne(String(uid), { uid: true, size: true }, { uid: true });
+        if (!message) throw explainImapFailure({ message: `Message ${uid} is no longer in ${folder}.` });
+        if ((message.size ?? 0) > maxBytes) throw explainImapFailure({ message: `The message is ${message.size} bytes, over the preview limit of ${maxBytes}.` });
+        const download = await this.client.download(String(uid), undefined, { uid: true });
+        const chunks: Buffer[] = [];
+        for await (const chunk of download.content ?? []) chunks.push(chunk as Buffer);
+        return Buffer.concat(chunks);
+      } finally {
+        lock.release();
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.client.logout();
+    } catch {
+      this.client.close();
+    }
+  }
+
+  private async run<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      if (error instanceof M365MailError) throw error;
+      throw explainImapFailure(error as ImapFailure);
+    }
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * Reads an .eml file (RFC 5322) for the "send this file" confirmation: addresses, subject,
+ * attachments with sizes. The file is streamed through mailparser, attachments are counted, not
+ * kept, so a 25 MB message costs little memory. Empty, binary, headerless and oversized files are
+ * refused with a reason. No `vscode` import.
+ */
+import * as fs from 'node:fs';
+import { MailParser, type AddressObject, type HeaderValue } from 'mailparser';
+import { M365MailError } from '../../common/errors';
+
+export interface EmlSummary {
+  sizeBytes: number;
+  from?: string;
+  to: string[];
+  cc: string[];
+  bcc: string[];
+  subject?: string;
+  date?: string;
+  messageId?: string;
+  attachments: Array<{ filename?: string; contentType: string; sizeBytes: number }>;
+}
+
+/** Exchange Online's default maximum message size for SMTP submission is 35 MB; 150 MB is its hard ceiling. */
+export const DEFAULT_MAX_EML_BYTES = 150 * 1024 * 1024;
+
+const HEADER_LINE = /^[\x21-\x39\x3b-\x7e]+:/;
+
+function addresses(value: HeaderValue | undefined): string[] {
+  const list = (Array.isArray(value) ? value : value ? [value] : []) as AddressObject[];
+  return list.flatMap((a) => (a && 'value' in a ? a.value : [])).flatMap(function flat(entry): string[] {
+    if (entry.group) return entry.group.flatMap(flat);
+    return entry.address ? [entry.address] : [];
+  });
+}
+
+/** Checks the start of the file before parsing: mailparser accepts anything, users deserve a reason. */
+async function checkLooksLikeMessage(path: string, size: number, maxBytes: number): Promise<void> {
+  if (size === 0) throw new M365MailError('eml.empty', 'The .eml file is empty: there is no message to send.');
+  if (size > maxBytes) throw new M365MailError('eml.too_large', `The .eml file is ${(size / 1048576).toFixed(1)} MB, over the ${(maxBytes / 1048576).toFixed(0)} MB limit.`, { nextStep: 'Exchange Online accepts 35 MB by default; remove attachments or send a smaller file.' });
+  const handle = await fs.promises.open(path, 'r');
+  try {
+    const head = Buffer.alloc(Math.min(size, 64 * 1024));
+    await handle.read(head, 0, head.length, 0);
+    if (head.includes(0)) throw new M365MailError('eml.binary', 'The file is binary, not an RFC 5322 message (it contains NUL bytes).', { nextStep: 'An .eml file is text: headers such as From: and Subject:, a blank line, then the body. Outlook\'s .msg files are not .eml.' });
+    const text = head.toString('latin1');
+    const firstLine = text.split(/\r?\n/, 1)[0];
+    if (!HEADER_LINE.test(firstLine) && !firstLine.startsWith('From ')) {
+      throw new M365MailError('eml.no_headers', `The file does not start with a mail header (its first line is "${firstLine.slice(0, 60)}").`, { nextStep: 'An .eml file starts with headers such as "From: …" and "Subject: …".' });
+    }
+    if (!/\r?\n\r?\n/.test(text) && size <= head.length) {
+      throw new M365MailError('eml.no_body_separator', 'The message has no blank line between its headers and its body.', { nextStep: 'Add an empty line after the last header.' });
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+export async function summarizeEml(path: string, maxBytes = DEFAULT_MAX_EML_BYTES): Promise<EmlSummary> {
+  const { size } = await fs.promises.stat(path);
+  await checkLooksLikeMessage(path, size, maxBytes);
+  const summary: EmlSummary = { sizeBytes: size, to: [], cc: [], bcc: [], attachments: [] };
+  await new Promise<void>((resolve, reject) => {
+    const parser = new MailParser({ skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true });
+    const input = fs.createReadStream(path);
+    const fail = (error: Error) => {
+      input.destroy();
+      reject(new M365MailError('eml.malformed', `The message cannot be parsed: ${error.message}`));
+    };
+    parser.on('headers', (headers: Map<string, HeaderValue>) => {
+      const from = addresses(headers.get('from'));
+      summary.from = from[0];
+      summary.to = addresses(headers.get('to'));
+      summary.cc = addresses(headers.get('cc'));
+      summary.bcc = addresses(headers.get('bcc'));
+      const subject = headers.get('subject');
+      summary.subject = typeof subject === 'string' ? subject : undefined;
+      const date = headers.get('date');
+      summary.date = date instanceof Date && !Number.isNaN(date.getTime()) ? date.toISOString() : undefined;
+      const messageId = headers.get('message-id');
+      summary.messageId = typeof messageId === 'string' ? messageId : undefined;
+    });
+    parser.on('data', (part: { type: string; filename?: string; contentType?: string; content?: NodeJS.ReadableStream; release?: () => void }) => {
+      if (part.type !== 'attachment' || !part.content) return;
+      const attachment = { filename: part.filename, contentType: part.contentType ?? 'application/octet-stream', sizeBytes: 0 };
+      summary.attachments.push(attachment);
+      part.content.on('data', (chunk: Buffer) => (attachment.sizeBytes += chunk.length));
+      part.content.on('end', () => part.release?.());
+    });
+    parser.on('error', fail);
+    input.on('error', fail);
+    parser.on('end', () => resolve());
+    input.pipe(parser);
+  });
+  return summary;
+}

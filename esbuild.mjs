@@ -21,7 +21,10 @@ const tests = args.has('--tests');
 
 /** Heavy modules, each its own CommonJS file under dist/chunks, required lazily at run time. */
 const chunks = {
-  telemetry: 'src/telemetry/telemetryChunk.ts'
+  telemetry: 'src/telemetry/telemetryChunk.ts',
+  auth: 'src/auth/index.ts',
+  imap: 'src/mail/imap/index.ts',
+  smtp: 'src/mail/smtp/index.ts'
 };
 
 /** Keeps `require('./chunks/x.js')` calls in extension.js pointing at the separate chunk files. */

@@ -1,15 +1,27 @@
 import * as vscode from 'vscode';
 import { CommandIds } from './commands/commandIds';
+import { registerCredentialCommands } from './commands/credentialCommands';
+import { registerMailCommands } from './commands/mailCommands';
+import { credentialPicker } from './commands/pickCredential';
 import { CommandRegistry } from './commands/registry';
 import { OutputChannelLogger } from './common/logger';
 import { SecretRedactor } from './common/redact';
+import { Settings } from './common/settings';
+import { CredentialStore } from './credentials/credentialStore';
+import { TokenBroker } from './credentials/tokenBroker';
+import { AuthUriHandler } from './signIn/authUriHandler';
 import { Telemetry } from './telemetry/telemetry';
+import { CredentialsStatusBar } from './views/credentialsStatusBar';
 import { CredentialsTreeProvider } from './views/credentialsTreeProvider';
+import { TokenClaimsDocuments } from './views/tokenClaimsDocuments';
+
+/** Re-evaluate time-based states (expiring, expired) this often. */
+const STATE_TICK_MS = 60_000;
 
 /**
  * The composition root. Activation only wires objects together: it connects to nothing and loads
- * no heavy module (MSAL, nodemailer, imapflow, mail parsing, telemetry live in dist/chunks and load
- * on first use). It logs how long it took.
+ * no heavy module (MSAL, oauth4webapi, nodemailer, imapflow, mail parsing, telemetry live in
+ * dist/chunks and load on first use). It logs how long it took.
  */
 export function activate(context: vscode.ExtensionContext): void {
   const started = performance.now();
@@ -17,21 +29,29 @@ export function activate(context: vscode.ExtensionContext): void {
   const redactor = new SecretRedactor();
   const logger = OutputChannelLogger.create(redactor);
   const telemetry = new Telemetry(logger.child('telemetry'), redactor);
+  const settings = new Settings(logger.child('settings'));
   const commands = new CommandRegistry(logger.child('commands'), telemetry);
-  const tree = new CredentialsTreeProvider();
+  const store = new CredentialStore(context.globalState, context.secrets, () => settings.clouds(), redactor, logger.child('credentials'));
+  const tokens = new TokenBroker(store, settings, redactor, logger.child('auth'));
+  const tree = new CredentialsTreeProvider(store);
+  const statusBar = new CredentialsStatusBar(store);
+  const uriHandler = new AuthUriHandler();
+  const claimsDocuments = new TokenClaimsDocuments();
+  const treeView = vscode.window.createTreeView('m365mail.credentials', { treeDataProvider: tree, showCollapseAll: true });
+  const tick = setInterval(() => {
+    statusBar.update();
+    tree.refreshAll();
+  }, STATE_TICK_MS);
 
-  context.subscriptions.push(
-    logger,
-    telemetry,
-    commands,
-    tree,
-    vscode.window.createTreeView('m365mail.credentials', { treeDataProvider: tree, showCollapseAll: false })
-  );
+  context.subscriptions.push(logger, telemetry, settings, commands, store, tokens, tree, statusBar, uriHandler, claimsDocuments, treeView, { dispose: () => clearInterval(tick) });
 
   commands.register(CommandIds.showLog, () => logger.show());
+  const pickCredential = credentialPicker(store);
+  registerCredentialCommands(commands, { store, tokens, settings, uriHandler, claimsDocuments, logger: logger.child('commands'), pickCredential });
+  registerMailCommands(commands, { extensionUri: context.extensionUri, store, tokens, settings, logger: logger.child('mail'), pickCredential });
 
   const activationMs = performance.now() - started;
-  logger.info(`activate() took ${activationMs.toFixed(1)} ms (extension ${context.extension.packageJSON.version}, VS Code ${vscode.version}, ${vscode.env.appHost})`);
+  logger.info(`activate() took ${activationMs.toFixed(1)} ms (extension ${context.extension.packageJSON.version}, VS Code ${vscode.version}, ${vscode.env.appHost}, ${store.list().length} credentials)`);
   telemetry.send('activated', {
     properties: { hostKind: vscode.env.remoteName ? 'remote' : vscode.env.uiKind === vscode.UIKind.Web ? 'web' : 'desktop' },
     measurements: { activationMs: Math.round(activationMs) }

@@ -1,6 +1,21 @@
 /** Every command the extension contributes; package.json `contributes.commands` lists the same IDs. */
 export const CommandIds = {
-  showLog: 'm365mail.showLog'
+  showLog: 'm365mail.showLog',
+  addCredential: 'm365mail.addCredential',
+  authorize: 'm365mail.authorize',
+  refreshNow: 'm365mail.refreshNow',
+  editCredential: 'm365mail.editCredential',
+  duplicateCredential: 'm365mail.duplicateCredential',
+  deleteCredential: 'm365mail.deleteCredential',
+  signOut: 'm365mail.signOut',
+  copyRedirectUri: 'm365mail.copyRedirectUri',
+  showTokenDetails: 'm365mail.showTokenDetails',
+  openAdminConsent: 'm365mail.openAdminConsent',
+  exportCredentials: 'm365mail.exportCredentials',
+  importCredentials: 'm365mail.importCredentials',
+  sendTestMail: 'm365mail.sendTestMail',
+  sendEml: 'm365mail.sendEml',
+  previewInbox: 'm365mail.previewInbox'
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

@@ -1,3 +1,6 @@
+import type * as AuthChunk from '../auth/index';
+import type * as ImapChunk from '../mail/imap/index';
+import type * as SmtpChunk from '../mail/smtp/index';
 import type * as TelemetryChunk from '../telemetry/telemetryChunk';
 
 /**
@@ -7,6 +10,9 @@ import type * as TelemetryChunk from '../telemetry/telemetryChunk';
  */
 interface Chunks {
   telemetry: typeof TelemetryChunk;
+  auth: typeof AuthChunk;
+  imap: typeof ImapChunk;
+  smtp: typeof SmtpChunk;
 }
 
 const loaded = new Map<keyof Chunks, unknown>();
@@ -18,6 +24,15 @@ export function loadChunk<K extends keyof Chunks>(name: K): Chunks[K] {
     switch (name) {
       case 'telemetry':
         chunk = require('./chunks/telemetry.js');
+        break;
+      case 'auth':
+        chunk = require('./chunks/auth.js');
+        break;
+      case 'imap':
+        chunk = require('./chunks/imap.js');
+        break;
+      case 'smtp':
+        chunk = require('./chunks/smtp.js');
         break;
     }
     /* eslint-enable @typescript-eslint/no-require-imports */

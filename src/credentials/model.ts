@@ -94,11 +94,18 @@ export interface CredentialStatus {
 
 export const REFRESH_TOKEN_EXPIRY_DAYS = { min: 3, max: 90, default: 90 } as const;
 
-/** A credential is "expiring" when its refresh token has less than this left. */
-export const EXPIRING_WINDOW_MS = 7 * 24 * 3600_000;
+const DAY_MS = 86_400_000;
+
+/**
+ * A credential is "expiring" when its refresh token has less than this left: a third of its
+ * configured life, at most a week. The auth engine renews it from that point on.
+ */
+export function renewalWindowMs(refreshTokenExpiryDays: number): number {
+  return Math.min(7 * DAY_MS, (refreshTokenExpiryDays * DAY_MS) / 3);
+}
 
 /** Projects a status onto the state shown in the tree. Pure, so the tree and the status bar agree. */
-export function credentialState(definition: Pick<CredentialDefinition, 'grant'>, status: CredentialStatus | undefined, now = Date.now()): CredentialState {
+export function credentialState(definition: Pick<CredentialDefinition, 'grant' | 'refreshTokenExpiryDays'>, status: CredentialStatus | undefined, now = Date.now()): CredentialState {
   if (!status) return 'unauthorized';
   if (status.expired) return 'expired';
   if (status.lastError) return 'failed';
@@ -107,7 +114,7 @@ export function credentialState(definition: Pick<CredentialDefinition, 'grant'>,
   if (definition.grant === 'clientCredentials') return 'authorized';
   if (status.refreshTokenExpiresAt !== undefined) {
     if (status.refreshTokenExpiresAt <= now) return 'expired';
-    if (status.refreshTokenExpiresAt - now < EXPIRING_WINDOW_MS) return 'expiring';
+    if (status.refreshTokenExpiresAt - now < renewalWindowMs(definition.refreshTokenExpiryDays)) return 'expiring';
   }
   return 'authorized';
 }

@@ -53,6 +53,65 @@ export class Workbench {
     await this.page.keyboard.press('Enter');
   }
 
+  /** The open quick input (input box or quick pick). */
+  get quickInput() {
+    return this.page.locator('.quick-input-widget');
+  }
+
+  /** Types into the open input box and presses Enter; waits for the next step (or the box to close). */
+  async answer(text: string): Promise<void> {
+    const input = this.quickInput.locator('input.input');
+    await input.waitFor({ state: 'visible', timeout: 30_000 });
+    const title = await this.quickInput.locator('.quick-input-title').textContent().catch(() => '');
+    await input.fill(text);
+    await this.page.keyboard.press('Enter');
+    await this.page.waitForFunction(
+      (previous) => {
+        const widget = document.querySelector('.quick-input-widget') as HTMLElement | null;
+        if (!widget || widget.style.display === 'none') return true;
+        return (widget.querySelector('.quick-input-title')?.textContent ?? '') !== previous;
+      },
+      title ?? '',
+      { timeout: 30_000 }
+    );
+  }
+
+  /** Picks the quick-pick item whose label contains `label`. */
+  async pick(label: string): Promise<void> {
+    const row = this.quickInput.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
+    await row.waitFor({ state: 'visible', timeout: 30_000 });
+    const title = await this.quickInput.locator('.quick-input-title').textContent().catch(() => '');
+    await row.click();
+    await this.page.waitForFunction(
+      (previous) => {
+        const widget = document.querySelector('.quick-input-widget') as HTMLElement | null;
+        if (!widget || widget.style.display === 'none') return true;
+        return (widget.querySelector('.quick-input-title')?.textContent ?? '') !== previous;
+      },
+      title ?? '',
+      { timeout: 30_000 }
+    );
+  }
+
+  /** Types into the open input box without submitting and returns the validation message shown. */
+  async validationMessage(text: string): Promise<string> {
+    const input = this.quickInput.locator('input.input');
+    await input.fill(text);
+    const message = this.quickInput.locator('.quick-input-message');
+    await this.page.waitForTimeout(400);
+    return ((await message.textContent()) ?? '').trim();
+  }
+
+  /** A row of the Credentials tree by its label. */
+  credentialRow(name: string) {
+    return this.page.locator('.pane-body .monaco-list-row', { hasText: name }).first();
+  }
+
+  /** The text of notifications currently shown. */
+  async notifications(): Promise<string[]> {
+    return this.page.locator('.notification-list-item').allTextContents();
+  }
+
   async screenshot(name: string): Promise<string> {
     const file = path.join(resultsDir, 'screenshots', `${name}.png`);
     fs.mkdirSync(path.dirname(file), { recursive: true });

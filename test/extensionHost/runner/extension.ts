@@ -5,9 +5,13 @@
  * inherits that environment). Then it runs the suites and writes their results to that file.
  */
 import path from 'node:path';
+import type * as vscode from 'vscode';
 import { runSuites, writeResults } from './runSuites';
 
-export async function activate(): Promise<void> {
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  // Suites that exercise the product's classes against the real Memento and SecretStorage use the
+  // runner's own context, never the product's stored data.
+  (globalThis as { m365mailTestContext?: vscode.ExtensionContext }).m365mailTestContext = context;
   const resultsFile = process.env.M365MAIL_EXTHOST_RESULTS;
   const repoRoot = process.env.M365MAIL_REPO_ROOT;
   if (!resultsFile || !repoRoot) {

@@ -1,2 +1,3 @@
 // Every extension-host suite, bundled into one file (esbuild.mjs --tests) that Mocha loads.
 import './activation.test';
+import './credentialStore.test';

@@ -1,10 +1,10 @@
 import * as assert from 'node:assert/strict';
 import { CloudCatalog } from '../../../src/credentials/clouds';
-import { credentialState, EXPIRING_WINDOW_MS } from '../../../src/credentials/model';
+import { credentialState, renewalWindowMs } from '../../../src/credentials/model';
 
 describe('credential state', () => {
   const now = Date.parse('2026-11-22T12:00:00Z');
-  const auth = { grant: 'authorizationCode' as const };
+  const auth = { grant: 'authorizationCode' as const, refreshTokenExpiryDays: 90 };
 
   it('is unauthorized without a status or after sign-out', () => {
     assert.equal(credentialState(auth, undefined, now), 'unauthorized');
@@ -14,7 +14,7 @@ describe('credential state', () => {
   it('is authorized with a fresh refresh token, expiring near its end, expired after', () => {
     const status = (left: number) => ({ authorizedAt: now - 1000, refreshTokenExpiresAt: now + left });
     assert.equal(credentialState(auth, status(30 * 86400_000), now), 'authorized');
-    assert.equal(credentialState(auth, status(EXPIRING_WINDOW_MS - 1), now), 'expiring');
+    assert.equal(credentialState(auth, status(renewalWindowMs(90) - 1), now), 'expiring');
     assert.equal(credentialState(auth, status(-1), now), 'expired');
   });
 
@@ -23,8 +23,14 @@ describe('credential state', () => {
     assert.equal(credentialState(auth, { lastError: { code: 'access_denied', message: 'x', at: now } }, now), 'failed');
   });
 
+  it('scales the expiring window with a short refresh-token life', () => {
+    const threeDays = { grant: 'authorizationCode' as const, refreshTokenExpiryDays: 3 };
+    assert.equal(credentialState(threeDays, { authorizedAt: now, refreshTokenExpiresAt: now + 2.5 * 86400_000 }, now), 'authorized');
+    assert.equal(credentialState(threeDays, { authorizedAt: now, refreshTokenExpiresAt: now + 0.5 * 86400_000 }, now), 'expiring');
+  });
+
   it('never expires for client credentials (no refresh token)', () => {
-    assert.equal(credentialState({ grant: 'clientCredentials' }, { authorizedAt: now, refreshTokenExpiresAt: now - 1 }, now), 'authorized');
+    assert.equal(credentialState({ grant: 'clientCredentials', refreshTokenExpiryDays: 90 }, { authorizedAt: now, refreshTokenExpiresAt: now - 1 }, now), 'authorized');
   });
 });
 

@@ -1,0 +1,105 @@
+/**
+ * HTTP requests to authorization servers over node:https, with the user's extra CAs added to
+ * Node's default roots and verification always on. VS Code patches the global `fetch` in the
+ * extension host and NODE_EXTRA_CA_CERTS is not reliable there, so MSAL's network module and
+ * oauth4webapi's custom fetch both go through this. Failures below HTTP become typed errors; an
+ * untrusted certificate error shows the chain the server sent. No `vscode` import.
+ */
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { TLSSocket } from 'node:tls';
+import * as tls from 'node:tls';
+import { describeChain, invalidEndpoint, networkError } from './errors';
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface HttpOptions {
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  body?: string;
+  extraCaCertificates?: readonly string[];
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+const MAX_BODY_BYTES = 5 * 1024 * 1024;
+
+function isLoopback(hostname: string): boolean {
+  return hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '[::1]';
+}
+
+export function httpsRequest(url: string, options: HttpOptions = {}): Promise<HttpResponse> {
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    return Promise.reject(invalidEndpoint(url, 'it is not a URL'));
+  }
+  if (target.protocol !== 'https:' && !(target.protocol === 'http:' && isLoopback(target.hostname))) {
+    return Promise.reject(invalidEndpoint(url, 'only https:// is allowed (http only on loopback)'));
+  }
+  const extra = options.extraCaCertificates ?? [];
+  const transport = target.protocol === 'https:' ? https : http;
+  return new Promise<HttpResponse>((resolve, reject) => {
+    const request = transport.request(
+      target,
+      {
+        method: options.method ?? 'GET',
+        headers: { Accept: 'application/json', ...options.headers, ...(options.body !== undefined ? { 'Content-Length': String(Buffer.byteLength(options.body)) } : {}) },
+        ...(target.protocol === 'https:' ? { ca: extra.length ? [...tls.rootCertificates, ...extra] : undefined, minVersion: 'TLSv1.2' as const } : {}),
+        signal: options.signal,
+        agent: false
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        response.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_BODY_BYTES) {
+            request.destroy(new Error(`response larger than ${MAX_BODY_BYTES} bytes`));
+            return;
+          }
+          chunks.push(chunk);
+        });
+        response.on('end', () => {
+          const headers: Record<string, string> = {};
+          for (const [key, value] of Object.entries(response.headers)) {
+            if (value !== undefined) headers[key.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+          }
+          resolve({ status: response.statusCode ?? 0, headers, body: Buffer.concat(chunks).toString('utf8') });
+        });
+        response.on('error', (error) => reject(networkError(url, error)));
+      }
+    );
+    request.setTimeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS, () => request.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
+    request.on('error', (error) => {
+      // On a verification failure the socket still holds what the server presented: show it.
+      const socket = request.socket as TLSSocket | null;
+      let chain: string[];
+      try {
+        chain = socket && typeof socket.getPeerCertificate === 'function' ? describeChain(socket.getPeerCertificate(true)) : [];
+      } catch {
+        chain = [];
+      }
+      reject(networkError(url, error, chain));
+    });
+    if (options.body !== undefined) request.write(options.body);
+    request.end();
+  });
+}
+
+/** A WHATWG `fetch` over {@link httpsRequest}, for oauth4webapi's `customFetch`. */
+export function fetchWithCa(extraCaCertificates: () => readonly string[]): (url: string, init: { method?: string; headers?: Headers | Record<string, string>; body?: unknown; signal?: AbortSignal }) => Promise<Response> {
+  return async (url, init) => {
+    const headers: Record<string, string> = {};
+    new Headers(init.headers as ConstructorParameters<typeof Headers>[0]).forEach((value, key) => (headers[key] = value));
+    const body = init.body === undefined || init.body === null ? undefined : init.body instanceof URLSearchParams ? init.body.toString() : String(init.body);
+    const response = await httpsRequest(url, { method: (init.method as 'GET' | 'POST') ?? 'GET', headers, body, extraCaCertificates: extraCaCertificates(), signal: init.signal });
+    return new Response(response.body, { status: response.status, headers: response.headers });
+  };
+}

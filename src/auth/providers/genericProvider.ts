@@ -1,0 +1,192 @@
+/**
+ * Any standard OAuth 2.0 provider (Gmail and others) through oauth4webapi: authorization code with
+ * PKCE (RFC 7636), refresh (RFC 6749 section 6), client credentials (section 4.4), device
+ * authorization (RFC 8628); client authentication by secret (post or Basic), private_key_jwt
+ * (RFC 7523) or none. No `vscode` import.
+ */
+import { createPrivateKey, webcrypto } from 'node:crypto';
+import * as oauth from 'oauth4webapi';
+import { CancelledError } from '../../common/errors';
+import type { CredentialDefinition } from '../../credentials/model';
+import type { SecretVault } from '../secretVault';
+import { secretKeys } from '../secretVault';
+import { AuthError, invalidEndpoint, oauthError } from '../errors';
+import { fetchWithCa } from '../httpsRequest';
+import type { DeviceAuthorization, GrantProvider, TokenSet } from './grantProvider';
+
+export class GenericProvider implements GrantProvider {
+  private readonly fetch: ReturnType<typeof fetchWithCa>;
+
+  constructor(
+    private readonly vault: SecretVault,
+    extraCaCertificates: () => readonly string[],
+    private readonly now: () => number
+  ) {
+    this.fetch = fetchWithCa(extraCaCertificates);
+  }
+
+  private server(def: CredentialDefinition): oauth.AuthorizationServer {
+    const token = def.tokenUrl ?? '';
+    let issuer: string;
+    try {
+      issuer = new URL(token).origin;
+    } catch {
+      throw invalidEndpoint(token, 'it is not a URL');
+    }
+    return { issuer, authorization_endpoint: def.authorizationUrl, token_endpoint: token, device_authorization_endpoint: def.deviceAuthorizationUrl };
+  }
+
+  private options(def: CredentialDefinition): { [oauth.customFetch]: ReturnType<typeof fetchWithCa>; [oauth.allowInsecureRequests]?: boolean } {
+    const insecure = [def.tokenUrl, def.deviceAuthorizationUrl].some((u) => u?.startsWith('http:'));
+    return { [oauth.customFetch]: this.fetch, ...(insecure ? { [oauth.allowInsecureRequests]: true } : {}) };
+  }
+
+  private async clientAuth(def: CredentialDefinition): Promise<oauth.ClientAuth> {
+    const keys = secretKeys(def.id);
+    switch (def.clientAuth) {
+      case 'secretPost':
+      case 'secretBasic': {
+        const secret = await this.vault.get(keys.clientSecret);
+        if (!secret) throw new AuthError('missing_secret', 'The credential has no client secret stored.', { nextStep: 'Edit the credential and enter the client secret.' });
+        return def.clientAuth === 'secretPost' ? oauth.ClientSecretPost(secret) : oauth.ClientSecretBasic(secret);
+      }
+      case 'certificate': {
+        const pem = await this.vault.get(keys.privateKey);
+        if (!pem) throw new AuthError('missing_secret', 'The credential has no private key stored.', { nextStep: 'Edit the credential and select the certificate and key.' });
+        const keyObject = createPrivateKey(pem);
+        const algorithm = keyObject.asymmetricKeyType === 'ec' ? { name: 'ECDSA', namedCurve: 'P-256' } : { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
+        const key = await webcrypto.subtle.importKey('pkcs8', keyObject.export({ type: 'pkcs8', format: 'der' }), algorithm, false, ['sign']);
+        return oauth.PrivateKeyJwt(key as unknown as Parameters<typeof oauth.PrivateKeyJwt>[0]);
+      }
+      default:
+        return oauth.None();
+    }
+  }
+
+  private client(def: CredentialDefinition): oauth.Client {
+    return { client_id: def.clientId };
+  }
+
+  private toTokenSet(def: CredentialDefinition, response: oauth.TokenEndpointResponse, previousRefresh?: string): TokenSet {
+    const extra = response as unknown as { refresh_token_expires_in?: number };
+    return {
+      accessToken: response.access_token,
+      expiresAt: this.now() + (response.expires_in ?? 3600) * 1000,
+      // A provider that does not rotate keeps the old refresh token valid (RFC 6749 section 6).
+      refreshToken: response.refresh_token ?? previousRefresh,
+      refreshTokenExpiresIn: typeof extra.refresh_token_expires_in === 'number' ? extra.refresh_token_expires_in : undefined,
+      account: def.userName,
+      scopes: (response.scope ?? def.scopes.join(' ')).split(' ').filter(Boolean)
+    };
+  }
+
+  private async run<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      throw translate(error);
+    }
+  }
+
+  async authorizationUrl(def: CredentialDefinition, request: { redirectUri: string; codeChallenge: string; state: string }): Promise<string> {
+    const url = new URL(def.authorizationUrl ?? '');
+    url.searchParams.set('response_type', 'code');
+    url.searchParams.set('client_id', def.clientId);
+    url.searchParams.set('redirect_uri', request.redirectUri);
+    url.searchParams.set('scope', def.scopes.join(' '));
+    url.searchParams.set('state', request.state);
+    url.searchParams.set('code_challenge', request.codeChallenge);
+    url.searchParams.set('code_challenge_method', 'S256');
+    if (def.userName) url.searchParams.set('login_hint', def.userName);
+    for (const [key, value] of Object.entries(def.extraAuthorizationParameters ?? {})) url.searchParams.set(key, value);
+    return url.toString();
+  }
+
+  async exchangeCode(def: CredentialDefinition, request: { code: string; redirectUri: string; codeVerifier: string; callbackUrl: URL; state: string }): Promise<TokenSet> {
+    return this.run(async () => {
+      const as = this.server(def);
+      const params = oauth.validateAuthResponse(as, this.client(def), request.callbackUrl, request.state);
+      const response = await oauth.authorizationCodeGrantRequest(as, this.client(def), await this.clientAuth(def), params, request.redirectUri, request.codeVerifier, this.options(def));
+      return this.toTokenSet(def, await oauth.processAuthorizationCodeResponse(as, this.client(def), response, { requireIdToken: false }));
+    });
+  }
+
+  async clientCredentials(def: CredentialDefinition): Promise<TokenSet> {
+    return this.run(async () => {
+      const as = this.server(def);
+      const response = await oauth.clientCredentialsGrantRequest(as, this.client(def), await this.clientAuth(def), { scope: def.scopes.join(' ') }, this.options(def));
+      return this.toTokenSet(def, await oauth.processClientCredentialsResponse(as, this.client(def), response));
+    });
+  }
+
+  async refresh(def: CredentialDefinition, stored: { refreshToken?: string }): Promise<TokenSet> {
+    if (!stored.refreshToken) throw new AuthError('invalid_grant', 'There is no refresh token: the credential must be authorized.', { nextStep: 'Run "Authorize credential".' }, true);
+    const refreshToken = stored.refreshToken;
+    return this.run(async () => {
+      const as = this.server(def);
+      const response = await oauth.refreshTokenGrantRequest(as, this.client(def), await this.clientAuth(def), refreshToken, this.options(def));
+      return this.toTokenSet(def, await oauth.processRefreshTokenResponse(as, this.client(def), response), refreshToken);
+    });
+  }
+
+  async deviceCode(def: CredentialDefinition): Promise<DeviceAuthorization> {
+    if (!def.deviceAuthorizationUrl) throw invalidEndpoint('(none)', 'the credential has no device authorization URL');
+    const as = this.server(def);
+    const clientAuth = await this.clientAuth(def);
+    const device = await this.run(async () => oauth.processDeviceAuthorizationResponse(as, this.client(def), await oauth.deviceAuthorizationRequest(as, this.client(def), clientAuth, { scope: def.scopes.join(' ') }, this.options(def))));
+    const expiresAt = this.now() + device.expires_in * 1000;
+    return {
+      userCode: device.user_code,
+      verificationUri: device.verification_uri,
+      verificationUriComplete: device.verification_uri_complete,
+      message: `Enter the code ${device.user_code} at ${device.verification_uri}`,
+      expiresAt,
+      complete: async (signal) => {
+        let interval = (device.interval ?? 5) * 1000;
+        for (;;) {
+          await sleep(interval, signal);
+          if (this.now() > expiresAt) throw oauthError({ error: 'expired_token' });
+          try {
+            const response = await oauth.deviceCodeGrantRequest(as, this.client(def), clientAuth, device.device_code, this.options(def));
+            return this.toTokenSet(def, await oauth.processDeviceCodeResponse(as, this.client(def), response));
+          } catch (error) {
+            if (error instanceof oauth.ResponseBodyError && error.error === 'authorization_pending') continue;
+            if (error instanceof oauth.ResponseBodyError && error.error === 'slow_down') {
+              interval += 5000; // RFC 8628 section 3.5
+              continue;
+            }
+            throw translate(error);
+          }
+        }
+      }
+    };
+  }
+
+  forget(): void {
+    // Nothing cached per credential.
+  }
+}
+
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(new CancelledError());
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(new CancelledError());
+    }, { once: true });
+  });
+}
+
+function translate(error: unknown): unknown {
+  if (error instanceof AuthError || error instanceof CancelledError) return error;
+  if (error instanceof oauth.ResponseBodyError) return oauthError({ error: error.error, error_description: error.error_description, error_codes: (error.cause as { error_codes?: number[] } | undefined)?.error_codes }, error);
+  if (error instanceof oauth.AuthorizationResponseError) return oauthError({ error: error.error, error_description: error.error_description ?? undefined }, error);
+  if (error instanceof oauth.OperationProcessingError && /state/i.test(error.message)) {
+    return new AuthError('state_mismatch', 'The sign-in response does not belong to this sign-in (its state does not match).', { cause: error, nextStep: 'Authorize again and finish only the newest browser tab.' });
+  }
+  if (error instanceof oauth.OperationProcessingError || error instanceof oauth.UnsupportedOperationError) {
+    return new AuthError('invalid_response', `The provider's response cannot be used: ${error.message}.`, { cause: error });
+  }
+  return error;
+}

@@ -1,0 +1,184 @@
+import * as vscode from 'vscode';
+import { secretKeys } from '../auth/secretVault';
+import { CancelledError, M365MailError } from '../common/errors';
+import type { Logger } from '../common/logger';
+import type { Settings } from '../common/settings';
+import type { CredentialStore } from '../credentials/credentialStore';
+import type { CredentialDefinition } from '../credentials/model';
+import { exportDefinitions, ImportFormatError, parseExport } from '../credentials/portable';
+import { decodeJwtClaims } from '../credentials/tokenClaims';
+import type { TokenBroker } from '../credentials/tokenBroker';
+import { AddCredentialFlow } from '../credentials/ui/addCredentialFlow';
+import { EditCredentialFlow } from '../credentials/ui/editCredentialFlow';
+import { validateDefinition } from '../credentials/validation';
+import { AuthUriHandler } from '../signIn/authUriHandler';
+import { runAuthorizationCodeFlow } from '../signIn/authorizationCodeFlow';
+import { runDeviceCodeFlow } from '../signIn/deviceCodeFlow';
+import { CommandIds } from './commandIds';
+import type { CredentialPicker } from './pickCredential';
+import type { CommandRegistry } from './registry';
+import type { TokenClaimsDocuments } from '../views/tokenClaimsDocuments';
+
+export interface CredentialCommandDeps {
+  store: CredentialStore;
+  tokens: TokenBroker;
+  settings: Settings;
+  uriHandler: AuthUriHandler;
+  claimsDocuments: TokenClaimsDocuments;
+  logger: Logger;
+  pickCredential: CredentialPicker;
+}
+
+/** The credential commands. Each takes a tree node (context menu) or nothing (palette: asks which credential). */
+export function registerCredentialCommands(registry: CommandRegistry, deps: CredentialCommandDeps): void {
+  const { store, tokens, settings, logger, pickCredential } = deps;
+
+  async function authorize(def: CredentialDefinition): Promise<void> {
+    const auth = tokens.auth();
+    const status =
+      def.grant === 'clientCredentials'
+        ? await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Requesting an app-only token for "{0}"…', def.name) }, () => auth.authorizeClientCredentials(def))
+        : def.grant === 'deviceCode'
+          ? await runDeviceCodeFlow({ auth, logger }, def)
+          : await runAuthorizationCodeFlow({ auth, uriHandler: deps.uriHandler, logger, timeoutMs: settings.authorizationTimeoutMs() }, def);
+    void vscode.window.showInformationMessage(vscode.l10n.t('"{0}" is authorized{1}.', def.name, status.account ? vscode.l10n.t(' as {0}', status.account) : ''));
+  }
+
+  async function afterSave(def: CredentialDefinition, verb: string): Promise<void> {
+    const authorizeNow = vscode.l10n.t('Authorize now');
+    const copy = vscode.l10n.t('Copy redirect URI');
+    const buttons = def.grant === 'authorizationCode' ? [authorizeNow, copy] : [authorizeNow];
+    const text =
+      def.grant === 'authorizationCode'
+        ? vscode.l10n.t('Credential "{0}" {1}. Register the redirect URI {2} in the app registration, then authorize.', def.name, verb, def.redirectUri)
+        : vscode.l10n.t('Credential "{0}" {1}.', def.name, verb);
+    const choice = await vscode.window.showInformationMessage(text, ...buttons);
+    if (choice === authorizeNow) await vscode.commands.executeCommand(CommandIds.authorize, def.id);
+    if (choice === copy) await vscode.commands.executeCommand(CommandIds.copyRedirectUri, def.id);
+  }
+
+  registry.register(CommandIds.addCredential, async () => {
+    const def = await new AddCredentialFlow(store, settings.clouds()).run();
+    void afterSave(def, vscode.l10n.t('added'));
+  });
+
+  registry.register(CommandIds.authorize, async (arg) => authorize(await pickCredential(arg, vscode.l10n.t('Credential to authorize'))));
+
+  registry.register(CommandIds.refreshNow, async (arg) => {
+    const def = await pickCredential(arg, vscode.l10n.t('Credential to refresh'));
+    const token = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Refreshing "{0}"…', def.name) }, () => tokens.getAccessToken(def.id, { forceRefresh: true }));
+    void vscode.window.showInformationMessage(vscode.l10n.t('"{0}" refreshed; the access token is valid until {1}.', def.name, new Date(token.expiresAt).toLocaleString()));
+  });
+
+  registry.register(CommandIds.editCredential, async (arg) => {
+    const def = await pickCredential(arg, vscode.l10n.t('Credential to edit'));
+    const result = await new EditCredentialFlow(store, settings.clouds()).run(def);
+    if (result.tokensInvalidated && store.status(def.id)?.authorizedAt) {
+      await tokens.auth().signOut(result.definition);
+      void vscode.window.showInformationMessage(vscode.l10n.t('"{0}" changed in a way its tokens cannot follow; authorize it again.', def.name));
+    }
+  });
+
+  registry.register(CommandIds.duplicateCredential, async (arg) => {
+    const def = await pickCredential(arg, vscode.l10n.t('Credential to duplicate'));
+    const names = store.names();
+    let name = vscode.l10n.t('{0} (copy)', def.name);
+    for (let i = 2; names.includes(name); i++) name = vscode.l10n.t('{0} (copy {1})', def.name, i);
+    const copy: CredentialDefinition = { ...structuredClone(def), id: store.newId(), name };
+    // Secrets are copied too: a duplicate is for trying a variation of the same app registration.
+    const keys = secretKeys(def.id);
+    const secrets = { clientSecret: await store.vault.get(keys.clientSecret), privateKey: await store.vault.get(keys.privateKey), certificate: await store.vault.get(keys.certificate) };
+    await store.save(copy, secrets);
+    void afterSave(copy, vscode.l10n.t('duplicated'));
+  });
+
+  registry.register(CommandIds.deleteCredential, async (arg) => {
+    const def = await pickCredential(arg, vscode.l10n.t('Credential to delete'));
+    const del = vscode.l10n.t('Delete');
+    const choice = await vscode.window.showWarningMessage(vscode.l10n.t('Delete "{0}"? Its client secret, key and tokens are removed from secret storage.', def.name), { modal: true }, del);
+    if (choice !== del) throw new CancelledError();
+    await store.delete(def.id, (id) => tokens.auth().forget(id));
+  });
+
+  registry.register(CommandIds.signOut, async (arg) => {
+    const def = await pickCredential(arg, vscode.l10n.t('Credential to sign out'));
+    await tokens.auth().signOut(def);
+    void vscode.window.showInformationMessage(vscode.l10n.t('Signed out "{0}": its tokens are forgotten; the definition and client secret are kept.', def.name));
+  });
+
+  registry.register(CommandIds.copyRedirectUri, async (arg) => {
+    const def = await pickCredential(arg, vscode.l10n.t('Credential whose redirect URI to copy'));
+    let uri = def.redirectUri;
+    if (uri.startsWith(`${vscode.env.uriScheme}:`)) {
+      uri = (await vscode.env.asExternalUri(AuthUriHandler.callbackUri())).toString(true);
+    }
+    await vscode.env.clipboard.writeText(uri);
+    const where = def.clientAuth === 'none' ? vscode.l10n.t('"Mobile and desktop applications"') : vscode.l10n.t('"Web"');
+    void vscode.window.showInformationMessage(vscode.l10n.t('Copied {0}. Add it in the app registration under Authentication → {1} platform.', uri, where));
+  });
+
+  registry.register(CommandIds.showTokenDetails, async (arg) => {
+    const def = await pickCredential(arg, vscode.l10n.t('Credential whose token to show'));
+    const token = await tokens.getAccessToken(def.id);
+    const summary = decodeJwtClaims(token.accessToken);
+    const details = {
+      credential: def.name,
+      account: token.account,
+      expiresAt: new Date(token.expiresAt).toISOString(),
+      grantedScopes: token.scopes,
+      ...(summary
+        ? { audience: summary.audience, scopes: summary.scopes, roles: summary.roles, user: summary.user, tenant: summary.tenant, appId: summary.appId, issuer: summary.issuer, issuedAt: summary.issuedAt, claims: summary.claims }
+        : { note: vscode.l10n.t('The access token is opaque (not a JWT); only the server can read it.') })
+    };
+    await deps.claimsDocuments.show(def, JSON.stringify(details, null, 2));
+    const copyToken = vscode.l10n.t('Copy access token');
+    if ((await vscode.window.showInformationMessage(vscode.l10n.t('Claims of the access token for "{0}". The token itself is not shown.', def.name), copyToken)) === copyToken) {
+      await vscode.env.clipboard.writeText(token.accessToken);
+      logger.info(`access token of ${def.id} copied to the clipboard at the user's request`);
+    }
+  });
+
+  registry.register(CommandIds.openAdminConsent, async (arg) => {
+    const def = await pickCredential(arg, vscode.l10n.t('Credential whose app needs admin consent'));
+    if (def.provider !== 'microsoft') throw new M365MailError('not_supported', vscode.l10n.t('Admin consent is a Microsoft Entra ID step; "{0}" uses a generic provider.', def.name));
+    const url = settings.clouds().adminConsentUrl(def.cloud, def.tenant, def.clientId, def.redirectUri.replace(/^http:\/\/localhost$/, 'http://localhost'));
+    await vscode.env.openExternal(vscode.Uri.parse(url, true));
+  });
+
+  registry.register(CommandIds.exportCredentials, async () => {
+    const all = store.list();
+    if (all.length === 0) throw new M365MailError('nothing_to_export', vscode.l10n.t('There are no credentials to export.'));
+    const picked = await vscode.window.showQuickPick(all.map((d) => ({ label: d.name, description: d.userName, picked: true, id: d.id })), { canPickMany: true, placeHolder: vscode.l10n.t('Credentials to export (no secret is ever exported)') });
+    if (!picked || picked.length === 0) throw new CancelledError();
+    const target = await vscode.window.showSaveDialog({ filters: { JSON: ['json'] }, saveLabel: vscode.l10n.t('Export'), defaultUri: vscode.workspace.workspaceFolders?.[0] ? vscode.Uri.joinPath(vscode.workspace.workspaceFolders[0].uri, 'm365-mail-credentials.json') : undefined });
+    if (!target) throw new CancelledError();
+    await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(exportDefinitions(picked.map((p) => store.get(p.id) as CredentialDefinition))));
+    void vscode.window.showInformationMessage(vscode.l10n.t('Exported {0} credential(s) to {1}. Secrets are not included: each user adds the client secret or certificate after import.', picked.length, target.fsPath));
+  });
+
+  registry.register(CommandIds.importCredentials, async (arg) => {
+    const source = arg instanceof vscode.Uri ? arg : (await vscode.window.showOpenDialog({ filters: { JSON: ['json'] }, canSelectMany: false, openLabel: vscode.l10n.t('Import') }))?.[0];
+    if (!source) throw new CancelledError();
+    let definitions: CredentialDefinition[];
+    try {
+      definitions = parseExport(new TextDecoder().decode(await vscode.workspace.fs.readFile(source)));
+    } catch (error) {
+      if (error instanceof ImportFormatError) throw new M365MailError('invalid_import', vscode.l10n.t('Nothing was imported: {0}', error.message));
+      throw error;
+    }
+    // All or nothing: every definition is checked before the first one is saved.
+    const names = store.names();
+    const problems: string[] = [];
+    for (const def of definitions) {
+      const found = validateDefinition(def, settings.clouds(), names);
+      if (found.length) problems.push(`${def.name || '(no name)'}: ${found.join(' ')}`);
+      names.push(def.name);
+    }
+    if (problems.length) throw new M365MailError('invalid_import', vscode.l10n.t('Nothing was imported. {0}', problems.join(' | ')));
+    for (const def of definitions) await store.save(def);
+    const needSecret = definitions.filter((d) => d.clientAuth !== 'none').length;
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t('Imported {0} credential(s).{1}', definitions.length, needSecret ? vscode.l10n.t(' {0} need a client secret or certificate: use Edit.', needSecret) : '')
+    );
+  });
+}

@@ -1,0 +1,168 @@
+import * as os from 'node:os';
+import * as vscode from 'vscode';
+import { CancelledError, M365MailError } from '../common/errors';
+import { loadChunk } from '../common/lazyChunk';
+import type { Logger } from '../common/logger';
+import type { Settings } from '../common/settings';
+import type { CredentialStore } from '../credentials/credentialStore';
+import type { CredentialDefinition } from '../credentials/model';
+import type { TokenBroker } from '../credentials/tokenBroker';
+import { validateMailbox } from '../credentials/validation';
+import type { EmlSummary } from '../mail/eml/emlSummary';
+import type { OutgoingMessage, SendResult } from '../mail/smtp/smtpClient';
+import { InboxPreviewPanel } from '../webviews/inboxPreview/inboxPreviewPanel';
+import { CommandIds } from './commandIds';
+import type { CredentialPicker } from './pickCredential';
+import type { CommandRegistry } from './registry';
+
+export interface MailCommandDeps {
+  extensionUri: vscode.Uri;
+  store: CredentialStore;
+  tokens: TokenBroker;
+  settings: Settings;
+  logger: Logger;
+  pickCredential: CredentialPicker;
+}
+
+/** Proof that a credential works: a test mail, the open .eml, the inbox preview. */
+export function registerMailCommands(registry: CommandRegistry, deps: MailCommandDeps): void {
+  const { tokens, settings, logger } = deps;
+  const mailbox = (def: CredentialDefinition) => def.sharedMailbox ?? def.userName ?? '';
+
+  async function send(def: CredentialDefinition, message: OutgoingMessage, what: string): Promise<SendResult> {
+    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Sending {0} with "{1}" through {2}…', what, def.name, def.smtp.host) }, async () => {
+      const token = await tokens.getAccessToken(def.id);
+      const result = await loadChunk('smtp').sendMail(
+        { host: def.smtp.host, port: def.smtp.port, security: def.smtp.security === 'tls' ? 'tls' : 'starttls', user: mailbox(def), accessToken: token.accessToken, extraCaCertificates: settings.trustedCaCertificates(), logger },
+        message
+      );
+      logger.info(`sent ${what} for ${def.id}: ${result.response} (message ID ${result.messageId ?? '—'}, accepted ${result.accepted.length}, rejected ${result.rejected.length})`);
+      return result;
+    });
+  }
+
+  async function askRecipients(def: CredentialDefinition, fileRecipients: string[] = []): Promise<string[]> {
+    type Choice = vscode.QuickPickItem & { value: 'self' | 'file' | 'other' };
+    const choices: Choice[] = [{ label: vscode.l10n.t('Send to {0}', mailbox(def)), description: vscode.l10n.t('the credential\'s own mailbox (safest)'), value: 'self' }];
+    if (fileRecipients.length) {
+      choices.push({ label: vscode.l10n.t('Send to the file\'s recipients'), description: fileRecipients.join(', '), value: 'file' });
+    }
+    choices.push({ label: vscode.l10n.t('Enter recipients…'), value: 'other' });
+    const picked = await vscode.window.showQuickPick(choices, { placeHolder: vscode.l10n.t('Who receives it? (envelope recipients)'), ignoreFocusOut: true });
+    if (!picked) throw new CancelledError();
+    if (picked.value === 'self') return [mailbox(def)];
+    if (picked.value === 'file') return fileRecipients;
+    const typed = await vscode.window.showInputBox({
+      prompt: vscode.l10n.t('Recipients, separated by commas'),
+      ignoreFocusOut: true,
+      validateInput: (value) => {
+        const list = value.split(',').map((s) => s.trim()).filter(Boolean);
+        if (list.length === 0) return vscode.l10n.t('Enter at least one address.');
+        return list.map((a) => validateMailbox(a, 'a recipient', true)).find(Boolean);
+      }
+    });
+    if (!typed) throw new CancelledError();
+    return typed.split(',').map((s) => s.trim()).filter(Boolean);
+  }
+
+  function reportSent(def: CredentialDefinition, result: SendResult, recipients: string[]): void {
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t('Sent with "{0}" to {1}. Server reply: {2}{3}', def.name, recipients.join(', '), result.response, result.messageId ? vscode.l10n.t(' · Message-ID {0}', result.messageId) : '')
+    );
+  }
+
+  registry.register(CommandIds.sendTestMail, async (arg) => {
+    const def = await deps.pickCredential(arg, vscode.l10n.t('Credential to send a test mail with'));
+    const to = await askRecipients(def);
+    const sentAt = new Date();
+    const result = await send(
+      def,
+      {
+        kind: 'compose',
+        from: mailbox(def),
+        to,
+        subject: vscode.l10n.t('M365 Mail test from "{0}"', def.name),
+        text: [
+          vscode.l10n.t('This test message was sent by M365 Mail for VS Code.'),
+          '',
+          `${vscode.l10n.t('Credential')}: ${def.name}`,
+          `${vscode.l10n.t('Mailbox')}: ${mailbox(def)}`,
+          `${vscode.l10n.t('SMTP server')}: ${def.smtp.host}:${def.smtp.port} (${def.smtp.security === 'tls' ? 'TLS' : 'STARTTLS'}, SASL XOAUTH2)`,
+          `${vscode.l10n.t('Sent at')}: ${sentAt.toISOString()}`,
+          `${vscode.l10n.t('From host')}: ${os.hostname()}`
+        ].join('\r\n'),
+        headers: { 'X-Mailer': 'M365 Mail for VS Code' }
+      },
+      vscode.l10n.t('a test mail')
+    );
+    reportSent(def, result, to);
+  });
+
+  registry.register(CommandIds.sendEml, async (arg) => {
+    const document = await emlDocument(arg);
+    const credentials = deps.store.list();
+    if (credentials.length === 0) throw new M365MailError('no_credentials', vscode.l10n.t('Add and authorize a credential first.'));
+    const file = document.uri.scheme === 'file' ? document.uri.fsPath : undefined;
+    const smtp = loadChunk('smtp');
+    let summary: EmlSummary;
+    let raw: { path: string } | { content: string };
+    if (file && !document.isDirty) {
+      summary = await smtp.summarizeEml(file);
+      raw = { path: file };
+    } else {
+      // Unsaved or untitled (for example "Open as .eml" from the preview): send the editor's text.
+      const temp = await writeTemp(document.getText());
+      try {
+        summary = await smtp.summarizeEml(temp);
+      } finally {
+        await vscode.workspace.fs.delete(vscode.Uri.file(temp)).then(undefined, () => undefined);
+      }
+      raw = { content: document.getText() };
+    }
+    const def = await deps.pickCredential(undefined, vscode.l10n.t('Send "{0}" with which credential?', summary.subject ?? vscode.l10n.t('(no subject)')));
+    const fileRecipients = [...summary.to, ...summary.cc, ...summary.bcc];
+    const to = await askRecipients(def, fileRecipients);
+    const attachments = summary.attachments.map((a) => `${a.filename ?? '(unnamed)'} (${Math.round(a.sizeBytes / 1024)} KB)`).join(', ');
+    const detail = [
+      `${vscode.l10n.t('From')}: ${summary.from ?? '—'}`,
+      `${vscode.l10n.t('To')}: ${summary.to.join(', ') || '—'}`,
+      summary.cc.length ? `Cc: ${summary.cc.join(', ')}` : '',
+      `${vscode.l10n.t('Subject')}: ${summary.subject ?? '—'}`,
+      `${vscode.l10n.t('Attachments')}: ${attachments || vscode.l10n.t('none')}`,
+      `${vscode.l10n.t('Size')}: ${(summary.sizeBytes / 1024).toFixed(0)} KB`,
+      '',
+      `${vscode.l10n.t('Credential')}: ${def.name} (${mailbox(def)} via ${def.smtp.host}:${def.smtp.port})`,
+      `${vscode.l10n.t('Envelope recipients')}: ${to.join(', ')}`
+    ].filter((l) => l !== '').join('\n');
+    const sendButton = vscode.l10n.t('Send');
+    const confirmed = await vscode.window.showInformationMessage(vscode.l10n.t('Send this message as it is?'), { modal: true, detail }, sendButton);
+    if (confirmed !== sendButton) throw new CancelledError();
+    const result = await send(def, { kind: 'raw', envelope: { from: mailbox(def), to }, raw }, vscode.l10n.t('the .eml file'));
+    reportSent(def, result, to);
+  });
+
+  registry.register(CommandIds.previewInbox, async (arg) => {
+    const def = await deps.pickCredential(arg, vscode.l10n.t('Credential whose mailbox to preview'));
+    InboxPreviewPanel.show(def, {
+      extensionUri: deps.extensionUri,
+      getAccessToken: (id) => tokens.getAccessToken(id),
+      trustedCaCertificates: () => settings.trustedCaCertificates(),
+      logger
+    });
+  });
+}
+
+async function emlDocument(arg: unknown): Promise<vscode.TextDocument> {
+  if (arg instanceof vscode.Uri) return vscode.workspace.openTextDocument(arg);
+  const editor = vscode.window.activeTextEditor;
+  if (editor && (editor.document.languageId === 'eml' || editor.document.fileName.toLowerCase().endsWith('.eml'))) return editor.document;
+  const [picked] = (await vscode.window.showOpenDialog({ filters: { 'E-mail message': ['eml'] }, canSelectMany: false, openLabel: vscode.l10n.t('Send') })) ?? [];
+  if (!picked) throw new CancelledError();
+  return vscode.workspace.openTextDocument(picked);
+}
+
+async function writeTemp(text: string): Promise<string> {
+  const file = vscode.Uri.file(`${os.tmpdir()}/m365-mail-${process.pid}-${Date.now()}.eml`);
+  await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(text));
+  return file.fsPath;
+}

@@ -1,0 +1,36 @@
+import * as vscode from 'vscode';
+import { CancelledError } from '../common/errors';
+import type { CredentialStore } from '../credentials/credentialStore';
+import type { CredentialDefinition } from '../credentials/model';
+import { CommandIds } from './commandIds';
+
+export type CredentialPicker = (arg: unknown, placeHolder: string) => Promise<CredentialDefinition>;
+
+/**
+ * Resolves the credential a command acts on: the tree node it was invoked on, a credential id
+ * (from another command), or, from the palette, the user's pick.
+ */
+export function credentialPicker(store: CredentialStore): CredentialPicker {
+  return async (arg, placeHolder) => {
+    const id = typeof arg === 'string' ? arg : arg && typeof arg === 'object' && (arg as { kind?: string }).kind === 'credential' ? (arg as { id: string }).id : undefined;
+    if (id) {
+      const def = store.get(id);
+      if (def) return def;
+    }
+    const all = store.list();
+    if (all.length === 0) {
+      const add = vscode.l10n.t('Add credential');
+      if ((await vscode.window.showInformationMessage(vscode.l10n.t('There is no mail credential yet.'), add)) === add) {
+        await vscode.commands.executeCommand(CommandIds.addCredential);
+      }
+      throw new CancelledError();
+    }
+    if (all.length === 1) return all[0];
+    const picked = await vscode.window.showQuickPick(
+      all.map((d) => ({ label: d.name, description: `${store.state(d.id)} · ${d.sharedMailbox ?? d.userName ?? ''}`, detail: d.description, id: d.id })),
+      { placeHolder, matchOnDescription: true }
+    );
+    if (!picked) throw new CancelledError();
+    return store.get(picked.id) as CredentialDefinition;
+  };
+}

@@ -1,0 +1,50 @@
+import * as fs from 'node:fs';
+import * as vscode from 'vscode';
+import { CloudCatalog, type MicrosoftCloud } from '../credentials/clouds';
+import type { Logger } from './logger';
+
+/**
+ * The extension's settings (section `m365mail`). Both security-relevant settings (custom clouds,
+ * trusted CAs) are `machine`-scoped in package.json: a workspace cannot point sign-in at another
+ * host or make the extension trust its own CA.
+ */
+export class Settings implements vscode.Disposable {
+  private catalog: CloudCatalog | undefined;
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly logger: Logger) {
+    this.subscription = vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('m365mail.customClouds')) this.catalog = undefined;
+    });
+  }
+
+  private get config(): vscode.WorkspaceConfiguration {
+    return vscode.workspace.getConfiguration('m365mail');
+  }
+
+  clouds(): CloudCatalog {
+    this.catalog ??= new CloudCatalog(this.config.get<MicrosoftCloud[]>('customClouds', []).filter((c) => c && typeof c.id === 'string' && typeof c.authorityHost === 'string'));
+    return this.catalog;
+  }
+
+  /** PEM text of every CA listed in `m365mail.trustedCaCertificates`, added to Node's default roots (verification stays on). */
+  trustedCaCertificates(): string[] {
+    const pems: string[] = [];
+    for (const file of this.config.get<string[]>('trustedCaCertificates', [])) {
+      try {
+        pems.push(fs.readFileSync(file, 'utf8'));
+      } catch (error) {
+        this.logger.warn(`m365mail.trustedCaCertificates: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    return pems;
+  }
+
+  authorizationTimeoutMs(): number {
+    return Math.max(30, this.config.get<number>('authorizationTimeoutSeconds', 300)) * 1000;
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+  }
+}

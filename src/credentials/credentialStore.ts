@@ -1,0 +1,168 @@
+import { randomUUID } from 'node:crypto';
+import * as vscode from 'vscode';
+import type { SecretVault } from '../auth/secretVault';
+import { secretKeys } from '../auth/secretVault';
+import { M365MailError } from '../common/errors';
+import type { Logger } from '../common/logger';
+import type { SecretRedactor } from '../common/redact';
+import type { CloudCatalog } from './clouds';
+import { credentialState, type CredentialDefinition, type CredentialState, type CredentialStatus } from './model';
+import { validateDefinition } from './validation';
+
+/** Secrets typed by the user for one credential; tokens are the auth engine's. */
+export interface CredentialSecrets {
+  clientSecret?: string;
+  privateKey?: string;
+  certificate?: string;
+}
+
+const DEFINITIONS_KEY = 'm365mail.credentials.v1';
+const STATUS_KEY = 'm365mail.credentialStatus.v1';
+/** Bumped after every change so other windows (which see `secrets.onDidChange`) reload. */
+const REVISION_SECRET = 'm365mail/revision';
+
+/**
+ * The one store of credentials. Definitions and statuses (no secrets) live in extension global
+ * storage; every secret lives in SecretStorage under the credential's id. Fires `onDidChange`
+ * with the ids that changed (undefined: reload everything), which the tree projects.
+ */
+export class CredentialStore implements vscode.Disposable {
+  private definitions = new Map<string, CredentialDefinition>();
+  private statuses = new Map<string, CredentialStatus>();
+  private readonly changeEmitter = new vscode.EventEmitter<string[] | undefined>();
+  readonly onDidChange = this.changeEmitter.event;
+  private readonly disposables: vscode.Disposable[] = [this.changeEmitter];
+  private ownRevision: string | undefined;
+
+  constructor(
+    private readonly globalState: vscode.Memento,
+    private readonly secrets: vscode.SecretStorage,
+    private readonly clouds: () => CloudCatalog,
+    private readonly redactor: SecretRedactor,
+    private readonly logger: Logger
+  ) {
+    this.load();
+    this.disposables.push(
+      secrets.onDidChange((e) => {
+        if (e.key === REVISION_SECRET) void this.onRevision();
+      })
+    );
+  }
+
+  /** The SecretStorage the auth engine reads and writes through. */
+  readonly vault: SecretVault = {
+    get: async (key) => {
+      const value = await this.secrets.get(key);
+      this.redactor.add(value);
+      return value;
+    },
+    store: async (key, value) => {
+      this.redactor.add(value);
+      await this.secrets.store(key, value);
+    },
+    delete: (key) => Promise.resolve(this.secrets.delete(key))
+  };
+
+  list(): CredentialDefinition[] {
+    return [...this.definitions.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  get(id: string): CredentialDefinition | undefined {
+    return this.definitions.get(id);
+  }
+
+  status(id: string): CredentialStatus | undefined {
+    return this.statuses.get(id);
+  }
+
+  state(id: string): CredentialState {
+    const def = this.definitions.get(id);
+    return def ? credentialState(def, this.statuses.get(id)) : 'unauthorized';
+  }
+
+  names(exceptId?: string): string[] {
+    return this.list().filter((d) => d.id !== exceptId).map((d) => d.name);
+  }
+
+  newId(): string {
+    return randomUUID();
+  }
+
+  /** Validates, stores the secrets, then the definition; a failure part-way removes what was written. */
+  async save(definition: CredentialDefinition, secrets: CredentialSecrets = {}): Promise<void> {
+    const problems = validateDefinition(definition, this.clouds(), this.names(definition.id));
+    if (problems.length) {
+      throw new M365MailError('invalid_definition', `The credential cannot be saved: ${problems.join(' ')}`);
+    }
+    const keys = secretKeys(definition.id);
+    const written: string[] = [];
+    try {
+      for (const [field, value] of Object.entries(secrets) as Array<[keyof CredentialSecrets, string | undefined]>) {
+        if (value === undefined) continue;
+        await this.vault.store(keys[field], value);
+        written.push(keys[field]);
+      }
+      const next = new Map(this.definitions).set(definition.id, definition);
+      await this.globalState.update(DEFINITIONS_KEY, [...next.values()]);
+      this.definitions = next;
+    } catch (error) {
+      if (!this.definitions.has(definition.id)) {
+        await Promise.allSettled(written.map((k) => this.secrets.delete(k)));
+      }
+      throw error;
+    }
+    this.logger.info(`saved credential ${definition.id} (${definition.provider}, ${definition.grant})`);
+    await this.changed([definition.id]);
+  }
+
+  async delete(id: string, forgetSecrets: (id: string) => Promise<void>): Promise<void> {
+    // Secrets first: if that fails the credential is still listed and the user can try again.
+    await forgetSecrets(id);
+    await Promise.all(Object.values(secretKeys(id)).map((k) => this.secrets.delete(k)));
+    const next = new Map(this.definitions);
+    next.delete(id);
+    const statuses = new Map(this.statuses);
+    statuses.delete(id);
+    await this.globalState.update(DEFINITIONS_KEY, [...next.values()]);
+    await this.globalState.update(STATUS_KEY, Object.fromEntries(statuses));
+    this.definitions = next;
+    this.statuses = statuses;
+    this.logger.info(`deleted credential ${id} and its secrets`);
+    await this.changed([id]);
+  }
+
+  async setStatus(id: string, status: CredentialStatus): Promise<void> {
+    if (!this.definitions.has(id)) return;
+    this.statuses.set(id, status);
+    await this.globalState.update(STATUS_KEY, Object.fromEntries(this.statuses));
+    await this.changed([id]);
+  }
+
+  async hasSecret(id: string, field: keyof CredentialSecrets): Promise<boolean> {
+    return (await this.secrets.get(secretKeys(id)[field])) !== undefined;
+  }
+
+  private load(): void {
+    const stored = this.globalState.get<CredentialDefinition[]>(DEFINITIONS_KEY, []);
+    this.definitions = new Map(stored.filter((d) => d && typeof d.id === 'string').map((d) => [d.id, d]));
+    this.statuses = new Map(Object.entries(this.globalState.get<Record<string, CredentialStatus>>(STATUS_KEY, {})));
+  }
+
+  private async changed(ids: string[]): Promise<void> {
+    this.changeEmitter.fire(ids);
+    this.ownRevision = randomUUID();
+    await this.secrets.store(REVISION_SECRET, this.ownRevision);
+  }
+
+  private async onRevision(): Promise<void> {
+    const revision = await this.secrets.get(REVISION_SECRET);
+    if (revision === this.ownRevision) return;
+    this.logger.debug('credentials changed in another window; reloading');
+    this.load();
+    this.changeEmitter.fire(undefined);
+  }
+
+  dispose(): void {
+    vscode.Disposable.from(...this.disposables).dispose();
+  }
+}

@@ -1,0 +1,195 @@
+import * as vscode from 'vscode';
+import { M365MailError } from '../../common/errors';
+import { readClientCertificate, CertificateError } from '../certificate';
+import { GENERIC_PRESETS, type CloudCatalog } from '../clouds';
+import type { CredentialSecrets, CredentialStore } from '../credentialStore';
+import { REFRESH_TOKEN_EXPIRY_DAYS, type ClientAuthKind, type CredentialDefinition, type GrantKind, type MailEndpoint, type MailPurpose } from '../model';
+import * as v from '../validation';
+import { askChoice, askFile, askText, type Choice, type Step } from './prompts';
+
+type ProviderChoice = 'microsoft' | 'gmail' | 'generic';
+
+const GRANTS: Array<Choice<GrantKind>> = [
+  { label: vscode.l10n.t('Authorization code'), description: vscode.l10n.t('sign in as the mailbox user in a browser (recommended)'), value: 'authorizationCode' },
+  { label: vscode.l10n.t('Device code'), description: vscode.l10n.t('sign in on another device with a code; public client'), value: 'deviceCode' },
+  { label: vscode.l10n.t('Client credentials'), description: vscode.l10n.t('app-only access with a secret or certificate; needs admin consent'), value: 'clientCredentials' }
+];
+
+function clientAuthChoices(grant: GrantKind): Array<Choice<ClientAuthKind>> {
+  const confidential: Array<Choice<ClientAuthKind>> = [
+    { label: vscode.l10n.t('Client secret, sent in the request body'), description: 'client_secret_post', value: 'secretPost' },
+    { label: vscode.l10n.t('Client secret, sent as HTTP Basic'), description: 'client_secret_basic', value: 'secretBasic' },
+    { label: vscode.l10n.t('Certificate and private key'), description: 'private_key_jwt', value: 'certificate' }
+  ];
+  if (grant === 'clientCredentials') return confidential;
+  return [...confidential, { label: vscode.l10n.t('None: public client with PKCE'), description: vscode.l10n.t('no secret; "Allow public client flows" in the app registration'), value: 'none' }];
+}
+
+const PURPOSES: Array<Choice<MailPurpose>> = [
+  { label: vscode.l10n.t('IMAP and SMTP'), description: vscode.l10n.t('read and send'), value: 'both' },
+  { label: vscode.l10n.t('IMAP only'), description: vscode.l10n.t('read (for example an IMAP sender adapter)'), value: 'imap' },
+  { label: vscode.l10n.t('SMTP only'), description: vscode.l10n.t('send (for example an SMTP receiver adapter)'), value: 'smtp' }
+];
+
+/**
+ * The guided "Add credential" flow: quick picks and input boxes that validate as the user types,
+ * with defaults per cloud and purpose. Nothing is stored until every field is valid; Escape at
+ * any step stores nothing. `initial` pre-fills the flow (used by "Duplicate").
+ */
+export class AddCredentialFlow {
+  private stepNo = 0;
+
+  constructor(
+    private readonly store: CredentialStore,
+    private readonly clouds: CloudCatalog,
+    private readonly title = vscode.l10n.t('Add credential')
+  ) {}
+
+  private step(): Step {
+    return { title: this.title, step: ++this.stepNo, totalSteps: 12 };
+  }
+
+  async run(): Promise<CredentialDefinition> {
+    const providerChoice = await askChoice<ProviderChoice>(this.step(), vscode.l10n.t('Which mail provider?'), [
+      { label: 'Microsoft 365', description: vscode.l10n.t('Exchange Online, Outlook.com; all Microsoft clouds'), value: 'microsoft' },
+      { label: GENERIC_PRESETS.gmail.label, description: vscode.l10n.t('Google OAuth2'), value: 'gmail' },
+      { label: vscode.l10n.t('Other OAuth2 provider'), description: vscode.l10n.t('any standard authorization and token endpoint'), value: 'generic' }
+    ]);
+    const def: Partial<CredentialDefinition> = { id: this.store.newId(), provider: providerChoice === 'microsoft' ? 'microsoft' : 'generic' };
+    let defaults: { imap: MailEndpoint; smtp: MailEndpoint } | undefined;
+
+    if (providerChoice === 'microsoft') {
+      const cloud = await askChoice(this.step(), vscode.l10n.t('Which Microsoft cloud?'), this.clouds.all().map((c) => ({ label: c.label, description: new URL(c.authorityHost).host, value: c })));
+      def.cloud = cloud.id;
+      defaults = { imap: cloud.imap, smtp: cloud.smtp };
+      def.tenant = await askText(this.step(), {
+        prompt: vscode.l10n.t('Tenant: the Directory (tenant) ID, a verified domain, or organizations / common / consumers'),
+        placeHolder: 'contoso.onmicrosoft.com',
+        validate: v.validateTenant
+      });
+      def.redirectUri = 'http://localhost';
+    } else if (providerChoice === 'gmail') {
+      const { label: _label, ...preset } = GENERIC_PRESETS.gmail;
+      Object.assign(def, structuredClone(preset));
+      defaults = { imap: preset.imap, smtp: preset.smtp };
+      def.redirectUri = 'http://127.0.0.1';
+    } else {
+      def.authorizationUrl = await askText(this.step(), { prompt: vscode.l10n.t('Authorization endpoint URL'), placeHolder: 'https://login.example.com/oauth2/authorize', validate: (x) => v.validateEndpointUrl(x, vscode.l10n.t('The authorization URL')) });
+      def.tokenUrl = await askText(this.step(), { prompt: vscode.l10n.t('Token endpoint URL'), placeHolder: 'https://login.example.com/oauth2/token', validate: (x) => v.validateEndpointUrl(x, vscode.l10n.t('The token URL')) });
+      def.redirectUri = 'http://127.0.0.1';
+    }
+
+    def.grant = await askChoice(this.step(), vscode.l10n.t('How will the credential get its tokens?'), GRANTS);
+    if (def.provider === 'generic' && def.grant === 'deviceCode' && !def.deviceAuthorizationUrl) {
+      def.deviceAuthorizationUrl = await askText(this.step(), { prompt: vscode.l10n.t('Device authorization endpoint URL (RFC 8628)'), validate: (x) => v.validateEndpointUrl(x, vscode.l10n.t('The device authorization URL')) });
+    }
+    def.clientAuth = def.grant === 'deviceCode' ? 'none' : await askChoice(this.step(), vscode.l10n.t('How does the app authenticate at the token endpoint?'), clientAuthChoices(def.grant));
+    def.clientId = await askText(this.step(), {
+      prompt: def.provider === 'microsoft' ? vscode.l10n.t('Application (client) ID of the app registration') : vscode.l10n.t('Client ID'),
+      placeHolder: def.provider === 'microsoft' ? '00000000-0000-0000-0000-000000000000' : undefined,
+      validate: (x) => v.validateClientId(x, def.provider ?? 'generic')
+    });
+
+    const secrets = await this.askSecrets(def.clientAuth);
+
+    def.userName = await askText(this.step(), {
+      prompt: def.grant === 'clientCredentials' ? vscode.l10n.t('Mailbox the app will open (its address)') : vscode.l10n.t('User name (UPN) that signs in, e.g. adele@contoso.com'),
+      validate: (x) => v.validateMailbox(x, vscode.l10n.t('the user name'), true)
+    });
+    if (def.grant !== 'clientCredentials') {
+      const shared = await askText(this.step(), {
+        prompt: vscode.l10n.t('Shared mailbox to open as a delegate (optional: leave empty for the user\'s own mailbox)'),
+        validate: (x) => v.validateMailbox(x, vscode.l10n.t('the shared mailbox'), false)
+      });
+      if (shared) def.sharedMailbox = shared;
+    }
+
+    def.purpose = await askChoice(this.step(), vscode.l10n.t('What will the credential be used for?'), PURPOSES);
+    const prefilled = def.provider === 'microsoft' ? this.clouds.defaultScopes(def.cloud ?? 'global', def.grant, def.purpose) : (def.scopes ?? []);
+    const scopes = await askText(this.step(), {
+      prompt: vscode.l10n.t('Scopes, separated by spaces (prefilled for the cloud and purpose)'),
+      value: prefilled.join(' '),
+      validate: (x) => v.validateScopes(x.split(/\s+/).filter(Boolean), def as CredentialDefinition, this.clouds)
+    });
+    def.scopes = scopes.split(/\s+/).filter(Boolean);
+
+    def.refreshTokenExpiryDays = REFRESH_TOKEN_EXPIRY_DAYS.default;
+    if (def.grant !== 'clientCredentials') {
+      def.refreshTokenExpiryDays = Number(
+        await askText(this.step(), {
+          prompt: vscode.l10n.t('Renew the refresh token within this many days ({0} to {1})', REFRESH_TOKEN_EXPIRY_DAYS.min, REFRESH_TOKEN_EXPIRY_DAYS.max),
+          value: String(REFRESH_TOKEN_EXPIRY_DAYS.default),
+          validate: v.validateRefreshTokenExpiryDays
+        })
+      );
+    }
+
+    const hostDefaults = defaults ?? { imap: { host: '', port: 993, security: 'tls' as const }, smtp: { host: '', port: 587, security: 'starttls' as const } };
+    const useDefaults = hostDefaults.imap.host
+      ? await askChoice(this.step(), vscode.l10n.t('Mail servers'), [
+          { label: vscode.l10n.t('Use the default servers'), description: `IMAP ${hostDefaults.imap.host}:${hostDefaults.imap.port} · SMTP ${hostDefaults.smtp.host}:${hostDefaults.smtp.port}`, value: true },
+          { label: vscode.l10n.t('Enter the servers'), value: false }
+        ])
+      : false;
+    def.imap = useDefaults ? { ...hostDefaults.imap } : await this.askEndpoint('IMAP', hostDefaults.imap);
+    def.smtp = useDefaults ? { ...hostDefaults.smtp } : await this.askEndpoint('SMTP', hostDefaults.smtp);
+
+    const suggested = `${def.sharedMailbox ?? def.userName}${def.provider === 'microsoft' && def.cloud !== 'global' ? ` (${def.cloud})` : ''}`;
+    const names = this.store.names();
+    def.name = await askText(this.step(), { prompt: vscode.l10n.t('Name of the credential'), value: names.includes(suggested) ? '' : suggested, validate: (x) => v.validateName(x, names) });
+    const description = await askText(this.step(), { prompt: vscode.l10n.t('Description (optional)') });
+    if (description) def.description = description;
+
+    const definition = def as CredentialDefinition;
+    await this.store.save(definition, secrets);
+    return definition;
+  }
+
+  private async askSecrets(clientAuth: ClientAuthKind): Promise<CredentialSecrets> {
+    if (clientAuth === 'secretPost' || clientAuth === 'secretBasic') {
+      const clientSecret = await askText(this.step(), {
+        prompt: vscode.l10n.t('Client secret VALUE (not its Secret ID). Stored only in VS Code secret storage.'),
+        password: true,
+        validate: (x) => (x.trim() ? (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(x.trim()) ? vscode.l10n.t('This looks like the secret\'s ID (a GUID). Paste the secret\'s Value instead (AADSTS7000215 otherwise).') : undefined) : vscode.l10n.t('Enter the client secret.'))
+      });
+      return { clientSecret };
+    }
+    if (clientAuth === 'certificate') {
+      this.step();
+      const certUri = await askFile(vscode.l10n.t('Select the certificate (PEM; may also hold the private key)'), { PEM: ['pem', 'crt', 'cer'] });
+      const certText = new TextDecoder().decode(await vscode.workspace.fs.readFile(certUri));
+      let keyText = certText;
+      if (!/PRIVATE KEY-----/.test(certText)) {
+        const keyUri = await askFile(vscode.l10n.t('Select the private key (PEM)'), { PEM: ['pem', 'key'] });
+        keyText = new TextDecoder().decode(await vscode.workspace.fs.readFile(keyUri));
+      }
+      try {
+        const cert = readClientCertificate(certText, keyText);
+        return { certificate: cert.certificatePem, privateKey: cert.privateKeyPem };
+      } catch (error) {
+        if (error instanceof CertificateError) throw new M365MailError('invalid_certificate', error.message);
+        throw error;
+      }
+    }
+    return {};
+  }
+
+  private async askEndpoint(kind: 'IMAP' | 'SMTP', defaults: MailEndpoint): Promise<MailEndpoint> {
+    const value = await askText(this.step(), {
+      prompt: vscode.l10n.t('{0} server as host:port', kind),
+      value: defaults.host ? `${defaults.host}:${defaults.port}` : '',
+      validate: (x) => {
+        const [host, port] = splitHostPort(x);
+        return v.validateHost(host, vscode.l10n.t('the {0} host', kind)) ?? v.validatePort(port ?? '', vscode.l10n.t('The {0} port', kind));
+      }
+    });
+    const [host, port] = splitHostPort(value);
+    const portNumber = Number(port);
+    return { host, port: portNumber, security: kind === 'IMAP' ? 'tls' : portNumber === 465 ? 'tls' : 'starttls' };
+  }
+}
+
+export function splitHostPort(value: string): [string, string | undefined] {
+  const i = value.lastIndexOf(':');
+  return i > 0 ? [value.slice(0, i).trim(), value.slice(i + 1).trim()] : [value.trim(), undefined];
+}

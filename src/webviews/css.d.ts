@@ -1,0 +1,2 @@
+// Webview bundles import their stylesheet; esbuild emits it next to the script.
+declare module '*.css';

@@ -1,0 +1,59 @@
+import * as assert from 'node:assert/strict';
+import { productVsix, Workbench } from './workbench';
+
+describe('end-to-end: add a credential through the guided flow', () => {
+  let workbench: Workbench;
+
+  before(async () => {
+    workbench = await Workbench.open({ vsixes: [productVsix()], name: 'e2e-add' });
+    await workbench.openViewContainer('M365 Mail');
+  });
+
+  after(async () => {
+    await workbench?.close();
+  });
+
+  it('refuses invalid fields as they are typed and saves nothing on Escape', async () => {
+    await workbench.page.locator('.welcome-view-content').getByRole('button', { name: 'Add credential' }).click();
+    await workbench.pick('Microsoft 365');
+    await workbench.pick('Global');
+    assert.match(await workbench.validationMessage('contoso'), /not a tenant ID/);
+    await workbench.answer('contoso.onmicrosoft.com');
+    await workbench.pick('Authorization code');
+    await workbench.pick('request body');
+    assert.match(await workbench.validationMessage('my-app'), /must be a GUID/);
+    await workbench.answer('11111111-2222-3333-4444-555555555555');
+    assert.match(await workbench.validationMessage('2d3e4f50-1111-2222-3333-444455556666'), /secret's ID/);
+    await workbench.screenshot('add-credential-validation');
+    await workbench.page.keyboard.press('Escape');
+    // Nothing was stored: the welcome content is still there.
+    await workbench.page.locator('.welcome-view-content', { hasText: 'No mail credentials yet' }).waitFor({ state: 'visible' });
+  });
+
+  it('adds a Microsoft 365 credential that shows up Unauthorized in the tree', async () => {
+    await workbench.runCommand('M365 Mail: Add credential');
+    await workbench.pick('Microsoft 365');
+    await workbench.pick('Global');
+    await workbench.answer('contoso.onmicrosoft.com');
+    await workbench.pick('Authorization code');
+    await workbench.pick('request body');
+    await workbench.answer('11111111-2222-3333-4444-555555555555');
+    await workbench.answer('e2e~SentinelClientSecret~0001');
+    assert.match(await workbench.validationMessage('adele'), /not an email address/);
+    await workbench.answer('adele@contoso.onmicrosoft.com');
+    await workbench.answer('');
+    await workbench.pick('IMAP and SMTP');
+    assert.match(await workbench.validationMessage('https://outlook.office.com/IMAP.AccessAsUser.Al offline_access'), /Unknown scope/);
+    await workbench.answer('https://outlook.office.com/IMAP.AccessAsUser.All https://outlook.office.com/SMTP.Send offline_access');
+    assert.match(await workbench.validationMessage('120'), /from 3 to 90/);
+    await workbench.answer('30');
+    await workbench.pick('Use the default servers');
+    await workbench.answer('Orders mailbox');
+    await workbench.answer('Created by the end-to-end test');
+    const row = workbench.credentialRow('Orders mailbox');
+    await row.waitFor({ state: 'visible', timeout: 30_000 });
+    assert.match((await row.textContent()) ?? '', /Unauthorized/);
+    await workbench.page.locator('.notification-list-item', { hasText: 'Register the redirect URI http://localhost' }).first().waitFor({ state: 'visible' });
+    await workbench.screenshot('credential-added');
+  });
+});

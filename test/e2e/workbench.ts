@@ -58,6 +58,19 @@ export class Workbench {
     return this.page.locator('.quick-input-widget');
   }
 
+  /** Waits until the quick input moved past the step titled `previous` (or closed). */
+  private async nextStep(previous: string | null): Promise<void> {
+    await this.page.waitForFunction(
+      (title) => {
+        const widget = document.querySelector('.quick-input-widget') as HTMLElement | null;
+        if (!widget || widget.style.display === 'none') return true;
+        return (widget.querySelector('.quick-input-title')?.textContent ?? '') !== title;
+      },
+      previous ?? '',
+      { timeout: 30_000 }
+    );
+  }
+
   /** Types into the open input box and presses Enter; waits for the next step (or the box to close). */
   async answer(text: string): Promise<void> {
     const input = this.quickInput.locator('input.input');
@@ -65,15 +78,7 @@ export class Workbench {
     const title = await this.quickInput.locator('.quick-input-title').textContent().catch(() => '');
     await input.fill(text);
     await this.page.keyboard.press('Enter');
-    await this.page.waitForFunction(
-      (previous) => {
-        const widget = document.querySelector('.quick-input-widget') as HTMLElement | null;
-        if (!widget || widget.style.display === 'none') return true;
-        return (widget.querySelector('.quick-input-title')?.textContent ?? '') !== previous;
-      },
-      title ?? '',
-      { timeout: 30_000 }
-    );
+    await this.nextStep(title);
   }
 
   /** Picks the quick-pick item whose label contains `label`. */
@@ -82,15 +87,7 @@ export class Workbench {
     await row.waitFor({ state: 'visible', timeout: 30_000 });
     const title = await this.quickInput.locator('.quick-input-title').textContent().catch(() => '');
     await row.click();
-    await this.page.waitForFunction(
-      (previous) => {
-        const widget = document.querySelector('.quick-input-widget') as HTMLElement | null;
-        if (!widget || widget.style.display === 'none') return true;
-        return (widget.querySelector('.quick-input-title')?.textContent ?? '') !== previous;
-      },
-      title ?? '',
-      { timeout: 30_000 }
-    );
+    await this.nextStep(title);
   }
 
   /** Types into the open input box without submitting and returns the validation message shown. */

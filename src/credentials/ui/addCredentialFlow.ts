@@ -1,11 +1,10 @@
 import * as vscode from 'vscode';
-import { M365MailError } from '../../common/errors';
-import { readClientCertificate, CertificateError } from '../certificate';
+import { askCertificate } from './askCertificate';
 import { GENERIC_PRESETS, type CloudCatalog } from '../clouds';
 import type { CredentialSecrets, CredentialStore } from '../credentialStore';
 import { REFRESH_TOKEN_EXPIRY_DAYS, type ClientAuthKind, type CredentialDefinition, type GrantKind, type MailEndpoint, type MailPurpose } from '../model';
 import * as v from '../validation';
-import { askChoice, askFile, askText, type Choice, type Step } from './prompts';
+import { askChoice, askText, type Choice, type Step } from './prompts';
 
 type ProviderChoice = 'microsoft' | 'gmail' | 'generic';
 
@@ -156,20 +155,7 @@ export class AddCredentialFlow {
     }
     if (clientAuth === 'certificate') {
       this.step();
-      const certUri = await askFile(vscode.l10n.t('Select the certificate (PEM; may also hold the private key)'), { PEM: ['pem', 'crt', 'cer'] });
-      const certText = new TextDecoder().decode(await vscode.workspace.fs.readFile(certUri));
-      let keyText = certText;
-      if (!/PRIVATE KEY-----/.test(certText)) {
-        const keyUri = await askFile(vscode.l10n.t('Select the private key (PEM)'), { PEM: ['pem', 'key'] });
-        keyText = new TextDecoder().decode(await vscode.workspace.fs.readFile(keyUri));
-      }
-      try {
-        const cert = readClientCertificate(certText, keyText);
-        return { certificate: cert.certificatePem, privateKey: cert.privateKeyPem };
-      } catch (error) {
-        if (error instanceof CertificateError) throw new M365MailError('invalid_certificate', error.message);
-        throw error;
-      }
+      return askCertificate();
     }
     return {};
   }

@@ -1,12 +1,11 @@
 import * as vscode from 'vscode';
-import { M365MailError } from '../../common/errors';
-import { CertificateError, readClientCertificate } from '../certificate';
+import { askCertificate } from './askCertificate';
 import type { CloudCatalog } from '../clouds';
 import type { CredentialSecrets, CredentialStore } from '../credentialStore';
 import type { CredentialDefinition } from '../model';
 import * as v from '../validation';
 import { splitHostPort } from './addCredentialFlow';
-import { askChoice, askFile, askText, type Step } from './prompts';
+import { askChoice, askText, type Step } from './prompts';
 
 type Field = 'name' | 'description' | 'tenant' | 'authorizationUrl' | 'tokenUrl' | 'clientId' | 'secret' | 'userName' | 'sharedMailbox' | 'scopes' | 'refreshTokenExpiryDays' | 'redirectUri' | 'imap' | 'smtp';
 
@@ -102,16 +101,7 @@ export class EditCredentialFlow {
 
   private async askSecret(step: Step, def: CredentialDefinition): Promise<CredentialSecrets> {
     if (def.clientAuth === 'certificate') {
-      const certUri = await askFile(vscode.l10n.t('Select the certificate (PEM; may also hold the private key)'), { PEM: ['pem', 'crt', 'cer'] });
-      const certText = new TextDecoder().decode(await vscode.workspace.fs.readFile(certUri));
-      const keyText = /PRIVATE KEY-----/.test(certText) ? certText : new TextDecoder().decode(await vscode.workspace.fs.readFile(await askFile(vscode.l10n.t('Select the private key (PEM)'), { PEM: ['pem', 'key'] })));
-      try {
-        const cert = readClientCertificate(certText, keyText);
-        return { certificate: cert.certificatePem, privateKey: cert.privateKeyPem };
-      } catch (error) {
-        if (error instanceof CertificateError) throw new M365MailError('invalid_certificate', error.message);
-        throw error;
-      }
+      return askCertificate();
     }
     const clientSecret = await askText(step, { prompt: vscode.l10n.t('New client secret VALUE (not its Secret ID)'), password: true, validate: (x) => (x.trim() ? undefined : vscode.l10n.t('Enter the client secret.')) });
     return { clientSecret };

@@ -4,17 +4,20 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { launchBrowser } from '../harness/browser';
 import { startCodeServer, type CodeServer, type CodeServerOptions } from '../harness/codeServer';
+import { SANDBOX_ENV, sandboxDescription, sandboxSettings } from '../harness/sandboxEnv';
 import { resultsDir } from '../harness/toolchain';
 
 export class Workbench {
+  /** Starts code-server (pointed at the sandbox when `npm test` started one) and opens the workbench. */
   static async open(options: CodeServerOptions): Promise<Workbench> {
-    const server = await startCodeServer(options);
+    const sandbox = process.env[SANDBOX_ENV] ? sandboxDescription() : undefined;
+    const server = await startCodeServer({ ...options, settings: { ...(sandbox ? sandboxSettings(sandbox) : {}), ...options.settings } });
     let browser: Browser | undefined;
     try {
-      browser = await launchBrowser();
+      browser = await launchBrowser({ trustCertificates: sandbox ? [sandbox.serverCertPath] : [] });
       const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
       const page = await context.newPage();
       await page.goto(server.url);
@@ -81,6 +84,15 @@ export class Workbench {
     await this.nextStep(title);
   }
 
+  /** Presses Enter in the open input box, keeping its prefilled value; waits for the next step. */
+  async acceptDefault(): Promise<void> {
+    const input = this.quickInput.locator('input.input');
+    await input.waitFor({ state: 'visible', timeout: 30_000 });
+    const title = await this.quickInput.locator('.quick-input-title').textContent().catch(() => '');
+    await this.page.keyboard.press('Enter');
+    await this.nextStep(title);
+  }
+
   /** Picks the quick-pick item whose label contains `label`. */
   async pick(label: string): Promise<void> {
     const row = this.quickInput.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
@@ -104,6 +116,15 @@ export class Workbench {
     return this.page.locator('.pane-body .monaco-list-row', { hasText: name }).first();
   }
 
+  /** Right-clicks `target` and chooses `item` from its context menu. */
+  async contextMenu(target: Locator, item: string): Promise<void> {
+    await target.click({ button: 'right' });
+    const entry = this.page.getByRole('menuitem', { name: item }).first();
+    await entry.waitFor({ state: 'visible', timeout: 10_000 });
+    await entry.hover();
+    await entry.click();
+  }
+
   /** The text of notifications currently shown. */
   async notifications(): Promise<string[]> {
     return this.page.locator('.notification-list-item').allTextContents();
@@ -120,6 +141,13 @@ export class Workbench {
   productLog(): string {
     const file = this.server.exthostLogFiles().find((f) => f.includes('m365mail.m365-mail') && f.endsWith('M365 Mail.log'));
     return file ? fs.readFileSync(file, 'utf8') : '';
+  }
+
+  /** After a failed test: a screenshot, the notifications on screen and the end of the product's log. */
+  async reportFailure(title: string): Promise<void> {
+    const file = await this.screenshot(`failed-${title.replace(/[^\w]+/g, '-').slice(0, 60)}`).catch(() => '(no screenshot)');
+    const notes = await this.notifications().catch(() => []);
+    console.log(`      screenshot: ${file}\n      notifications: ${JSON.stringify(notes)}\n      product log (end):\n${this.productLog().split('\n').slice(-25).map((l) => `        ${l}`).join('\n')}`);
   }
 
   async close(): Promise<void> {

@@ -100,6 +100,11 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     )
   );
 
+  // Machine-scoped settings (the extension's CA and cloud settings are) are read from the
+  // server's machine settings in a remote window; keep both files the same.
+  fs.mkdirSync(path.join(userDataDir, 'Machine'), { recursive: true });
+  fs.copyFileSync(path.join(userDataDir, 'User', 'settings.json'), path.join(userDataDir, 'Machine', 'settings.json'));
+
   const install = spawnSync(node24Bin, [...codeServerArgs(userDataDir, extensionsDir), ...options.vsixes.flatMap((v) => ['--install-extension', v])], {
     encoding: 'utf8'
   });

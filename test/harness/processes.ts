@@ -55,6 +55,22 @@ export function reapStale(): string[] {
   return reaped;
 }
 
+/**
+ * Records process groups started by someone else (daemons that set up their own sessions, such as
+ * Postfix's master) so that a later run reaps them if this one dies before it stops them.
+ * Returns the function that forgets them after a clean stop.
+ */
+export function recordGroups(name: string, pgids: number[], dirs: string[] = []): () => void {
+  fs.mkdirSync(markerDir, { recursive: true });
+  const files = pgids.map((pid, i) => {
+    const file = path.join(markerDir, `${process.pid}-${pid}.json`);
+    // The folders are listed once, on the last marker, so they go only after every group is dead.
+    fs.writeFileSync(file, JSON.stringify({ owner: process.pid, pid, name, dirs: i === pgids.length - 1 ? dirs : [] }));
+    return file;
+  });
+  return () => files.forEach((f) => fs.rmSync(f, { force: true }));
+}
+
 const live = new Set<ManagedProcess>();
 
 /** Starts `command` in its own process group. `dirs` are removed when it stops (also by a later reap). */

@@ -4,6 +4,8 @@
  *   static         ESLint and the TypeScript type check (one check each)
  *   unit           Mocha over modules without `vscode` (test/unit), in plain Node
  *   sandbox        the loopback authorization, IMAP and SMTP servers (test/sandbox)
+ *   integration    product modules without `vscode` (auth engine, SMTP, IMAP, diagnostics) in
+ *                  plain Node against the sandbox (test/integration)
  *   extension-host Mocha inside a real VS Code extension host (code-server) after activating the
  *                  real, packaged extension (test/extensionHost)
  *   e2e            Playwright driving the code-server workbench in Debian's Chromium (test/e2e)
@@ -17,7 +19,9 @@ import { launchBrowser } from './browser';
 import { startCodeServer } from './codeServer';
 import { packageProduct, vsce } from './packageVsix';
 import { reapStale, startManaged, stopAll, stopAllOnExit } from './processes';
+import { SANDBOX_ENV, sandboxSettings } from './sandboxEnv';
 import { setup } from './setup';
+import { startSandbox, type Sandbox } from '../sandbox/server/sandbox';
 import { repoRoot, resultsDir } from './toolchain';
 
 interface TierResult {
@@ -72,7 +76,7 @@ async function mochaTier(tier: string, config: string, env: NodeJS.ProcessEnv = 
   return { tier, ...counts, failed: counts.failed + (code !== 0 && counts.failed === 0 ? 1 : 0) };
 }
 
-async function extensionHostTier(vsix: string): Promise<Omit<TierResult, 'seconds'>> {
+async function extensionHostTier(vsix: string, sandbox: Sandbox, sandboxFile: string): Promise<Omit<TierResult, 'seconds'>> {
   const tier = 'extension-host';
   const build = await runCommand('build-tests', process.execPath, ['esbuild.mjs', '--tests']);
   if (build !== 0) return { tier, passed: 0, failed: 1, pending: 0, note: 'test build failed' };
@@ -80,7 +84,12 @@ async function extensionHostTier(vsix: string): Promise<Omit<TierResult, 'second
   vsce(path.join(repoRoot, 'test', 'extensionHost', 'runner'), runnerVsix);
   const output = path.join(resultsDir, `${tier}.json`);
   fs.rmSync(output, { force: true });
-  const server = await startCodeServer({ vsixes: [vsix, runnerVsix], name: 'exthost', env: { M365MAIL_EXTHOST_RESULTS: output, M365MAIL_REPO_ROOT: repoRoot } });
+  const server = await startCodeServer({
+    vsixes: [vsix, runnerVsix],
+    name: 'exthost',
+    settings: sandboxSettings(sandbox.description),
+    env: { M365MAIL_EXTHOST_RESULTS: output, M365MAIL_REPO_ROOT: repoRoot, [SANDBOX_ENV]: sandboxFile }
+  });
   const browser = await launchBrowser();
   try {
     const page = await browser.newPage();
@@ -131,6 +140,7 @@ async function main(): Promise<number> {
   await timed('static', staticTier);
   await timed('unit', () => mochaTier('unit', 'test/unit/.mocharc.json'));
   await timed('sandbox', () => mochaTier('sandbox', 'test/sandbox/.mocharc.json'));
+  await timed('integration', () => mochaTier('integration', 'test/integration/.mocharc.json'));
   let vsix: string | undefined;
   if (wanted('extension-host') || wanted('e2e')) {
     await timed('package', async () => {
@@ -143,8 +153,24 @@ async function main(): Promise<number> {
   }
   if (vsix) {
     const packaged = vsix;
-    await timed('extension-host', () => extensionHostTier(packaged));
-    await timed('e2e', () => mochaTier('e2e', 'test/e2e/.mocharc.json', { M365MAIL_VSIX: packaged }));
+    // One sandbox (authorization server, IMAP, SMTP) serves both tiers that run in VS Code.
+    let sandbox: Sandbox | undefined;
+    const sandboxFile = path.join(resultsDir, 'sandbox.json');
+    await timed('sandbox-start', async () => {
+      sandbox = await startSandbox();
+      fs.writeFileSync(sandboxFile, JSON.stringify(sandbox.description, null, 2));
+      console.log(`sandbox: authority ${sandbox.description.authorization.authority}, IMAP ${sandbox.description.imap.port}, SMTP ${sandbox.description.smtp.port}`);
+      return { tier: 'sandbox-start', passed: 0, failed: 0, pending: 0 };
+    }, true);
+    if (sandbox) {
+      const running = sandbox;
+      try {
+        await timed('extension-host', () => extensionHostTier(packaged, running, sandboxFile));
+        await timed('e2e', () => mochaTier('e2e', 'test/e2e/.mocharc.json', { M365MAIL_VSIX: packaged, [SANDBOX_ENV]: sandboxFile }));
+      } finally {
+        await running.stop();
+      }
+    }
   }
   await stopAll();
 

@@ -1,0 +1,114 @@
+/**
+ * The switches tests and the demo turn at run time: token lifetimes, refresh-token rotation,
+ * injected faults, consents the tenant remembers, and counters of token requests.
+ */
+
+export type FaultStage = 'authorize' | 'token';
+
+export interface FaultSpec {
+  /** Where the fault strikes: the authorization endpoint (after sign-in) or the token endpoint. */
+  stage: FaultStage;
+  /** AADSTS code to answer with, e.g. 65001, 50076, 7000215, 70008, 50173. */
+  code: number;
+  /** Only for this client (default: any). */
+  clientId?: string;
+  /** Only for this user (UPN; default: any, including app-only requests). */
+  user?: string;
+  /** Only for this grant type at the token endpoint, e.g. `refresh_token`. */
+  grantType?: string;
+  /** Keep answering with it until cleared (default: one shot). */
+  persistent?: boolean;
+}
+
+export interface Fault extends FaultSpec {
+  id: string;
+}
+
+export interface SandboxSettings {
+  accessTokenTtlSeconds: number;
+  rotateRefreshTokens: boolean;
+  /** `interval` of the device authorization response (MSAL waits that long between polls). */
+  deviceCodeIntervalSeconds: number;
+}
+
+export interface TokenStats {
+  /** Token endpoint requests: client ID → grant type → count. */
+  tokenRequests: Record<string, Record<string, number>>;
+  total: number;
+}
+
+export class SandboxState {
+  settings: SandboxSettings;
+  private readonly initial: SandboxSettings;
+  private faults: Fault[] = [];
+  private nextFaultId = 1;
+  private counts = new Map<string, Map<string, number>>();
+  /** `accountId|clientId` → grant ID: Entra remembers a user's consent to an app across sessions. */
+  readonly consents = new Map<string, string>();
+
+  constructor(settings: SandboxSettings) {
+    this.initial = { ...settings };
+    this.settings = { ...settings };
+  }
+
+  addFault(spec: FaultSpec): Fault {
+    if (spec.stage !== 'authorize' && spec.stage !== 'token') throw new Error("fault stage must be 'authorize' or 'token'");
+    if (!Number.isInteger(spec.code)) throw new Error('fault code must be an AADSTS number');
+    const fault = { ...spec, id: String(this.nextFaultId++) };
+    this.faults.push(fault);
+    return fault;
+  }
+
+  listFaults(): Fault[] {
+    return this.faults.map((f) => ({ ...f }));
+  }
+
+  clearFaults(): void {
+    this.faults = [];
+  }
+
+  /** The first fault matching this request, removed unless persistent. */
+  takeFault(stage: FaultStage, request: { clientId?: string; user?: string; grantType?: string }): Fault | undefined {
+    const same = (a?: string, b?: string) => !a || (!!b && a.toLowerCase() === b.toLowerCase());
+    const index = this.faults.findIndex(
+      (f) => f.stage === stage && same(f.clientId, request.clientId) && same(f.user, request.user) && same(f.grantType, request.grantType)
+    );
+    if (index < 0) return undefined;
+    const fault = this.faults[index];
+    if (!fault.persistent) this.faults.splice(index, 1);
+    return fault;
+  }
+
+  countTokenRequest(clientId: string | undefined, grantType: string | undefined): void {
+    const c = clientId ?? '(none)';
+    const g = grantType ?? '(none)';
+    let perClient = this.counts.get(c);
+    if (!perClient) {
+      perClient = new Map();
+      this.counts.set(c, perClient);
+    }
+    perClient.set(g, (perClient.get(g) ?? 0) + 1);
+  }
+
+  stats(): TokenStats {
+    const tokenRequests: Record<string, Record<string, number>> = {};
+    let total = 0;
+    for (const [client, grants] of this.counts) {
+      tokenRequests[client] = Object.fromEntries(grants);
+      for (const n of grants.values()) total += n;
+    }
+    return { tokenRequests, total };
+  }
+
+  resetStats(): void {
+    this.counts = new Map();
+  }
+
+  /** Back to the options the server started with; forgets faults, counters and consents. */
+  reset(): void {
+    this.settings = { ...this.initial };
+    this.clearFaults();
+    this.resetStats();
+    this.consents.clear();
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * The whole sandbox: certificates from a CA of its own, the Entra-like authorization server, and
+ * Dovecot (IMAP) + Postfix (submission) that accept only its tokens. Everything listens on
+ * 127.0.0.1 on free ports, keeps its data in one temp folder, and `stop()` leaves neither a process
+ * nor the folder behind (a crashed run's leftovers are reaped by the next one, see
+ * test/harness/processes.ts).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { recordGroups } from '../../harness/processes';
+import { startAuthServer, type AuthServer } from './authServer';
+import { createCertificates } from './certificates';
+import { MAIL_SCOPES, SANDBOX_APPS, SANDBOX_PASSWORD, SANDBOX_TENANT, SANDBOX_USERS } from './fixtures';
+import { startMailServers, type MailServers } from './mailServers';
+
+export interface SandboxOptions {
+  /** Rotate refresh tokens on every use (Entra does not by default). */
+  rotateRefreshTokens?: boolean;
+  accessTokenTtlSeconds?: number;
+}
+
+/** What clients need to know, printed as JSON by `npm run sandbox`. No secret of any real system. */
+export interface SandboxDescription {
+  dir: string;
+  caCertPath: string;
+  /** The sandbox servers' certificate (for browsers in tests, which trust its key, see test/harness/browser.ts). */
+  serverCertPath: string;
+  /** PEM client certificate and key registered for the certificate apps. */
+  clientCertificate: { certPath: string; keyPath: string };
+  authorization: {
+    origin: string;
+    authority: string;
+    tenantId: string;
+    tenantDomain: string;
+    controlUrl: string;
+  };
+  imap: { host: string; port: number; security: 'tls' };
+  smtp: { host: string; port: number; security: 'starttls' };
+  scopes: typeof MAIL_SCOPES;
+  apps: typeof SANDBOX_APPS;
+  users: Array<{ upn: string; displayName: string; note?: string }>;
+  password: string;
+  /** The `m365mail.customClouds` entry that points the extension at this sandbox. */
+  cloud: {
+    id: string;
+    label: string;
+    authorityHost: string;
+    scopePrefix: string;
+    appOnlyScope: string;
+    imap: { host: string; port: number; security: 'tls' };
+    smtp: { host: string; port: number; security: 'starttls' };
+  };
+}
+
+export interface Sandbox {
+  readonly description: SandboxDescription;
+  readonly auth: AuthServer;
+  readonly mail: MailServers;
+  stop(): Promise<void>;
+}
+
+export const SANDBOX_CLOUD_ID = 'sandbox';
+
+function userNote(u: (typeof SANDBOX_USERS)[number]): string | undefined {
+  if (u.shared) return 'shared mailbox (no sign-in); delegates: ' + SANDBOX_USERS.filter((d) => d.delegateOf.includes(u.upn)).map((d) => d.upn).join(', ');
+  if (u.smtpAuthDisabled) return 'SMTP AUTH disabled: submission answers 535 5.7.139';
+  if (u.requiresMfa) return 'MFA required: the token endpoint answers AADSTS50076';
+  if (u.delegateOf.length) return `delegate of ${u.delegateOf.join(', ')}`;
+  return undefined;
+}
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'm365-mail-sandbox-'));
+  // Dovecot and Postfix drop privileges; they must be able to reach their folders below this one.
+  fs.chmodSync(dir, 0o755);
+  let auth: AuthServer | undefined;
+  let mail: MailServers | undefined;
+  let forgetGroups = () => undefined as void;
+  const stop = async () => {
+    await mail?.stop().catch(() => undefined);
+    forgetGroups();
+    await auth?.close().catch(() => undefined);
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const certificates = await createCertificates(path.join(dir, 'pki'));
+    auth = await startAuthServer({ certificates, rotateRefreshTokens: options.rotateRefreshTokens, accessTokenTtlSeconds: options.accessTokenTtlSeconds });
+    const authServer = auth;
+    mail = await startMailServers({
+      dir: path.join(dir, 'mail-servers'),
+      tls: { caCertPath: certificates.caCertPath, certPath: certificates.serverCertPath, keyPath: certificates.serverKeyPath },
+      introspectionUrl: (service) => authServer.introspectionUrl(service)
+    });
+    forgetGroups = recordGroups('sandbox mail servers', mail.processGroups(), [dir]);
+    const imap = { host: '127.0.0.1', port: mail.imap.port, security: 'tls' as const };
+    const smtp = { host: '127.0.0.1', port: mail.smtp.port, security: 'starttls' as const };
+    const description: SandboxDescription = {
+      dir,
+      caCertPath: certificates.caCertPath,
+      serverCertPath: certificates.serverCertPath,
+      clientCertificate: { certPath: certificates.clientCertPath, keyPath: certificates.clientKeyPath },
+      authorization: {
+        origin: auth.origin,
+        authority: auth.authority,
+        tenantId: SANDBOX_TENANT.id,
+        tenantDomain: SANDBOX_TENANT.domain,
+        controlUrl: `${auth.origin}/_sandbox/`
+      },
+      imap,
+      smtp,
+      scopes: MAIL_SCOPES,
+      apps: SANDBOX_APPS,
+      users: SANDBOX_USERS.map((u) => ({ upn: u.upn, displayName: u.displayName, note: userNote(u) })),
+      password: SANDBOX_PASSWORD,
+      cloud: {
+        id: SANDBOX_CLOUD_ID,
+        label: 'Local sandbox (npm run sandbox)',
+        authorityHost: auth.origin,
+        scopePrefix: 'https://outlook.office.com/',
+        appOnlyScope: MAIL_SCOPES.appOnly,
+        imap,
+        smtp
+      }
+    };
+    const started: Sandbox = { description, auth, mail, stop };
+    return started;
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -84,7 +84,7 @@ export class AuthService {
       const authority = this.deps.clouds.authority(def.cloud, def.tenant);
       return {
         provider: this.generic,
-        def: { ...def, authorizationUrl: `${authority}/oauth2/v2.0/authorize`, tokenUrl: `${authority}/oauth2/v2.0/token`, deviceAuthorizationUrl: `${authority}/oauth2/v2.0/devicecode` }
+        def: { ...def, issuer: `${authority}/v2.0`, authorizationUrl: `${authority}/oauth2/v2.0/authorize`, tokenUrl: `${authority}/oauth2/v2.0/token`, deviceAuthorizationUrl: `${authority}/oauth2/v2.0/devicecode` }
       };
     }
     return { provider: this.microsoft, def };

@@ -32,6 +32,7 @@ interface Advice {
 export const AADSTS_ADVICE: Record<number, Advice> = {
   50011: { message: 'The redirect URI sent does not match one registered for the app (AADSTS50011).', nextStep: 'Run "Copy redirect URI" and add it under Authentication in the app registration (http://localhost for the loopback sign-in; Web platform for a confidential client, Mobile and desktop for a public client).' },
   65001: { message: 'The user or an administrator has not consented to the app\'s permissions (AADSTS65001).', nextStep: 'Sign in again and accept the consent page, or have an admin grant consent with "Open admin consent page".' },
+  65004: { message: 'The user declined the consent page (AADSTS65004).', nextStep: 'Authorize again and choose Accept, or ask an admin to grant consent for the organization with "Open admin consent page".' },
   90094: { message: 'The permissions need an administrator\'s consent (AADSTS90094).', nextStep: 'Ask a tenant admin to run "Open admin consent page" for this app, then authorize again.' },
   700016: { message: 'The app (client ID) was not found in this tenant (AADSTS700016).', nextStep: 'Check the client ID and the tenant; a single-tenant app must be used with its own tenant ID or domain, not "common" or "organizations".' },
   7000215: { message: 'The client secret is wrong (AADSTS7000215).', nextStep: 'Paste the secret\'s Value, not its Secret ID: Certificates & secrets → copy the Value column (shown once, right after creating it). Edit the credential to replace it.' },

@@ -122,6 +122,7 @@ export class CloudCatalog {
 export const GENERIC_PRESETS = {
   gmail: {
     label: 'Gmail (Google Workspace)',
+    issuer: 'https://accounts.google.com',
     authorizationUrl: 'https://accounts.google.com/o/oauth2/v2/auth',
     tokenUrl: 'https://oauth2.googleapis.com/token',
     deviceAuthorizationUrl: 'https://oauth2.googleapis.com/device/code',

@@ -43,6 +43,11 @@ export interface CredentialDefinition {
   /** Generic OAuth2 only. */
   authorizationUrl?: string;
   tokenUrl?: string;
+  /**
+   * Generic OAuth2 only: the authorization server's issuer identifier, checked against the `iss`
+   * parameter of the authorization response (RFC 9207, mix-up defence), e.g. `https://accounts.google.com`.
+   */
+  issuer?: string;
   /** Generic OAuth2 only, for the device code grant (RFC 8628). */
   deviceAuthorizationUrl?: string;
   /** Generic OAuth2 only: extra authorization request parameters, e.g. Google's `access_type=offline`. */

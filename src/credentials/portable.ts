@@ -10,7 +10,7 @@ export const EXPORT_FORMAT = 'm365mail.credentials';
 export const EXPORT_VERSION = 1;
 
 const FIELDS = [
-  'name', 'description', 'provider', 'cloud', 'tenant', 'authorizationUrl', 'tokenUrl', 'deviceAuthorizationUrl', 'extraAuthorizationParameters',
+  'name', 'description', 'provider', 'cloud', 'tenant', 'issuer', 'authorizationUrl', 'tokenUrl', 'deviceAuthorizationUrl', 'extraAuthorizationParameters',
   'clientId', 'clientAuth', 'grant', 'userName', 'sharedMailbox', 'purpose', 'scopes', 'refreshTokenExpiryDays', 'redirectUri', 'imap', 'smtp'
 ] as const satisfies ReadonlyArray<keyof CredentialDefinition>;
 

@@ -136,6 +136,7 @@ export function validateDefinition(def: CredentialDefinition, clouds: CloudCatal
     problems.push(validateEndpointUrl(def.authorizationUrl ?? '', 'The authorization URL'));
     problems.push(validateEndpointUrl(def.tokenUrl ?? '', 'The token URL'));
     if (def.deviceAuthorizationUrl) problems.push(validateEndpointUrl(def.deviceAuthorizationUrl, 'The device authorization URL'));
+    if (def.issuer) problems.push(validateEndpointUrl(def.issuer, 'The issuer'));
   } else {
     problems.push(`Unknown provider "${String(def.provider)}".`);
   }

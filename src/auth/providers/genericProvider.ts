@@ -25,14 +25,21 @@ export class GenericProvider implements GrantProvider {
     this.fetch = fetchWithCa(extraCaCertificates);
   }
 
-  private server(def: CredentialDefinition): oauth.AuthorizationServer {
+  /**
+   * The authorization server as oauth4webapi sees it. Without discovery the issuer is what the
+   * credential says; when it says nothing, the `iss` the server itself sent back (RFC 9207) is
+   * taken, so the mix-up check only guards credentials whose issuer is known (Gmail's preset,
+   * Microsoft's authority).
+   */
+  private server(def: CredentialDefinition, responseIssuer?: string | null): oauth.AuthorizationServer {
     const token = def.tokenUrl ?? '';
-    let issuer: string;
+    let fallback: string;
     try {
-      issuer = new URL(token).origin;
+      fallback = new URL(token).origin;
     } catch {
       throw invalidEndpoint(token, 'it is not a URL');
     }
+    const issuer = def.issuer ?? responseIssuer ?? fallback;
     return { issuer, authorization_endpoint: def.authorizationUrl, token_endpoint: token, device_authorization_endpoint: def.deviceAuthorizationUrl };
   }
 
@@ -104,7 +111,7 @@ export class GenericProvider implements GrantProvider {
 
   async exchangeCode(def: CredentialDefinition, request: { code: string; redirectUri: string; codeVerifier: string; callbackUrl: URL; state: string }): Promise<TokenSet> {
     return this.run(async () => {
-      const as = this.server(def);
+      const as = this.server(def, request.callbackUrl.searchParams.get('iss'));
       const params = oauth.validateAuthResponse(as, this.client(def), request.callbackUrl, request.state);
       const response = await oauth.authorizationCodeGrantRequest(as, this.client(def), await this.clientAuth(def), params, request.redirectUri, request.codeVerifier, this.options(def));
       return this.toTokenSet(def, await oauth.processAuthorizationCodeResponse(as, this.client(def), response, { requireIdToken: false }));

@@ -1,0 +1,243 @@
+/**
+ * The auth engine (src/auth, no `vscode`) against the sandbox's real authorization server: every
+ * grant, silent refresh, one token request per burst, rotation across restarts, and the failures
+ * a user must be able to act on. Secrets live in an in-memory SecretVault (an interface we own);
+ * the extension-host tier runs the same engine over VS Code's real SecretStorage.
+ */
+import * as assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { AuthService } from '../../src/auth/authService';
+import { AuthError } from '../../src/auth/errors';
+import type { SecretVault } from '../../src/auth/secretVault';
+import { secretKeys } from '../../src/auth/secretVault';
+import { SecretRedactor } from '../../src/common/redact';
+import { CloudCatalog } from '../../src/credentials/clouds';
+import { credentialState, type CredentialDefinition, type CredentialStatus } from '../../src/credentials/model';
+import { decodeJwtClaims } from '../../src/credentials/tokenClaims';
+import { completeDeviceCode, PageDriver } from '../sandbox/client/signIn';
+import { sandboxCredentials } from '../sandbox/sandboxCredentials';
+import { SANDBOX_APPS } from '../sandbox/server/fixtures';
+import { startSandbox, type Sandbox } from '../sandbox/server/sandbox';
+
+class MemoryVault implements SecretVault {
+  readonly values = new Map<string, string>();
+  async get(key: string) { return this.values.get(key); }
+  async store(key: string, value: string) { this.values.set(key, value); }
+  async delete(key: string) { this.values.delete(key); }
+}
+
+class LinesLogger {
+  readonly lines: string[] = [];
+  trace(m: string) { this.lines.push(m); }
+  debug(m: string) { this.lines.push(m); }
+  info(m: string) { this.lines.push(m); }
+  warn(m: string) { this.lines.push(m); }
+  error(m: string | Error) { this.lines.push(String(m)); }
+}
+
+describe('auth engine against the sandbox authorization server', function () {
+  this.timeout(60_000);
+  let sandbox: Sandbox;
+  let ca: string;
+  let clouds: CloudCatalog;
+  let vault: MemoryVault;
+  let logger: LinesLogger;
+  let statuses: Map<string, CredentialStatus>;
+  const engines: AuthService[] = [];
+
+  const engine = () => {
+    const auth = new AuthService({ vault, clouds, trustedCaCertificates: () => [ca], logger, redactor: new SecretRedactor() });
+    auth.onDidChangeStatus((id, status) => statuses.set(id, status));
+    engines.push(auth);
+    return auth;
+  };
+  const credential = (id: string, overrides: Partial<CredentialDefinition> = {}): CredentialDefinition => {
+    const found = sandboxCredentials(sandbox.description).find((d) => d.id === id);
+    assert.ok(found, id);
+    return { ...found, ...overrides, id: `${id}-${Math.random().toString(36).slice(2, 8)}` };
+  };
+  const tokenRequests = async () => (await sandbox.auth.control.stats()).total;
+
+  /** The browser part of the authorization code flow, completed by the page driver. */
+  async function authorize(auth: AuthService, def: CredentialDefinition, options: { user?: string; consent?: 'accept' | 'deny' } = {}): Promise<CredentialStatus> {
+    const redirectUri = 'http://127.0.0.1:45678/';
+    const request = await auth.beginAuthorizationCode(def, redirectUri);
+    const landed = await new PageDriver(ca).authorize(request.url, { user: options.user ?? def.userName ?? '', consent: options.consent, redirectPrefix: redirectUri });
+    assert.ok(landed instanceof URL, 'the browser is sent back to the redirect URI');
+    return request.complete(landed.toString());
+  }
+
+  before(async () => {
+    sandbox = await startSandbox();
+    ca = fs.readFileSync(sandbox.description.caCertPath, 'utf8');
+    clouds = new CloudCatalog([sandbox.description.cloud]);
+  });
+
+  beforeEach(async () => {
+    await sandbox.auth.control.reset();
+    vault = new MemoryVault();
+    logger = new LinesLogger();
+    statuses = new Map();
+  });
+
+  after(async () => {
+    engines.forEach((e) => e.dispose());
+    await sandbox?.stop();
+  });
+
+  it('authorizes a public client by code + PKCE through the sign-in pages, as the signed-in user', async () => {
+    const auth = engine();
+    const def = credential('sandbox-adele');
+    const status = await authorize(auth, def);
+    assert.equal(status.account, 'adele@contoso.test');
+    assert.equal(credentialState(def, statuses.get(def.id)), 'authorized');
+    const token = await auth.getAccessToken(def);
+    const claims = decodeJwtClaims(token.accessToken);
+    assert.deepEqual(claims?.scopes.sort(), ['IMAP.AccessAsUser.All', 'SMTP.Send']);
+    assert.equal(claims?.user, 'adele@contoso.test');
+    // The MSAL cache (refresh token inside) is in the vault, never in the status.
+    assert.ok(vault.values.get(secretKeys(def.id).msalCache));
+    assert.doesNotMatch(JSON.stringify(statuses.get(def.id)), /eyJ/);
+  });
+
+  it('authorizes a confidential client whose secret goes in the body, and one that sends it as HTTP Basic', async () => {
+    const auth = engine();
+    for (const [app, clientAuth] of [[SANDBOX_APPS.webSecretPost, 'secretPost'], [SANDBOX_APPS.webSecretBasic, 'secretBasic']] as const) {
+      const def = credential('sandbox-adele', { clientId: app.clientId, clientAuth });
+      await vault.store(secretKeys(def.id).clientSecret, app.clientSecret);
+      const status = await authorize(auth, def);
+      assert.equal(status.account, 'adele@contoso.test', clientAuth);
+    }
+    const stats = await sandbox.auth.control.stats();
+    assert.ok(stats.tokenRequests[SANDBOX_APPS.webSecretBasic.clientId], 'the Basic-header app reached the token endpoint');
+  });
+
+  it('turns a declined consent into Failed with AADSTS65004 and its next step', async () => {
+    const auth = engine();
+    const def = credential('sandbox-adele');
+    await assert.rejects(authorize(auth, def, { consent: 'deny' }), (error: AuthError) => {
+      assert.equal(error.code, 'AADSTS65004');
+      assert.match(error.options.nextStep ?? '', /Accept/);
+      return true;
+    });
+    assert.equal(credentialState(def, statuses.get(def.id)), 'failed');
+  });
+
+  it('authorizes by device code: the code is entered on the sandbox page while the engine polls', async () => {
+    const auth = engine();
+    const def = credential('sandbox-device');
+    const device = await auth.beginDeviceCode(def);
+    assert.match(device.userCode, /\w/);
+    assert.match(device.verificationUri, /^https:\/\/127\.0\.0\.1:/);
+    const [status] = await Promise.all([device.complete(new AbortController().signal), completeDeviceCode({ ca, verificationUri: device.verificationUri, userCode: device.userCode, user: 'adele@contoso.test' })]);
+    assert.equal(status.account, 'adele@contoso.test');
+  });
+
+  it('gets app-only tokens by client credentials with a secret and with a certificate (twice: a reused assertion is fine)', async () => {
+    const auth = engine();
+    const withSecret = credential('sandbox-daemon');
+    await vault.store(secretKeys(withSecret.id).clientSecret, SANDBOX_APPS.daemonSecret.clientSecret);
+    await auth.authorizeClientCredentials(withSecret);
+    const roles = decodeJwtClaims((await auth.getAccessToken(withSecret)).accessToken)?.roles ?? [];
+    assert.ok(roles.includes('IMAP.AccessAsApp') && roles.includes('SMTP.SendAsApp'), roles.join(' '));
+
+    const withCertificate = credential('sandbox-daemon', { clientId: SANDBOX_APPS.daemonCertificate.clientId, clientAuth: 'certificate' });
+    const { certPath, keyPath } = sandbox.description.clientCertificate;
+    await vault.store(secretKeys(withCertificate.id).certificate, fs.readFileSync(certPath, 'utf8'));
+    await vault.store(secretKeys(withCertificate.id).privateKey, fs.readFileSync(keyPath, 'utf8'));
+    await auth.authorizeClientCredentials(withCertificate);
+    const first = await auth.getAccessToken(withCertificate);
+    const second = await auth.getAccessToken(withCertificate, { forceRefresh: true });
+    assert.notEqual(first.accessToken, second.accessToken);
+    assert.equal(credentialState(withCertificate, statuses.get(withCertificate.id)), 'authorized');
+  });
+
+  it('serves 100 sequential callers from cache and 50 concurrent callers with one token request', async () => {
+    const auth = engine();
+    const def = credential('sandbox-adele');
+    await authorize(auth, def);
+    let before = await tokenRequests();
+    for (let i = 0; i < 100; i++) await auth.getAccessToken(def);
+    assert.equal((await tokenRequests()) - before, 0, 'a valid cached token needs no request');
+
+    // Tokens that live one minute are inside the engine's 5-minute safety margin: every call wants a new one.
+    await sandbox.auth.control.setAccessTokenTtl(60);
+    await auth.getAccessToken(def, { forceRefresh: true });
+    before = await tokenRequests();
+    const tokens = await Promise.all(Array.from({ length: 50 }, () => auth.getAccessToken(def)));
+    assert.equal((await tokenRequests()) - before, 1, 'one token request for the whole burst');
+    assert.equal(new Set(tokens.map((t) => t.accessToken)).size, 1);
+  });
+
+  it('renews an expired access token silently', async () => {
+    const auth = engine();
+    const def = credential('sandbox-adele');
+    await sandbox.auth.control.setAccessTokenTtl(2);
+    await authorize(auth, def);
+    const first = await auth.getAccessToken(def);
+    await new Promise((r) => setTimeout(r, 2500));
+    const renewed = await auth.getAccessToken(def);
+    assert.notEqual(renewed.accessToken, first.accessToken);
+    assert.ok(renewed.expiresAt > first.expiresAt);
+    assert.equal(credentialState(def, statuses.get(def.id)), 'authorized');
+  });
+
+  it('keeps refreshing with rotated refresh tokens across a restart (a new engine over the same vault)', async () => {
+    await sandbox.auth.control.setRefreshTokenRotation(true);
+    const def = credential('sandbox-adele');
+    await authorize(engine(), def);
+    const cacheBefore = vault.values.get(secretKeys(def.id).msalCache);
+    for (let restart = 0; restart < 3; restart++) {
+      const fresh = engine();
+      const token = await fresh.getAccessToken(def, { forceRefresh: true });
+      assert.equal(decodeJwtClaims(token.accessToken)?.user, 'adele@contoso.test');
+    }
+    assert.notEqual(vault.values.get(secretKeys(def.id).msalCache), cacheBefore, 'the rotated refresh token was stored');
+  });
+
+  for (const [what, act, code] of [
+    ['revoked', (s: Sandbox) => s.auth.control.revokeRefreshTokens('adele@contoso.test'), 'AADSTS70008'],
+    ['expired after inactivity', (s: Sandbox) => s.auth.control.expireRefreshTokens('adele@contoso.test'), 'AADSTS700082']
+  ] as const) {
+    it(`turns the credential Expired when its refresh token is ${what} (${code})`, async () => {
+      const auth = engine();
+      const def = credential('sandbox-adele');
+      await authorize(auth, def);
+      await act(sandbox);
+      await assert.rejects(auth.getAccessToken(def, { forceRefresh: true }), (error: AuthError) => error.code === code && error.grantExpired);
+      assert.equal(credentialState(def, statuses.get(def.id)), 'expired');
+    });
+  }
+
+  it('explains a wrong client secret (AADSTS7000215) without ever showing or logging it', async () => {
+    const auth = engine();
+    const def = credential('sandbox-daemon');
+    const wrong = 'Wrong~Sentinel~Secret~Value~0001';
+    await vault.store(secretKeys(def.id).clientSecret, wrong);
+    await assert.rejects(auth.authorizeClientCredentials(def), (error: AuthError) => {
+      assert.equal(error.code, 'AADSTS7000215');
+      assert.match(error.options.nextStep ?? '', /Value, not its Secret ID/);
+      assert.doesNotMatch(error.message, /Sentinel/);
+      return true;
+    });
+    assert.equal(credentialState(def, statuses.get(def.id)), 'failed');
+    assert.doesNotMatch(logger.lines.join('\n'), /Sentinel/);
+  });
+
+  it('explains MFA required (AADSTS50076) for a user the sandbox enforces MFA on', async () => {
+    const auth = engine();
+    const def = credential('sandbox-adele', { userName: 'lee@contoso.test' });
+    await assert.rejects(authorize(auth, def, { user: 'lee@contoso.test' }), (error: AuthError) => error.code === 'AADSTS50076' && /multi-factor/i.test(error.message));
+  });
+
+  it('never logs a token, code or refresh token', async () => {
+    const auth = engine();
+    const def = credential('sandbox-adele');
+    await authorize(auth, def);
+    const token = await auth.getAccessToken(def, { forceRefresh: true });
+    const log = logger.lines.join('\n');
+    assert.ok(log.length > 0);
+    assert.ok(!log.includes(token.accessToken));
+    assert.doesNotMatch(log, /eyJ[\w-]{10,}\.[\w-]{10,}/);
+  });
+});

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { CommandIds } from './commands/commandIds';
 import { registerCredentialCommands } from './commands/credentialCommands';
+import { registerDiagnosticsCommands } from './commands/diagnosticsCommands';
 import { registerMailCommands } from './commands/mailCommands';
 import { credentialPicker } from './commands/pickCredential';
 import { CommandRegistry } from './commands/registry';
@@ -49,6 +50,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const pickCredential = credentialPicker(store);
   registerCredentialCommands(commands, { store, tokens, settings, uriHandler, claimsDocuments, logger: logger.child('commands'), pickCredential });
   registerMailCommands(commands, { extensionUri: context.extensionUri, store, tokens, settings, logger: logger.child('mail'), pickCredential });
+  context.subscriptions.push(registerDiagnosticsCommands(commands, { tokens, settings, logger: logger.child('diagnostics'), pickCredential }));
 
   const activationMs = performance.now() - started;
   logger.info(`activate() took ${activationMs.toFixed(1)} ms (extension ${context.extension.packageJSON.version}, VS Code ${vscode.version}, ${vscode.env.appHost}, ${store.list().length} credentials)`);

@@ -15,7 +15,8 @@ export const CommandIds = {
   importCredentials: 'm365mail.importCredentials',
   sendTestMail: 'm365mail.sendTestMail',
   sendEml: 'm365mail.sendEml',
-  previewInbox: 'm365mail.previewInbox'
+  previewInbox: 'm365mail.previewInbox',
+  testConnection: 'm365mail.testConnection'
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

@@ -22,6 +22,9 @@ interface Explanation {
   nextStep: string;
 }
 
+/** The enhanced status codes (RFC 3463) explained below. */
+const EXPLAINED_STATUS_CODES = new Set(['5.7.139', '5.7.3', '5.7.57', '5.7.30', '5.7.60']);
+
 // Enhanced status codes (RFC 3463) that Exchange Online uses; most specific first.
 const SMTP_EXPLANATIONS: Explanation[] = [
   {
@@ -66,12 +69,31 @@ const SMTP_EXPLANATIONS: Explanation[] = [
   }
 ];
 
-function networkExplanation(code: string | undefined, message: string | undefined, what: string): M365MailError | undefined {
+/**
+ * Certificate verification failures, by the OpenSSL/Node code (`SELF_SIGNED_CERT_IN_CHAIN`,
+ * `CERT_HAS_EXPIRED`, `ERR_TLS_CERT_ALTNAME_INVALID`, …) or, failing that, the message. Most specific
+ * first: an expired or misnamed certificate is not fixed by trusting another CA.
+ */
+export function explainTlsFailure(code: string | undefined, message: string | undefined, what: string): M365MailError | undefined {
+  const text = `${code ?? ''} ${message ?? ''}`;
+  if (/CERT_HAS_EXPIRED|certificate has expired/i.test(text)) return new M365MailError('tls.expired', `The ${what} server's certificate has expired (${message ?? code}).`, { nextStep: 'Check this machine\'s date and time; if they are right, the server (or a TLS-inspecting proxy in between) presents an expired certificate and its admin must renew it.' });
+  if (/CERT_NOT_YET_VALID|not yet valid/i.test(text)) return new M365MailError('tls.not_yet_valid', `The ${what} server's certificate is not valid yet (${message ?? code}).`, { nextStep: 'Check this machine\'s date and time.' });
+  if (/ERR_TLS_CERT_ALTNAME_INVALID|does not match certificate|altnames/i.test(text)) return new M365MailError('tls.hostname', `The ${what} server's certificate does not name the host that was dialled (${message ?? code}).`, { nextStep: 'Use a host name the certificate lists among its subject alternative names (for example outlook.office365.com rather than an IP address or an alias).' });
+  if (/WRONG_VERSION_NUMBER|wrong version number|packet length too long|unknown protocol/i.test(text)) return new M365MailError('tls.not_tls', `The ${what} server did not answer with TLS (${message ?? code}).`, { nextStep: 'The port expects plain text first: use STARTTLS for port 587 and implicit TLS for 993 and 465.' });
+  if (/UNSUPPORTED_PROTOCOL|unsupported protocol|no protocols available|VERSION_TOO_LOW/i.test(text)) return new M365MailError('tls.protocol', `The ${what} server offers no TLS version this client accepts (TLS 1.2 or newer) (${message ?? code}).`, { nextStep: 'The server (or a proxy in between) must offer TLS 1.2 or 1.3.' });
+  if (/self[- ]signed|unable to verify|UNABLE_TO_GET_ISSUER|CERT_|certificate/i.test(text)) return new M365MailError('tls.untrusted', `The ${what} server's certificate is not trusted (${message ?? code}).`, { nextStep: 'If a proxy or a private CA signs it, add that CA to "m365mail.trustedCaCertificates"; verification is never switched off.' });
+  return undefined;
+}
+
+/** Network and TLS failures without a protocol reply (connection refused, DNS, timeouts, certificates). */
+export function explainNetworkFailure(code: string | undefined, message: string | undefined, what: string): M365MailError | undefined {
   const text = `${code ?? ''} ${message ?? ''}`;
   if (/ECONNREFUSED/.test(text)) return new M365MailError('network.refused', `Nothing is listening at the ${what} server's address and port (connection refused).`, { nextStep: 'Check the host and port of the credential.' });
   if (/ENOTFOUND|EAI_AGAIN/.test(text)) return new M365MailError('network.dns', `The ${what} host name cannot be resolved.`, { nextStep: 'Check the host name (for example outlook.office365.com) and the machine\'s DNS.' });
   if (/ETIMEDOUT|timed? ?out/i.test(text)) return new M365MailError('network.timeout', `The ${what} server did not answer in time.`, { nextStep: 'A firewall may block the port (993, 587); check from this machine with the connectivity test.' });
-  if (/self[- ]signed|unable to verify|UNABLE_TO_GET_ISSUER|CERT_|certificate/i.test(text)) return new M365MailError('tls.untrusted', `The ${what} server's certificate is not trusted (${message ?? code}).`, { nextStep: 'If a proxy or a private CA signs it, add that CA to "m365mail.trustedCaCertificates"; verification is never switched off.' });
+  if (/EHOSTUNREACH|ENETUNREACH/.test(text)) return new M365MailError('network.unreachable', `The ${what} server's network cannot be reached from this machine.`, { nextStep: 'Check the machine\'s network, VPN and proxy settings.' });
+  const tls = explainTlsFailure(code, message, what);
+  if (tls) return tls;
   if (/ECONNRESET|EPIPE|socket|closed/i.test(text)) return new M365MailError('network.dropped', `The connection to the ${what} server dropped.`, { nextStep: 'Try again; nothing was sent twice.' });
   return undefined;
 }
@@ -79,9 +101,12 @@ function networkExplanation(code: string | undefined, message: string | undefine
 export function explainSmtpFailure(failure: SmtpFailure): M365MailError {
   const reply = (failure.response ?? '').trim();
   if (!failure.responseCode && !reply) {
-    return networkExplanation(failure.code, failure.message, 'SMTP') ?? new M365MailError(`smtp.${failure.code ?? 'error'}`, `SMTP failed: ${failure.message ?? 'unknown error'}.`);
+    return explainNetworkFailure(failure.code, failure.message, 'SMTP') ?? new M365MailError(`smtp.${failure.code ?? 'error'}`, `SMTP failed: ${failure.message ?? 'unknown error'}.`);
   }
-  const enhanced = /\b[245]\.\d{1,3}\.\d{1,3}\b/.exec(reply)?.[0];
+  // A relay may wrap Exchange's status in its own ("535 5.7.8 Error: authentication failed: 5.7.139 …"):
+  // the code is the one explained below when there is one, else the first.
+  const enhancedCodes = reply.match(/\b[245]\.\d{1,3}\.\d{1,3}\b/g) ?? [];
+  const enhanced = enhancedCodes.find((c) => EXPLAINED_STATUS_CODES.has(c)) ?? enhancedCodes[0];
   const code = `smtp.${failure.responseCode ?? ''}${enhanced ? ` ${enhanced}` : ''}`.trim();
   const explanation = SMTP_EXPLANATIONS.find((e) => e.test(reply, failure.responseCode));
   const serverSaid = reply ? ` The server said: "${reply.slice(0, 300)}"` : '';
@@ -111,7 +136,7 @@ export function explainImapFailure(failure: ImapFailure): M365MailError {
     });
   }
   return (
-    networkExplanation(failure.code, failure.message, 'IMAP') ??
+    explainNetworkFailure(failure.code, failure.message, 'IMAP') ??
     new M365MailError(`imap.${failure.serverResponseCode ?? failure.responseStatus ?? failure.code ?? 'error'}`, `IMAP failed: ${failure.responseText ?? failure.message ?? 'unknown error'}.`)
   );
 }

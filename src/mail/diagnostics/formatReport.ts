@@ -1,0 +1,207 @@
+/**
+ * Renders connection test results ({@link ConnectionReport}) as a Markdown document an admin can
+ * read top to bottom or paste into a ticket: a summary, one table of steps per server (green or
+ * red, with timings), what went wrong and the next step, then the evidence (certificate chains,
+ * capabilities, server replies). Server text is escaped: it is data, not Markdown. Holds no secret
+ * (the reports never carry the token or the SASL string). No `vscode` import: the caller passes its
+ * translation function (`vscode.l10n.t`).
+ */
+import type { CertificateSummary } from './protocol';
+import type { ConnectionReport, ConnectionStep, StepId } from './connectionTest';
+
+/** `vscode.l10n.t`'s shape: a message with `{0}`-style placeholders. */
+export type Translate = (message: string, ...args: Array<string | number | boolean>) => string;
+
+export const untranslated: Translate = (message, ...args) => message.replace(/\{(\d+)\}/g, (whole, i: string) => (args[Number(i)] === undefined ? whole : String(args[Number(i)])));
+
+export interface ReportInput {
+  /** The credential's name. */
+  credentialName: string;
+  reports: readonly ConnectionReport[];
+  /** Extra lines under the title (for example which CAs were trusted). */
+  notes?: readonly string[];
+  /** When the test ran, default now. */
+  at?: Date;
+}
+
+const ICON = { passed: '✅', failed: '❌', skipped: '⚪' } as const;
+
+/** Escapes text for inline Markdown (table cells, headings, after other text): server replies and names are data. */
+export function escapeMarkdown(text: string): string {
+  return text
+    .replace(/\r?\n/g, ' ')
+    .trim()
+    .replace(/[\\`*_[\]<>|~]/g, (c) => `\\${c}`);
+}
+
+/** Escapes text that starts a paragraph, where a leading "#", "-", "+", "=" or "1." would begin a block. */
+export function escapeParagraph(text: string): string {
+  return escapeMarkdown(text)
+    .replace(/^[#+=-]/, '\\$&')
+    .replace(/^(\d+)([.)])/, '$1\\$2');
+}
+
+/** A fenced block that no backtick run in `text` can close early. */
+export function codeBlock(text: string): string {
+  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = '`'.repeat(longest + 1);
+  return `${fence}text\n${text}\n${fence}`;
+}
+
+function code(text: string): string {
+  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+  // A pipe inside a code span still splits a table cell in GFM: escape it.
+  return `${fence}${pad}${text.replace(/\|/g, '\\|')}${pad}${fence}`;
+}
+
+function ms(value: number): string {
+  return value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value < 10 ? value.toFixed(1) : Math.round(value)} ms`;
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+export function stepTitle(report: Pick<ConnectionReport, 'protocol'>, id: StepId, t: Translate = untranslated, step?: ConnectionStep): string {
+  switch (id) {
+    case 'dns': return t('DNS lookup');
+    case 'tcp': return t('TCP connect');
+    case 'tls': return t('TLS handshake');
+    case 'greeting': return t('Greeting');
+    case 'capability': return t('CAPABILITY');
+    case 'ehlo': return t('EHLO');
+    case 'starttls': return t('STARTTLS and TLS handshake');
+    case 'ehloTls': return t('EHLO after STARTTLS');
+    case 'token': return t('Access token');
+    case 'auth': return report.protocol === 'imap' ? t('AUTHENTICATE XOAUTH2') : t('AUTH XOAUTH2');
+    case 'mailbox': return t('EXAMINE {0}', step?.mailbox?.name ?? 'INBOX');
+    case 'mailFrom': return t('MAIL FROM');
+    case 'quit': return t('RSET and QUIT');
+  }
+}
+
+/** One line saying what a step found. */
+function stepResult(report: ConnectionReport, step: ConnectionStep, t: Translate): string {
+  if (step.status === 'skipped') return t('not run: an earlier step failed');
+  if (step.status === 'failed') {
+    if (step.tls?.authorizationError) return t('certificate not accepted ({0})', step.tls.authorizationError);
+    // The first sentence; the whole explanation follows the table.
+    const message = step.error?.message ?? t('failed');
+    return truncate(/^.*?[.!?](?=\s|$)/.exec(message)?.[0] ?? message, 160);
+  }
+  switch (step.id) {
+    case 'dns':
+      return step.ipLiteral ? t('{0} is an IP address: no lookup', step.addresses?.[0] ?? report.host) : (step.addresses ?? []).join(', ');
+    case 'tcp':
+      return t('connected to {0} from {1}', step.remote ?? '', step.local ?? '');
+    case 'tls':
+    case 'starttls':
+      return t('{0}, {1}; certificate chain trusted', step.tls?.protocol ?? '?', step.tls?.cipher ?? '?');
+    case 'greeting':
+      return truncate(step.greeting ?? '', 120);
+    case 'capability':
+      return step.xoauth2Offered ? t('AUTH=XOAUTH2 offered ({0} capabilities)', step.capabilities?.length ?? 0) : t('AUTH=XOAUTH2 not offered');
+    case 'ehlo':
+    case 'ehloTls':
+      if (step.authMechanisms) return t('AUTH {0}', step.authMechanisms.join(' ') || t('(none)'));
+      return (step.capabilities ?? []).some((c) => /^STARTTLS\b/i.test(c)) ? t('{0} extensions, STARTTLS offered', step.capabilities?.length ?? 0) : t('{0} extensions', step.capabilities?.length ?? 0);
+    case 'token':
+      return t('obtained (never shown)');
+    case 'auth':
+      return t('authenticated as {0}', step.saslUser ?? report.user);
+    case 'mailbox':
+      return step.mailbox?.exists === undefined ? t('opened read-only') : t('opened read-only: {0} messages', step.mailbox.exists);
+    case 'mailFrom':
+      return t('{0} accepted as sender (nothing was sent)', `<${step.mailFrom ?? report.user}>`);
+    case 'quit':
+      return t('transaction reset, session closed');
+  }
+}
+
+function serverLabel(report: ConnectionReport, t: Translate): string {
+  const security = report.security === 'tls' ? t('implicit TLS') : t('STARTTLS');
+  return `${report.protocol.toUpperCase()} ${report.host}:${report.port} (${security})`;
+}
+
+function certificateSection(chain: readonly CertificateSummary[], t: Translate): string[] {
+  const out: string[] = [];
+  chain.forEach((cert, index) => {
+    const role = index === 0 ? t('server certificate') : cert.selfIssued ? t('root CA') : t('issuer');
+    out.push(`${index + 1}. **${escapeMarkdown(cert.subject)}** (${role})`, '');
+    out.push(`   | ${t('Field')} | ${t('Value')} |`, '   | --- | --- |');
+    out.push(`   | ${t('Subject')} | ${escapeMarkdown(cert.subject)} |`);
+    out.push(`   | ${t('Issuer')} | ${escapeMarkdown(cert.issuer)} |`);
+    out.push(`   | ${t('Valid from')} | ${cert.validFrom} |`);
+    out.push(`   | ${t('Valid to')} | ${cert.validTo} |`);
+    out.push(`   | ${t('SHA-256 fingerprint')} | ${code(cert.fingerprint256)} |`);
+    out.push(`   | ${t('Subject alternative names')} | ${cert.subjectAltNames.length ? cert.subjectAltNames.map((n) => code(n)).join(' ') : '—'} |`);
+    out.push(`   | ${t('Serial number')} | ${code(cert.serialNumber)} |`);
+    out.push('');
+  });
+  return out;
+}
+
+function reportSection(report: ConnectionReport, t: Translate): string[] {
+  const out: string[] = [];
+  out.push(`## ${report.passed ? ICON.passed : ICON.failed} ${escapeMarkdown(serverLabel(report, t))}`, '');
+  out.push(t('XOAUTH2 user: {0} · started {1} · took {2}', report.user ? code(report.user) : '—', report.startedAt, ms(report.durationMs)), '');
+  out.push(`| | ${t('Step')} | ${t('Time')} | ${t('Result')} |`, '| --- | --- | ---: | --- |');
+  for (const step of report.steps) {
+    const time = step.status === 'skipped' ? '' : ms(step.durationMs);
+    out.push(`| ${ICON[step.status]} | ${escapeMarkdown(stepTitle(report, step.id, t, step))} | ${time} | ${escapeMarkdown(stepResult(report, step, t))} |`);
+  }
+  out.push('');
+
+  const failed = report.steps.find((s) => s.status === 'failed');
+  if (failed?.error) {
+    out.push(`### ${ICON.failed} ${t('What went wrong: {0}', escapeMarkdown(stepTitle(report, failed.id, t, failed)))}`, '');
+    out.push(escapeParagraph(failed.error.message), '');
+    if (failed.error.nextStep) out.push(`**${t('Next step')}:** ${escapeMarkdown(failed.error.nextStep)}`, '');
+    out.push(`${t('Code')}: ${code(failed.error.code)}`, '');
+    if (failed.reply) out.push(t('The server answered:'), '', codeBlock(failed.reply), '');
+    if (failed.saslChallenge) out.push(t('XOAUTH2 error challenge (decoded):'), '', codeBlock(JSON.stringify(failed.saslChallenge, null, 2)), '');
+  }
+
+  for (const step of report.steps) {
+    if (step.tls && (step.tls.chain.length || step.tls.protocol)) {
+      out.push(`### ${t('Certificate chain ({0})', escapeMarkdown(stepTitle(report, step.id, t, step)))}`, '');
+      const verdict = step.tls.authorized ? t('trusted (system roots and m365mail.trustedCaCertificates)') : t('not trusted: {0}', step.tls.authorizationError ?? '?');
+      out.push(`- ${t('Protocol')}: ${step.tls.protocol ?? '—'}`);
+      out.push(`- ${t('Cipher')}: ${step.tls.cipher ?? '—'}`);
+      out.push(`- ${t('Server name (SNI)')}: ${step.tls.servername ? code(step.tls.servername) : t('none (IP address)')}`);
+      out.push(`- ${t('Verification')}: ${escapeMarkdown(verdict)}`, '');
+      out.push(...certificateSection(step.tls.chain, t));
+    }
+  }
+
+  const listed = report.steps.filter((s) => s.capabilities?.length);
+  for (const step of listed) {
+    out.push(`### ${t('Server capabilities ({0})', escapeMarkdown(stepTitle(report, step.id, t, step)))}`, '');
+    out.push((step.capabilities ?? []).map((c) => code(c)).join(' '), '');
+  }
+
+  const greeting = report.steps.find((s) => s.id === 'greeting' && s.greeting);
+  if (greeting?.greeting) out.push(`### ${t('Greeting')}`, '', codeBlock(greeting.greeting), '');
+  return out;
+}
+
+/** The whole report as Markdown. */
+export function formatConnectionReport(input: ReportInput, t: Translate = untranslated): string {
+  const at = (input.at ?? new Date()).toISOString();
+  const out: string[] = [`# ${t('Connection test: {0}', escapeMarkdown(input.credentialName))}`, ''];
+  out.push(t('Run at {0}. Nothing is sent: SMTP stops after MAIL FROM, IMAP opens the mailbox read-only. The access token and the SASL string are never shown.', at), '');
+  for (const note of input.notes ?? []) out.push(`- ${escapeParagraph(note)}`);
+  if (input.notes?.length) out.push('');
+
+  out.push(`| | ${t('Server')} | ${t('Result')} | ${t('Time')} |`, '| --- | --- | --- | ---: |');
+  for (const report of input.reports) {
+    const failed = report.steps.find((s) => s.status === 'failed');
+    const result = failed ? t('failed at {0}', stepTitle(report, failed.id, t, failed)) : t('all {0} steps passed', report.steps.length);
+    out.push(`| ${report.passed ? ICON.passed : ICON.failed} | ${escapeMarkdown(serverLabel(report, t))} | ${escapeMarkdown(result)} | ${ms(report.durationMs)} |`);
+  }
+  out.push('');
+  for (const report of input.reports) out.push(...reportSection(report, t));
+  return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+}

@@ -10,6 +10,7 @@ import { M365MailError } from '../common/errors';
 
 export class AuthError extends M365MailError {
   override readonly name = 'AuthError';
+  static override readonly brand: string = 'AuthError';
 
   constructor(
     code: string,

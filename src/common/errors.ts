@@ -4,8 +4,23 @@
  * that says what to do next. Codes are carried, never parsed back out of message text. No `vscode`
  * import: the command boundary (src/commands/registry.ts) decides how to show them.
  */
+const BRANDS = Symbol.for('m365mail.errorBrands');
+
 export class M365MailError extends Error {
   override readonly name: string = 'M365MailError';
+  /** Names this class across bundles; subclasses set their own. */
+  static readonly brand: string = 'M365MailError';
+
+  /**
+   * The extension's main bundle and each lazily loaded chunk (auth, smtp, imap) carry their own
+   * copy of these classes, so a plain prototype check fails for an error thrown in a chunk and
+   * caught at the command boundary. Every instance records the brands of its class chain, and
+   * `instanceof` checks those instead.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    const brands = value && typeof value === 'object' ? (value as { [BRANDS]?: unknown })[BRANDS] : undefined;
+    return Array.isArray(brands) && brands.includes(this.brand);
+  }
 
   constructor(
     /** Stable, machine-readable: `AADSTS7000215`, `invalid_grant`, `smtp.535`, `timeout`, … */
@@ -15,12 +30,16 @@ export class M365MailError extends Error {
     readonly options: { cause?: unknown; nextStep?: string } = {}
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    const brands: string[] = [];
+    for (let c: unknown = new.target; typeof c === 'function' && 'brand' in c; c = Object.getPrototypeOf(c)) brands.push((c as { brand: string }).brand);
+    Object.defineProperty(this, BRANDS, { value: brands });
   }
 }
 
 /** The user cancelled (a cancel button, an Escape in a quick pick). Not a failure: never shown as an error. */
 export class CancelledError extends M365MailError {
   override readonly name = 'CancelledError';
+  static override readonly brand: string = 'CancelledError';
 
   constructor(message = 'Cancelled.') {
     super('cancelled', message);

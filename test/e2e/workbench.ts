@@ -19,6 +19,17 @@ export class Workbench {
     try {
       browser = await launchBrowser({ trustCertificates: sandbox ? [sandbox.serverCertPath] : [] });
       const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+      if (sandbox) {
+        // In a remote window VS Code forwards every localhost URL it opens through the server
+        // (code-server's /proxy/<port>/). A real sign-in page (login.microsoftonline.com) is never on
+        // localhost; the sandbox's is, so its address is sent back to the sandbox as it was.
+        const authPort = new URL(sandbox.authorization.origin).port;
+        await context.route(`${server.url.replace(/\/\?.*$/, '').replace(/\/$/, '')}/proxy/${authPort}/**`, (route) => {
+          const url = new URL(route.request().url());
+          const original = `${sandbox.authorization.origin}${url.pathname.replace(`/proxy/${authPort}`, '')}${url.search}`;
+          return route.fulfill({ status: 302, headers: { location: original } });
+        });
+      }
       const page = await context.newPage();
       await page.goto(server.url);
       await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });

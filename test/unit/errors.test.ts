@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import { buildSync } from 'esbuild';
+import { AuthError } from '../../src/auth/errors';
 import { CancelledError, isCancelled, M365MailError } from '../../src/common/errors';
 
 describe('typed errors', () => {
@@ -15,5 +17,20 @@ describe('typed errors', () => {
     assert.equal(isCancelled(new CancelledError()), true);
     assert.equal(isCancelled(new M365MailError('timeout', 'Timed out.')), false);
     assert.equal(new CancelledError().code, 'cancelled');
+  });
+
+  it('are recognised across bundles: an error thrown by a lazily loaded chunk is typed at the command boundary', () => {
+    // Each chunk is its own esbuild bundle with its own copy of the error classes.
+    const { outputFiles } = buildSync({ entryPoints: ['src/auth/errors.ts'], bundle: true, format: 'cjs', platform: 'node', write: false, minify: true });
+    const chunk = { exports: {} as { AuthError: typeof AuthError; M365MailError: typeof M365MailError } };
+    new Function('module', 'exports', 'require', outputFiles[0].text)(chunk, chunk.exports, require);
+    const fromChunk = new chunk.exports.AuthError('AADSTS65004', 'Declined.');
+    assert.notEqual(chunk.exports.AuthError, AuthError);
+    assert.ok(fromChunk instanceof M365MailError);
+    assert.ok(fromChunk instanceof AuthError);
+    assert.ok(!(fromChunk instanceof CancelledError));
+    assert.ok(!isCancelled(fromChunk));
+    assert.ok(!(new Error('plain') instanceof M365MailError));
+    assert.ok(!(new M365MailError('x', 'y') instanceof AuthError));
   });
 });

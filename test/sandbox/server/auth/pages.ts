@@ -65,12 +65,12 @@ export function errorPage(opts: { code: number; message: string; error: string }
 <p class="small" id="errorName">${escapeHtml(opts.error)}</p>`);
 }
 
+/** oidc-provider's form has the code field itself; it gets the id tests and users look for. */
 export function deviceInputPage(form: string, error?: string): string {
   return page('Enter code', `<h1 id="title">Enter code</h1>
 <p>Enter the code displayed in your app or on your device.</p>
 ${error ? `<p id="deviceError" class="error">${escapeHtml(error)}</p>` : ''}
-${form}
-<input id="userCode" name="user_code" type="text" form="op.deviceInputForm" autocomplete="off" autofocus>
+${form.replace('name="user_code"', 'id="userCode" name="user_code"')}
 <button id="continue" type="submit" form="op.deviceInputForm">Next</button>`);
 }
 

@@ -1,0 +1,93 @@
+/**
+ * What a user does in the workbench to set up a sandbox credential: the guided "Add credential"
+ * flow, "Authorize credential", and the sign-in on the sandbox's pages in the tab the extension
+ * opens. Shared by the end-to-end tests.
+ */
+import type { Page } from 'playwright-core';
+import type { SandboxDescription } from '../sandbox/server/sandbox';
+import type { Workbench } from './workbench';
+
+export interface SandboxCredentialOptions {
+  grant: 'Authorization code' | 'Device code' | 'Client credentials';
+  /** Part of the client-authentication choice's label, e.g. "request body", "None: public client". */
+  clientAuth?: string;
+  clientId: string;
+  secret?: string;
+  user: string;
+  sharedMailbox?: string;
+}
+
+export class SandboxFlows {
+  constructor(
+    private readonly workbench: Workbench,
+    private readonly sandbox: SandboxDescription
+  ) {}
+
+  /** The guided flow for a sandbox credential, with the prefilled scopes, expiry and servers. */
+  async addSandboxCredential(name: string, options: SandboxCredentialOptions): Promise<void> {
+    const w = this.workbench;
+    await w.runCommand('M365 Mail: Add credential');
+    await w.pick('Microsoft 365');
+    await w.pick(this.sandbox.cloud.label);
+    await w.answer(this.sandbox.authorization.tenantId);
+    await w.pick(options.grant);
+    if (options.clientAuth) await w.pick(options.clientAuth);
+    await w.answer(options.clientId);
+    if (options.secret) await w.answer(options.secret);
+    await w.answer(options.user);
+    if (options.grant !== 'Client credentials') await w.answer(options.sharedMailbox ?? '');
+    await w.pick('IMAP and SMTP');
+    await w.acceptDefault(); // the scopes prefilled for the cloud and purpose
+    if (options.grant !== 'Client credentials') await w.acceptDefault(); // 90 days
+    await w.pick('Use the default servers');
+    await w.answer(name);
+    await w.answer('');
+    await w.credentialRow(name).waitFor({ state: 'visible', timeout: 30_000 });
+  }
+
+  /** Signs in on the sandbox's pages in the tab the extension opened (a browser already signed in goes straight to consent). */
+  async signIn(page: Page, user: string, decision: 'accept' | 'deny'): Promise<void> {
+    const login = page.locator('#user');
+    const consent = page.locator(`#${decision}`);
+    await login.or(consent).first().waitFor({ state: 'visible', timeout: 30_000 }).catch(async (error: Error) => {
+      await page.screenshot({ path: 'test-results/screenshots/failed-sign-in-tab.png' }).catch(() => undefined);
+      throw new Error(`${error.message}\n      the tab shows ${page.url()}: ${(await page.textContent('body').catch(() => ''))?.slice(0, 300)}`);
+    });
+    if (await login.isVisible()) {
+      await login.fill(user);
+      await page.locator('#password').fill(this.sandbox.password);
+      await page.locator('#signIn').click();
+    }
+    await consent.click();
+  }
+
+  /** "M365 Mail: Authorize credential" from the palette, or the tree item's context menu; resolves the tab it opens. */
+  async authorize(name: string, from: 'palette' | 'tree'): Promise<Page> {
+    const popup = this.workbench.page.context().waitForEvent('page', { timeout: 60_000 });
+    if (from === 'palette') {
+      // With a single credential the command acts on it without asking.
+      await this.workbench.runCommand('M365 Mail: Authorize credential');
+    } else {
+      await this.workbench.contextMenu(this.workbench.credentialRow(name), 'Authorize credential');
+    }
+    return popup;
+  }
+
+  /** Adds and authorizes a credential by browser sign-in (code + PKCE), closing the sign-in tab. */
+  async addAuthorized(name: string, options: SandboxCredentialOptions): Promise<void> {
+    await this.addSandboxCredential(name, options);
+    const popup = await this.authorize(name, 'tree');
+    await this.signIn(popup, options.user, 'accept');
+    await this.rowState(name, /Authorized/);
+    await popup.close().catch(() => undefined);
+  }
+
+  /** Waits until the tree row of `name` shows `state` (its description holds the state's label). */
+  async rowState(name: string, state: RegExp): Promise<void> {
+    await this.workbench.page.waitForFunction(
+      ([label, pattern]) => [...document.querySelectorAll('.pane-body .monaco-list-row')].some((row) => row.textContent?.includes(label) && new RegExp(pattern).test(row.textContent ?? '')),
+      [name, state.source] as const,
+      { timeout: 60_000 }
+    );
+  }
+}

@@ -15,6 +15,8 @@ export interface SandboxCredentialOptions {
   secret?: string;
   user: string;
   sharedMailbox?: string;
+  /** Servers as `host:port` instead of the cloud's defaults. */
+  servers?: { imap: string; smtp: string };
 }
 
 export class SandboxFlows {
@@ -39,7 +41,13 @@ export class SandboxFlows {
     await w.pick('IMAP and SMTP');
     await w.acceptDefault(); // the scopes prefilled for the cloud and purpose
     if (options.grant !== 'Client credentials') await w.acceptDefault(); // 90 days
-    await w.pick('Use the default servers');
+    if (options.servers) {
+      await w.pick('Enter the servers');
+      await w.answer(options.servers.imap);
+      await w.answer(options.servers.smtp);
+    } else {
+      await w.pick('Use the default servers');
+    }
     await w.answer(name);
     await w.answer('');
     await w.credentialRow(name).waitFor({ state: 'visible', timeout: 30_000 });
@@ -71,6 +79,18 @@ export class SandboxFlows {
       await this.workbench.contextMenu(this.workbench.credentialRow(name), 'Authorize credential');
     }
     return popup;
+  }
+
+  /**
+   * Signs the browser out of the sandbox (its session cookies), so that the next sign-in asks who
+   * signs in instead of reusing the last account. Cookies are per host, not per port: only the
+   * sandbox's own are removed.
+   */
+  async signOutOfSandbox(): Promise<void> {
+    const context = this.workbench.page.context();
+    const keep = (await context.cookies()).filter((c) => !/^_(session|interaction|resume)/.test(c.name));
+    await context.clearCookies();
+    await context.addCookies(keep);
   }
 
   /** Adds and authorizes a credential by browser sign-in (code + PKCE), closing the sign-in tab. */

@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, Frame, Locator, Page } from 'playwright-core';
 import { launchBrowser } from '../harness/browser';
 import { startCodeServer, type CodeServer, type CodeServerOptions } from '../harness/codeServer';
 import { SANDBOX_ENV, sandboxDescription, sandboxSettings } from '../harness/sandboxEnv';
@@ -139,6 +139,69 @@ export class Workbench {
   /** The text of notifications currently shown. */
   async notifications(): Promise<string[]> {
     return this.page.locator('.notification-list-item').allTextContents();
+  }
+
+  /** Waits for a notification whose text matches `pattern` and returns its text. */
+  async waitForNotification(pattern: RegExp, timeout = 60_000): Promise<string> {
+    const handle = await this.page.waitForFunction(
+      (source) => [...document.querySelectorAll('.notification-list-item')].map((n) => n.textContent ?? '').find((t) => new RegExp(source).test(t)),
+      pattern.source,
+      { timeout }
+    );
+    return (await handle.jsonValue()) as string;
+  }
+
+  /** Dismisses every notification on screen (the "Clear all" of the notification center). */
+  async clearNotifications(): Promise<void> {
+    await this.page.keyboard.press('Escape');
+    for (const close of await this.page.locator('.notification-list-item .codicon-notifications-clear').all()) {
+      await close.click({ force: true }).catch(() => undefined);
+    }
+  }
+
+  /** The open modal dialog (e.g. `showInformationMessage(…, { modal: true })`): its text, then clicks `button`. */
+  async answerDialog(button: string): Promise<string> {
+    const dialog = this.page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ state: 'visible', timeout: 30_000 });
+    const text = (await dialog.textContent()) ?? '';
+    await dialog.locator('.monaco-button', { hasText: new RegExp(`^${button}$`) }).first().click();
+    await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
+    return text;
+  }
+
+  /** Opens a workspace file by name through Quick Open (Ctrl+P), as a user does. */
+  async openFile(name: string): Promise<void> {
+    await this.page.locator('.monaco-workbench').click({ position: { x: 700, y: 450 }, force: true }).catch(() => undefined);
+    await this.page.keyboard.press('Control+P');
+    const input = this.quickInput.locator('input.input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(name);
+    await this.quickInput.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    await this.page.keyboard.press('Enter');
+    await this.page.locator('.tabs-container .tab.active', { hasText: name }).waitFor({ state: 'visible', timeout: 30_000 });
+  }
+
+  /** The language of the active editor as the status bar shows it (e.g. "E-mail message"). */
+  async editorLanguage(): Promise<string> {
+    const item = this.page.locator('#status\\.editor\\.mode');
+    await item.waitFor({ state: 'visible', timeout: 30_000 });
+    return ((await item.textContent()) ?? '').trim();
+  }
+
+  /**
+   * The document frame of the webview whose content has `selector` (VS Code nests each webview's
+   * content in an iframe inside an iframe). Waits until it exists.
+   */
+  async webviewFrame(selector: string, timeout = 60_000): Promise<Frame> {
+    const deadline = Date.now() + timeout;
+    while (Date.now() < deadline) {
+      for (const frame of this.page.frames()) {
+        if (frame.isDetached()) continue;
+        if (await frame.$(selector).catch(() => null)) return frame;
+      }
+      await this.page.waitForTimeout(250);
+    }
+    throw new Error(`no webview shows ${selector} within ${timeout} ms`);
   }
 
   async screenshot(name: string): Promise<string> {

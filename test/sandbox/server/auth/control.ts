@@ -3,7 +3,7 @@
  * `/_sandbox/` (JSON in, JSON out):
  *
  *   GET    /_sandbox/settings                       → settings
- *   PUT    /_sandbox/settings                       {accessTokenTtlSeconds?, rotateRefreshTokens?, deviceCodeIntervalSeconds?} → settings
+ *   PUT    /_sandbox/settings                       {accessTokenTtlSeconds?, rotateRefreshTokens?, deviceCodeIntervalSeconds?, refreshTokenLifetimeSeconds?} → settings
  *   POST   /_sandbox/users/{upn}/revoke-refresh-tokens → {count}   (next refresh: AADSTS70008)
  *   POST   /_sandbox/users/{upn}/expire-refresh-tokens → {count}   (next refresh: AADSTS700082)
  *   DELETE /_sandbox/users/{upn}/consents           → {count}   (consent page shown again)
@@ -65,6 +65,7 @@ export function createControl(
       if (patch.accessTokenTtlSeconds !== undefined) state.settings.accessTokenTtlSeconds = positive(patch.accessTokenTtlSeconds, 'accessTokenTtlSeconds');
       if (patch.deviceCodeIntervalSeconds !== undefined) state.settings.deviceCodeIntervalSeconds = positive(patch.deviceCodeIntervalSeconds, 'deviceCodeIntervalSeconds');
       if (patch.rotateRefreshTokens !== undefined) state.settings.rotateRefreshTokens = !!patch.rotateRefreshTokens;
+      if (patch.refreshTokenLifetimeSeconds !== undefined) state.settings.refreshTokenLifetimeSeconds = positive(patch.refreshTokenLifetimeSeconds, 'refreshTokenLifetimeSeconds');
       return { ...state.settings };
     },
     setAccessTokenTtl: (seconds) => void control.updateSettings({ accessTokenTtlSeconds: seconds }),

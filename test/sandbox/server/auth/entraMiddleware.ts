@@ -97,6 +97,7 @@ export function entraMiddleware(state: SandboxState, store: SandboxStore) {
       body.client_info = Buffer.from(JSON.stringify({ uid: account.accountId, utid: SANDBOX_TENANT.id })).toString('base64url');
     }
     if (typeof body.expires_in === 'number') body.ext_expires_in = body.expires_in;
+    if (body.refresh_token && state.settings.refreshTokenLifetimeSeconds) body.refresh_token_expires_in = state.settings.refreshTokenLifetimeSeconds;
   }
 
   async function deviceAuthorization(ctx: KoaContextWithOIDC, next: () => Promise<void>): Promise<void> {

@@ -29,6 +29,11 @@ export interface SandboxSettings {
   rotateRefreshTokens: boolean;
   /** `interval` of the device authorization response (MSAL waits that long between polls). */
   deviceCodeIntervalSeconds: number;
+  /**
+   * When set, answers that carry a refresh token also say how long it lives
+   * (`refresh_token_expires_in`, as Entra does for some clients), so a client can show it expiring.
+   */
+  refreshTokenLifetimeSeconds?: number;
 }
 
 export interface TokenStats {

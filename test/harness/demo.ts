@@ -32,7 +32,7 @@ const SAMPLE_EML = [
 ].join('\r\n');
 
 async function main(): Promise<void> {
-  stopAllOnExit();
+  stopAllOnExit({ signals: false });
   reapStale();
   setup();
   const vsix = packageProduct();
@@ -53,10 +53,9 @@ async function main(): Promise<void> {
     console.log('demo stopped: sandbox and code-server are gone');
     process.exit(code);
   };
-  process.removeAllListeners('SIGINT');
-  process.removeAllListeners('SIGTERM');
-  process.once('SIGINT', () => void shutdown(0));
-  process.once('SIGTERM', () => void shutdown(0));
+  // `on`, not `once`: npm passes Ctrl+C on as a second SIGINT, which must not kill us mid-shutdown.
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
 
   const server = await startCodeServer({
     vsixes: [vsix],

@@ -109,10 +109,11 @@ export async function stopAll(): Promise<void> {
 }
 
 let hooked = false;
-export function stopAllOnExit(): void {
+/** `signals: false` leaves Ctrl+C to the caller (the demo stops its sandbox first), keeping the exit hook. */
+export function stopAllOnExit(options: { signals?: boolean } = {}): void {
   if (hooked) return;
   hooked = true;
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  for (const signal of options.signals === false ? [] : (['SIGINT', 'SIGTERM', 'SIGHUP'] as const)) {
     process.once(signal, () => {
       void stopAll().finally(() => process.exit(130));
     });

@@ -1,3 +1,4 @@
 // Every extension-host suite, bundled into one file (esbuild.mjs --tests) that Mocha loads.
 import './activation.test';
 import './credentialStore.test';
+import './tokens.test';

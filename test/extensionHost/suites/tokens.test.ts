@@ -1,0 +1,92 @@
+import * as assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { AuthService } from '../../../src/auth/authService';
+import { secretKeys } from '../../../src/auth/secretVault';
+import { SecretRedactor } from '../../../src/common/redact';
+import { CloudCatalog } from '../../../src/credentials/clouds';
+import { CredentialStore } from '../../../src/credentials/credentialStore';
+import { credentialState, type CredentialDefinition } from '../../../src/credentials/model';
+import { SANDBOX_ENV, sandboxDescription } from '../../harness/sandboxEnv';
+import { httpsCall, PageDriver } from '../../sandbox/client/signIn';
+import { sandboxCredentials } from '../../sandbox/sandboxCredentials';
+import { MemoryLogger, runnerContext } from './testContext';
+
+/**
+ * The auth engine inside a real extension host, its secrets in VS Code's real SecretStorage (the
+ * credential store's vault), against the sandbox `npm test` started: rotation across a restart of
+ * the engine, one token request for a burst of callers, and a revoked grant turning Expired.
+ */
+// Needs the sandbox that `npm test` starts; `npm run test:desktop` (VS Code desktop, no sandbox)
+// skips this suite and says so in its results.
+(process.env[SANDBOX_ENV] ? describe : describe.skip)('tokens in a real extension host (SecretStorage, sandbox authorization server)', () => {
+  const context = runnerContext();
+  const sandbox = process.env[SANDBOX_ENV] ? sandboxDescription() : (undefined as never);
+  const ca = sandbox ? fs.readFileSync(sandbox.caCertPath, 'utf8') : '';
+  const clouds = new CloudCatalog(sandbox ? [sandbox.cloud] : []);
+  const redactor = new SecretRedactor();
+  let store: CredentialStore;
+  let def: CredentialDefinition;
+
+  const control = async (method: string, route: string, body?: unknown) => {
+    const response = await httpsCall(ca, method, `${sandbox.authorization.controlUrl}${route}`, body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    assert.ok(response.status < 300, `${method} ${route}: ${response.status}`);
+    return response.body ? (JSON.parse(response.body) as unknown) : undefined;
+  };
+  const tokenRequests = async () => ((await control('GET', 'stats')) as { total: number }).total;
+  const engine = () => new AuthService({ vault: store.vault, clouds, trustedCaCertificates: () => [ca], logger: new MemoryLogger(redactor), redactor });
+
+  before(async () => {
+    await control('POST', 'reset');
+    store = new CredentialStore(context.globalState, context.secrets, () => clouds, redactor, new MemoryLogger(redactor));
+    def = { ...(sandboxCredentials(sandbox).find((d) => d.id === 'sandbox-adele') as CredentialDefinition), id: 'exthost-tokens', name: 'Exthost tokens' };
+    await store.save(def);
+    const auth = engine();
+    const request = await auth.beginAuthorizationCode(def, 'http://127.0.0.1:45679/');
+    const landed = await new PageDriver(ca).authorize(request.url, { user: 'adele@contoso.test', redirectPrefix: 'http://127.0.0.1:45679/' });
+    assert.ok(landed instanceof URL);
+    await request.complete(landed.toString());
+    auth.dispose();
+  });
+
+  after(async () => {
+    await control('POST', 'reset');
+    await store.delete(def.id, async () => undefined);
+    store.dispose();
+  });
+
+  it('keeps refreshing with rotated refresh tokens across engine restarts, the cache in SecretStorage', async () => {
+    await control('PUT', 'settings', { rotateRefreshTokens: true });
+    const before = await context.secrets.get(secretKeys(def.id).msalCache);
+    assert.ok(before, 'the MSAL cache is in SecretStorage');
+    for (let restart = 0; restart < 3; restart++) {
+      const auth = engine();
+      const token = await auth.getAccessToken(def, { forceRefresh: true });
+      assert.ok(token.accessToken.length > 100);
+      auth.dispose();
+    }
+    assert.notEqual(await context.secrets.get(secretKeys(def.id).msalCache), before);
+    assert.ok(!JSON.stringify(context.globalState.keys().map((k) => context.globalState.get(k))).includes('eyJ'), 'no token in extension storage');
+  });
+
+  it('makes one token request for 50 concurrent callers', async () => {
+    await control('PUT', 'settings', { accessTokenTtlSeconds: 60 });
+    const auth = engine();
+    // A token that lives one minute is inside the engine's 5-minute margin: every caller wants a new one.
+    await auth.getAccessToken(def, { forceRefresh: true });
+    const before = await tokenRequests();
+    const tokens = await Promise.all(Array.from({ length: 50 }, () => auth.getAccessToken(def)));
+    assert.equal((await tokenRequests()) - before, 1);
+    assert.equal(new Set(tokens.map((t) => t.accessToken)).size, 1);
+    auth.dispose();
+  });
+
+  it('turns Expired when the tenant revokes the refresh token', async () => {
+    const auth = engine();
+    let status = store.status(def.id);
+    auth.onDidChangeStatus((_id, s) => (status = s));
+    await control('POST', 'users/adele@contoso.test/revoke-refresh-tokens');
+    await assert.rejects(auth.getAccessToken(def, { forceRefresh: true }), /AADSTS70008|revoked/);
+    assert.equal(credentialState(def, status), 'expired');
+    auth.dispose();
+  });
+});

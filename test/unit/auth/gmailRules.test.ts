@@ -1,0 +1,61 @@
+import * as assert from 'node:assert/strict';
+import { AuthService } from '../../../src/auth/authService';
+import { SecretRedactor } from '../../../src/common/redact';
+import { CloudCatalog, GENERIC_PRESETS } from '../../../src/credentials/clouds';
+import type { CredentialDefinition } from '../../../src/credentials/model';
+import { validateDefinition } from '../../../src/credentials/validation';
+
+/**
+ * Google's rules for mail over OAuth2: it rejects the `offline_access` scope and issues refresh
+ * tokens for `access_type=offline` (with `prompt=consent` to get one on every consent), and it
+ * names itself in the authorization response (`iss`, RFC 9207).
+ */
+describe('Gmail through the generic provider', () => {
+  const { label: _label, ...preset } = GENERIC_PRESETS.gmail;
+  const gmail: CredentialDefinition = {
+    ...structuredClone(preset),
+    id: 'gmail',
+    name: 'Gmail',
+    provider: 'generic',
+    clientId: '1234567890-abc.apps.googleusercontent.com',
+    clientAuth: 'secretPost',
+    grant: 'authorizationCode',
+    userName: 'adele@example.com',
+    purpose: 'both',
+    scopes: [...preset.scopes],
+    refreshTokenExpiryDays: 90,
+    redirectUri: 'http://127.0.0.1',
+    imap: { ...preset.imap },
+    smtp: { ...preset.smtp }
+  };
+  const memory = new Map<string, string>();
+  const auth = new AuthService({
+    vault: { get: async (k) => memory.get(k), store: async (k, v) => void memory.set(k, v), delete: async (k) => void memory.delete(k) },
+    clouds: new CloudCatalog(),
+    trustedCaCertificates: () => [],
+    logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {} },
+    redactor: new SecretRedactor()
+  });
+
+  it('is a valid definition as the preset fills it', () => {
+    assert.deepEqual(validateDefinition(gmail, new CloudCatalog()), []);
+  });
+
+  it('asks for a refresh token with access_type=offline and never sends offline_access', async () => {
+    const { url, state } = await auth.beginAuthorizationCode(gmail, 'http://127.0.0.1:53682/');
+    const request = new URL(url);
+    assert.equal(request.origin + request.pathname, 'https://accounts.google.com/o/oauth2/v2/auth');
+    assert.equal(request.searchParams.get('access_type'), 'offline');
+    assert.equal(request.searchParams.get('prompt'), 'consent');
+    assert.equal(request.searchParams.get('scope'), 'https://mail.google.com/');
+    assert.doesNotMatch(url, /offline_access/);
+    assert.equal(request.searchParams.get('code_challenge_method'), 'S256');
+    assert.equal(request.searchParams.get('state'), state);
+    assert.equal(request.searchParams.get('redirect_uri'), 'http://127.0.0.1:53682/');
+  });
+
+  it('refuses an authorization response that names another issuer (mix-up defence)', async () => {
+    const { state, complete } = await auth.beginAuthorizationCode(gmail, 'http://127.0.0.1:53682/');
+    await assert.rejects(complete(`http://127.0.0.1:53682/?code=abc&state=${state}&iss=${encodeURIComponent('https://evil.example')}`), /issuer|iss/i);
+  });
+});

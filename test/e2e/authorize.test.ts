@@ -1,4 +1,7 @@
 import * as assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { sandboxDescription } from '../harness/sandboxEnv';
 import type { SandboxDescription } from '../sandbox/server/sandbox';
 import { SandboxFlows } from './sandboxFlows';
@@ -72,6 +75,18 @@ describe('end-to-end: authorize credentials in the browser against the sandbox',
     await popup.locator('#deviceSuccess').waitFor({ state: 'visible', timeout: 30_000 });
     await flows.rowState(name, /Authorized/);
     await popup.close().catch(() => undefined);
+  });
+
+  it('authorizes client credentials with a certificate and key chosen in the file dialog', async () => {
+    const name = 'Daemon (certificate)';
+    // One PEM holding the certificate and its key, as an export from a PFX usually is.
+    const { certPath, keyPath } = sandbox.clientCertificate;
+    const pem = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'm365-mail-e2e-cert-')), 'daemon.pem');
+    fs.writeFileSync(pem, fs.readFileSync(certPath, 'utf8') + fs.readFileSync(keyPath, 'utf8'));
+    await flows.addSandboxCredential(name, { grant: 'Client credentials', clientAuth: 'Certificate', clientId: sandbox.apps.daemonCertificate.clientId, certificateFile: pem, user: 'adele@contoso.test' });
+    fs.rmSync(path.dirname(pem), { recursive: true, force: true });
+    await workbench.contextMenu(workbench.credentialRow(name), 'Authorize credential');
+    await flows.rowState(name, /Authorized/);
   });
 
   it('authorizes client credentials with a secret, without a browser', async () => {

@@ -13,6 +13,8 @@ export interface SandboxCredentialOptions {
   clientAuth?: string;
   clientId: string;
   secret?: string;
+  /** Certificate authentication: the PEM file (certificate and private key) typed into the file dialog. */
+  certificateFile?: string;
   user: string;
   sharedMailbox?: string;
   /** Servers as `host:port` instead of the cloud's defaults. */
@@ -36,6 +38,7 @@ export class SandboxFlows {
     if (options.clientAuth) await w.pick(options.clientAuth);
     await w.answer(options.clientId);
     if (options.secret) await w.answer(options.secret);
+    if (options.certificateFile) await w.chooseFile(options.certificateFile);
     await w.answer(options.user);
     if (options.grant !== 'Client credentials') await w.answer(options.sharedMailbox ?? '');
     await w.pick('IMAP and SMTP');

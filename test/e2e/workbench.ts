@@ -104,6 +104,20 @@ export class Workbench {
     await this.nextStep(title);
   }
 
+  /** Types a path into VS Code's own (simple) file dialog, as in a remote window, and confirms it. */
+  async chooseFile(file: string): Promise<void> {
+    const input = this.quickInput.locator('input.input');
+    await input.waitFor({ state: 'visible', timeout: 30_000 });
+    const title = await this.quickInput.locator('.quick-input-title').textContent().catch(() => '');
+    // The dialog fills in its starting folder once it has read it; typing before that is lost.
+    await this.page.waitForFunction(() => !!(document.querySelector('.quick-input-widget input.input') as HTMLInputElement | null)?.value, undefined, { timeout: 10_000 });
+    await input.fill(file);
+    // The dialog resolves the typed path as it changes; confirm once it shows the file selected.
+    await this.quickInput.locator('.quick-input-list .monaco-list-row', { hasText: file.split('/').pop() ?? file }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    await this.quickInput.getByRole('button', { name: 'Select' }).click();
+    await this.nextStep(title);
+  }
+
   /** Picks the quick-pick item whose label contains `label`. */
   async pick(label: string): Promise<void> {
     const row = this.quickInput.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();

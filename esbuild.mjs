@@ -4,6 +4,7 @@
 //   node esbuild.mjs --production    minified, no sourcemaps (what `vsce package` ships)
 //   node esbuild.mjs --watch         rebuild on change
 //   node esbuild.mjs --tests         also bundle the extension-host test runner (test/extensionHost)
+//                                    and the tree benchmark it runs in bench mode (bench/treeBenchHost.ts)
 //
 // Layout of dist/:
 //   extension.js       the only file loaded by activate(): commands, tree, logger. Kept small.
@@ -77,7 +78,8 @@ if (tests) {
     ...node,
     sourcemap: 'inline',
     minify: false,
-    entryPoints: { extension: 'test/extensionHost/runner/extension.ts', suites: 'test/extensionHost/suites/index.ts' },
+    // treeBench: the credential-tree benchmark the runner runs in bench mode (bench/treeBench.ts).
+    entryPoints: { extension: 'test/extensionHost/runner/extension.ts', suites: 'test/extensionHost/suites/index.ts', treeBench: 'bench/treeBenchHost.ts' },
     outdir: 'test/extensionHost/runner/dist',
     external: ['vscode', 'mocha']
   });

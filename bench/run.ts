@@ -26,7 +26,7 @@ import { median, MiB, repoRoot, runChild } from './lib';
 import { productAuth } from './productAuth';
 import { benchSmtp, type SmtpFigures } from './smtp';
 import { benchTokens, type TokenFigures } from './tokens';
-import type { TreeBenchOutput } from './treeBench';
+import { benchTree, type TreeBenchOutput } from './treeBench';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
 const ACTIVATION_RUNS = Number(process.env.BENCH_ACTIVATION_RUNS ?? 3);
@@ -227,21 +227,48 @@ function tokenRows(t: TokenFigures): void {
 
 function treeRows(out: TreeBenchOutput): void {
   const section = 'credential tree';
+  const where = `in a real VS Code extension host (code-server, VS Code ${out.vscodeVersion})`;
   for (const s of out.sizes) {
+    const n = s.count.toLocaleString('en-US');
+    const goal = s.count >= 5000 ? '< 100 ms' : undefined;
     const ours = median(s.ours);
     row({
       section,
-      metric: `${s.count} credentials: load + getChildren + getTreeItem (all)`,
+      metric: `tree ${n}: compute (store load + getChildren + getTreeItem, all)`,
       unit: 'ms',
       ours,
       baseline: median(s.baseline),
       baselineName: 'bare items',
-      goal: s.count >= 5000 ? '< 100 ms' : undefined,
-      met: s.count >= 5000 ? ours < 100 : undefined,
-      note: s.count >= 5000 ? 'computed in plain Node with a vscode stub (bench/vscodeShim.ts): the extension host\'s serialization and the workbench\'s rendering were NOT measured' : undefined
+      goal,
+      met: goal ? ours < 100 : undefined,
+      note: s.count >= 5000 ? `${where}, over the runner extension's real globalState; the product's code bundled unminified (esbuild.mjs --tests)` : undefined
     });
     const refresh = median(s.oursRefresh);
-    row({ section, metric: `${s.count} credentials: refresh (getChildren + getTreeItem)`, unit: 'ms', ours: refresh, goal: s.count >= 5000 ? '< 100 ms' : undefined, met: s.count >= 5000 ? refresh < 100 : undefined });
+    row({ section, metric: `tree ${n}: compute, refresh (getChildren + getTreeItem)`, unit: 'ms', ours: refresh, goal, met: goal ? refresh < 100 : undefined });
+    const render = median(s.render.refresh);
+    const last = (out.selectedRowsSeen ?? []).filter((l) => s.count === 500 ? l.startsWith('Mailbox 99 (') : l.startsWith('Mailbox 999 ('));
+    const confirmed = `${s.render.visibleAfterRefresh}/${s.render.runs + 1} refreshes ended with the view visible; selected rows seen in the page: ${last.length ? last.join('; ') : 'none of this size'}`;
+    row({
+      section,
+      metric: `tree ${n}: render, refresh (refreshAll until the workbench has redrawn)`,
+      unit: 'ms',
+      ours: render,
+      baseline: median(s.render.refreshInProvider),
+      baselineName: 'in the provider',
+      goal,
+      met: goal ? render < 100 : undefined,
+      note: `refreshAll() (onDidChangeTreeData, root) with the view open, then treeView.reveal(last, {select}), which VS Code resolves after the workbench finished the refresh it requested: the extension host's ${s.render.treeItemCallsPerRefresh} getTreeItem calls, the RPC to the workbench, its tree update and rendering; ${confirmed}`
+    });
+    const firstShow = median(s.render.firstShow);
+    row({
+      section,
+      metric: `tree ${n}: render, first show (side bar closed → last credential revealed)`,
+      unit: 'ms',
+      ours: firstShow,
+      goal,
+      met: goal ? firstShow < 100 : undefined,
+      note: 'a new TreeView, then treeView.reveal(last, {select, focus}) with the side bar closed: opening the side bar and view, fetching every item, rendering, scrolling to the last one'
+    });
   }
 }
 
@@ -278,7 +305,7 @@ async function main(): Promise<number> {
   const figures: Record<string, unknown> = {};
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'm365-mail-bench-'));
   try {
-    if (!SKIP.has('activation')) setup();
+    if (!SKIP.has('activation') || !SKIP.has('tree')) setup();
     let vsix: string | undefined;
     if (!SKIP.has('activation')) {
       vsix = process.env.BENCH_VSIX ?? packageProduct();
@@ -322,7 +349,7 @@ async function main(): Promise<number> {
     }
 
     if (!SKIP.has('tree')) {
-      const tree = await runChild<TreeBenchOutput>('treeBench.ts', { sizes: [500, 5000], runs: RUNS });
+      const tree = await benchTree({ sizes: [500, 5000], runs: RUNS });
       figures.tree = tree;
       treeRows(tree);
     }

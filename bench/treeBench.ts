@@ -1,127 +1,69 @@
 /**
- * Child process: the Credentials tree with N credentials, in plain Node with bench/vscodeShim.ts
- * standing in for `vscode`. Times what the extension computes when VS Code asks for the view:
- * the store loading its definitions and statuses, getChildren() of the root and getTreeItem()
- * for every credential (label, state, icon, menu context, Markdown tooltip). The baseline is the
- * least any tree must do: credentialState() per credential and a TreeItem with a label and icon.
- * Not measured here: the extension host's serialization and the workbench's rendering.
+ * The Credentials tree with N credentials, measured inside a real VS Code extension host, the way
+ * the extension-host test tier runs (test/harness/runAll.ts `extensionHostTier`): build the runner
+ * bundle (`node esbuild.mjs --tests`, which also bundles bench/treeBenchHost.ts to
+ * test/extensionHost/runner/dist/treeBench.js), package the runner extension with vsce, start
+ * code-server with it and M365MAIL_BENCH_RESULTS set, open the workbench in Chromium so the
+ * extension host starts, and wait for the runner to write the figures. What is measured, and how,
+ * is described in bench/treeBenchHost.ts.
  */
-import Module from 'node:module';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { childMain, median, ms, readInput } from './lib';
+import { spawnSync } from 'node:child_process';
+import { launchBrowser } from '../test/harness/browser';
+import { startCodeServer } from '../test/harness/codeServer';
+import { vsce } from '../test/harness/packageVsix';
+import { median, repoRoot } from './lib';
+import type { TreeBenchInput, TreeBenchOutput } from './treeBenchHost';
 
-// Route `require('vscode')` to the shim before the product's modules load.
-const moduleWithResolve = Module as unknown as { _resolveFilename: (request: string, ...rest: unknown[]) => string };
-const originalResolve = moduleWithResolve._resolveFilename;
-moduleWithResolve._resolveFilename = function (request: string, ...rest: unknown[]) {
-  if (request === 'vscode') return originalResolve.call(this, path.join(__dirname, 'vscodeShim.ts'), ...rest);
-  return originalResolve.call(this, request, ...rest);
-};
+export type { TreeBenchOutput } from './treeBenchHost';
 
-/* eslint-disable @typescript-eslint/no-require-imports */
-const { CredentialStore } = require('../src/credentials/credentialStore') as typeof import('../src/credentials/credentialStore');
-const { CredentialsTreeProvider } = require('../src/views/credentialsTreeProvider') as typeof import('../src/views/credentialsTreeProvider');
-const { credentialState } = require('../src/credentials/model') as typeof import('../src/credentials/model');
-const { SecretRedactor } = require('../src/common/redact') as typeof import('../src/common/redact');
-const vscodeShim = require('./vscodeShim') as typeof import('./vscodeShim');
-/* eslint-enable @typescript-eslint/no-require-imports */
+const TIMEOUT_MS = 10 * 60_000;
 
-import type { CredentialDefinition, CredentialStatus } from '../src/credentials/model';
+export async function benchTree(input: TreeBenchInput): Promise<TreeBenchOutput> {
+  if (process.env.M365MAIL_EXTHOST_RESULTS) throw new Error('M365MAIL_EXTHOST_RESULTS is set: the runner would run the test suites, not the bench');
+  const build = spawnSync(process.execPath, ['esbuild.mjs', '--tests'], { cwd: repoRoot, stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('node esbuild.mjs --tests failed');
+  const runnerDir = path.join(repoRoot, 'test', 'extensionHost', 'runner');
+  if (!fs.existsSync(path.join(runnerDir, 'dist', 'treeBench.js'))) throw new Error('esbuild.mjs --tests did not bundle test/extensionHost/runner/dist/treeBench.js');
+  const runnerVsix = path.join(repoRoot, 'out', 'm365-mail-bench-runner.vsix');
+  vsce(runnerDir, runnerVsix);
 
-export interface TreeBenchOutput {
-  sizes: Array<{ count: number; ours: number[]; oursRefresh: number[]; baseline: number[]; items: number }>;
-}
-
-const DAY = 86_400_000;
-
-function fixtures(count: number, now: number): { defs: CredentialDefinition[]; statuses: Record<string, CredentialStatus> } {
-  const defs: CredentialDefinition[] = [];
-  const statuses: Record<string, CredentialStatus> = {};
-  for (let i = 0; i < count; i++) {
-    const id = `cred-${i.toString().padStart(5, '0')}`;
-    const app = i % 4 === 3;
-    defs.push({
-      id,
-      name: `Mailbox ${i} (${['Orders', 'Invoices', 'Support', 'Daemon'][i % 4]})`,
-      description: i % 2 ? `Integration flow ${i}` : undefined,
-      provider: 'microsoft',
-      cloud: 'global',
-      tenant: 'contoso.onmicrosoft.com',
-      clientId: '3e9d1a52-7c1f-4b0a-a8a4-5f2b7d9c1e01',
-      clientAuth: app ? 'secretPost' : 'none',
-      grant: app ? 'clientCredentials' : 'authorizationCode',
-      userName: `user${i}@contoso.com`,
-      sharedMailbox: i % 5 === 0 ? `shared${i}@contoso.com` : undefined,
-      purpose: 'both',
-      scopes: app ? ['https://outlook.office365.com/.default'] : ['https://outlook.office.com/IMAP.AccessAsUser.All', 'https://outlook.office.com/SMTP.Send', 'offline_access'],
-      refreshTokenExpiryDays: 90,
-      redirectUri: 'http://localhost',
-      imap: { host: 'outlook.office365.com', port: 993, security: 'tls' },
-      smtp: { host: 'smtp.office365.com', port: 587, security: 'starttls' }
-    } as CredentialDefinition);
-    // A mix of states: unauthorized, authorized, expiring, failed, expired.
-    switch (i % 5) {
-      case 1:
-        statuses[id] = { authorizedAt: now - DAY, account: `user${i}@contoso.com`, grantedScopes: defs[i]!.scopes, accessTokenExpiresAt: now + 3_600_000, refreshTokenExpiresAt: now + 80 * DAY };
-        break;
-      case 2:
-        statuses[id] = { authorizedAt: now - 85 * DAY, account: `user${i}@contoso.com`, accessTokenExpiresAt: now - 60_000, refreshTokenExpiresAt: now + 3 * DAY };
-        break;
-      case 3:
-        statuses[id] = { authorizedAt: now - DAY, lastError: { code: 'AADSTS7000215', message: 'Invalid client secret provided.', at: now - 60_000 } };
-        break;
-      case 4:
-        statuses[id] = { authorizedAt: now - 100 * DAY, expired: true };
-        break;
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'm365-mail-bench-tree-'));
+  const output = path.join(work, 'tree.json');
+  const server = await startCodeServer({
+    vsixes: [runnerVsix],
+    name: 'bench-tree',
+    env: { M365MAIL_BENCH_RESULTS: output, M365MAIL_BENCH_INPUT: JSON.stringify(input) }
+  });
+  const browser = await launchBrowser();
+  try {
+    const page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+    // The extension host starts only when a workbench connects; the runner activates on startup.
+    await page.goto(server.url);
+    // Independent evidence that the workbench drew the tree: the selected rows seen in the page
+    // (the bench reveals and selects the last credential of each size).
+    const selectedRows = new Set<string>();
+    const deadline = Date.now() + TIMEOUT_MS;
+    while (!fs.existsSync(output) && Date.now() < deadline) {
+      const labels = await page
+        .evaluate(() => [...document.querySelectorAll('.monaco-list-row.selected[aria-label^="Mailbox "]')].map((e) => e.getAttribute('aria-label') ?? ''))
+        .catch(() => [] as string[]);
+      for (const l of labels) selectedRows.add(l);
+      await new Promise((r) => setTimeout(r, 200));
     }
-  }
-  return { defs, statuses };
-}
-
-const logger = { trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
-
-childMain(async () => {
-  const input = await readInput<{ sizes: number[]; runs: number }>();
-  const output: TreeBenchOutput = { sizes: [] };
-  for (const count of input.sizes) {
-    const { defs, statuses } = fixtures(count, Date.now());
-    const memento = {
-      get: <T>(key: string, fallback?: T) => (key.startsWith('m365mail.credentials') ? defs : key.startsWith('m365mail.credentialStatus') ? statuses : fallback) as T,
-      update: async () => undefined,
-      keys: () => []
-    };
-    const secrets = { get: async () => undefined, store: async () => undefined, delete: async () => undefined, onDidChange: () => new vscodeShim.Disposable() };
-    const row = { count, ours: [] as number[], oursRefresh: [] as number[], baseline: [] as number[], items: 0 };
-    for (let run = 0; run < input.runs + 1; run++) {
-      // ours: the store loads (as at activation), then VS Code asks for the root and every item.
-      let t = process.hrtime.bigint();
-      const store = new CredentialStore(memento as never, secrets as never, () => undefined as never, new SecretRedactor(), logger as never);
-      const tree = new CredentialsTreeProvider(store);
-      const firstItems = tree.getChildren().map((n) => tree.getTreeItem(n));
-      const first = ms(t);
-      // A refresh (refreshAll / a change of the whole root): nodes are reused, items recomputed.
-      t = process.hrtime.bigint();
-      const items = tree.getChildren().map((n) => tree.getTreeItem(n));
-      const refresh = ms(t);
-      row.items = items.length;
-      tree.dispose();
-      store.dispose();
-      // baseline: state and a bare item per credential, sorted by name as the tree is.
-      t = process.hrtime.bigint();
-      const bare = [...defs].sort((a, b) => a.name.localeCompare(b.name)).map((d) => {
-        const item = new vscodeShim.TreeItem(d.name, vscodeShim.TreeItemCollapsibleState.Collapsed);
-        item.iconPath = new vscodeShim.ThemeIcon(credentialState(d, statuses[d.id]));
-        return item;
-      });
-      const baseline = ms(t);
-      if (bare.length !== items.length || firstItems.length !== items.length) throw new Error('item counts differ');
-      if (run === 0) continue; // warm-up (module JIT)
-      row.ours.push(first);
-      row.oursRefresh.push(refresh);
-      row.baseline.push(baseline);
+    if (!fs.existsSync(output)) throw new Error(`the runner wrote no bench results within ${TIMEOUT_MS / 60_000} minutes`);
+    const reply = JSON.parse(fs.readFileSync(output, 'utf8')) as { ok: true; result: TreeBenchOutput } | { ok: false; error: string };
+    if (!reply.ok) throw new Error(`the tree bench failed in the extension host:\n${reply.error}`);
+    reply.result.selectedRowsSeen = [...selectedRows];
+    for (const s of reply.result.sizes) {
+      console.log(`[tree] ${s.count}: compute ${median(s.ours).toFixed(1)} ms, first show ${median(s.render.firstShow).toFixed(1)} ms, refresh ${median(s.render.refresh).toFixed(1)} ms (VS Code ${reply.result.vscodeVersion})`);
     }
-    console.error(`[tree] ${count}: ${median(row.ours).toFixed(1)} ms (baseline ${median(row.baseline).toFixed(1)} ms)`);
-    output.sizes.push(row);
+    return reply.result;
+  } finally {
+    await browser.close();
+    await server.stop();
+    fs.rmSync(work, { recursive: true, force: true });
   }
-  return output;
-});
+}

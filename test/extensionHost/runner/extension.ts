@@ -3,9 +3,11 @@
  * (see README, "Tests"). It is installed beside the product as a VSIX and does nothing unless the
  * code-server process was started with M365MAIL_EXTHOST_RESULTS (the remote extension host
  * inherits that environment). Then it runs the suites and writes their results to that file.
+ * With M365MAIL_BENCH_RESULTS instead, it runs the tree benchmark (runBench.ts, bench/treeBench.ts).
  */
 import path from 'node:path';
 import type * as vscode from 'vscode';
+import { runBench } from './runBench';
 import { runSuites, writeResults } from './runSuites';
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
@@ -14,6 +16,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   (globalThis as { m365mailTestContext?: vscode.ExtensionContext }).m365mailTestContext = context;
   const resultsFile = process.env.M365MAIL_EXTHOST_RESULTS;
   const repoRoot = process.env.M365MAIL_REPO_ROOT;
+  // Bench mode (bench/treeBench.ts): measure instead of test; see runBench.ts.
+  const benchResults = process.env.M365MAIL_BENCH_RESULTS;
+  if (benchResults && !resultsFile) {
+    await runBench(context, benchResults, path.join(__dirname, 'treeBench.js'));
+    return;
+  }
   if (!resultsFile || !repoRoot) {
     return;
   }

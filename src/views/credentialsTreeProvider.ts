@@ -104,8 +104,16 @@ export class CredentialsTreeProvider implements vscode.TreeDataProvider<Credenti
     item.description = `${look.label}${status?.account ?? def.userName ? ` · ${status?.account ?? def.userName}` : ''}`;
     item.iconPath = new vscode.ThemeIcon(look.icon, look.color ? new vscode.ThemeColor(look.color) : undefined);
     item.contextValue = `credential.${state}${def.grant === 'clientCredentials' ? '.app' : ''}`;
-    item.tooltip = this.tooltip(def, status, state);
+    // The tooltip is built on hover (resolveTreeItem): thousands of rows then cost no Markdown.
     item.accessibilityInformation = { label: `${def.name}, ${look.label}` };
+    return item;
+  }
+
+  resolveTreeItem(item: vscode.TreeItem, element: CredentialsTreeNode): vscode.TreeItem {
+    if (element instanceof CredentialNode) {
+      const def = this.store.get(element.id);
+      if (def) item.tooltip = this.tooltip(def, this.store.status(def.id), this.store.state(def.id));
+    }
     return item;
   }
 

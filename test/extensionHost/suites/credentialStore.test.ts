@@ -110,6 +110,11 @@ describe('credential store (real Memento and SecretStorage)', () => {
     assert.match(String(authorized.description), /Authorized · adele@contoso\.onmicrosoft\.com/);
     const failedDetails = tree.getChildren(roots.find((n) => n.id === 'failed')).map((d) => tree.getTreeItem(d));
     assert.ok(failedDetails.some((d) => String(d.description).includes('AADSTS7000215')));
+    // The tooltip is built on hover, with the last error.
+    const failedNode = roots.find((n) => n.id === 'failed') as CredentialNode;
+    assert.equal(tree.getTreeItem(failedNode).tooltip, undefined);
+    const tooltip = tree.resolveTreeItem(tree.getTreeItem(failedNode), failedNode).tooltip as vscode.MarkdownString;
+    assert.match(tooltip.value, /Invalid client secret/);
     tree.dispose();
   });
 });

@@ -77,17 +77,21 @@ export function httpsRequest(url: string, options: HttpOptions = {}): Promise<Ht
       }
     );
     request.setTimeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS, () => request.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
-    request.on('error', (error) => {
-      // On a verification failure the socket still holds what the server presented: show it.
-      const socket = request.socket as TLSSocket | null;
-      let chain: string[];
-      try {
-        chain = socket && typeof socket.getPeerCertificate === 'function' ? describeChain(socket.getPeerCertificate(true)) : [];
-      } catch {
-        chain = [];
-      }
-      reject(networkError(url, error, chain));
+    // What the server presented is read when the handshake ends, before Node checks it (the TLS
+    // socket's 'secure' event), so that a verification failure can show the chain it refused.
+    let chain: string[] = [];
+    request.once('socket', (socket) => {
+      const tlsSocket = socket as TLSSocket;
+      if (typeof tlsSocket.getPeerCertificate !== 'function') return;
+      tlsSocket.prependOnceListener('secure', () => {
+        try {
+          chain = describeChain(tlsSocket.getPeerCertificate(true));
+        } catch {
+          chain = [];
+        }
+      });
     });
+    request.on('error', (error) => reject(networkError(url, error, chain)));
     if (options.body !== undefined) request.write(options.body);
     request.end();
   });

@@ -240,4 +240,47 @@ describe('auth engine against the sandbox authorization server', function () {
     assert.ok(!log.includes(token.accessToken));
     assert.doesNotMatch(log, /eyJ[\w-]{10,}\.[\w-]{10,}/);
   });
+
+  it('names an untrusted certificate and shows the chain the server sent, when its CA is not trusted', async () => {
+    const auth = new AuthService({ vault, clouds, trustedCaCertificates: () => [], logger, redactor: new SecretRedactor() });
+    engines.push(auth);
+    const def = credential('sandbox-daemon');
+    await vault.store(secretKeys(def.id).clientSecret, SANDBOX_APPS.daemonSecret.clientSecret);
+    await assert.rejects(auth.authorizeClientCredentials(def), (error: AuthError) => {
+      assert.equal(error.code, 'tls.untrusted');
+      assert.match(error.message, /Chain: subject: .*issuer: .*M365 Mail sandbox/i);
+      assert.match(error.options.nextStep ?? '', /trustedCaCertificates/);
+      return true;
+    });
+  });
+
+  it('explains an unreachable token endpoint and refuses an endpoint URL that is not https', async () => {
+    const auth = engine();
+    const closed = credential('sandbox-adele', { provider: 'generic', cloud: undefined, tenant: undefined, authorizationUrl: 'https://127.0.0.1:9/authorize', tokenUrl: 'https://127.0.0.1:9/token', clientAuth: 'secretPost', grant: 'clientCredentials', scopes: ['mail'] });
+    await vault.store(secretKeys(closed.id).clientSecret, 'x'.repeat(12));
+    await assert.rejects(auth.authorizeClientCredentials(closed), (error: AuthError) => error.code.startsWith('network') && /127\.0\.0\.1:9/.test(error.message) && !!error.options.nextStep);
+    const plain = credential('sandbox-adele', { provider: 'generic', cloud: undefined, tenant: undefined, authorizationUrl: 'http://login.example.com/authorize', tokenUrl: 'http://login.example.com/token', clientAuth: 'secretPost', grant: 'clientCredentials', scopes: ['mail'] });
+    await vault.store(secretKeys(plain.id).clientSecret, 'x'.repeat(12));
+    await assert.rejects(auth.authorizeClientCredentials(plain), (error: AuthError) => error.code === 'invalid_endpoint' && /https/.test(error.options.nextStep ?? ''));
+  });
+
+  it('renews the refresh token before the configured expiry, storing the new one first', async () => {
+    let clock = Date.now();
+    const auth = new AuthService({ vault, clouds, trustedCaCertificates: () => [ca], logger, redactor: new SecretRedactor(), now: () => clock });
+    engines.push(auth);
+    auth.onDidChangeStatus((id, status) => statuses.set(id, status));
+    const def = credential('sandbox-adele', { refreshTokenExpiryDays: 3 });
+    await authorize(auth, def);
+    const firstDeadline = statuses.get(def.id)?.refreshTokenExpiresAt ?? 0;
+    await auth.getAccessToken(def);
+    const before = await tokenRequests();
+    // Two and a half days later: inside the renewal window (a third of 3 days), the access token still valid by its own clock.
+    clock += 2.5 * 86_400_000;
+    assert.equal(credentialState(def, statuses.get(def.id), clock), 'expiring');
+    await auth.getAccessToken(def);
+    assert.equal((await tokenRequests()) - before, 1, 'the engine refreshed on its own');
+    const renewed = statuses.get(def.id)?.refreshTokenExpiresAt ?? 0;
+    assert.ok(renewed > firstDeadline, 'the refresh token deadline moved forward');
+    assert.equal(credentialState(def, statuses.get(def.id), clock), 'authorized');
+  });
 });

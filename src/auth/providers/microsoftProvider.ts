@@ -46,9 +46,19 @@ export class MicrosoftProvider implements GrantProvider {
     private readonly now: () => number
   ) {}
 
+  /**
+   * MSAL replaces a failure of its network module with its own error (`endpoints_resolution_error`,
+   * `network_error`) and drops the cause. The last one is kept here so that the user is told what
+   * really happened (an untrusted certificate with its chain, a refused connection).
+   */
+  private lastNetworkFailure: unknown;
+
   private networkClient(): INetworkModule {
     const send = async <T>(method: 'GET' | 'POST', url: string, options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> => {
-      const response = await httpsRequest(url, { method, headers: options?.headers, body: options?.body, extraCaCertificates: this.extraCaCertificates(), timeoutMs: timeout });
+      const response = await httpsRequest(url, { method, headers: options?.headers, body: options?.body, extraCaCertificates: this.extraCaCertificates(), timeoutMs: timeout }).catch((error: unknown) => {
+        this.lastNetworkFailure = error;
+        throw error;
+      });
       let body: unknown;
       try {
         body = JSON.parse(response.body);
@@ -143,9 +153,12 @@ export class MicrosoftProvider implements GrantProvider {
   }
 
   private async run<T>(operation: () => Promise<T>): Promise<T> {
+    this.lastNetworkFailure = undefined;
     try {
       return await operation();
     } catch (error) {
+      const code = (error as { errorCode?: unknown })?.errorCode;
+      if (this.lastNetworkFailure instanceof AuthError && typeof code === 'string' && /network|endpoints_resolution|openid_config|discovery/i.test(code)) throw this.lastNetworkFailure;
       throw translateMsalError(error);
     }
   }

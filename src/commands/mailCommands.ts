@@ -122,14 +122,14 @@ export function registerMailCommands(registry: CommandRegistry, deps: MailComman
     const def = await deps.pickCredential(undefined, vscode.l10n.t('Send "{0}" with which credential?', summary.subject ?? vscode.l10n.t('(no subject)')));
     const fileRecipients = [...summary.to, ...summary.cc, ...summary.bcc];
     const to = await askRecipients(def, fileRecipients);
-    const attachments = summary.attachments.map((a) => `${a.filename ?? '(unnamed)'} (${Math.round(a.sizeBytes / 1024)} KB)`).join(', ');
+    const attachments = summary.attachments.map((a) => `${a.filename ?? vscode.l10n.t('(unnamed)')} (${formatSize(a.sizeBytes)})`).join(', ');
     const detail = [
       `${vscode.l10n.t('From')}: ${summary.from ?? '—'}`,
       `${vscode.l10n.t('To')}: ${summary.to.join(', ') || '—'}`,
       summary.cc.length ? `Cc: ${summary.cc.join(', ')}` : '',
       `${vscode.l10n.t('Subject')}: ${summary.subject ?? '—'}`,
       `${vscode.l10n.t('Attachments')}: ${attachments || vscode.l10n.t('none')}`,
-      `${vscode.l10n.t('Size')}: ${(summary.sizeBytes / 1024).toFixed(0)} KB`,
+      `${vscode.l10n.t('Size')}: ${formatSize(summary.sizeBytes)}`,
       '',
       `${vscode.l10n.t('Credential')}: ${def.name} (${mailbox(def)} via ${def.smtp.host}:${def.smtp.port})`,
       `${vscode.l10n.t('Envelope recipients')}: ${to.join(', ')}`
@@ -159,6 +159,13 @@ async function emlDocument(arg: unknown): Promise<vscode.TextDocument> {
   const [picked] = (await vscode.window.showOpenDialog({ filters: { 'E-mail message': ['eml'] }, canSelectMany: false, openLabel: vscode.l10n.t('Send') })) ?? [];
   if (!picked) throw new CancelledError();
   return vscode.workspace.openTextDocument(picked);
+}
+
+/** 512 B, 3.4 KB, 12.0 MB: small attachments must not read "0 KB". */
+function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1048576).toFixed(1)} MB`;
 }
 
 async function writeTemp(text: string): Promise<string> {

@@ -94,7 +94,9 @@ export function explainNetworkFailure(code: string | undefined, message: string 
   if (/EHOSTUNREACH|ENETUNREACH/.test(text)) return new M365MailError('network.unreachable', `The ${what} server's network cannot be reached from this machine.`, { nextStep: 'Check the machine\'s network, VPN and proxy settings.' });
   const tls = explainTlsFailure(code, message, what);
   if (tls) return tls;
-  if (/ECONNRESET|EPIPE|socket|closed/i.test(text)) return new M365MailError('network.dropped', `The connection to the ${what} server dropped.`, { nextStep: 'Try again; nothing was sent twice.' });
+  // imapflow rejects what was pending on a closed connection with NoConnection ("Connection not
+  // available") or EConnectionClosed, and says "Unexpected close" when the server hung up.
+  if (/ECONNRESET|EPIPE|NoConnection|EConnectionClosed|not available|unexpected close|socket|closed/i.test(text)) return new M365MailError('network.dropped', `The connection to the ${what} server dropped.`, { nextStep: what === 'IMAP' ? 'Refresh to reconnect.' : 'Try again; nothing was sent twice.' });
   return undefined;
 }
 

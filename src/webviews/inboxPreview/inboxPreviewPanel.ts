@@ -59,9 +59,11 @@ export class InboxPreviewPanel implements vscode.Disposable {
       `<header><h1 id="title"></h1><span id="mailbox"></span><label for="folders" class="visually-hidden">Folder</label><select id="folders" aria-label="Folder"></select><button id="refresh" title="Refresh">Refresh</button><span id="status" role="status" aria-live="polite"></span></header>
 <main><section class="list" aria-label="Messages"><table><thead><tr><th>Date</th><th>From</th><th>Subject</th><th>Size</th></tr></thead><tbody id="envelopes"></tbody></table><div><span id="count"></span> <button id="more" hidden>Older messages</button></div></section>
 <section id="message" tabindex="-1" aria-label="Message"></section></main>`,
-      // The message frame is an about:srcdoc document; remote images are allowed by the panel so that
-      // "Allow remote content" can work, and blocked by the frame's own CSP until the user allows.
-      { imgSrc: 'https:', frameSrc: "'self'" }
+      // The message frame is an about:srcdoc document, which inherits this policy and adds its own
+      // (frameDocument in app/sanitize.ts). So this one must let through what a mail may use once
+      // sanitized: inline styles (mail HTML is styled inline; scripts still need the nonce) and
+      // remote images, which the frame's own policy blocks until the user allows them.
+      { imgSrc: 'https:', frameSrc: "'self'", styleSrc: "'unsafe-inline'" }
     );
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
@@ -79,6 +81,9 @@ export class InboxPreviewPanel implements vscode.Disposable {
 
   private async imap(): Promise<ImapSession> {
     if (this.session?.usable) return this.session;
+    // A dropped session is closed for good (imapflow does not reconnect); a new one replaces it.
+    void this.session?.close();
+    this.session = undefined;
     const { ImapSession } = loadChunk('imap');
     const token = await this.deps.getAccessToken(this.def.id);
     this.session = await ImapSession.open({

@@ -31,6 +31,14 @@ describe('SMTP and IMAP failures explained', () => {
     assert.equal(explainSmtpFailure({ code: 'EDNS', message: 'getaddrinfo ENOTFOUND smtp.example.invalid' }).code, 'network.dns');
   });
 
+  it('treats imapflow\'s closed-connection errors as a dropped connection (so the preview reconnects)', () => {
+    for (const failure of [{ code: 'NoConnection', message: 'Connection not available' }, { code: 'EConnectionClosed', message: 'Connection closed' }, { message: 'Unexpected close' }]) {
+      const error = explainImapFailure(failure);
+      assert.equal(error.code, 'network.dropped', JSON.stringify(failure));
+      assert.equal(error.options.nextStep, 'Refresh to reconnect.');
+    }
+  });
+
   it('explains "authenticated but not connected" and a refused IMAP token', () => {
     assert.equal(explainImapFailure({ responseText: 'User is authenticated but not connected.', responseStatus: 'BAD' }).code, 'imap.not_connected');
     const refused = explainImapFailure({ authenticationFailed: true, responseText: 'AUTHENTICATE failed.' });

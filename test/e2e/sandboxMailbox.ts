@@ -1,0 +1,121 @@
+/**
+ * The test process's own view of a sandbox mailbox, independent of the extension: an IMAP client
+ * (imapflow, app-only token from the sandbox) to see what really arrived, the seeder to put mail
+ * there, and `doveadm` to drop a user's IMAP connections.
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { ImapFlow } from 'imapflow';
+import { appToken } from '../sandbox/client/signIn';
+import type { SandboxDescription } from '../sandbox/server/sandbox';
+import { seedHostileMessages, type HostileKind } from '../sandbox/server/seeder';
+
+const execFileP = promisify(execFile);
+
+export interface ArrivedMessage {
+  uid: number;
+  subject: string;
+  messageId?: string;
+  source: Buffer;
+}
+
+export class SandboxMailbox {
+  constructor(
+    private readonly sandbox: SandboxDescription,
+    readonly user: string
+  ) {}
+
+  private get dovecotConf(): string {
+    return path.join(this.sandbox.dir, 'mail-servers', 'dovecot', 'dovecot.conf');
+  }
+
+  private get mailDir(): string {
+    return path.join(this.sandbox.dir, 'mail-servers', 'mail');
+  }
+
+  /** Runs `doveadm -c <the sandbox's config> …args`. */
+  async doveadm(args: string[]): Promise<string> {
+    const { stdout } = await execFileP('doveadm', ['-c', this.dovecotConf, ...args]);
+    return stdout;
+  }
+
+  private async withClient<T>(operation: (client: ImapFlow) => Promise<T>): Promise<T> {
+    const ca = fs.readFileSync(this.sandbox.caCertPath, 'utf8');
+    const { daemonSecret } = this.sandbox.apps;
+    const token = await appToken({ authority: this.sandbox.authorization.authority, ca, clientId: daemonSecret.clientId, clientSecret: daemonSecret.clientSecret });
+    const client = new ImapFlow({
+      host: this.sandbox.imap.host,
+      port: this.sandbox.imap.port,
+      secure: true,
+      auth: { user: this.user, accessToken: token.accessToken },
+      tls: { ca },
+      logger: false
+    });
+    await client.connect();
+    try {
+      return await operation(client);
+    } finally {
+      await client.logout().catch(() => client.close());
+    }
+  }
+
+  /** Every INBOX message whose subject contains `subject`, with its source as IMAP serves it. */
+  async find(subject: string): Promise<ArrivedMessage[]> {
+    return this.withClient(async (client) => {
+      const lock = await client.getMailboxLock('INBOX', { readOnly: true });
+      try {
+        const uids = (await client.search({ subject }, { uid: true })) || [];
+        const found: ArrivedMessage[] = [];
+        for (const uid of uids) {
+          const message = await client.fetchOne(String(uid), { uid: true, envelope: true, source: true }, { uid: true });
+          if (message && message.envelope?.subject?.includes(subject)) {
+            found.push({ uid, subject: message.envelope.subject, messageId: message.envelope.messageId, source: message.source as Buffer });
+          }
+        }
+        return found;
+      } finally {
+        lock.release();
+      }
+    });
+  }
+
+  /** Waits until a message whose subject contains `subject` is in the INBOX (Postfix delivers asynchronously). */
+  async waitFor(subject: string, timeoutMs = 30_000): Promise<ArrivedMessage[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = await this.find(subject);
+      if (found.length) return found;
+      if (Date.now() > deadline) throw new Error(`no message "${subject}" arrived in ${this.user}'s INBOX within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+
+  /** The number of messages in the INBOX. */
+  async count(): Promise<number> {
+    return this.withClient(async (client) => {
+      const status = await client.status('INBOX', { messages: true });
+      if (!status) throw new Error('STATUS INBOX failed');
+      return status.messages ?? 0;
+    });
+  }
+
+  async seedHostile(kinds?: HostileKind[]): Promise<string[]> {
+    const result = await seedHostileMessages({ mailDir: this.mailDir, user: this.user, folder: 'INBOX', kinds, startDate: new Date(), doveadm: (args) => this.doveadm(args) });
+    return result.subjects;
+  }
+
+  /** Drops every IMAP connection of the user, as a server restart or a network cut would. */
+  async kickImap(): Promise<string> {
+    return this.doveadm(['kick', this.user]);
+  }
+}
+
+/** The body of an RFC 5322 message: everything after the first empty line. */
+export function messageBody(source: Buffer): Buffer {
+  const crlf = source.indexOf('\r\n\r\n');
+  const lf = source.indexOf('\n\n');
+  if (crlf >= 0 && (lf < 0 || crlf < lf)) return source.subarray(crlf + 4);
+  return lf >= 0 ? source.subarray(lf + 2) : Buffer.alloc(0);
+}

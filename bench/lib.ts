@@ -36,8 +36,12 @@ export class MemoryVault implements SecretVault {
   }
 }
 
-/** A logger that drops everything (the product's LogOutputChannel is not there; redaction costs are not measured). */
+/**
+ * A logger at VS Code's default level (Info) with nothing to write to: the product's
+ * LogOutputChannel is not there; trace output is skipped as it is in VS Code by default.
+ */
 export const quietLogger = {
+  traceEnabled: () => false,
   trace: (_m: string) => undefined,
   debug: (_m: string) => undefined,
   info: (_m: string) => undefined,

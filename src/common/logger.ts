@@ -11,6 +11,8 @@ export interface Logger {
   info(message: string): void;
   warn(message: string): void;
   error(message: string | Error): void;
+  /** Whether trace lines are kept: chatty sources (protocol conversations) skip their work when not. */
+  traceEnabled(): boolean;
   /** A logger whose lines start with `[component]`. */
   child(component: string): Logger;
 }
@@ -30,12 +32,18 @@ export class OutputChannelLogger implements Logger, vscode.Disposable {
     return new OutputChannelLogger(this.channel, this.redactor, component);
   }
 
+  traceEnabled(): boolean {
+    return this.channel.logLevel === vscode.LogLevel.Trace;
+  }
+
+  // Lines below the channel's level are dropped before they are formatted and redacted.
   trace(message: string): void {
-    this.channel.trace(this.format(message));
+    if (this.traceEnabled()) this.channel.trace(this.format(message));
   }
 
   debug(message: string): void {
-    this.channel.debug(this.format(message));
+    const level = this.channel.logLevel;
+    if (level === vscode.LogLevel.Trace || level === vscode.LogLevel.Debug) this.channel.debug(this.format(message));
   }
 
   info(message: string): void {

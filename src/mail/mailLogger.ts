@@ -11,12 +11,15 @@ export interface LineLogger {
   info(m: string): void;
   warn(m: string): void;
   error(m: string): void;
+  /** When false, the libraries' trace output is not even formatted (a page of envelopes is ~50 lines). */
+  traceEnabled?(): boolean;
 }
 
 type Level = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 
 export function libraryLogger(logger: LineLogger, prefix: string): Record<Level, (...args: unknown[]) => void> {
-  const write = (level: keyof LineLogger) => (...args: unknown[]) => {
+  const write = (level: Exclude<keyof LineLogger, 'traceEnabled'>) => (...args: unknown[]) => {
+    if (level === 'trace' && logger.traceEnabled && !logger.traceEnabled()) return;
     // nodemailer: (entry, format, ...values); imapflow: (entry) with entry.msg.
     const [first, ...rest] = args;
     let text: string;

@@ -9,7 +9,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { cacheRoot, CODE_SERVER_VERSION, codeServerDir, codeServerEntry, NODE_FOR_CODE_SERVER, node24Bin, node24Dir, node24Home, repoRoot } from './toolchain';
 
-const HARNESS_PACKAGES = ['chromium', 'libkrb5-dev', 'curl', 'openssl', 'ca-certificates', 'fonts-dejavu-core'];
+// Fonts: the screenshots in the README show status emoji as users see them.
+const HARNESS_PACKAGES = ['chromium', 'libkrb5-dev', 'curl', 'openssl', 'ca-certificates', 'fonts-dejavu-core', 'fonts-noto-color-emoji'];
 
 function sandboxPackages(): string[] {
   const file = path.join(repoRoot, 'test', 'sandbox', 'prerequisites.json');

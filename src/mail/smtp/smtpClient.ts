@@ -47,7 +47,8 @@ function transport(connection: SmtpConnection) {
     greetingTimeout: timeout,
     socketTimeout: Math.max(timeout, 120_000),
     logger: libraryLogger(connection.logger, '[smtp]'),
-    debug: true
+    // The SMTP conversation (redacted) is logged at Trace; below that nodemailer need not record it.
+    debug: connection.logger.traceEnabled?.() ?? true
   });
 }
 

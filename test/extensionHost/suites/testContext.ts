@@ -18,5 +18,6 @@ export class MemoryLogger implements Logger {
   info(m: string): void { this.lines.push(this.redactor.redact(this.prefix + m)); }
   warn(m: string): void { this.lines.push(this.redactor.redact(this.prefix + m)); }
   error(m: string | Error): void { this.lines.push(this.redactor.redact(this.prefix + String(m))); }
+  traceEnabled(): boolean { return true; }
   child(component: string): Logger { return new MemoryLogger(this.redactor, `[${component}] `); }
 }

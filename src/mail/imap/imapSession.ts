@@ -70,7 +70,9 @@ export class ImapSession {
       secure: true,
       auth: { user: connection.user, accessToken: connection.accessToken },
       tls: tlsOptions(connection.extraCaCertificates),
-      logger: libraryLogger(connection.logger, '[imap]') as never,
+      // Below Trace, imapflow logs nothing at all: building its per-line log records costs more
+      // than the page it fetches. Failures still reach the log through 'error' and the callers.
+      logger: (connection.logger.traceEnabled?.() === false ? false : libraryLogger(connection.logger, '[imap]')) as never,
       disableAutoIdle: true,
       connectionTimeout: timeout,
       greetingTimeout: timeout,

@@ -46,8 +46,9 @@ function transport(connection: SmtpConnection) {
     connectionTimeout: timeout,
     greetingTimeout: timeout,
     socketTimeout: Math.max(timeout, 120_000),
-    logger: libraryLogger(connection.logger, '[smtp]'),
-    // The SMTP conversation (redacted) is logged at Trace; below that nodemailer need not record it.
+    // The SMTP conversation (redacted) is logged at Trace; below that nodemailer records nothing
+    // (the server's final reply and the message ID are logged by the command).
+    logger: connection.logger.traceEnabled?.() === false ? false : libraryLogger(connection.logger, '[smtp]'),
     debug: connection.logger.traceEnabled?.() ?? true
   });
 }

@@ -9,6 +9,7 @@ import { HOSTILE_CANARY_HOST, HOSTILE_SUBJECTS } from '../sandbox/server/seeder'
 import { SandboxFlows } from './sandboxFlows';
 import { TcpCutter } from './tcpCutter';
 import { messageBody, SandboxMailbox } from './sandboxMailbox';
+import { waitForRow } from './inboxPreviewPage';
 import { productVsix, Workbench } from './workbench';
 
 const ADELE = 'adele@contoso.test';
@@ -148,18 +149,6 @@ describe('end-to-end: mail flows against the sandbox', () => {
   /** Shows the M365 Mail side bar unless it is showing (its activity-bar entry toggles). */
   async function showCredentials(): Promise<void> {
     if (!(await workbench.credentialRow(adele).isVisible())) await workbench.openViewContainer('M365 Mail');
-  }
-
-  /** Clicks Refresh until a row with `subject` is listed (mail is delivered asynchronously). */
-  async function waitForRow(frame: Frame, subject: string, timeoutMs = 60_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    const row = frame.locator('#envelopes tr', { hasText: subject }).first();
-    for (;;) {
-      if (await row.isVisible().catch(() => false)) return;
-      if (Date.now() > deadline) throw new Error(`"${subject}" is not listed; status: ${await frame.locator('#status').textContent().catch(() => '?')}`);
-      await frame.locator('#refresh').click();
-      await row.waitFor({ state: 'visible', timeout: 3_000 }).catch(() => undefined);
-    }
   }
 
   /** Opens the listed message with this subject and waits until the message pane shows it. */

@@ -4,6 +4,7 @@ import { sandboxDescription } from '../harness/sandboxEnv';
 import type { SandboxDescription } from '../sandbox/server/sandbox';
 import { SandboxFlows } from './sandboxFlows';
 import { SandboxMailbox } from './sandboxMailbox';
+import { waitForRow } from './inboxPreviewPage';
 import { productVsix, Workbench } from './workbench';
 
 const ADELE = 'adele@contoso.test';
@@ -82,18 +83,6 @@ describe('end-to-end: shared mailbox, .eml from the preview, refused send', () =
   /** Shows the M365 Mail side bar unless it is showing (its activity-bar entry toggles). */
   async function showCredentials(): Promise<void> {
     if (!(await workbench.credentialRow(orders).isVisible())) await workbench.openViewContainer('M365 Mail');
-  }
-
-  /** Clicks Refresh until a row with `subject` is listed (mail is delivered asynchronously). */
-  async function waitForRow(frame: Frame, subject: string, timeoutMs = 60_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    const row = frame.locator('#envelopes tr', { hasText: subject }).first();
-    for (;;) {
-      if (await row.isVisible().catch(() => false)) return;
-      if (Date.now() > deadline) throw new Error(`"${subject}" is not listed; status: ${await frame.locator('#status').textContent().catch(() => '?')}`);
-      await frame.locator('#refresh').click();
-      await row.waitFor({ state: 'visible', timeout: 3_000 }).catch(() => undefined);
-    }
   }
 
   /** Sends "M365 Mail: Send test mail" with `name` to its own mailbox `address`. */

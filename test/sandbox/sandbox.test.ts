@@ -8,12 +8,12 @@ import * as assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { httpsCall } from './client/signIn';
 import { MAIL_SCOPES, SANDBOX_APPS, SANDBOX_PASSWORD, SANDBOX_TENANT, SANDBOX_USERS } from './server/fixtures';
+import { canConnect } from './server/mailServers';
 import type { SandboxDescription } from './server/sandbox';
 
 const execFileP = promisify(execFile);
@@ -41,17 +41,6 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 describe('sandbox CLI (npm run sandbox)', function () {

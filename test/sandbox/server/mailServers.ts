@@ -115,7 +115,8 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: n
   throw new Error(`${what} did not come up within ${timeoutMs} ms${log ? `\n--- ${logFile} ---\n${log.slice(-4000)}` : ''}`);
 }
 
-function canConnect(port: number): Promise<boolean> {
+/** Whether something listens on 127.0.0.1:`port`. */
+export function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ host: '127.0.0.1', port });
     socket.once('connect', () => {

@@ -5,7 +5,6 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { SecretVault } from '../src/auth/secretVault';
 
 export const benchRoot = __dirname;
 export const repoRoot = path.resolve(__dirname, '..');
@@ -23,18 +22,7 @@ export function ms(since: bigint): number {
 
 export const MiB = 1024 * 1024;
 
-export class MemoryVault implements SecretVault {
-  readonly values = new Map<string, string>();
-  async get(key: string) {
-    return this.values.get(key);
-  }
-  async store(key: string, value: string) {
-    this.values.set(key, value);
-  }
-  async delete(key: string) {
-    this.values.delete(key);
-  }
-}
+export { MemoryVault } from '../test/support/fakes';
 
 /**
  * A logger at VS Code's default level (Info) with nothing to write to: the product's

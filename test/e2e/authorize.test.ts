@@ -5,7 +5,7 @@ import path from 'node:path';
 import { sandboxDescription } from '../harness/sandboxEnv';
 import type { SandboxDescription } from '../sandbox/server/sandbox';
 import { SandboxFlows } from './sandboxFlows';
-import { productVsix, Workbench } from './workbench';
+import { productVsix, reportFailures, Workbench } from './workbench';
 
 /**
  * Authorization as a user meets it in a browser-based VS Code (code-server, like Codespaces):
@@ -25,9 +25,7 @@ describe('end-to-end: authorize credentials in the browser against the sandbox',
     await workbench.openViewContainer('M365 Mail');
   });
 
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await workbench?.reportFailure(this.currentTest.title);
-  });
+  reportFailures(() => workbench);
 
   after(async () => {
     await workbench?.close();

@@ -10,7 +10,7 @@ import { SandboxFlows } from './sandboxFlows';
 import { TcpCutter } from './tcpCutter';
 import { messageBody, SandboxMailbox } from './sandboxMailbox';
 import { waitForRow } from './inboxPreviewPage';
-import { productVsix, Workbench } from './workbench';
+import { productVsix, reportFailures, Workbench } from './workbench';
 
 const ADELE = 'adele@contoso.test';
 const MEGAN = 'megan@contoso.test';
@@ -92,9 +92,7 @@ describe('end-to-end: mail flows against the sandbox', () => {
     await workbench.openViewContainer('M365 Mail');
   });
 
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await workbench?.reportFailure(this.currentTest.title);
-  });
+  reportFailures(() => workbench);
 
   after(async () => {
     await workbench?.close();

@@ -5,7 +5,7 @@ import type { SandboxDescription } from '../sandbox/server/sandbox';
 import { SandboxFlows } from './sandboxFlows';
 import { SandboxMailbox } from './sandboxMailbox';
 import { waitForRow } from './inboxPreviewPage';
-import { productVsix, Workbench } from './workbench';
+import { productVsix, reportFailures, Workbench } from './workbench';
 
 const ADELE = 'adele@contoso.test';
 const ORDERS = 'orders@contoso.test';
@@ -36,9 +36,7 @@ describe('end-to-end: shared mailbox, .eml from the preview, refused send', () =
     await workbench.openViewContainer('M365 Mail');
   });
 
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await workbench?.reportFailure(this.currentTest.title);
-  });
+  reportFailures(() => workbench);
 
   after(async () => {
     await workbench?.close();

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { sandboxDescription } from '../harness/sandboxEnv';
 import type { SandboxDescription } from '../sandbox/server/sandbox';
 import { SandboxFlows } from './sandboxFlows';
-import { productVsix, Workbench } from './workbench';
+import { productVsix, reportFailures, Workbench } from './workbench';
 
 /** Every file below `dir`, with its text (binary files as latin1, so a secret inside still shows). */
 function filesBelow(dir: string): Array<{ file: string; text: string }> {
@@ -55,9 +55,7 @@ describe('end-to-end: secrets stay in secret storage', () => {
     await workbench.openViewContainer('M365 Mail');
   });
 
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await workbench?.reportFailure(this.currentTest.title);
-  });
+  reportFailures(() => workbench);
 
   after(async () => {
     await workbench?.close();

@@ -4,7 +4,7 @@ import { sandboxDescription } from '../harness/sandboxEnv';
 import { httpsCall } from '../sandbox/client/signIn';
 import type { SandboxDescription } from '../sandbox/server/sandbox';
 import { SandboxFlows } from './sandboxFlows';
-import { productVsix, Workbench } from './workbench';
+import { productVsix, reportFailures, Workbench } from './workbench';
 
 /**
  * One credential in each state the tree shows, reached the way users reach them: never
@@ -30,9 +30,7 @@ describe('end-to-end: the credential tree shows every state', () => {
     await workbench.openViewContainer('M365 Mail');
   });
 
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await workbench?.reportFailure(this.currentTest.title);
-  });
+  reportFailures(() => workbench);
 
   after(async () => {
     await control('POST', 'reset').catch(() => undefined);

@@ -244,6 +244,13 @@ export class Workbench {
   }
 }
 
+/** For a suite sharing one workbench: after each failed test, its screenshot, notifications and log. */
+export function reportFailures(workbench: () => Workbench | undefined): void {
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') await workbench()?.reportFailure(this.currentTest.title);
+  });
+}
+
 /** The VSIX under test: the one `npm test` packaged (M365MAIL_VSIX), or a fresh package. */
 export function productVsix(): string {
   const vsix = process.env.M365MAIL_VSIX;

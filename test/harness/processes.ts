@@ -16,7 +16,8 @@ export interface ManagedProcess {
   stop(): Promise<void>;
 }
 
-function alive(pid: number): boolean {
+/** Whether a process with this pid exists (signal 0 checks without sending anything). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -41,8 +42,8 @@ export function reapStale(): string[] {
     const full = path.join(markerDir, file);
     try {
       const marker = JSON.parse(fs.readFileSync(full, 'utf8')) as { owner: number; pid: number; name: string; dirs?: string[] };
-      if (alive(marker.owner)) continue;
-      if (alive(marker.pid)) {
+      if (processAlive(marker.owner)) continue;
+      if (processAlive(marker.pid)) {
         killGroup(marker.pid, 'SIGKILL');
         reaped.push(`${marker.name} (pid ${marker.pid})`);
       }

@@ -8,7 +8,6 @@ import * as assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { AuthService } from '../../src/auth/authService';
 import { AuthError } from '../../src/auth/errors';
-import type { SecretVault } from '../../src/auth/secretVault';
 import { secretKeys } from '../../src/auth/secretVault';
 import { SecretRedactor } from '../../src/common/redact';
 import { CloudCatalog } from '../../src/credentials/clouds';
@@ -18,22 +17,7 @@ import { completeDeviceCode, PageDriver } from '../sandbox/client/signIn';
 import { sandboxCredentials } from '../sandbox/sandboxCredentials';
 import { SANDBOX_APPS } from '../sandbox/server/fixtures';
 import { startSandbox, type Sandbox } from '../sandbox/server/sandbox';
-
-class MemoryVault implements SecretVault {
-  readonly values = new Map<string, string>();
-  async get(key: string) { return this.values.get(key); }
-  async store(key: string, value: string) { this.values.set(key, value); }
-  async delete(key: string) { this.values.delete(key); }
-}
-
-class LinesLogger {
-  readonly lines: string[] = [];
-  trace(m: string) { this.lines.push(m); }
-  debug(m: string) { this.lines.push(m); }
-  info(m: string) { this.lines.push(m); }
-  warn(m: string) { this.lines.push(m); }
-  error(m: string | Error) { this.lines.push(String(m)); }
-}
+import { LinesLogger, MemoryVault } from '../support/fakes';
 
 describe('auth engine against the sandbox authorization server', function () {
   this.timeout(60_000);

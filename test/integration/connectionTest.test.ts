@@ -13,15 +13,7 @@ import { M365MailError } from '../../src/common/errors';
 import { delegatedToken } from '../sandbox/client/signIn';
 import { MAIL_SCOPES, SANDBOX_APPS } from '../sandbox/server/fixtures';
 import { startSandbox, type Sandbox } from '../sandbox/server/sandbox';
-
-class LinesLogger {
-  readonly lines: string[] = [];
-  trace(m: string) { this.lines.push(m); }
-  debug(m: string) { this.lines.push(m); }
-  info(m: string) { this.lines.push(m); }
-  warn(m: string) { this.lines.push(m); }
-  error(m: string) { this.lines.push(m); }
-}
+import { LinesLogger } from '../support/fakes';
 
 const statuses = (report: ConnectionReport) => Object.fromEntries(report.steps.map((s) => [s.id, s.status])) as Record<StepId, string>;
 const step = (report: ConnectionReport, id: StepId) => {

@@ -11,6 +11,7 @@ import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
+import { processAlive } from '../harness/processes';
 import { httpsCall } from './client/signIn';
 import { MAIL_SCOPES, SANDBOX_APPS, SANDBOX_PASSWORD, SANDBOX_TENANT, SANDBOX_USERS } from './server/fixtures';
 import { canConnect } from './server/mailServers';
@@ -32,15 +33,6 @@ async function pgidOf(pid: number): Promise<number | undefined> {
 async function groupMembers(pgid: number): Promise<number[]> {
   const { stdout } = await execFileP('ps', ['-o', 'pid=', '-g', String(pgid)]).catch(() => ({ stdout: '' }));
   return stdout.split('\n').map((s) => Number(s.trim())).filter((n) => n > 0);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('sandbox CLI (npm run sandbox)', function () {
@@ -124,7 +116,7 @@ describe('sandbox CLI (npm run sandbox)', function () {
     for (const pattern of patterns) for (const pid of await pgrep(pattern)) leaders.add(pid);
     // Postfix's master runs as `master -i`, in a session of its own: found by its pid file.
     const postfixMaster = Number(readFileSync(path.join(description.dir, 'mail-servers', 'postfix', 'spool', 'pid', 'master.pid'), 'utf8').trim());
-    assert.ok(postfixMaster > 0 && alive(postfixMaster), `Postfix master ${postfixMaster}`);
+    assert.ok(postfixMaster > 0 && processAlive(postfixMaster), `Postfix master ${postfixMaster}`);
     leaders.add(postfixMaster);
     const ours = new Set<number>();
     for (const pid of leaders) {
@@ -143,7 +135,7 @@ describe('sandbox CLI (npm run sandbox)', function () {
     await Promise.race([closed, new Promise((_, reject) => setTimeout(() => reject(new Error(`did not stop within 30 s:\n${stderr}`)), 30000))]);
     assert.match(stderr, /\[sandbox\] stopped/);
 
-    const left = [...ours].filter(alive);
+    const left = [...ours].filter(processAlive);
     assert.deepEqual(left, [], `still running: ${left.join(', ')}`);
     for (const pattern of patterns) assert.deepEqual(await pgrep(pattern), [], `a process matching ${pattern} is left`);
     assert.equal(existsSync(description.dir), false, `${description.dir} is still there`);

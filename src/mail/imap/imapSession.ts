@@ -28,17 +28,9 @@ export interface FolderInfo {
   specialUse?: string;
 }
 
-export interface EnvelopeSummary {
-  uid: number;
-  seq: number;
-  date?: string;
-  subject?: string;
-  from?: string;
-  to?: string;
-  size?: number;
-  seen: boolean;
-  hasAttachments: boolean;
-}
+import type { EnvelopeSummary } from './envelope';
+
+export type { EnvelopeSummary };
 
 export interface EnvelopePage {
   folder: string;

@@ -3,23 +3,15 @@
  * Both sides import these types; neither imports the other's runtime. No `vscode`, no DOM.
  */
 
+import type { EnvelopeSummary } from '../../mail/imap/envelope';
+
 export interface FolderItem {
   path: string;
   name: string;
   specialUse?: string;
 }
 
-export interface EnvelopeItem {
-  uid: number;
-  seq: number;
-  date?: string;
-  subject?: string;
-  from?: string;
-  to?: string;
-  size?: number;
-  seen: boolean;
-  hasAttachments: boolean;
-}
+export type EnvelopeItem = EnvelopeSummary;
 
 export interface MessageView {
   folder: string;

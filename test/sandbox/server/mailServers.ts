@@ -30,6 +30,7 @@ import * as fs from 'node:fs/promises';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
+import { processAlive } from '../../harness/processes';
 import { SANDBOX_TENANT, SANDBOX_USERS } from './fixtures';
 
 const execFileP = promisify(execFile);
@@ -125,15 +126,6 @@ export function canConnect(port: number): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Pids of every process in the process group (Postfix's and Dovecot's children included). */

@@ -151,7 +151,9 @@ childMain(async () => {
         }
       }
     }
-    console.error(`[imap] ${folder.name}: product cold ${median(result.product.cold).toFixed(1)} ms, floor ${median(result.floor.cold).toFixed(1)} ms, curl ${median(result.curl.cold).toFixed(1)} ms`);
+    console.error(
+      `[imap] ${folder.name}: product cold ${median(result.product.cold).toFixed(1)} ms, floor ${median(result.floor.cold).toFixed(1)} ms, curl ${median(result.curl.cold).toFixed(1)} ms`
+    );
     output.folders.push(result);
   }
   auth.dispose();

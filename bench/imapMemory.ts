@@ -30,7 +30,14 @@ childMain(async () => {
   const token = (await auth.getAccessToken(def)).accessToken;
   const before = snapshot();
   const sampler = sampleRss(10);
-  const session = await ImapSession.open({ host: d.imap.host, port: d.imap.port, user: def.userName ?? '', accessToken: token, extraCaCertificates: [ca], logger: quietLogger });
+  const session = await ImapSession.open({
+    host: d.imap.host,
+    port: d.imap.port,
+    user: def.userName ?? '',
+    accessToken: token,
+    extraCaCertificates: [ca],
+    logger: quietLogger
+  });
   await session.folders();
   for (const folder of input.folders) {
     const first = await session.envelopes(folder.name, PAGE_SIZE);

@@ -114,7 +114,11 @@ export function childMain(main: () => Promise<unknown>): void {
 }
 
 /** Runs a command, returning wall time (ms) and, through /usr/bin/time, its peak RSS (bytes). */
-export function timedCommand(command: string, args: string[], options: { measureRss?: boolean; timeoutMs?: number } = {}): Promise<{ ms: number; maxRssBytes?: number; stdout: string; stderr: string; code: number | null }> {
+export function timedCommand(
+  command: string,
+  args: string[],
+  options: { measureRss?: boolean; timeoutMs?: number } = {}
+): Promise<{ ms: number; maxRssBytes?: number; stdout: string; stderr: string; code: number | null }> {
   const timeoutMs = options.timeoutMs ?? 120_000;
   return new Promise((resolve, reject) => {
     const useTime = Boolean(options.measureRss) && fs.existsSync('/usr/bin/time');
@@ -132,7 +136,13 @@ export function timedCommand(command: string, args: string[], options: { measure
       const elapsed = ms(started);
       clearTimeout(timer);
       const match = new RegExp(`${marker}(\\d+)`).exec(stderr);
-      resolve({ ms: elapsed, maxRssBytes: match ? Number(match[1]) * 1024 : undefined, stdout, stderr: stderr.replace(new RegExp(`${marker}\\d+\\n?`), ''), code });
+      resolve({
+        ms: elapsed,
+        maxRssBytes: match ? Number(match[1]) * 1024 : undefined,
+        stdout,
+        stderr: stderr.replace(new RegExp(`${marker}\\d+\\n?`), ''),
+        code
+      });
     });
   });
 }

@@ -26,7 +26,13 @@ let counter = 0;
 export async function productAuth(description: SandboxDescription): Promise<ProductAuth> {
   const ca = fs.readFileSync(description.caCertPath, 'utf8');
   const vault = new MemoryVault();
-  const auth = new AuthService({ vault, clouds: new CloudCatalog([description.cloud]), trustedCaCertificates: () => [ca], logger: quietLogger, redactor: new SecretRedactor() });
+  const auth = new AuthService({
+    vault,
+    clouds: new CloudCatalog([description.cloud]),
+    trustedCaCertificates: () => [ca],
+    logger: quietLogger,
+    redactor: new SecretRedactor()
+  });
   const template = sandboxCredentials(description).find((d) => d.id === 'sandbox-daemon');
   if (!template) throw new Error('the sandbox has no sandbox-daemon credential');
   const def: CredentialDefinition = { ...template, id: `bench-daemon-${process.pid}-${++counter}` };

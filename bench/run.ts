@@ -30,8 +30,16 @@ import { benchTree, type TreeBenchOutput } from './treeBench';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
 const ACTIVATION_RUNS = Number(process.env.BENCH_ACTIVATION_RUNS ?? 3);
-const SIZES = (process.env.BENCH_SIZES ?? '1000,10000,100000').split(',').map((s) => Number(s.trim())).filter((n) => n > 0);
-const SKIP = new Set((process.env.BENCH_SKIP ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+const SIZES = (process.env.BENCH_SIZES ?? '1000,10000,100000')
+  .split(',')
+  .map((s) => Number(s.trim()))
+  .filter((n) => n > 0);
+const SKIP = new Set(
+  (process.env.BENCH_SKIP ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+);
 const resultsDir = path.join(repoRoot, 'bench-results');
 
 interface Row {
@@ -93,7 +101,13 @@ function printTable(): void {
 async function seed(sandbox: Sandbox): Promise<Array<{ name: string; count: number }>> {
   const folders = SIZES.map((count) => ({ name: `Bench${folderLabel(count)}`, count }));
   for (const f of folders) {
-    const r = await seedFolder({ mailDir: sandbox.mail.mailDir, user: 'adele@contoso.test', folder: f.name, count: f.count, doveadm: (args) => sandbox.mail.doveadm(args) });
+    const r = await seedFolder({
+      mailDir: sandbox.mail.mailDir,
+      user: 'adele@contoso.test',
+      folder: f.name,
+      count: f.count,
+      doveadm: (args) => sandbox.mail.doveadm(args)
+    });
     console.log(`[seed] ${f.name}: ${f.count} messages in ${r.seconds.toFixed(1)} s`);
   }
   return folders;
@@ -103,8 +117,11 @@ function imapRows(out: ImapBenchOutput, memory: ImapMemoryOutput | undefined): v
   const section = 'inbox preview';
   for (const f of out.folders) {
     const size = folderLabel(f.count);
-    const ok = f.check.productPage === out.pageSize && f.check.floorPage === out.pageSize && f.check.curlPage === out.pageSize && f.check.productTotal === f.count;
-    const checkNote = ok ? undefined : `page sizes seen: ours ${f.check.productPage}, floor ${f.check.floorPage}, curl ${f.check.curlPage}; folder total ${f.check.productTotal} (expected ${out.pageSize}, ${f.count})`;
+    const ok =
+      f.check.productPage === out.pageSize && f.check.floorPage === out.pageSize && f.check.curlPage === out.pageSize && f.check.productTotal === f.count;
+    const checkNote = ok
+      ? undefined
+      : `page sizes seen: ours ${f.check.productPage}, floor ${f.check.floorPage}, curl ${f.check.curlPage}; folder total ${f.check.productTotal} (expected ${out.pageSize}, ${f.count})`;
     const cold = median(f.product.cold);
     const floorCold = median(f.floor.cold);
     const coldMet = cold <= 1.3 * floorCold;
@@ -123,8 +140,25 @@ function imapRows(out: ImapBenchOutput, memory: ImapMemoryOutput | undefined): v
     const warm = median(f.product.warm);
     const floorWarm = median(f.floor.warm);
     const warmMet = warm <= 1.3 * floorWarm;
-    row({ section, metric: `first page, warm, ${size} folder`, unit: 'ms', ours: warm, baseline: floorWarm, baselineName: 'imapflow floor', goal: '≤ 1.3x floor', met: warmMet, note: warmMet ? undefined : LOG_NOTE });
-    row({ section, metric: `next page, ${size} folder`, unit: 'ms', ours: median(f.product.next), baseline: median(f.floor.next), baselineName: 'imapflow floor' });
+    row({
+      section,
+      metric: `first page, warm, ${size} folder`,
+      unit: 'ms',
+      ours: warm,
+      baseline: floorWarm,
+      baselineName: 'imapflow floor',
+      goal: '≤ 1.3x floor',
+      met: warmMet,
+      note: warmMet ? undefined : LOG_NOTE
+    });
+    row({
+      section,
+      metric: `next page, ${size} folder`,
+      unit: 'ms',
+      ours: median(f.product.next),
+      baseline: median(f.floor.next),
+      baselineName: 'imapflow floor'
+    });
   }
   if (out.folders.length >= 2) {
     const small = out.folders[0]!;
@@ -152,15 +186,35 @@ function imapRows(out: ImapBenchOutput, memory: ImapMemoryOutput | undefined): v
       ours: median(large.product.cold) / median(small.product.cold),
       baseline: median(large.floor.cold) / median(small.floor.cold),
       baselineName: 'floor growth',
-      note: 'the floor grows too: opening (SELECT) a larger folder takes the server longer; only the overhead row above is the extension\'s'
+      note: "the floor grows too: opening (SELECT) a larger folder takes the server longer; only the overhead row above is the extension's"
     });
   }
   const folderList = out.folders.flatMap((f) => f.product.folderList);
-  row({ section, metric: 'folder list (LIST, warm), panel opening only', unit: 'ms', ours: median(folderList), note: 'the panel lists folders once when it opens, before the INBOX page; not part of the figures above' });
+  row({
+    section,
+    metric: 'folder list (LIST, warm), panel opening only',
+    unit: 'ms',
+    ours: median(folderList),
+    note: 'the panel lists folders once when it opens, before the INBOX page; not part of the figures above'
+  });
   if (memory) {
     row({ section, metric: 'Node process RSS before first connection', unit: 'MiB', ours: memory.before.rss / MiB });
-    row({ section, metric: 'Node process RSS after paging all folders (session open)', unit: 'MiB', ours: memory.open.rss / MiB, baseline: memory.before.rss / MiB, baselineName: 'before' });
-    row({ section, metric: 'Node process heap used, before → session open', unit: 'MiB', ours: memory.open.heapUsed / MiB, baseline: memory.before.heapUsed / MiB, baselineName: 'before' });
+    row({
+      section,
+      metric: 'Node process RSS after paging all folders (session open)',
+      unit: 'MiB',
+      ours: memory.open.rss / MiB,
+      baseline: memory.before.rss / MiB,
+      baselineName: 'before'
+    });
+    row({
+      section,
+      metric: 'Node process heap used, before → session open',
+      unit: 'MiB',
+      ours: memory.open.heapUsed / MiB,
+      baseline: memory.before.heapUsed / MiB,
+      baselineName: 'before'
+    });
     row({ section, metric: 'Node process peak RSS growth while paging', unit: 'MiB', ours: (memory.peakRss - memory.before.rss) / MiB });
   }
 }
@@ -201,7 +255,7 @@ function smtpRows(figures: SmtpFigures[]): void {
       met,
       note: met
         ? undefined
-        : 'What remains is the data path: nodemailer reads the file as a stream and dot-stuffs it (RFC 5321 section 4.5.2) line by line in JavaScript before Node\'s TLS, where curl does the same in C. The TLS context is built before timing, as the extension host has it after its first connection, and the SMTP conversation is not logged below Trace.'
+        : "What remains is the data path: nodemailer reads the file as a stream and dot-stuffs it (RFC 5321 section 4.5.2) line by line in JavaScript before Node's TLS, where curl does the same in C. The TLS context is built before timing, as the extension host has it after its first connection, and the SMTP conversation is not logged below Trace."
     });
     const growth = median(f.ours.map((o) => (o.peakRss - o.rssBefore) / MiB));
     const curlPeak = f.curl.every((c) => c.maxRssBytes !== undefined) ? median(f.curl.map((c) => c.maxRssBytes! / MiB)) : undefined;
@@ -213,7 +267,15 @@ function smtpRows(figures: SmtpFigures[]): void {
       goal: f.label === '25 MB' ? '< 64 MiB' : undefined,
       met: f.label === '25 MB' ? growth < 64 : undefined
     });
-    row({ section, metric: `${f.label} .eml, peak RSS of the sending process`, unit: 'MiB', ours: median(f.ours.map((o) => o.peakRss / MiB)), baseline: curlPeak, baselineName: 'curl peak RSS', note: f.label === '25 MB' ? 'ours is a whole Node process (about 40 MiB before sending); the growth row is what the send adds' : undefined });
+    row({
+      section,
+      metric: `${f.label} .eml, peak RSS of the sending process`,
+      unit: 'MiB',
+      ours: median(f.ours.map((o) => o.peakRss / MiB)),
+      baseline: curlPeak,
+      baselineName: 'curl peak RSS',
+      note: f.label === '25 MB' ? 'ours is a whole Node process (about 40 MiB before sending); the growth row is what the send adds' : undefined
+    });
   }
 }
 
@@ -221,8 +283,22 @@ function tokenRows(t: TokenFigures): void {
   const section = 'tokens';
   row({ section, metric: 'token requests, 100 sequential operations', unit: 'requests', ours: t.sequential100, goal: '1', met: t.sequential100 === 1 });
   row({ section, metric: 'token requests, 50 concurrent operations', unit: 'requests', ours: t.concurrent50, goal: '1', met: t.concurrent50 === 1 });
-  row({ section, metric: 'token requests, 50 concurrent, cached token near expiry', unit: 'requests', ours: t.concurrentStale50, goal: '1', met: t.concurrentStale50 === 1 });
-  row({ section, metric: `getAccessToken when cached (${t.iterations} calls)`, unit: 'µs', ours: t.cachedCallMicros, baseline: t.baselineCallMicros, baselineName: 'await resolved promise' });
+  row({
+    section,
+    metric: 'token requests, 50 concurrent, cached token near expiry',
+    unit: 'requests',
+    ours: t.concurrentStale50,
+    goal: '1',
+    met: t.concurrentStale50 === 1
+  });
+  row({
+    section,
+    metric: `getAccessToken when cached (${t.iterations} calls)`,
+    unit: 'µs',
+    ours: t.cachedCallMicros,
+    baseline: t.baselineCallMicros,
+    baselineName: 'await resolved promise'
+  });
 }
 
 function treeRows(out: TreeBenchOutput): void {
@@ -246,7 +322,7 @@ function treeRows(out: TreeBenchOutput): void {
     const refresh = median(s.oursRefresh);
     row({ section, metric: `tree ${n}: compute, refresh (getChildren + getTreeItem)`, unit: 'ms', ours: refresh, goal, met: goal ? refresh < 100 : undefined });
     const render = median(s.render.refresh);
-    const last = (out.selectedRowsSeen ?? []).filter((l) => s.count === 500 ? l.startsWith('Mailbox 99 (') : l.startsWith('Mailbox 999 ('));
+    const last = (out.selectedRowsSeen ?? []).filter((l) => (s.count === 500 ? l.startsWith('Mailbox 99 (') : l.startsWith('Mailbox 999 (')));
     const confirmed = `${s.render.visibleAfterRefresh}/${s.render.runs + 1} refreshes ended with the view visible; selected rows seen in the page: ${last.length ? last.join('; ') : 'none of this size'}`;
     row({
       section,
@@ -275,7 +351,13 @@ function treeRows(out: TreeBenchOutput): void {
 function activationRows(sizes: VsixSizes | undefined, runs: ActivationRun[]): void {
   const section = 'activation';
   if (runs.length) {
-    row({ section, metric: `activate() in code-server (median of ${runs.length})`, unit: 'ms', ours: median(runs.map((r) => r.activateMs)), note: 'as logged by the extension ("activate() took"); loading dist/extension.js happens before and is not included' });
+    row({
+      section,
+      metric: `activate() in code-server (median of ${runs.length})`,
+      unit: 'ms',
+      ours: median(runs.map((r) => r.activateMs)),
+      note: 'as logged by the extension ("activate() took"); loading dist/extension.js happens before and is not included'
+    });
     const before = runs.map((r) => r.exthostRssBefore).filter((v): v is number => v !== undefined);
     const after = runs.map((r) => r.exthostRssAfter).filter((v): v is number => v !== undefined);
     if (before.length && after.length) {
@@ -292,7 +374,17 @@ function activationRows(sizes: VsixSizes | undefined, runs: ActivationRun[]): vo
   }
   if (sizes) {
     const whole = sizes.extensionJs + sizes.chunksTotal;
-    row({ section, metric: 'code loaded at activation (dist/extension.js)', unit: 'KiB', ours: sizes.extensionJs / 1024, baseline: whole / 1024, baselineName: 'whole bundle', note: `chunks loaded on first use: ${Object.entries(sizes.chunks).map(([n, b]) => `${n} ${(b / 1024).toFixed(0)} KiB`).join(', ')}; webviews ${(sizes.webviews / 1024).toFixed(0)} KiB; source maps shipped ${(sizes.mapsShipped / 1024).toFixed(0)} KiB` });
+    row({
+      section,
+      metric: 'code loaded at activation (dist/extension.js)',
+      unit: 'KiB',
+      ours: sizes.extensionJs / 1024,
+      baseline: whole / 1024,
+      baselineName: 'whole bundle',
+      note: `chunks loaded on first use: ${Object.entries(sizes.chunks)
+        .map(([n, b]) => `${n} ${(b / 1024).toFixed(0)} KiB`)
+        .join(', ')}; webviews ${(sizes.webviews / 1024).toFixed(0)} KiB; source maps shipped ${(sizes.mapsShipped / 1024).toFixed(0)} KiB`
+    });
     row({ section, metric: 'VSIX size', unit: 'KiB', ours: sizes.vsixBytes / 1024 });
   }
 }
@@ -321,7 +413,9 @@ async function main(): Promise<number> {
           const t = await benchTokens(sandbox);
           figures.tokens = t;
           tokenRows(t);
-          console.log(`[tokens] sequential ${t.sequential100}, concurrent ${t.concurrent50}, stale ${t.concurrentStale50}; cached call ${t.cachedCallMicros.toFixed(3)} µs`);
+          console.log(
+            `[tokens] sequential ${t.sequential100}, concurrent ${t.concurrent50}, stale ${t.concurrentStale50}; cached call ${t.cachedCallMicros.toFixed(3)} µs`
+          );
         }
         if (!SKIP.has('imap')) {
           const folders = await seed(sandbox);
@@ -373,12 +467,20 @@ async function main(): Promise<number> {
   printTable();
   const goals = rows.filter((r) => r.met !== undefined);
   const missed = goals.filter((r) => !r.met);
-  console.log(`\nGoals: ${goals.length - missed.length} met, ${missed.length} missed${missed.length ? `: ${missed.map((r) => `${r.section} / ${r.metric}`).join('; ')}` : ''}`);
+  console.log(
+    `\nGoals: ${goals.length - missed.length} met, ${missed.length} missed${missed.length ? `: ${missed.map((r) => `${r.section} / ${r.metric}`).join('; ')}` : ''}`
+  );
 
   const result = {
     startedAt: started.toISOString(),
     seconds: (Date.now() - started.getTime()) / 1000,
-    machine: { node: process.version, platform: `${os.platform()} ${os.release()}`, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: os.totalmem() / 1024 ** 3 },
+    machine: {
+      node: process.version,
+      platform: `${os.platform()} ${os.release()}`,
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model,
+      memoryGiB: os.totalmem() / 1024 ** 3
+    },
     config: { runs: RUNS, activationRuns: ACTIVATION_RUNS, sizes: SIZES, skipped: [...SKIP] },
     rows,
     figures

@@ -65,7 +65,10 @@ export async function benchSmtp(description: SandboxDescription, token: string, 
   const from = user;
   const to = 'megan@contoso.test';
   const results: SmtpFigures[] = [];
-  for (const [label, bytes] of [['1 MB', 1 * MiB], ['25 MB', 25 * MiB]] as const) {
+  for (const [label, bytes] of [
+    ['1 MB', 1 * MiB],
+    ['25 MB', 25 * MiB]
+  ] as const) {
     const file = path.join(dir, `bench-${bytes}.eml`);
     writeEml(file, bytes, from, to);
     const input: SmtpSendInput = { host: description.smtp.host, port: description.smtp.port, user, token, ca: description.caCertPath, file, from, to };

@@ -26,7 +26,9 @@ export async function benchTree(input: TreeBenchInput): Promise<TreeBenchOutput>
   const build = spawnSync(process.execPath, ['esbuild.mjs', '--tests'], { cwd: repoRoot, stdio: 'inherit' });
   if (build.status !== 0) throw new Error('node esbuild.mjs --tests failed');
   const runnerDir = path.join(repoRoot, 'test', 'extensionHost', 'runner');
-  if (!fs.existsSync(path.join(runnerDir, 'dist', 'treeBench.js'))) throw new Error('esbuild.mjs --tests did not bundle test/extensionHost/runner/dist/treeBench.js');
+  if (!fs.existsSync(path.join(runnerDir, 'dist', 'treeBench.js'))) {
+    throw new Error('esbuild.mjs --tests did not bundle test/extensionHost/runner/dist/treeBench.js');
+  }
   const runnerVsix = path.join(repoRoot, 'out', 'm365-mail-bench-runner.vsix');
   vsce(runnerDir, runnerVsix);
 
@@ -58,7 +60,9 @@ export async function benchTree(input: TreeBenchInput): Promise<TreeBenchOutput>
     if (!reply.ok) throw new Error(`the tree bench failed in the extension host:\n${reply.error}`);
     reply.result.selectedRowsSeen = [...selectedRows];
     for (const s of reply.result.sizes) {
-      console.log(`[tree] ${s.count}: compute ${median(s.ours).toFixed(1)} ms, first show ${median(s.render.firstShow).toFixed(1)} ms, refresh ${median(s.render.refresh).toFixed(1)} ms (VS Code ${reply.result.vscodeVersion})`);
+      console.log(
+        `[tree] ${s.count}: compute ${median(s.ours).toFixed(1)} ms, first show ${median(s.render.firstShow).toFixed(1)} ms, refresh ${median(s.render.refresh).toFixed(1)} ms (VS Code ${reply.result.vscodeVersion})`
+      );
     }
     return reply.result;
   } finally {

@@ -90,7 +90,9 @@ function fixtures(count: number, now: number): { defs: CredentialDefinition[]; s
       userName: `user${i}@contoso.com`,
       sharedMailbox: i % 5 === 0 ? `shared${i}@contoso.com` : undefined,
       purpose: 'both',
-      scopes: app ? ['https://outlook.office365.com/.default'] : ['https://outlook.office.com/IMAP.AccessAsUser.All', 'https://outlook.office.com/SMTP.Send', 'offline_access'],
+      scopes: app
+        ? ['https://outlook.office365.com/.default']
+        : ['https://outlook.office.com/IMAP.AccessAsUser.All', 'https://outlook.office.com/SMTP.Send', 'offline_access'],
       refreshTokenExpiryDays: 90,
       redirectUri: 'http://localhost',
       imap: { host: 'outlook.office365.com', port: 993, security: 'tls' },
@@ -99,10 +101,21 @@ function fixtures(count: number, now: number): { defs: CredentialDefinition[]; s
     // A mix of states: unauthorized, authorized, expiring, failed, expired.
     switch (i % 5) {
       case 1:
-        statuses[id] = { authorizedAt: now - DAY, account: `user${i}@contoso.com`, grantedScopes: defs[i]!.scopes, accessTokenExpiresAt: now + 3_600_000, refreshTokenExpiresAt: now + 80 * DAY };
+        statuses[id] = {
+          authorizedAt: now - DAY,
+          account: `user${i}@contoso.com`,
+          grantedScopes: defs[i]!.scopes,
+          accessTokenExpiresAt: now + 3_600_000,
+          refreshTokenExpiresAt: now + 80 * DAY
+        };
         break;
       case 2:
-        statuses[id] = { authorizedAt: now - 85 * DAY, account: `user${i}@contoso.com`, accessTokenExpiresAt: now - 60_000, refreshTokenExpiresAt: now + 3 * DAY };
+        statuses[id] = {
+          authorizedAt: now - 85 * DAY,
+          account: `user${i}@contoso.com`,
+          accessTokenExpiresAt: now - 60_000,
+          refreshTokenExpiresAt: now + 3 * DAY
+        };
         break;
       case 3:
         statuses[id] = { authorizedAt: now - DAY, lastError: { code: 'AADSTS7000215', message: 'Invalid client secret provided.', at: now - 60_000 } };
@@ -139,7 +152,11 @@ function openStore(context: vscode.ExtensionContext): CredentialStore {
 }
 
 /** The globalState keys the store writes definitions and statuses to, found by saving one credential through it. */
-async function storageKeys(context: vscode.ExtensionContext, sample: CredentialDefinition, status: CredentialStatus): Promise<{ definitions: string; statuses: string }> {
+async function storageKeys(
+  context: vscode.ExtensionContext,
+  sample: CredentialDefinition,
+  status: CredentialStatus
+): Promise<{ definitions: string; statuses: string }> {
   const store = openStore(context);
   try {
     await store.save(sample);
@@ -147,7 +164,9 @@ async function storageKeys(context: vscode.ExtensionContext, sample: CredentialD
     const holding = (test: (value: unknown) => boolean) => context.globalState.keys().filter((k) => test(context.globalState.get(k)));
     const definitions = holding((v) => Array.isArray(v) && v.some((d: { id?: string } | undefined) => d?.id === sample.id));
     const statuses = holding((v) => !!v && typeof v === 'object' && !Array.isArray(v) && sample.id in v);
-    if (definitions.length !== 1 || statuses.length !== 1) throw new Error(`cannot tell where the store keeps its data (definitions: ${definitions.join(', ')}; statuses: ${statuses.join(', ')})`);
+    if (definitions.length !== 1 || statuses.length !== 1) {
+      throw new Error(`cannot tell where the store keeps its data (definitions: ${definitions.join(', ')}; statuses: ${statuses.join(', ')})`);
+    }
     await store.delete(sample.id, async () => undefined);
     return { definitions: definitions[0]!, statuses: statuses[0]! };
   } finally {
@@ -194,7 +213,13 @@ class CountingProvider implements vscode.TreeDataProvider<CredentialsTreeNode> {
   }
 }
 
-async function measureCompute(context: vscode.ExtensionContext, defs: CredentialDefinition[], statuses: Record<string, CredentialStatus>, runs: number, row: TreeSizeFigures): Promise<void> {
+async function measureCompute(
+  context: vscode.ExtensionContext,
+  defs: CredentialDefinition[],
+  statuses: Record<string, CredentialStatus>,
+  runs: number,
+  row: TreeSizeFigures
+): Promise<void> {
   for (let run = 0; run < runs + 1; run++) {
     let t = performance.now();
     const store = openStore(context);
@@ -303,7 +328,9 @@ export async function run(context: vscode.ExtensionContext, input: TreeBenchInpu
       const row: TreeSizeFigures = { count, items: 0, ours: [], oursRefresh: [], baseline: [], render: undefined as never };
       await measureCompute(context, defs, statuses, input.runs, row);
       row.render = await measureRender(context, count, input.runs);
-      console.log(`[tree] ${count}: compute ${median(row.ours).toFixed(1)} ms, first show ${median(row.render.firstShow).toFixed(1)} ms, refresh ${median(row.render.refresh).toFixed(1)} ms`);
+      console.log(
+        `[tree] ${count}: compute ${median(row.ours).toFixed(1)} ms, first show ${median(row.render.firstShow).toFixed(1)} ms, refresh ${median(row.render.refresh).toFixed(1)} ms`
+      );
       output.sizes.push(row);
     } finally {
       await context.globalState.update(keys.definitions, undefined);

@@ -44,7 +44,9 @@ export function activate(context: vscode.ExtensionContext): void {
     tree.refreshAll();
   }, STATE_TICK_MS);
 
-  context.subscriptions.push(logger, telemetry, settings, commands, store, tokens, tree, statusBar, uriHandler, claimsDocuments, treeView, { dispose: () => clearInterval(tick) });
+  context.subscriptions.push(logger, telemetry, settings, commands, store, tokens, tree, statusBar, uriHandler, claimsDocuments, treeView, {
+    dispose: () => clearInterval(tick)
+  });
 
   commands.register(CommandIds.showLog, () => logger.show());
   const pickCredential = credentialPicker(store);
@@ -53,7 +55,9 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(registerDiagnosticsCommands(commands, { tokens, settings, logger: logger.child('diagnostics'), pickCredential }));
 
   const activationMs = performance.now() - started;
-  logger.info(`activate() took ${activationMs.toFixed(1)} ms (extension ${context.extension.packageJSON.version}, VS Code ${vscode.version}, ${vscode.env.appHost}, ${store.list().length} credentials)`);
+  logger.info(
+    `activate() took ${activationMs.toFixed(1)} ms (extension ${context.extension.packageJSON.version}, VS Code ${vscode.version}, ${vscode.env.appHost}, ${store.list().length} credentials)`
+  );
   telemetry.send('activated', {
     properties: { hostKind: vscode.env.remoteName ? 'remote' : vscode.env.uiKind === vscode.UIKind.Web ? 'web' : 'desktop' },
     measurements: { activationMs: Math.round(activationMs) }

@@ -84,7 +84,13 @@ export class AuthService {
       const authority = this.deps.clouds.authority(def.cloud, def.tenant);
       return {
         provider: this.generic,
-        def: { ...def, issuer: `${authority}/v2.0`, authorizationUrl: `${authority}/oauth2/v2.0/authorize`, tokenUrl: `${authority}/oauth2/v2.0/token`, deviceAuthorizationUrl: `${authority}/oauth2/v2.0/devicecode` }
+        def: {
+          ...def,
+          issuer: `${authority}/v2.0`,
+          authorizationUrl: `${authority}/oauth2/v2.0/authorize`,
+          tokenUrl: `${authority}/oauth2/v2.0/token`,
+          deviceAuthorizationUrl: `${authority}/oauth2/v2.0/devicecode`
+        }
       };
     }
     return { provider: this.microsoft, def };
@@ -104,7 +110,10 @@ export class AuthService {
     this.tokenRequests.set(id, (this.tokenRequests.get(id) ?? 0) + 1);
   }
 
-  async beginAuthorizationCode(def: CredentialDefinition, redirectUri: string): Promise<{ url: string; state: string; complete(callbackUrl: string): Promise<CredentialStatus> }> {
+  async beginAuthorizationCode(
+    def: CredentialDefinition,
+    redirectUri: string
+  ): Promise<{ url: string; state: string; complete(callbackUrl: string): Promise<CredentialStatus> }> {
     const { provider, def: effective } = this.provider(def);
     const codeVerifier = oauth.generateRandomCodeVerifier();
     const codeChallenge = await oauth.calculatePKCECodeChallenge(codeVerifier);
@@ -133,7 +142,14 @@ export class AuthService {
     };
   }
 
-  async beginDeviceCode(def: CredentialDefinition): Promise<{ userCode: string; verificationUri: string; verificationUriComplete?: string; message: string; expiresAt: number; complete(signal: AbortSignal): Promise<CredentialStatus> }> {
+  async beginDeviceCode(def: CredentialDefinition): Promise<{
+    userCode: string;
+    verificationUri: string;
+    verificationUriComplete?: string;
+    message: string;
+    expiresAt: number;
+    complete(signal: AbortSignal): Promise<CredentialStatus>;
+  }> {
     const { provider, def: effective } = this.provider(def);
     const device: DeviceAuthorization = await this.guard(def, () => provider.deviceCode(effective));
     return {
@@ -261,7 +277,10 @@ export class AuthService {
       return await step();
     } catch (error) {
       if (error instanceof CancelledError) throw error;
-      const typed = error instanceof AuthError ? error : new AuthError('unexpected', `Sign-in failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      const typed =
+        error instanceof AuthError
+          ? error
+          : new AuthError('unexpected', `Sign-in failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
       const message = this.deps.redactor.redact(typed.message);
       const previous = this.statuses.get(def.id) ?? {};
       const status: CredentialStatus = { ...previous, lastError: { code: typed.code, message, at: this.now() } };
@@ -271,7 +290,9 @@ export class AuthService {
       }
       this.deps.logger.warn(`${def.id}: ${typed.code}: ${message}`);
       this.emit(def.id, status);
-      throw typed.message === message ? typed : new AuthError(typed.code, message, { cause: typed.cause, nextStep: typed.options.nextStep }, typed.grantExpired);
+      throw typed.message === message
+        ? typed
+        : new AuthError(typed.code, message, { cause: typed.cause, nextStep: typed.options.nextStep }, typed.grantExpired);
     }
   }
 

@@ -31,36 +31,115 @@ interface Advice {
 
 /** What each Entra ID error means for someone setting up a mail credential (FACTS section 4). */
 export const AADSTS_ADVICE: Record<number, Advice> = {
-  50011: { message: 'The redirect URI sent does not match one registered for the app (AADSTS50011).', nextStep: 'Run "Copy redirect URI" and add it under Authentication in the app registration (http://localhost for the loopback sign-in; Web platform for a confidential client, Mobile and desktop for a public client).' },
-  65001: { message: 'The user or an administrator has not consented to the app\'s permissions (AADSTS65001).', nextStep: 'Sign in again and accept the consent page, or have an admin grant consent with "Open admin consent page".' },
-  65004: { message: 'The user declined the consent page (AADSTS65004).', nextStep: 'Authorize again and choose Accept, or ask an admin to grant consent for the organization with "Open admin consent page".' },
-  90094: { message: 'The permissions need an administrator\'s consent (AADSTS90094).', nextStep: 'Ask a tenant admin to run "Open admin consent page" for this app, then authorize again.' },
-  700016: { message: 'The app (client ID) was not found in this tenant (AADSTS700016).', nextStep: 'Check the client ID and the tenant; a single-tenant app must be used with its own tenant ID or domain, not "common" or "organizations".' },
-  7000215: { message: 'The client secret is wrong (AADSTS7000215).', nextStep: 'Paste the secret\'s Value, not its Secret ID: Certificates & secrets → copy the Value column (shown once, right after creating it). Edit the credential to replace it.' },
-  7000222: { message: 'The client secret has expired (AADSTS7000222).', nextStep: 'Create a new client secret in the app registration and edit the credential to use it.' },
-  70008: { message: 'The refresh token has expired or was revoked (AADSTS70008).', nextStep: 'Authorize the credential again. Refresh tokens are revoked by password resets and admin action.', grantExpired: true },
-  700082: { message: 'The refresh token expired after a period of inactivity (AADSTS700082).', nextStep: 'Authorize the credential again. M365 Mail renews tokens before the configured expiry while VS Code is used.', grantExpired: true },
-  50173: { message: 'The grant was revoked, for example after a password change (AADSTS50173).', nextStep: 'Authorize the credential again.', grantExpired: true },
-  50076: { message: 'Multi-factor authentication is required for this sign-in (AADSTS50076).', nextStep: 'Authorize in the browser and complete the MFA prompt; silent refresh cannot satisfy MFA.' },
-  50079: { message: 'The user must register for multi-factor authentication (AADSTS50079).', nextStep: 'Sign in once at https://aka.ms/mfasetup, then authorize again.' },
-  90072: { message: 'The account is not in this tenant (AADSTS90072).', nextStep: 'Sign in with an account of the tenant, or add the user as a guest; check the tenant of the credential.' },
-  70043: { message: 'A sign-in frequency (Conditional Access) policy requires signing in again (AADSTS70043).', nextStep: 'Authorize the credential again.', grantExpired: true },
-  7000218: { message: 'Public client flows are not allowed for this app (AADSTS7000218): the request needs a client secret or certificate.', nextStep: 'In the app registration, Authentication → "Allow public client flows" = Yes (needed for device code), or give the credential a client secret.' },
+  50011: {
+    message: 'The redirect URI sent does not match one registered for the app (AADSTS50011).',
+    nextStep:
+      'Run "Copy redirect URI" and add it under Authentication in the app registration (http://localhost for the loopback sign-in; Web platform for a confidential client, Mobile and desktop for a public client).'
+  },
+  65001: {
+    message: "The user or an administrator has not consented to the app's permissions (AADSTS65001).",
+    nextStep: 'Sign in again and accept the consent page, or have an admin grant consent with "Open admin consent page".'
+  },
+  65004: {
+    message: 'The user declined the consent page (AADSTS65004).',
+    nextStep: 'Authorize again and choose Accept, or ask an admin to grant consent for the organization with "Open admin consent page".'
+  },
+  90094: {
+    message: "The permissions need an administrator's consent (AADSTS90094).",
+    nextStep: 'Ask a tenant admin to run "Open admin consent page" for this app, then authorize again.'
+  },
+  700016: {
+    message: 'The app (client ID) was not found in this tenant (AADSTS700016).',
+    nextStep: 'Check the client ID and the tenant; a single-tenant app must be used with its own tenant ID or domain, not "common" or "organizations".'
+  },
+  7000215: {
+    message: 'The client secret is wrong (AADSTS7000215).',
+    nextStep:
+      "Paste the secret's Value, not its Secret ID: Certificates & secrets → copy the Value column (shown once, right after creating it). Edit the credential to replace it."
+  },
+  7000222: {
+    message: 'The client secret has expired (AADSTS7000222).',
+    nextStep: 'Create a new client secret in the app registration and edit the credential to use it.'
+  },
+  70008: {
+    message: 'The refresh token has expired or was revoked (AADSTS70008).',
+    nextStep: 'Authorize the credential again. Refresh tokens are revoked by password resets and admin action.',
+    grantExpired: true
+  },
+  700082: {
+    message: 'The refresh token expired after a period of inactivity (AADSTS700082).',
+    nextStep: 'Authorize the credential again. M365 Mail renews tokens before the configured expiry while VS Code is used.',
+    grantExpired: true
+  },
+  50173: {
+    message: 'The grant was revoked, for example after a password change (AADSTS50173).',
+    nextStep: 'Authorize the credential again.',
+    grantExpired: true
+  },
+  50076: {
+    message: 'Multi-factor authentication is required for this sign-in (AADSTS50076).',
+    nextStep: 'Authorize in the browser and complete the MFA prompt; silent refresh cannot satisfy MFA.'
+  },
+  50079: {
+    message: 'The user must register for multi-factor authentication (AADSTS50079).',
+    nextStep: 'Sign in once at https://aka.ms/mfasetup, then authorize again.'
+  },
+  90072: {
+    message: 'The account is not in this tenant (AADSTS90072).',
+    nextStep: 'Sign in with an account of the tenant, or add the user as a guest; check the tenant of the credential.'
+  },
+  70043: {
+    message: 'A sign-in frequency (Conditional Access) policy requires signing in again (AADSTS70043).',
+    nextStep: 'Authorize the credential again.',
+    grantExpired: true
+  },
+  7000218: {
+    message: 'Public client flows are not allowed for this app (AADSTS7000218): the request needs a client secret or certificate.',
+    nextStep: 'In the app registration, Authentication → "Allow public client flows" = Yes (needed for device code), or give the credential a client secret.'
+  },
   700024: { message: 'The client assertion is not within its valid time range (AADSTS700024).', nextStep: 'Check the clock of this machine.' },
-  700027: { message: 'The certificate is not registered for the app, or the signature is wrong (AADSTS700027).', nextStep: 'Upload the certificate\'s public part under Certificates & secrets, or select the right certificate in the credential.' },
+  700027: {
+    message: 'The certificate is not registered for the app, or the signature is wrong (AADSTS700027).',
+    nextStep: "Upload the certificate's public part under Certificates & secrets, or select the right certificate in the credential."
+  },
   50126: { message: 'Wrong user name or password (AADSTS50126).', nextStep: 'Sign in again with the right account.' },
-  53003: { message: 'Access was blocked by a Conditional Access policy (AADSTS53003).', nextStep: 'Ask the tenant admin which policy applies (sign-in logs show it).' },
+  53003: {
+    message: 'Access was blocked by a Conditional Access policy (AADSTS53003).',
+    nextStep: 'Ask the tenant admin which policy applies (sign-in logs show it).'
+  },
   9002313: { message: 'The request was malformed (AADSTS9002313).', nextStep: 'Check the tenant, client ID and scopes of the credential.' }
 };
 
 const OAUTH_ADVICE: Record<string, Advice> = {
-  access_denied: { message: 'The sign-in was declined: consent was not given (access_denied).', nextStep: 'Authorize again and accept the permissions, or ask an admin to grant consent.' },
-  invalid_client: { message: 'The authorization server did not accept the client (invalid_client).', nextStep: 'Check the client ID, the client secret or certificate, and the client authentication method.' },
-  invalid_grant: { message: 'The authorization grant or refresh token is invalid, expired or revoked (invalid_grant).', nextStep: 'Authorize the credential again.', grantExpired: true },
-  invalid_scope: { message: 'A scope was refused (invalid_scope).', nextStep: 'Edit the credential\'s scopes; Gmail wants https://mail.google.com/, Microsoft 365 the outlook.office.com scopes of its cloud.' },
-  unauthorized_client: { message: 'The client may not use this grant (unauthorized_client).', nextStep: 'Enable the grant for the app at the provider (device code, client credentials, refresh tokens).' },
-  expired_token: { message: 'The device code expired before the sign-in was completed (expired_token).', nextStep: 'Start the device code sign-in again and enter the code within its time.' },
-  interaction_required: { message: 'The provider requires an interactive sign-in (interaction_required).', nextStep: 'Authorize the credential again in the browser.' },
+  access_denied: {
+    message: 'The sign-in was declined: consent was not given (access_denied).',
+    nextStep: 'Authorize again and accept the permissions, or ask an admin to grant consent.'
+  },
+  invalid_client: {
+    message: 'The authorization server did not accept the client (invalid_client).',
+    nextStep: 'Check the client ID, the client secret or certificate, and the client authentication method.'
+  },
+  invalid_grant: {
+    message: 'The authorization grant or refresh token is invalid, expired or revoked (invalid_grant).',
+    nextStep: 'Authorize the credential again.',
+    grantExpired: true
+  },
+  invalid_scope: {
+    message: 'A scope was refused (invalid_scope).',
+    nextStep: "Edit the credential's scopes; Gmail wants https://mail.google.com/, Microsoft 365 the outlook.office.com scopes of its cloud."
+  },
+  unauthorized_client: {
+    message: 'The client may not use this grant (unauthorized_client).',
+    nextStep: 'Enable the grant for the app at the provider (device code, client credentials, refresh tokens).'
+  },
+  expired_token: {
+    message: 'The device code expired before the sign-in was completed (expired_token).',
+    nextStep: 'Start the device code sign-in again and enter the code within its time.'
+  },
+  interaction_required: {
+    message: 'The provider requires an interactive sign-in (interaction_required).',
+    nextStep: 'Authorize the credential again in the browser.'
+  },
   consent_required: { message: 'Consent is required (consent_required).', nextStep: 'Authorize again and accept the consent page.' },
   login_required: { message: 'A sign-in is required (login_required).', nextStep: 'Authorize the credential again.' }
 };
@@ -81,15 +160,25 @@ export function aadstsCode(body: OAuthErrorBody): number | undefined {
 /** Builds the typed error for an OAuth error response (token endpoint JSON or authorization redirect parameters). */
 export function oauthError(body: OAuthErrorBody, cause?: unknown): AuthError {
   const aadsts = aadstsCode(body);
-  const serverText = (body.error_description ?? '').split(/\r?\n/)[0].replace(/\s*Trace ID:.*$/i, '').trim();
+  const serverText = (body.error_description ?? '')
+    .split(/\r?\n/)[0]
+    .replace(/\s*Trace ID:.*$/i, '')
+    .trim();
   if (aadsts !== undefined) {
     const advice = AADSTS_ADVICE[aadsts];
     const message = advice?.message ?? `The sign-in failed: ${serverText || body.error || 'unknown error'}.`;
-    return new AuthError(`AADSTS${aadsts}`, message, { cause, nextStep: advice?.nextStep ?? 'Look the code up at https://login.microsoftonline.com/error?code=' + aadsts }, advice?.grantExpired ?? false);
+    return new AuthError(
+      `AADSTS${aadsts}`,
+      message,
+      { cause, nextStep: advice?.nextStep ?? 'Look the code up at https://login.microsoftonline.com/error?code=' + aadsts },
+      advice?.grantExpired ?? false
+    );
   }
   const error = body.error ?? 'server_error';
   const advice = OAUTH_ADVICE[error];
-  const message = advice ? `${advice.message}${serverText ? ` The server said: "${serverText}".` : ''}` : `The authorization server answered "${error}"${serverText ? `: ${serverText}` : ''}.`;
+  const message = advice
+    ? `${advice.message}${serverText ? ` The server said: "${serverText}".` : ''}`
+    : `The authorization server answered "${error}"${serverText ? `: ${serverText}` : ''}.`;
   return new AuthError(error, message, { cause, nextStep: advice?.nextStep }, advice?.grantExpired ?? false);
 }
 
@@ -100,7 +189,9 @@ export function stateMismatch(): AuthError {
 }
 
 export function invalidEndpoint(url: string, reason: string): AuthError {
-  return new AuthError('invalid_endpoint', `The endpoint ${url} cannot be used: ${reason}.`, { nextStep: 'Edit the credential: endpoints must be https:// URLs (plain http only for 127.0.0.1 or localhost).' });
+  return new AuthError('invalid_endpoint', `The endpoint ${url} cannot be used: ${reason}.`, {
+    nextStep: 'Edit the credential: endpoints must be https:// URLs (plain http only for 127.0.0.1 or localhost).'
+  });
 }
 
 /** Describes a certificate chain the way a connectivity test shows it. */
@@ -110,8 +201,15 @@ export function describeChain(leaf: PeerCertificate | undefined): string[] {
   let cert = leaf as (PeerCertificate & { issuerCertificate?: PeerCertificate }) | undefined;
   while (cert && cert.fingerprint256 && !seen.has(cert.fingerprint256)) {
     seen.add(cert.fingerprint256);
-    const name = (x: Record<string, unknown> | undefined) => (x ? Object.entries(x).map(([k, v]) => `${k}=${String(v)}`).join(', ') : '?');
-    lines.push(`subject: ${name(cert.subject as unknown as Record<string, unknown>)} | issuer: ${name(cert.issuer as unknown as Record<string, unknown>)} | valid ${cert.valid_from} – ${cert.valid_to} | SHA-256 ${cert.fingerprint256}`);
+    const name = (x: Record<string, unknown> | undefined) =>
+      x
+        ? Object.entries(x)
+            .map(([k, v]) => `${k}=${String(v)}`)
+            .join(', ')
+        : '?';
+    lines.push(
+      `subject: ${name(cert.subject as unknown as Record<string, unknown>)} | issuer: ${name(cert.issuer as unknown as Record<string, unknown>)} | valid ${cert.valid_from} – ${cert.valid_to} | SHA-256 ${cert.fingerprint256}`
+    );
     cert = cert.issuerCertificate as (PeerCertificate & { issuerCertificate?: PeerCertificate }) | undefined;
   }
   return lines;
@@ -131,13 +229,30 @@ export function networkError(url: string, error: unknown, chain: string[] = []):
     }
   })();
   if (TLS_CODES.test(code) || /certificate/i.test(message)) {
-    return new AuthError('tls.untrusted', `The certificate of ${host} is not trusted (${code || message}).${chain.length ? ` Chain: ${chain.join(' ‖ ')}` : ''}`, {
+    return new AuthError(
+      'tls.untrusted',
+      `The certificate of ${host} is not trusted (${code || message}).${chain.length ? ` Chain: ${chain.join(' ‖ ')}` : ''}`,
+      {
+        cause: error,
+        nextStep:
+          'If a proxy or private CA signs it, add that CA\'s PEM file to the "m365mail.trustedCaCertificates" setting; verification is never switched off.'
+      }
+    );
+  }
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    return new AuthError('network.dns', `The host ${host} cannot be resolved.`, {
       cause: error,
-      nextStep: 'If a proxy or private CA signs it, add that CA\'s PEM file to the "m365mail.trustedCaCertificates" setting; verification is never switched off.'
+      nextStep: "Check the tenant/cloud or endpoint URL, and this machine's DNS and proxy."
     });
   }
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new AuthError('network.dns', `The host ${host} cannot be resolved.`, { cause: error, nextStep: 'Check the tenant/cloud or endpoint URL, and this machine\'s DNS and proxy.' });
-  if (code === 'ECONNREFUSED') return new AuthError('network.refused', `Nothing answers at ${host} (connection refused).`, { cause: error, nextStep: 'Check the endpoint URL and port.' });
-  if (code === 'ETIMEDOUT' || code === 'timeout' || /timed? ?out/i.test(message)) return new AuthError('network.timeout', `${host} did not answer in time.`, { cause: error, nextStep: 'Check the network, proxy and firewall.' });
-  return new AuthError('network.unreachable', `${host} cannot be reached: ${message}.`, { cause: error, nextStep: 'Check the network connection and proxy settings.' });
+  if (code === 'ECONNREFUSED') {
+    return new AuthError('network.refused', `Nothing answers at ${host} (connection refused).`, { cause: error, nextStep: 'Check the endpoint URL and port.' });
+  }
+  if (code === 'ETIMEDOUT' || code === 'timeout' || /timed? ?out/i.test(message)) {
+    return new AuthError('network.timeout', `${host} did not answer in time.`, { cause: error, nextStep: 'Check the network, proxy and firewall.' });
+  }
+  return new AuthError('network.unreachable', `${host} cannot be reached: ${message}.`, {
+    cause: error,
+    nextStep: 'Check the network connection and proxy settings.'
+  });
 }

@@ -50,7 +50,11 @@ export function httpsRequest(url: string, options: HttpOptions = {}): Promise<Ht
       target,
       {
         method: options.method ?? 'GET',
-        headers: { Accept: 'application/json', ...options.headers, ...(options.body !== undefined ? { 'Content-Length': String(Buffer.byteLength(options.body)) } : {}) },
+        headers: {
+          Accept: 'application/json',
+          ...options.headers,
+          ...(options.body !== undefined ? { 'Content-Length': String(Buffer.byteLength(options.body)) } : {})
+        },
         ...(target.protocol === 'https:' ? { ca: extra.length ? [...tls.rootCertificates, ...extra] : undefined, minVersion: 'TLSv1.2' as const } : {}),
         signal: options.signal,
         agent: false
@@ -98,12 +102,20 @@ export function httpsRequest(url: string, options: HttpOptions = {}): Promise<Ht
 }
 
 /** A WHATWG `fetch` over {@link httpsRequest}, for oauth4webapi's `customFetch`. */
-export function fetchWithCa(extraCaCertificates: () => readonly string[]): (url: string, init: { method?: string; headers?: Headers | Record<string, string>; body?: unknown; signal?: AbortSignal }) => Promise<Response> {
+export function fetchWithCa(
+  extraCaCertificates: () => readonly string[]
+): (url: string, init: { method?: string; headers?: Headers | Record<string, string>; body?: unknown; signal?: AbortSignal }) => Promise<Response> {
   return async (url, init) => {
     const headers: Record<string, string> = {};
     new Headers(init.headers as ConstructorParameters<typeof Headers>[0]).forEach((value, key) => (headers[key] = value));
     const body = init.body === undefined || init.body === null ? undefined : init.body instanceof URLSearchParams ? init.body.toString() : String(init.body);
-    const response = await httpsRequest(url, { method: (init.method as 'GET' | 'POST') ?? 'GET', headers, body, extraCaCertificates: extraCaCertificates(), signal: init.signal });
+    const response = await httpsRequest(url, {
+      method: (init.method as 'GET' | 'POST') ?? 'GET',
+      headers,
+      body,
+      extraCaCertificates: extraCaCertificates(),
+      signal: init.signal
+    });
     return new Response(response.body, { status: response.status, headers: response.headers });
   };
 }

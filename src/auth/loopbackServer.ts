@@ -58,7 +58,11 @@ export async function startLoopbackServer(options: LoopbackOptions = {}): Promis
   });
 
   const timer = setTimeout(() => {
-    settle?.reject(new M365MailError('timeout', `No sign-in arrived within ${Math.round((options.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000)} seconds.`, { nextStep: 'Authorize again and finish the sign-in in the browser.' }));
+    settle?.reject(
+      new M365MailError('timeout', `No sign-in arrived within ${Math.round((options.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000)} seconds.`, {
+        nextStep: 'Authorize again and finish the sign-in in the browser.'
+      })
+    );
     settle = undefined;
     close();
   }, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);

@@ -37,11 +37,16 @@ export function registerCredentialCommands(registry: CommandRegistry, deps: Cred
     const auth = tokens.auth();
     const status =
       def.grant === 'clientCredentials'
-        ? await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Requesting an app-only token for "{0}"…', def.name) }, () => auth.authorizeClientCredentials(def))
+        ? await vscode.window.withProgress(
+            { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Requesting an app-only token for "{0}"…', def.name) },
+            () => auth.authorizeClientCredentials(def)
+          )
         : def.grant === 'deviceCode'
           ? await runDeviceCodeFlow({ auth, logger }, def)
           : await runAuthorizationCodeFlow({ auth, uriHandler: deps.uriHandler, logger, timeoutMs: settings.authorizationTimeoutMs() }, def);
-    void vscode.window.showInformationMessage(vscode.l10n.t('"{0}" is authorized{1}.', def.name, status.account ? vscode.l10n.t(' as {0}', status.account) : ''));
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t('"{0}" is authorized{1}.', def.name, status.account ? vscode.l10n.t(' as {0}', status.account) : '')
+    );
   }
 
   async function afterSave(def: CredentialDefinition, verb: string): Promise<void> {
@@ -66,8 +71,13 @@ export function registerCredentialCommands(registry: CommandRegistry, deps: Cred
 
   registry.register(CommandIds.refreshNow, async (arg) => {
     const def = await pickCredential(arg, vscode.l10n.t('Credential to refresh'));
-    const token = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Refreshing "{0}"…', def.name) }, () => tokens.getAccessToken(def.id, { forceRefresh: true }));
-    void vscode.window.showInformationMessage(vscode.l10n.t('"{0}" refreshed; the access token is valid until {1}.', def.name, new Date(token.expiresAt).toLocaleString()));
+    const token = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Refreshing "{0}"…', def.name) },
+      () => tokens.getAccessToken(def.id, { forceRefresh: true })
+    );
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t('"{0}" refreshed; the access token is valid until {1}.', def.name, new Date(token.expiresAt).toLocaleString())
+    );
   });
 
   registry.register(CommandIds.editCredential, async (arg) => {
@@ -87,7 +97,11 @@ export function registerCredentialCommands(registry: CommandRegistry, deps: Cred
     const copy: CredentialDefinition = { ...structuredClone(def), id: store.newId(), name };
     // Secrets are copied too: a duplicate is for trying a variation of the same app registration.
     const keys = secretKeys(def.id);
-    const secrets = { clientSecret: await store.vault.get(keys.clientSecret), privateKey: await store.vault.get(keys.privateKey), certificate: await store.vault.get(keys.certificate) };
+    const secrets = {
+      clientSecret: await store.vault.get(keys.clientSecret),
+      privateKey: await store.vault.get(keys.privateKey),
+      certificate: await store.vault.get(keys.certificate)
+    };
     await store.save(copy, secrets);
     void afterSave(copy, vscode.l10n.t('duplicated'));
   });
@@ -95,7 +109,11 @@ export function registerCredentialCommands(registry: CommandRegistry, deps: Cred
   registry.register(CommandIds.deleteCredential, async (arg) => {
     const def = await pickCredential(arg, vscode.l10n.t('Credential to delete'));
     const del = vscode.l10n.t('Delete');
-    const choice = await vscode.window.showWarningMessage(vscode.l10n.t('Delete "{0}"? Its client secret, key and tokens are removed from secret storage.', def.name), { modal: true }, del);
+    const choice = await vscode.window.showWarningMessage(
+      vscode.l10n.t('Delete "{0}"? Its client secret, key and tokens are removed from secret storage.', def.name),
+      { modal: true },
+      del
+    );
     if (choice !== del) throw new CancelledError();
     await store.delete(def.id, (id) => tokens.auth().forget(id));
   });
@@ -103,7 +121,9 @@ export function registerCredentialCommands(registry: CommandRegistry, deps: Cred
   registry.register(CommandIds.signOut, async (arg) => {
     const def = await pickCredential(arg, vscode.l10n.t('Credential to sign out'));
     await tokens.auth().signOut(def);
-    void vscode.window.showInformationMessage(vscode.l10n.t('Signed out "{0}": its tokens are forgotten; the definition and client secret are kept.', def.name));
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t('Signed out "{0}": its tokens are forgotten; the definition and client secret are kept.', def.name)
+    );
   });
 
   registry.register(CommandIds.copyRedirectUri, async (arg) => {
@@ -127,12 +147,27 @@ export function registerCredentialCommands(registry: CommandRegistry, deps: Cred
       expiresAt: new Date(token.expiresAt).toISOString(),
       grantedScopes: token.scopes,
       ...(summary
-        ? { audience: summary.audience, scopes: summary.scopes, roles: summary.roles, user: summary.user, tenant: summary.tenant, appId: summary.appId, issuer: summary.issuer, issuedAt: summary.issuedAt, claims: summary.claims }
+        ? {
+            audience: summary.audience,
+            scopes: summary.scopes,
+            roles: summary.roles,
+            user: summary.user,
+            tenant: summary.tenant,
+            appId: summary.appId,
+            issuer: summary.issuer,
+            issuedAt: summary.issuedAt,
+            claims: summary.claims
+          }
         : { note: vscode.l10n.t('The access token is opaque (not a JWT); only the server can read it.') })
     };
     await deps.claimsDocuments.show(def, JSON.stringify(details, null, 2));
     const copyToken = vscode.l10n.t('Copy access token');
-    if ((await vscode.window.showInformationMessage(vscode.l10n.t('Claims of the access token for "{0}". The token itself is not shown.', def.name), copyToken)) === copyToken) {
+    if (
+      (await vscode.window.showInformationMessage(
+        vscode.l10n.t('Claims of the access token for "{0}". The token itself is not shown.', def.name),
+        copyToken
+      )) === copyToken
+    ) {
       await vscode.env.clipboard.writeText(token.accessToken);
       logger.info(`access token of ${def.id} copied to the clipboard at the user's request`);
     }
@@ -140,7 +175,9 @@ export function registerCredentialCommands(registry: CommandRegistry, deps: Cred
 
   registry.register(CommandIds.openAdminConsent, async (arg) => {
     const def = await pickCredential(arg, vscode.l10n.t('Credential whose app needs admin consent'));
-    if (def.provider !== 'microsoft') throw new M365MailError('not_supported', vscode.l10n.t('Admin consent is a Microsoft Entra ID step; "{0}" uses a generic provider.', def.name));
+    if (def.provider !== 'microsoft') {
+      throw new M365MailError('not_supported', vscode.l10n.t('Admin consent is a Microsoft Entra ID step; "{0}" uses a generic provider.', def.name));
+    }
     const url = settings.clouds().adminConsentUrl(def.cloud, def.tenant, def.clientId, def.redirectUri.replace(/^http:\/\/localhost$/, 'http://localhost'));
     await vscode.env.openExternal(vscode.Uri.parse(url, true));
   });
@@ -148,16 +185,34 @@ export function registerCredentialCommands(registry: CommandRegistry, deps: Cred
   registry.register(CommandIds.exportCredentials, async () => {
     const all = store.list();
     if (all.length === 0) throw new M365MailError('nothing_to_export', vscode.l10n.t('There are no credentials to export.'));
-    const picked = await vscode.window.showQuickPick(all.map((d) => ({ label: d.name, description: d.userName, picked: true, id: d.id })), { canPickMany: true, placeHolder: vscode.l10n.t('Credentials to export (no secret is ever exported)') });
+    const picked = await vscode.window.showQuickPick(
+      all.map((d) => ({ label: d.name, description: d.userName, picked: true, id: d.id })),
+      { canPickMany: true, placeHolder: vscode.l10n.t('Credentials to export (no secret is ever exported)') }
+    );
     if (!picked || picked.length === 0) throw new CancelledError();
-    const target = await vscode.window.showSaveDialog({ filters: { JSON: ['json'] }, saveLabel: vscode.l10n.t('Export'), defaultUri: vscode.workspace.workspaceFolders?.[0] ? vscode.Uri.joinPath(vscode.workspace.workspaceFolders[0].uri, 'm365-mail-credentials.json') : undefined });
+    const target = await vscode.window.showSaveDialog({
+      filters: { JSON: ['json'] },
+      saveLabel: vscode.l10n.t('Export'),
+      defaultUri: vscode.workspace.workspaceFolders?.[0]
+        ? vscode.Uri.joinPath(vscode.workspace.workspaceFolders[0].uri, 'm365-mail-credentials.json')
+        : undefined
+    });
     if (!target) throw new CancelledError();
     await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(exportDefinitions(picked.map((p) => store.get(p.id) as CredentialDefinition))));
-    void vscode.window.showInformationMessage(vscode.l10n.t('Exported {0} credential(s) to {1}. Secrets are not included: each user adds the client secret or certificate after import.', picked.length, target.fsPath));
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t(
+        'Exported {0} credential(s) to {1}. Secrets are not included: each user adds the client secret or certificate after import.',
+        picked.length,
+        target.fsPath
+      )
+    );
   });
 
   registry.register(CommandIds.importCredentials, async (arg) => {
-    const source = arg instanceof vscode.Uri ? arg : (await vscode.window.showOpenDialog({ filters: { JSON: ['json'] }, canSelectMany: false, openLabel: vscode.l10n.t('Import') }))?.[0];
+    const source =
+      arg instanceof vscode.Uri
+        ? arg
+        : (await vscode.window.showOpenDialog({ filters: { JSON: ['json'] }, canSelectMany: false, openLabel: vscode.l10n.t('Import') }))?.[0];
     if (!source) throw new CancelledError();
     let definitions: CredentialDefinition[];
     try {
@@ -178,7 +233,11 @@ export function registerCredentialCommands(registry: CommandRegistry, deps: Cred
     for (const def of definitions) await store.save(def);
     const needSecret = definitions.filter((d) => d.clientAuth !== 'none').length;
     void vscode.window.showInformationMessage(
-      vscode.l10n.t('Imported {0} credential(s).{1}', definitions.length, needSecret ? vscode.l10n.t(' {0} need a client secret or certificate: use Edit.', needSecret) : '')
+      vscode.l10n.t(
+        'Imported {0} credential(s).{1}',
+        definitions.length,
+        needSecret ? vscode.l10n.t(' {0} need a client secret or certificate: use Edit.', needSecret) : ''
+      )
     );
   });
 }

@@ -4,7 +4,14 @@ import type { Logger } from '../common/logger';
 import type { Settings } from '../common/settings';
 import type { CredentialDefinition } from '../credentials/model';
 import type { TokenBroker } from '../credentials/tokenBroker';
-import { testImapConnection, testSmtpConnection, type ConnectionProtocol, type ConnectionReport, type ConnectionStep, type ConnectionTestOptions } from '../mail/diagnostics/connectionTest';
+import {
+  testImapConnection,
+  testSmtpConnection,
+  type ConnectionProtocol,
+  type ConnectionReport,
+  type ConnectionStep,
+  type ConnectionTestOptions
+} from '../mail/diagnostics/connectionTest';
 import { formatConnectionReport, stepTitle, type Translate } from '../mail/diagnostics/formatReport';
 import { CommandIds } from './commandIds';
 import type { CredentialPicker } from './pickCredential';
@@ -80,7 +87,14 @@ export function registerDiagnosticsCommands(registry: CommandRegistry, deps: Dia
           const mark = step.status === 'passed' ? '✓' : '✗';
           progress.report({ message: `${report.protocol.toUpperCase()}: ${stepTitle(report, step.id, t, step)} ${mark}` });
         };
-        const common: Omit<ConnectionTestOptions, 'host' | 'port' | 'security'> = { user: mailbox, getAccessToken, extraCaCertificates, signal: controller.signal, logger, onStep };
+        const common: Omit<ConnectionTestOptions, 'host' | 'port' | 'security'> = {
+          user: mailbox,
+          getAccessToken,
+          extraCaCertificates,
+          signal: controller.signal,
+          logger,
+          onStep
+        };
         const runs: Array<Promise<ConnectionReport>> = [];
         if (def.purpose !== 'smtp') runs.push(testImapConnection({ ...common, ...def.imap }));
         if (def.purpose !== 'imap') runs.push(testSmtpConnection({ ...common, ...def.smtp }));
@@ -97,7 +111,9 @@ export function registerDiagnosticsCommands(registry: CommandRegistry, deps: Dia
 
     for (const report of reports) {
       const failed = report.steps.find((s) => s.status === 'failed');
-      logger.info(`test connection ${def.id} ${report.protocol} ${report.host}:${report.port}: ${failed ? `failed at ${failed.id} [${failed.error?.code ?? ''}]` : 'passed'} in ${report.durationMs} ms`);
+      logger.info(
+        `test connection ${def.id} ${report.protocol} ${report.host}:${report.port}: ${failed ? `failed at ${failed.id} [${failed.error?.code ?? ''}]` : 'passed'} in ${report.durationMs} ms`
+      );
     }
     const notes = [
       vscode.l10n.t('Extra trusted CAs (m365mail.trustedCaCertificates): {0}', extraCaCertificates.length),

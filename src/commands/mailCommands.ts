@@ -30,22 +30,37 @@ export function registerMailCommands(registry: CommandRegistry, deps: MailComman
   const mailbox = (def: CredentialDefinition) => def.sharedMailbox ?? def.userName ?? '';
 
   async function send(def: CredentialDefinition, message: OutgoingMessage, what: string): Promise<SendResult> {
-    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Sending {0} with "{1}" through {2}…', what, def.name, def.smtp.host) }, async () => {
-      const token = await tokens.getAccessToken(def.id);
-      const result = await loadChunk('smtp').sendMail(
-        { host: def.smtp.host, port: def.smtp.port, security: def.smtp.security === 'tls' ? 'tls' : 'starttls', user: mailbox(def), accessToken: token.accessToken, extraCaCertificates: settings.trustedCaCertificates(), logger },
-        message
-      );
-      logger.info(`sent ${what} for ${def.id}: ${result.response} (message ID ${result.messageId ?? '—'}, accepted ${result.accepted.length}, rejected ${result.rejected.length})`);
-      return result;
-    });
+    return vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Sending {0} with "{1}" through {2}…', what, def.name, def.smtp.host) },
+      async () => {
+        const token = await tokens.getAccessToken(def.id);
+        const result = await loadChunk('smtp').sendMail(
+          {
+            host: def.smtp.host,
+            port: def.smtp.port,
+            security: def.smtp.security === 'tls' ? 'tls' : 'starttls',
+            user: mailbox(def),
+            accessToken: token.accessToken,
+            extraCaCertificates: settings.trustedCaCertificates(),
+            logger
+          },
+          message
+        );
+        logger.info(
+          `sent ${what} for ${def.id}: ${result.response} (message ID ${result.messageId ?? '—'}, accepted ${result.accepted.length}, rejected ${result.rejected.length})`
+        );
+        return result;
+      }
+    );
   }
 
   async function askRecipients(def: CredentialDefinition, fileRecipients: string[] = []): Promise<string[]> {
     type Choice = vscode.QuickPickItem & { value: 'self' | 'file' | 'other' };
-    const choices: Choice[] = [{ label: vscode.l10n.t('Send to {0}', mailbox(def)), description: vscode.l10n.t('the credential\'s own mailbox (safest)'), value: 'self' }];
+    const choices: Choice[] = [
+      { label: vscode.l10n.t('Send to {0}', mailbox(def)), description: vscode.l10n.t("the credential's own mailbox (safest)"), value: 'self' }
+    ];
     if (fileRecipients.length) {
-      choices.push({ label: vscode.l10n.t('Send to the file\'s recipients'), description: fileRecipients.join(', '), value: 'file' });
+      choices.push({ label: vscode.l10n.t("Send to the file's recipients"), description: fileRecipients.join(', '), value: 'file' });
     }
     choices.push({ label: vscode.l10n.t('Enter recipients…'), value: 'other' });
     const picked = await vscode.window.showQuickPick(choices, { placeHolder: vscode.l10n.t('Who receives it? (envelope recipients)'), ignoreFocusOut: true });
@@ -56,18 +71,30 @@ export function registerMailCommands(registry: CommandRegistry, deps: MailComman
       prompt: vscode.l10n.t('Recipients, separated by commas'),
       ignoreFocusOut: true,
       validateInput: (value) => {
-        const list = value.split(',').map((s) => s.trim()).filter(Boolean);
+        const list = value
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
         if (list.length === 0) return vscode.l10n.t('Enter at least one address.');
         return list.map((a) => validateMailbox(a, 'a recipient', true)).find(Boolean);
       }
     });
     if (!typed) throw new CancelledError();
-    return typed.split(',').map((s) => s.trim()).filter(Boolean);
+    return typed
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   }
 
   function reportSent(def: CredentialDefinition, result: SendResult, recipients: string[]): void {
     void vscode.window.showInformationMessage(
-      vscode.l10n.t('Sent with "{0}" to {1}. Server reply: {2}{3}', def.name, recipients.join(', '), result.response, result.messageId ? vscode.l10n.t(' · Message-ID {0}', result.messageId) : '')
+      vscode.l10n.t(
+        'Sent with "{0}" to {1}. Server reply: {2}{3}',
+        def.name,
+        recipients.join(', '),
+        result.response,
+        result.messageId ? vscode.l10n.t(' · Message-ID {0}', result.messageId) : ''
+      )
     );
   }
 
@@ -133,7 +160,9 @@ export function registerMailCommands(registry: CommandRegistry, deps: MailComman
       '',
       `${vscode.l10n.t('Credential')}: ${def.name} (${mailbox(def)} via ${def.smtp.host}:${def.smtp.port})`,
       `${vscode.l10n.t('Envelope recipients')}: ${to.join(', ')}`
-    ].filter((l) => l !== '').join('\n');
+    ]
+      .filter((l) => l !== '')
+      .join('\n');
     const sendButton = vscode.l10n.t('Send');
     const confirmed = await vscode.window.showInformationMessage(vscode.l10n.t('Send this message as it is?'), { modal: true, detail }, sendButton);
     if (confirmed !== sendButton) throw new CancelledError();
@@ -156,7 +185,8 @@ async function emlDocument(arg: unknown): Promise<vscode.TextDocument> {
   if (arg instanceof vscode.Uri) return vscode.workspace.openTextDocument(arg);
   const editor = vscode.window.activeTextEditor;
   if (editor && (editor.document.languageId === 'eml' || editor.document.fileName.toLowerCase().endsWith('.eml'))) return editor.document;
-  const [picked] = (await vscode.window.showOpenDialog({ filters: { 'E-mail message': ['eml'] }, canSelectMany: false, openLabel: vscode.l10n.t('Send') })) ?? [];
+  const [picked] =
+    (await vscode.window.showOpenDialog({ filters: { 'E-mail message': ['eml'] }, canSelectMany: false, openLabel: vscode.l10n.t('Send') })) ?? [];
   if (!picked) throw new CancelledError();
   return vscode.workspace.openTextDocument(picked);
 }

@@ -12,7 +12,12 @@ export type CredentialPicker = (arg: unknown, placeHolder: string) => Promise<Cr
  */
 export function credentialPicker(store: CredentialStore): CredentialPicker {
   return async (arg, placeHolder) => {
-    const id = typeof arg === 'string' ? arg : arg && typeof arg === 'object' && (arg as { kind?: string }).kind === 'credential' ? (arg as { id: string }).id : undefined;
+    const id =
+      typeof arg === 'string'
+        ? arg
+        : arg && typeof arg === 'object' && (arg as { kind?: string }).kind === 'credential'
+          ? (arg as { id: string }).id
+          : undefined;
     if (id) {
       const def = store.get(id);
       if (def) return def;

@@ -16,7 +16,10 @@ const SHAPES: ReadonlyArray<[RegExp, string]> = [
   // HTTP Authorization headers and SASL "auth=Bearer" fields.
   [/\b(Bearer|Basic)\s+[\w\-.~+/]+=*/gi, `$1 ${REDACTED}`],
   // OAuth parameters in query strings, form bodies and JSON (RFC 6749 section 4.1, 5.1, 6).
-  [/\b(code|refresh_token|access_token|id_token|client_secret|client_assertion|code_verifier|device_code|password)(["']?\s*[=:]\s*["']?)[^&"'\s,}]+/gi, `$1$2${REDACTED}`],
+  [
+    /\b(code|refresh_token|access_token|id_token|client_secret|client_assertion|code_verifier|device_code|password)(["']?\s*[=:]\s*["']?)[^&"'\s,}]+/gi,
+    `$1$2${REDACTED}`
+  ],
   // SMTP "AUTH XOAUTH2 <base64>" and IMAP "AUTHENTICATE XOAUTH2 <base64>" lines (RFC 7628 / Google's XOAUTH2).
   [/\b(XOAUTH2|OAUTHBEARER)\s+[A-Za-z0-9+/]{12,}=*/g, `$1 ${REDACTED}`]
 ];

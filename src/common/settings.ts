@@ -23,7 +23,9 @@ export class Settings implements vscode.Disposable {
   }
 
   clouds(): CloudCatalog {
-    this.catalog ??= new CloudCatalog(this.config.get<MicrosoftCloud[]>('customClouds', []).filter((c) => c && typeof c.id === 'string' && typeof c.authorityHost === 'string'));
+    this.catalog ??= new CloudCatalog(
+      this.config.get<MicrosoftCloud[]>('customClouds', []).filter((c) => c && typeof c.id === 'string' && typeof c.authorityHost === 'string')
+    );
     return this.catalog;
   }
 

@@ -28,10 +28,18 @@ export function findPrivateKey(pem: string): string | undefined {
 
 export function readClientCertificate(certificateText: string, keyText: string = certificateText): ClientCertificate {
   const certificatePem = findCertificate(certificateText);
-  if (!certificatePem) throw new CertificateError('No certificate found: expected a PEM block "-----BEGIN CERTIFICATE-----". Convert a .pfx with `openssl pkcs12 -in app.pfx -out app.pem -nodes`.');
+  if (!certificatePem) {
+    throw new CertificateError(
+      'No certificate found: expected a PEM block "-----BEGIN CERTIFICATE-----". Convert a .pfx with `openssl pkcs12 -in app.pfx -out app.pem -nodes`.'
+    );
+  }
   const privateKeyPem = findPrivateKey(keyText);
   if (!privateKeyPem) throw new CertificateError('No private key found: expected a PEM block "-----BEGIN PRIVATE KEY-----" (or RSA/EC PRIVATE KEY).');
-  if (privateKeyPem.includes('ENCRYPTED')) throw new CertificateError('The private key is encrypted. Export it without a passphrase (`openssl pkey -in key.pem -out plain.pem`); M365 Mail keeps it in VS Code secret storage.');
+  if (privateKeyPem.includes('ENCRYPTED')) {
+    throw new CertificateError(
+      'The private key is encrypted. Export it without a passphrase (`openssl pkey -in key.pem -out plain.pem`); M365 Mail keeps it in VS Code secret storage.'
+    );
+  }
   let certificate: X509Certificate;
   try {
     certificate = new X509Certificate(certificatePem);

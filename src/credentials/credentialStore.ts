@@ -81,7 +81,9 @@ export class CredentialStore implements vscode.Disposable {
   }
 
   names(exceptId?: string): string[] {
-    return this.list().filter((d) => d.id !== exceptId).map((d) => d.name);
+    return this.list()
+      .filter((d) => d.id !== exceptId)
+      .map((d) => d.name);
   }
 
   newId(): string {

@@ -110,7 +110,11 @@ export function renewalWindowMs(refreshTokenExpiryDays: number): number {
 }
 
 /** Projects a status onto the state shown in the tree. Pure, so the tree and the status bar agree. */
-export function credentialState(definition: Pick<CredentialDefinition, 'grant' | 'refreshTokenExpiryDays'>, status: CredentialStatus | undefined, now = Date.now()): CredentialState {
+export function credentialState(
+  definition: Pick<CredentialDefinition, 'grant' | 'refreshTokenExpiryDays'>,
+  status: CredentialStatus | undefined,
+  now = Date.now()
+): CredentialState {
   if (!status) return 'unauthorized';
   if (status.expired) return 'expired';
   if (status.lastError) return 'failed';

@@ -10,8 +10,27 @@ export const EXPORT_FORMAT = 'm365mail.credentials';
 export const EXPORT_VERSION = 1;
 
 const FIELDS = [
-  'name', 'description', 'provider', 'cloud', 'tenant', 'issuer', 'authorizationUrl', 'tokenUrl', 'deviceAuthorizationUrl', 'extraAuthorizationParameters',
-  'clientId', 'clientAuth', 'grant', 'userName', 'sharedMailbox', 'purpose', 'scopes', 'refreshTokenExpiryDays', 'redirectUri', 'imap', 'smtp'
+  'name',
+  'description',
+  'provider',
+  'cloud',
+  'tenant',
+  'issuer',
+  'authorizationUrl',
+  'tokenUrl',
+  'deviceAuthorizationUrl',
+  'extraAuthorizationParameters',
+  'clientId',
+  'clientAuth',
+  'grant',
+  'userName',
+  'sharedMailbox',
+  'purpose',
+  'scopes',
+  'refreshTokenExpiryDays',
+  'redirectUri',
+  'imap',
+  'smtp'
 ] as const satisfies ReadonlyArray<keyof CredentialDefinition>;
 
 export type PortableDefinition = Omit<CredentialDefinition, 'id'>;
@@ -32,8 +51,12 @@ export function parseExport(text: string): CredentialDefinition[] {
     throw new ImportFormatError(`The file is not JSON (${error instanceof Error ? error.message : String(error)}).`);
   }
   const file = data as { format?: unknown; version?: unknown; credentials?: unknown };
-  if (!file || typeof file !== 'object' || file.format !== EXPORT_FORMAT) throw new ImportFormatError(`The file is not an M365 Mail export (expected "format": "${EXPORT_FORMAT}").`);
-  if (file.version !== EXPORT_VERSION) throw new ImportFormatError(`This export has version ${String(file.version)}; this release reads version ${EXPORT_VERSION}.`);
+  if (!file || typeof file !== 'object' || file.format !== EXPORT_FORMAT) {
+    throw new ImportFormatError(`The file is not an M365 Mail export (expected "format": "${EXPORT_FORMAT}").`);
+  }
+  if (file.version !== EXPORT_VERSION) {
+    throw new ImportFormatError(`This export has version ${String(file.version)}; this release reads version ${EXPORT_VERSION}.`);
+  }
   if (!Array.isArray(file.credentials)) throw new ImportFormatError('The export has no "credentials" list.');
   return file.credentials.map((entry, i) => {
     if (!entry || typeof entry !== 'object') throw new ImportFormatError(`Credential #${i + 1} is not an object.`);

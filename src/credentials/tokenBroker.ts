@@ -45,7 +45,10 @@ export class TokenBroker implements vscode.Disposable {
     return this.service;
   }
 
-  async getAccessToken(credentialId: string, options?: { forceRefresh?: boolean }): Promise<{ accessToken: string; expiresAt: number; account?: string; scopes: string[] }> {
+  async getAccessToken(
+    credentialId: string,
+    options?: { forceRefresh?: boolean }
+  ): Promise<{ accessToken: string; expiresAt: number; account?: string; scopes: string[] }> {
     const def = this.store.get(credentialId);
     if (!def) throw new M365MailError('unknown_credential', vscode.l10n.t('The credential no longer exists.'));
     return this.auth().getAccessToken(def, options);

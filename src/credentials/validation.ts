@@ -28,7 +28,9 @@ export function validateName(value: string, existingNames: readonly string[] = [
 }
 
 export function validateGuid(value: string, what: string): string | undefined {
-  if (!GUID.test(value.trim())) return `${what} must be a GUID such as 00000000-0000-0000-0000-000000000000 (the "Application (client) ID" / "Directory (tenant) ID" on the app's overview page).`;
+  if (!GUID.test(value.trim())) {
+    return `${what} must be a GUID such as 00000000-0000-0000-0000-000000000000 (the "Application (client) ID" / "Directory (tenant) ID" on the app's overview page).`;
+  }
   return undefined;
 }
 
@@ -79,7 +81,11 @@ export function validateMailbox(value: string, what: string, required: boolean):
   return undefined;
 }
 
-export function validateScopes(scopes: readonly string[], definition: Pick<CredentialDefinition, 'provider' | 'cloud' | 'grant'>, clouds: CloudCatalog): string | undefined {
+export function validateScopes(
+  scopes: readonly string[],
+  definition: Pick<CredentialDefinition, 'provider' | 'cloud' | 'grant'>,
+  clouds: CloudCatalog
+): string | undefined {
   if (scopes.length === 0) return 'Enter at least one scope.';
   if (definition.provider !== 'microsoft') {
     return scopes.every((s) => /^[\x21\x23-\x5B\x5D-\x7E]+$/.test(s)) ? undefined : 'A scope is a token without spaces or quotes (RFC 6749 section 3.3).';
@@ -91,10 +97,14 @@ export function validateScopes(scopes: readonly string[], definition: Pick<Crede
     return `Unknown scope${unknown.length > 1 ? 's' : ''} for ${cloud?.label ?? 'this cloud'}: ${unknown.join(' ')}. Mail scopes start with ${cloud?.scopePrefix ?? 'the cloud prefix'}, e.g. ${cloud?.scopePrefix ?? ''}IMAP.AccessAsUser.All.`;
   }
   if (definition.grant === 'clientCredentials') {
-    if (scopes.length !== 1 || !scopes[0].endsWith('/.default')) return 'Client credentials take exactly one scope ending in /.default, e.g. https://outlook.office365.com/.default.';
+    if (scopes.length !== 1 || !scopes[0].endsWith('/.default')) {
+      return 'Client credentials take exactly one scope ending in /.default, e.g. https://outlook.office365.com/.default.';
+    }
   } else if (scopes.some((s) => s.endsWith('/.default'))) {
     // Entra allows /.default for delegated requests, but not mixed with explicit scopes of the same resource.
-    if (scopes.filter((s) => s !== 'offline_access' && !['openid', 'profile', 'email'].includes(s)).length > 1) return '/.default cannot be combined with other mail scopes.';
+    if (scopes.filter((s) => s !== 'offline_access' && !['openid', 'profile', 'email'].includes(s)).length > 1) {
+      return '/.default cannot be combined with other mail scopes.';
+    }
   }
   return undefined;
 }
@@ -141,10 +151,14 @@ export function validateDefinition(def: CredentialDefinition, clouds: CloudCatal
     problems.push(`Unknown provider "${String(def.provider)}".`);
   }
   problems.push(validateClientId(def.clientId ?? '', def.provider));
-  if (!['secretPost', 'secretBasic', 'certificate', 'none'].includes(def.clientAuth)) problems.push(`Unknown client authentication "${String(def.clientAuth)}".`);
+  if (!['secretPost', 'secretBasic', 'certificate', 'none'].includes(def.clientAuth)) {
+    problems.push(`Unknown client authentication "${String(def.clientAuth)}".`);
+  }
   if (!['authorizationCode', 'deviceCode', 'clientCredentials'].includes(def.grant)) problems.push(`Unknown grant "${String(def.grant)}".`);
   if (def.grant === 'clientCredentials' && def.clientAuth === 'none') problems.push('Client credentials need a client secret or a certificate.');
-  if (def.grant === 'deviceCode' && def.clientAuth !== 'none') problems.push('The device code grant is for public clients: choose "none" as client authentication.');
+  if (def.grant === 'deviceCode' && def.clientAuth !== 'none') {
+    problems.push('The device code grant is for public clients: choose "none" as client authentication.');
+  }
   problems.push(validateMailbox(def.userName ?? '', 'the user name', true));
   problems.push(validateMailbox(def.sharedMailbox ?? '', 'the shared mailbox', false));
   if (!['imap', 'smtp', 'both'].includes(def.purpose)) problems.push(`Unknown purpose "${String(def.purpose)}".`);

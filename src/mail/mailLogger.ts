@@ -18,18 +18,20 @@ export interface LineLogger {
 type Level = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 
 export function libraryLogger(logger: LineLogger, prefix: string): Record<Level, (...args: unknown[]) => void> {
-  const write = (level: Exclude<keyof LineLogger, 'traceEnabled'>) => (...args: unknown[]) => {
-    if (level === 'trace' && logger.traceEnabled && !logger.traceEnabled()) return;
-    // nodemailer: (entry, format, ...values); imapflow: (entry) with entry.msg.
-    const [first, ...rest] = args;
-    let text: string;
-    if (first && typeof first === 'object' && !Array.isArray(first)) {
-      const entry = first as { msg?: unknown; cid?: unknown };
-      text = typeof rest[0] === 'string' ? format(...(rest as [string, ...unknown[]])) : String(entry.msg ?? '');
-    } else {
-      text = format(...(args as [unknown, ...unknown[]]));
-    }
-    if (text) logger[level](`${prefix} ${text}`);
-  };
+  const write =
+    (level: Exclude<keyof LineLogger, 'traceEnabled'>) =>
+    (...args: unknown[]) => {
+      if (level === 'trace' && logger.traceEnabled && !logger.traceEnabled()) return;
+      // nodemailer: (entry, format, ...values); imapflow: (entry) with entry.msg.
+      const [first, ...rest] = args;
+      let text: string;
+      if (first && typeof first === 'object' && !Array.isArray(first)) {
+        const entry = first as { msg?: unknown; cid?: unknown };
+        text = typeof rest[0] === 'string' ? format(...(rest as [string, ...unknown[]])) : String(entry.msg ?? '');
+      } else {
+        text = format(...(args as [unknown, ...unknown[]]));
+      }
+      if (text) logger[level](`${prefix} ${text}`);
+    };
   return { trace: write('trace'), debug: write('trace'), info: write('debug'), warn: write('warn'), error: write('error'), fatal: write('error') };
 }

@@ -34,10 +34,14 @@ export class AuthUriHandler implements vscode.UriHandler, vscode.Disposable {
   waitForCallback(state: string, signal: AbortSignal): Promise<string> {
     return new Promise((resolve, reject) => {
       this.waiters.set(state, resolve);
-      signal.addEventListener('abort', () => {
-        this.waiters.delete(state);
-        reject(new CancelledError());
-      }, { once: true });
+      signal.addEventListener(
+        'abort',
+        () => {
+          this.waiters.delete(state);
+          reject(new CancelledError());
+        },
+        { once: true }
+      );
     });
   }
 

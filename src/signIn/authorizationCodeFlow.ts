@@ -24,11 +24,25 @@ export interface SignInDeps {
  */
 export async function runAuthorizationCodeFlow(deps: SignInDeps, def: CredentialDefinition): Promise<CredentialStatus> {
   return vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Signing in "{0}": complete the sign-in in your browser…', def.name), cancellable: true },
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: vscode.l10n.t('Signing in "{0}": complete the sign-in in your browser…', def.name),
+      cancellable: true
+    },
     async (_progress, token) => {
       const abort = new AbortController();
       const cancelled = token.onCancellationRequested(() => abort.abort());
-      const timer = setTimeout(() => abort.abort(new M365MailError('timeout', vscode.l10n.t('The sign-in was not completed within {0} minutes.', Math.round(deps.timeoutMs / 60_000)), { nextStep: vscode.l10n.t('Run "Authorize credential" again and finish the sign-in in the browser; use the device code grant where the browser cannot reach VS Code.') })), deps.timeoutMs);
+      const timer = setTimeout(
+        () =>
+          abort.abort(
+            new M365MailError('timeout', vscode.l10n.t('The sign-in was not completed within {0} minutes.', Math.round(deps.timeoutMs / 60_000)), {
+              nextStep: vscode.l10n.t(
+                'Run "Authorize credential" again and finish the sign-in in the browser; use the device code grant where the browser cannot reach VS Code.'
+              )
+            })
+          ),
+        deps.timeoutMs
+      );
       const registered = new URL(def.redirectUri);
       const useLoopback = registered.protocol === 'http:' && isLoopbackHost(registered.hostname);
       const loopback = useLoopback ? await startLoopbackServer({ path: registered.pathname, timeoutMs: deps.timeoutMs, signal: abort.signal }) : undefined;
@@ -91,7 +105,9 @@ async function pasteFallback(signal: AbortSignal, opened: boolean): Promise<stri
     validateInput: (value) => {
       try {
         const params = new URL(value.trim()).searchParams;
-        return params.has('state') && (params.has('code') || params.has('error')) ? undefined : vscode.l10n.t('The address must contain code= (or error=) and state=.');
+        return params.has('state') && (params.has('code') || params.has('error'))
+          ? undefined
+          : vscode.l10n.t('The address must contain code= (or error=) and state=.');
       } catch {
         return vscode.l10n.t('Paste the whole address, starting with http.');
       }

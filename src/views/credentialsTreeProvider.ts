@@ -31,7 +31,12 @@ function when(ms: number | undefined): string {
   if (ms === undefined) return '—';
   const date = new Date(ms);
   const relative = Math.round((ms - Date.now()) / 60_000);
-  const span = Math.abs(relative) < 120 ? `${Math.abs(relative)} min` : Math.abs(relative) < 48 * 60 ? `${Math.round(Math.abs(relative) / 60)} h` : `${Math.round(Math.abs(relative) / 1440)} days`;
+  const span =
+    Math.abs(relative) < 120
+      ? `${Math.abs(relative)} min`
+      : Math.abs(relative) < 48 * 60
+        ? `${Math.round(Math.abs(relative) / 60)} h`
+        : `${Math.round(Math.abs(relative) / 1440)} days`;
   return `${date.toLocaleString()} (${relative >= 0 ? vscode.l10n.t('in {0}', span) : vscode.l10n.t('{0} ago', span)})`;
 }
 
@@ -101,7 +106,7 @@ export class CredentialsTreeProvider implements vscode.TreeDataProvider<Credenti
     const look = STATE_LOOK[state];
     const item = new vscode.TreeItem(def.name, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = def.id;
-    item.description = `${look.label}${status?.account ?? def.userName ? ` · ${status?.account ?? def.userName}` : ''}`;
+    item.description = `${look.label}${(status?.account ?? def.userName) ? ` · ${status?.account ?? def.userName}` : ''}`;
     item.iconPath = new vscode.ThemeIcon(look.icon, look.color ? new vscode.ThemeColor(look.color) : undefined);
     item.contextValue = `credential.${state}${def.grant === 'clientCredentials' ? '.app' : ''}`;
     // The tooltip is built on hover (resolveTreeItem): thousands of rows then cost no Markdown.
@@ -121,12 +126,16 @@ export class CredentialsTreeProvider implements vscode.TreeDataProvider<Credenti
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`**${escape(def.name)}** — $(${STATE_LOOK[state].icon}) ${STATE_LOOK[state].label}\n\n`);
     if (def.description) md.appendMarkdown(`${escape(def.description)}\n\n`);
-    md.appendMarkdown(`- ${vscode.l10n.t('Provider')}: ${def.provider === 'microsoft' ? `Microsoft 365 (${escape(def.cloud ?? 'global')}, ${escape(def.tenant ?? '')})` : vscode.l10n.t('Generic OAuth2')}\n`);
+    md.appendMarkdown(
+      `- ${vscode.l10n.t('Provider')}: ${def.provider === 'microsoft' ? `Microsoft 365 (${escape(def.cloud ?? 'global')}, ${escape(def.tenant ?? '')})` : vscode.l10n.t('Generic OAuth2')}\n`
+    );
     md.appendMarkdown(`- ${vscode.l10n.t('User')}: ${escape(status?.account ?? def.userName ?? '—')}\n`);
     if (def.sharedMailbox) md.appendMarkdown(`- ${vscode.l10n.t('Mailbox')}: ${escape(def.sharedMailbox)}\n`);
     md.appendMarkdown(`- ${vscode.l10n.t('Scopes')}: ${escape((status?.grantedScopes ?? def.scopes).join(' '))}\n`);
     if (status?.accessTokenExpiresAt) md.appendMarkdown(`- ${vscode.l10n.t('Access token expires')}: ${when(status.accessTokenExpiresAt)}\n`);
-    if (status?.refreshTokenExpiresAt && def.grant !== 'clientCredentials') md.appendMarkdown(`- ${vscode.l10n.t('Refresh token renew by')}: ${when(status.refreshTokenExpiresAt)}\n`);
+    if (status?.refreshTokenExpiresAt && def.grant !== 'clientCredentials') {
+      md.appendMarkdown(`- ${vscode.l10n.t('Refresh token renew by')}: ${when(status.refreshTokenExpiresAt)}\n`);
+    }
     if (status?.lastError) md.appendMarkdown(`\n$(error) ${escape(status.lastError.message)}\n`);
     return md;
   }
@@ -136,12 +145,27 @@ export class CredentialsTreeProvider implements vscode.TreeDataProvider<Credenti
       new DetailNode(parent, vscode.l10n.t('User'), status?.account ?? def.userName ?? '—', 'account'),
       ...(def.sharedMailbox ? [new DetailNode(parent, vscode.l10n.t('Mailbox'), def.sharedMailbox, 'inbox')] : []),
       new DetailNode(parent, vscode.l10n.t('Scopes'), (status?.grantedScopes ?? def.scopes).join(' '), 'key'),
-      new DetailNode(parent, vscode.l10n.t('Access token'), status?.accessTokenExpiresAt ? vscode.l10n.t('expires {0}', when(status.accessTokenExpiresAt)) : vscode.l10n.t('none'), 'clock')
+      new DetailNode(
+        parent,
+        vscode.l10n.t('Access token'),
+        status?.accessTokenExpiresAt ? vscode.l10n.t('expires {0}', when(status.accessTokenExpiresAt)) : vscode.l10n.t('none'),
+        'clock'
+      )
     ];
     if (def.grant !== 'clientCredentials') {
-      rows.push(new DetailNode(parent, vscode.l10n.t('Refresh token'), status?.refreshTokenExpiresAt ? vscode.l10n.t('renew by {0}', when(status.refreshTokenExpiresAt)) : vscode.l10n.t('none'), 'history'));
+      rows.push(
+        new DetailNode(
+          parent,
+          vscode.l10n.t('Refresh token'),
+          status?.refreshTokenExpiresAt ? vscode.l10n.t('renew by {0}', when(status.refreshTokenExpiresAt)) : vscode.l10n.t('none'),
+          'history'
+        )
+      );
     }
-    rows.push(new DetailNode(parent, 'IMAP', `${def.imap.host}:${def.imap.port}`, 'server'), new DetailNode(parent, 'SMTP', `${def.smtp.host}:${def.smtp.port}`, 'server'));
+    rows.push(
+      new DetailNode(parent, 'IMAP', `${def.imap.host}:${def.imap.port}`, 'server'),
+      new DetailNode(parent, 'SMTP', `${def.smtp.host}:${def.smtp.port}`, 'server')
+    );
     if (status?.lastError) rows.push(new DetailNode(parent, vscode.l10n.t('Last error'), `${status.lastError.code}: ${status.lastError.message}`, 'error'));
     return rows;
   }

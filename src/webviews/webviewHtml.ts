@@ -6,7 +6,13 @@ import * as vscode from 'vscode';
  * nonce from `crypto`; styles and scripts only from the webview's own bundle folder), the bundle
  * and its CSS, and the body markup the bundle fills.
  */
-export function webviewHtml(webview: vscode.Webview, bundleRoot: vscode.Uri, name: string, body: string, extra: { imgSrc?: string; frameSrc?: string; styleSrc?: string } = {}): string {
+export function webviewHtml(
+  webview: vscode.Webview,
+  bundleRoot: vscode.Uri,
+  name: string,
+  body: string,
+  extra: { imgSrc?: string; frameSrc?: string; styleSrc?: string } = {}
+): string {
   const nonce = randomBytes(16).toString('base64');
   const script = webview.asWebviewUri(vscode.Uri.joinPath(bundleRoot, `${name}.js`));
   const style = webview.asWebviewUri(vscode.Uri.joinPath(bundleRoot, `${name}.css`));

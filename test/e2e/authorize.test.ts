@@ -33,7 +33,12 @@ describe('end-to-end: authorize credentials in the browser against the sandbox',
 
   it('authorizes through the sign-in page in a new tab and shows the credential Authorized', async () => {
     const name = 'Adele (browser)';
-    await flows.addSandboxCredential(name, { grant: 'Authorization code', clientAuth: 'None: public client', clientId: sandbox.apps.publicClient.clientId, user: 'adele@contoso.test' });
+    await flows.addSandboxCredential(name, {
+      grant: 'Authorization code',
+      clientAuth: 'None: public client',
+      clientId: sandbox.apps.publicClient.clientId,
+      user: 'adele@contoso.test'
+    });
     const popup = await flows.authorize(name, 'palette');
     await flows.signIn(popup, 'adele@contoso.test', 'accept');
     await flows.rowState(name, /Authorized/);
@@ -46,7 +51,13 @@ describe('end-to-end: authorize credentials in the browser against the sandbox',
 
   it('shows Failed with the reason when consent is declined', async () => {
     const name = 'Adele (declines)';
-    await flows.addSandboxCredential(name, { grant: 'Authorization code', clientAuth: 'request body', clientId: sandbox.apps.webSecretPost.clientId, secret: sandbox.apps.webSecretPost.clientSecret, user: 'adele@contoso.test' });
+    await flows.addSandboxCredential(name, {
+      grant: 'Authorization code',
+      clientAuth: 'request body',
+      clientId: sandbox.apps.webSecretPost.clientId,
+      secret: sandbox.apps.webSecretPost.clientSecret,
+      user: 'adele@contoso.test'
+    });
     const popup = await flows.authorize(name, 'tree');
     await flows.signIn(popup, 'adele@contoso.test', 'deny');
     await flows.rowState(name, /Failed/);
@@ -81,7 +92,13 @@ describe('end-to-end: authorize credentials in the browser against the sandbox',
     const { certPath, keyPath } = sandbox.clientCertificate;
     const pem = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'm365-mail-e2e-cert-')), 'daemon.pem');
     fs.writeFileSync(pem, fs.readFileSync(certPath, 'utf8') + fs.readFileSync(keyPath, 'utf8'));
-    await flows.addSandboxCredential(name, { grant: 'Client credentials', clientAuth: 'Certificate', clientId: sandbox.apps.daemonCertificate.clientId, certificateFile: pem, user: 'adele@contoso.test' });
+    await flows.addSandboxCredential(name, {
+      grant: 'Client credentials',
+      clientAuth: 'Certificate',
+      clientId: sandbox.apps.daemonCertificate.clientId,
+      certificateFile: pem,
+      user: 'adele@contoso.test'
+    });
     fs.rmSync(path.dirname(pem), { recursive: true, force: true });
     await workbench.contextMenu(workbench.credentialRow(name), 'Authorize credential');
     await flows.rowState(name, /Authorized/);
@@ -89,7 +106,13 @@ describe('end-to-end: authorize credentials in the browser against the sandbox',
 
   it('authorizes client credentials with a secret, without a browser', async () => {
     const name = 'Daemon (secret)';
-    await flows.addSandboxCredential(name, { grant: 'Client credentials', clientAuth: 'request body', clientId: sandbox.apps.daemonSecret.clientId, secret: sandbox.apps.daemonSecret.clientSecret, user: 'adele@contoso.test' });
+    await flows.addSandboxCredential(name, {
+      grant: 'Client credentials',
+      clientAuth: 'request body',
+      clientId: sandbox.apps.daemonSecret.clientId,
+      secret: sandbox.apps.daemonSecret.clientSecret,
+      user: 'adele@contoso.test'
+    });
     await workbench.contextMenu(workbench.credentialRow(name), 'Authorize credential');
     await flows.rowState(name, /Authorized/);
     await workbench.screenshot('credentials-states');

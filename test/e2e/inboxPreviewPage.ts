@@ -7,7 +7,14 @@ export async function waitForRow(frame: Frame, subject: string, timeoutMs = 60_0
   const row = frame.locator('#envelopes tr', { hasText: subject }).first();
   for (;;) {
     if (await row.isVisible().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`"${subject}" is not listed; status: ${await frame.locator('#status').textContent().catch(() => '?')}`);
+    if (Date.now() > deadline) {
+      throw new Error(
+        `"${subject}" is not listed; status: ${await frame
+          .locator('#status')
+          .textContent()
+          .catch(() => '?')}`
+      );
+    }
     await frame.locator('#refresh').click();
     await row.waitFor({ state: 'visible', timeout: 3_000 }).catch(() => undefined);
   }

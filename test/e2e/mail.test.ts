@@ -131,7 +131,12 @@ describe('end-to-end: mail flows against the sandbox', () => {
     } catch {
       // Seen once in a fresh browser profile: the webview's iframe stayed blank (its service worker
       // not ready). Say what the browser logged, reload the webviews as a user would, and wait again.
-      console.log(`      the preview stayed blank; browser said:\n${consoleLines.filter((l) => /webview|service ?worker/i.test(l)).slice(-10).join('\n')}`);
+      console.log(
+        `      the preview stayed blank; browser said:\n${consoleLines
+          .filter((l) => /webview|service ?worker/i.test(l))
+          .slice(-10)
+          .join('\n')}`
+      );
       await workbench.runCommand('Developer: Reload Webviews');
       return workbench.webviewFrame(selector, 30_000);
     }
@@ -165,7 +170,12 @@ describe('end-to-end: mail flows against the sandbox', () => {
   }
 
   it('sends a test mail with a credential authorized in the browser: the server reply and message ID are shown', async () => {
-    await flows.addAuthorized(adele, { grant: 'Authorization code', clientAuth: 'None: public client', clientId: sandbox.apps.publicClient.clientId, user: ADELE });
+    await flows.addAuthorized(adele, {
+      grant: 'Authorization code',
+      clientAuth: 'None: public client',
+      clientId: sandbox.apps.publicClient.clientId,
+      user: ADELE
+    });
     await workbench.runCommand('M365 Mail: Send test mail');
     await pickCredentialIfAsked(adele);
     await workbench.pick(`Send to ${ADELE}`);
@@ -210,7 +220,10 @@ describe('end-to-end: mail flows against the sandbox', () => {
     // The file's own recipients are offered, never chosen by default.
     const choices = await workbench.quickInput.locator('.quick-input-list .monaco-list-row').allTextContents();
     assert.match(choices[0] ?? '', /Send to adele@contoso\.test/, `first choice is the own mailbox: ${JSON.stringify(choices)}`);
-    assert.ok(choices.some((c) => /file's recipients.*someone@fabrikam\.test/.test(c)), `the file's recipients are offered: ${JSON.stringify(choices)}`);
+    assert.ok(
+      choices.some((c) => /file's recipients.*someone@fabrikam\.test/.test(c)),
+      `the file's recipients are offered: ${JSON.stringify(choices)}`
+    );
     await workbench.pick(`Send to ${ADELE}`);
     await workbench.page.locator('.monaco-dialog-box').waitFor({ state: 'visible', timeout: 30_000 });
     await workbench.screenshot('send-eml');
@@ -228,7 +241,10 @@ describe('end-to-end: mail flows against the sandbox', () => {
     assert.equal(await adeleBox.count(), before + 1);
     const sent = fs.readFileSync(path.join(workspace, 'sample.eml'));
     const body = messageBody(arrived[0]!.source);
-    assert.ok(body.equals(messageBody(sent)), `the body arrived byte-identical:\n--- sent\n${messageBody(sent).toString('latin1')}\n--- arrived\n${body.toString('latin1')}`);
+    assert.ok(
+      body.equals(messageBody(sent)),
+      `the body arrived byte-identical:\n--- sent\n${messageBody(sent).toString('latin1')}\n--- arrived\n${body.toString('latin1')}`
+    );
     await workbench.clearNotifications();
   });
 
@@ -246,7 +262,11 @@ describe('end-to-end: mail flows against the sandbox', () => {
     await workbench.contextMenu(entry, 'Send this .eml file');
     const headerless = await workbench.waitForNotification(/does not start with a mail header/);
     assert.match(headerless, /From: …/);
-    assert.equal(await workbench.quickInput.locator('.quick-input-list .monaco-list-row', { hasText: 'Send to' }).first().isVisible(), false, 'no recipient prompt');
+    assert.equal(
+      await workbench.quickInput.locator('.quick-input-list .monaco-list-row', { hasText: 'Send to' }).first().isVisible(),
+      false,
+      'no recipient prompt'
+    );
     await new Promise((r) => setTimeout(r, 1500));
     assert.equal(await adeleBox.count(), before, 'nothing was sent');
     await workbench.clearNotifications();
@@ -270,8 +290,15 @@ describe('end-to-end: mail flows against the sandbox', () => {
     const { frame: linkFrame } = await bodyFrame(frame);
     if (linkFrame) {
       const hrefs = await linkFrame.evaluate(() => [...document.querySelectorAll('a')].map((a) => a.getAttribute('href') ?? '')).catch(() => [] as string[]);
-      assert.ok(hrefs.every((h) => !/^\s*javascript:/i.test(h)), `no javascript: link: ${JSON.stringify(hrefs)}`);
-      await linkFrame.locator('a').first().click({ timeout: 2_000 }).catch(() => undefined);
+      assert.ok(
+        hrefs.every((h) => !/^\s*javascript:/i.test(h)),
+        `no javascript: link: ${JSON.stringify(hrefs)}`
+      );
+      await linkFrame
+        .locator('a')
+        .first()
+        .click({ timeout: 2_000 })
+        .catch(() => undefined);
     }
     await workbench.page.waitForTimeout(1500);
     // Nothing ran: no global set in any frame (those that cannot run scripts cannot be evaluated either).
@@ -300,7 +327,10 @@ describe('end-to-end: mail flows against the sandbox', () => {
     assert.match(srcdoc, /<img[^>]+src="https:\/\/evil\.invalid\/pixel\.gif/);
     const deadline = Date.now() + 10_000;
     while (!canaryHits().some((u) => u.includes('/pixel.gif')) && Date.now() < deadline) await workbench.page.waitForTimeout(200);
-    assert.ok(canaryHits().some((u) => u.includes('/pixel.gif')), 'once allowed, the image is requested (and this test sees it)');
+    assert.ok(
+      canaryHits().some((u) => u.includes('/pixel.gif')),
+      'once allowed, the image is requested (and this test sees it)'
+    );
     // The permission is for that message only.
     resetCanary();
     await openMessage(frame, HOSTILE_SUBJECTS.cssRemote);
@@ -324,7 +354,13 @@ describe('end-to-end: mail flows against the sandbox', () => {
 
   it('shows the SMTP authentication step red with 5.7.139 and the next step when SMTP AUTH is disabled', async () => {
     await showCredentials();
-    await flows.addSandboxCredential(megan, { grant: 'Client credentials', clientAuth: 'request body', clientId: sandbox.apps.daemonSecret.clientId, secret: sandbox.apps.daemonSecret.clientSecret, user: MEGAN });
+    await flows.addSandboxCredential(megan, {
+      grant: 'Client credentials',
+      clientAuth: 'request body',
+      clientId: sandbox.apps.daemonSecret.clientId,
+      secret: sandbox.apps.daemonSecret.clientSecret,
+      user: MEGAN
+    });
     await workbench.contextMenu(workbench.credentialRow(megan), 'Authorize credential');
     await flows.rowState(megan, /Authorized/);
     await workbench.contextMenu(workbench.credentialRow(megan), 'Test connection');

@@ -45,7 +45,14 @@ describe('end-to-end: shared mailbox, .eml from the preview, refused send', () =
   /** Picks the credential when the command asks (it does not when only one exists). */
   async function pickCredentialIfAsked(name: string): Promise<void> {
     const row = workbench.quickInput.locator('.quick-input-list .monaco-list-row', { hasText: name }).first();
-    if (!(await row.waitFor({ state: 'visible', timeout: 10_000 }).then(() => true, () => false))) return;
+    if (
+      !(await row.waitFor({ state: 'visible', timeout: 10_000 }).then(
+        () => true,
+        () => false
+      ))
+    ) {
+      return;
+    }
     // The credential pick has no title, nor has the recipient pick that may follow: wait for the row to go.
     await row.click();
     await row.waitFor({ state: 'hidden', timeout: 30_000 });
@@ -61,7 +68,10 @@ describe('end-to-end: shared mailbox, .eml from the preview, refused send', () =
       .replace(/=\?([^?]+)\?([QqBb])\?([^?]*)\?=/g, (_m, _charset: string, encoding: string, text: string) =>
         encoding.toUpperCase() === 'B'
           ? Buffer.from(text, 'base64').toString('utf8')
-          : Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9A-Fa-f]{2})/g, (_h, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1').toString('utf8')
+          : Buffer.from(
+              text.replace(/_/g, ' ').replace(/=([0-9A-Fa-f]{2})/g, (_h, hex: string) => String.fromCharCode(parseInt(hex, 16))),
+              'latin1'
+            ).toString('utf8')
       );
   }
 
@@ -91,7 +101,13 @@ describe('end-to-end: shared mailbox, .eml from the preview, refused send', () =
   }
 
   it('sends a test mail with a shared-mailbox credential to the shared mailbox and previews its INBOX', async () => {
-    await flows.addAuthorized(orders, { grant: 'Authorization code', clientAuth: 'None: public client', clientId: sandbox.apps.publicClient.clientId, user: ADELE, sharedMailbox: ORDERS });
+    await flows.addAuthorized(orders, {
+      grant: 'Authorization code',
+      clientAuth: 'None: public client',
+      clientId: sandbox.apps.publicClient.clientId,
+      user: ADELE,
+      sharedMailbox: ORDERS
+    });
     const before = await ordersBox.count();
     await sendTestMail(orders, ORDERS);
     const notice = await workbench.waitForNotification(/Server reply:/);
@@ -145,7 +161,13 @@ describe('end-to-end: shared mailbox, .eml from the preview, refused send', () =
 
   it('reports 5.7.139 with the admin step when SMTP AUTH is off, sends nothing, and keeps working', async () => {
     await showCredentials();
-    await flows.addSandboxCredential(megan, { grant: 'Client credentials', clientAuth: 'request body', clientId: sandbox.apps.daemonSecret.clientId, secret: sandbox.apps.daemonSecret.clientSecret, user: MEGAN });
+    await flows.addSandboxCredential(megan, {
+      grant: 'Client credentials',
+      clientAuth: 'request body',
+      clientId: sandbox.apps.daemonSecret.clientId,
+      secret: sandbox.apps.daemonSecret.clientSecret,
+      user: MEGAN
+    });
     await workbench.contextMenu(workbench.credentialRow(megan), 'Authorize credential');
     await flows.rowState(megan, /Authorized/);
     const before = await meganBox.count();

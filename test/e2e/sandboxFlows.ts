@@ -60,10 +60,14 @@ export class SandboxFlows {
   async signIn(page: Page, user: string, decision: 'accept' | 'deny'): Promise<void> {
     const login = page.locator('#user');
     const consent = page.locator(`#${decision}`);
-    await login.or(consent).first().waitFor({ state: 'visible', timeout: 30_000 }).catch(async (error: Error) => {
-      await page.screenshot({ path: 'test-results/screenshots/failed-sign-in-tab.png' }).catch(() => undefined);
-      throw new Error(`${error.message}\n      the tab shows ${page.url()}: ${(await page.textContent('body').catch(() => ''))?.slice(0, 300)}`);
-    });
+    await login
+      .or(consent)
+      .first()
+      .waitFor({ state: 'visible', timeout: 30_000 })
+      .catch(async (error: Error) => {
+        await page.screenshot({ path: 'test-results/screenshots/failed-sign-in-tab.png' }).catch(() => undefined);
+        throw new Error(`${error.message}\n      the tab shows ${page.url()}: ${(await page.textContent('body').catch(() => ''))?.slice(0, 300)}`);
+      });
     if (await login.isVisible()) {
       await login.fill(user);
       await page.locator('#password').fill(this.sandbox.password);
@@ -108,7 +112,10 @@ export class SandboxFlows {
   /** Waits until the tree row of `name` shows `state` (its description holds the state's label). */
   async rowState(name: string, state: RegExp): Promise<void> {
     await this.workbench.page.waitForFunction(
-      ([label, pattern]) => [...document.querySelectorAll('.pane-body .monaco-list-row')].some((row) => row.textContent?.includes(label) && new RegExp(pattern).test(row.textContent ?? '')),
+      ([label, pattern]) =>
+        [...document.querySelectorAll('.pane-body .monaco-list-row')].some(
+          (row) => row.textContent?.includes(label) && new RegExp(pattern).test(row.textContent ?? '')
+        ),
       [name, state.source] as const,
       { timeout: 60_000 }
     );

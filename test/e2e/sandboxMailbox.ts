@@ -44,7 +44,12 @@ export class SandboxMailbox {
   private async withClient<T>(operation: (client: ImapFlow) => Promise<T>): Promise<T> {
     const ca = fs.readFileSync(this.sandbox.caCertPath, 'utf8');
     const { daemonSecret } = this.sandbox.apps;
-    const token = await appToken({ authority: this.sandbox.authorization.authority, ca, clientId: daemonSecret.clientId, clientSecret: daemonSecret.clientSecret });
+    const token = await appToken({
+      authority: this.sandbox.authorization.authority,
+      ca,
+      clientId: daemonSecret.clientId,
+      clientSecret: daemonSecret.clientSecret
+    });
     const client = new ImapFlow({
       host: this.sandbox.imap.host,
       port: this.sandbox.imap.port,
@@ -102,7 +107,14 @@ export class SandboxMailbox {
   }
 
   async seedHostile(kinds?: HostileKind[]): Promise<string[]> {
-    const result = await seedHostileMessages({ mailDir: this.mailDir, user: this.user, folder: 'INBOX', kinds, startDate: new Date(), doveadm: (args) => this.doveadm(args) });
+    const result = await seedHostileMessages({
+      mailDir: this.mailDir,
+      user: this.user,
+      folder: 'INBOX',
+      kinds,
+      startDate: new Date(),
+      doveadm: (args) => this.doveadm(args)
+    });
     return result.subjects;
   }
 

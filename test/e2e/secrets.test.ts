@@ -64,14 +64,26 @@ describe('end-to-end: secrets stay in secret storage', () => {
 
   it('uses secrets and tokens: a confidential client signs in and refreshes, a wrong secret fails', async () => {
     const good = 'Sentinel: secret in body';
-    await flows.addAuthorized(good, { grant: 'Authorization code', clientAuth: 'request body', clientId: sandbox.apps.webSecretPost.clientId, secret: sandbox.apps.webSecretPost.clientSecret, user: 'adele@contoso.test' });
+    await flows.addAuthorized(good, {
+      grant: 'Authorization code',
+      clientAuth: 'request body',
+      clientId: sandbox.apps.webSecretPost.clientId,
+      secret: sandbox.apps.webSecretPost.clientSecret,
+      user: 'adele@contoso.test'
+    });
     await workbench.contextMenu(workbench.credentialRow(good), 'Refresh token now');
     await workbench.page.locator('.notification-list-item', { hasText: 'refreshed' }).first().waitFor({ state: 'visible', timeout: 30_000 });
     await workbench.contextMenu(workbench.credentialRow(good), 'Show token details');
     await workbench.page.locator('.monaco-editor', { hasText: 'audience' }).first().waitFor({ state: 'visible', timeout: 30_000 });
 
     const bad = 'Sentinel: wrong secret';
-    await flows.addSandboxCredential(bad, { grant: 'Client credentials', clientAuth: 'request body', clientId: sandbox.apps.daemonSecret.clientId, secret: wrongSecret, user: 'adele@contoso.test' });
+    await flows.addSandboxCredential(bad, {
+      grant: 'Client credentials',
+      clientAuth: 'request body',
+      clientId: sandbox.apps.daemonSecret.clientId,
+      secret: wrongSecret,
+      user: 'adele@contoso.test'
+    });
     await workbench.contextMenu(workbench.credentialRow(bad), 'Authorize credential');
     await flows.rowState(bad, /Failed/);
     const error = workbench.page.locator('.notification-list-item', { hasText: 'AADSTS7000215' }).first();
@@ -103,7 +115,11 @@ describe('end-to-end: secrets stay in secret storage', () => {
             request.onsuccess = () => resolve(request.result);
             request.onerror = () => resolve([]);
           });
-          keys.forEach((key, i) => out.push(`${info.name}/${store}/${String(key)}: ${typeof all[i] === 'string' ? all[i] : all[i] instanceof Uint8Array ? new TextDecoder().decode(all[i] as Uint8Array) : JSON.stringify(all[i])}`));
+          keys.forEach((key, i) =>
+            out.push(
+              `${info.name}/${store}/${String(key)}: ${typeof all[i] === 'string' ? all[i] : all[i] instanceof Uint8Array ? new TextDecoder().decode(all[i] as Uint8Array) : JSON.stringify(all[i])}`
+            )
+          );
         }
         db.close();
       }
@@ -116,8 +132,14 @@ describe('end-to-end: secrets stay in secret storage', () => {
       ...payloads.map((text, i) => ({ where: `telemetry payload #${i}`, text }))
     ];
     // The search must have looked where the credentials are kept: their names are there.
-    assert.ok(places.some((p) => p.text.includes('Sentinel: secret in body')), 'the extension storage was among the places searched');
-    assert.ok(places.some((p) => /M365 Mail\.log$/.test(p.where) && p.text.includes('token issued')), 'the product log was searched');
+    assert.ok(
+      places.some((p) => p.text.includes('Sentinel: secret in body')),
+      'the extension storage was among the places searched'
+    );
+    assert.ok(
+      places.some((p) => /M365 Mail\.log$/.test(p.where) && p.text.includes('token issued')),
+      'the product log was searched'
+    );
     for (const place of places) {
       for (const sentinel of sentinels) assert.ok(!place.text.includes(sentinel), `a client secret is in ${place.where}`);
       assert.doesNotMatch(place.text, JWT, `a token is in ${place.where}`);

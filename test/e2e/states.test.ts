@@ -18,7 +18,12 @@ describe('end-to-end: the credential tree shows every state', () => {
   let ca: string;
 
   const control = async (method: string, route: string, body?: unknown) => {
-    const response = await httpsCall(ca, method, `${sandbox.authorization.controlUrl}${route}`, body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const response = await httpsCall(
+      ca,
+      method,
+      `${sandbox.authorization.controlUrl}${route}`,
+      body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }
+    );
     assert.ok(response.status < 300, `${method} ${route}: ${response.status} ${response.body}`);
   };
 
@@ -39,7 +44,12 @@ describe('end-to-end: the credential tree shows every state', () => {
 
   it('Expired: the tenant revoked the refresh token, and a refresh says so', async () => {
     const name = 'Megan (revoked)';
-    await flows.addAuthorized(name, { grant: 'Authorization code', clientAuth: 'None: public client', clientId: sandbox.apps.publicClient.clientId, user: 'megan@contoso.test' });
+    await flows.addAuthorized(name, {
+      grant: 'Authorization code',
+      clientAuth: 'None: public client',
+      clientId: sandbox.apps.publicClient.clientId,
+      user: 'megan@contoso.test'
+    });
     await flows.signOutOfSandbox();
     await control('POST', 'users/megan@contoso.test/revoke-refresh-tokens');
     await workbench.contextMenu(workbench.credentialRow(name), 'Refresh token now');
@@ -50,7 +60,13 @@ describe('end-to-end: the credential tree shows every state', () => {
   it('Expiring soon: the server says the refresh token lives one more hour', async () => {
     await control('PUT', 'settings', { refreshTokenLifetimeSeconds: 3600 });
     const name = 'Adele (expiring)';
-    await flows.addSandboxCredential(name, { grant: 'Authorization code', clientAuth: 'HTTP Basic', clientId: sandbox.apps.webSecretBasic.clientId, secret: sandbox.apps.webSecretBasic.clientSecret, user: 'adele@contoso.test' });
+    await flows.addSandboxCredential(name, {
+      grant: 'Authorization code',
+      clientAuth: 'HTTP Basic',
+      clientId: sandbox.apps.webSecretBasic.clientId,
+      secret: sandbox.apps.webSecretBasic.clientSecret,
+      user: 'adele@contoso.test'
+    });
     const popup = await flows.authorize(name, 'tree');
     await flows.signIn(popup, 'adele@contoso.test', 'accept');
     await flows.rowState(name, /Expiring soon/);
@@ -60,15 +76,32 @@ describe('end-to-end: the credential tree shows every state', () => {
 
   it('Failed, Unauthorized and Authorized, side by side', async () => {
     const failed = 'Daemon (wrong secret)';
-    await flows.addSandboxCredential(failed, { grant: 'Client credentials', clientAuth: 'request body', clientId: sandbox.apps.daemonSecret.clientId, secret: 'not-the-secret-value', user: 'adele@contoso.test' });
+    await flows.addSandboxCredential(failed, {
+      grant: 'Client credentials',
+      clientAuth: 'request body',
+      clientId: sandbox.apps.daemonSecret.clientId,
+      secret: 'not-the-secret-value',
+      user: 'adele@contoso.test'
+    });
     await workbench.contextMenu(workbench.credentialRow(failed), 'Authorize credential');
     await flows.rowState(failed, /Failed/);
 
     const authorized = 'Adele (signed in)';
-    await flows.addAuthorized(authorized, { grant: 'Authorization code', clientAuth: 'None: public client', clientId: sandbox.apps.publicClient.clientId, user: 'adele@contoso.test' });
+    await flows.addAuthorized(authorized, {
+      grant: 'Authorization code',
+      clientAuth: 'None: public client',
+      clientId: sandbox.apps.publicClient.clientId,
+      user: 'adele@contoso.test'
+    });
 
     const unauthorized = 'Orders (not yet authorized)';
-    await flows.addSandboxCredential(unauthorized, { grant: 'Authorization code', clientAuth: 'None: public client', clientId: sandbox.apps.publicClient.clientId, user: 'adele@contoso.test', sharedMailbox: 'orders@contoso.test' });
+    await flows.addSandboxCredential(unauthorized, {
+      grant: 'Authorization code',
+      clientAuth: 'None: public client',
+      clientId: sandbox.apps.publicClient.clientId,
+      user: 'adele@contoso.test',
+      sharedMailbox: 'orders@contoso.test'
+    });
     await flows.rowState(unauthorized, /Unauthorized/);
 
     // Expand the signed-in credential: user, mailbox, scopes and token expiry.
@@ -76,9 +109,17 @@ describe('end-to-end: the credential tree shows every state', () => {
     await workbench.page.keyboard.press('ArrowRight');
     await workbench.page.locator('.pane-body .monaco-list-row', { hasText: 'IMAP.AccessAsUser.All' }).first().waitFor({ state: 'visible', timeout: 10_000 });
     // The status bar warns while any credential needs attention.
-    await workbench.page.locator('.statusbar-item', { hasText: /M365 Mail|credential/ }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    await workbench.page
+      .locator('.statusbar-item', { hasText: /M365 Mail|credential/ })
+      .first()
+      .waitFor({ state: 'visible', timeout: 10_000 });
     const rows = await workbench.page.locator('.pane-body .monaco-list-row').allTextContents();
-    for (const state of ['Unauthorized', 'Authorized', 'Expiring soon', 'Expired', 'Failed']) assert.ok(rows.some((r) => r.includes(state)), `a row shows ${state}: ${rows.join(' | ')}`);
+    for (const state of ['Unauthorized', 'Authorized', 'Expiring soon', 'Expired', 'Failed']) {
+      assert.ok(
+        rows.some((r) => r.includes(state)),
+        `a row shows ${state}: ${rows.join(' | ')}`
+      );
+    }
     await workbench.runCommand('Notifications: Clear All Notifications');
     await workbench.screenshot('credentials-states');
   });

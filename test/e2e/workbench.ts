@@ -52,12 +52,19 @@ export class Workbench {
     const entry = this.page.locator(`.activitybar .action-item a[aria-label^="${name}"], .activitybar [role="tab"][aria-label^="${name}"]`).first();
     await entry.waitFor({ state: 'visible', timeout: 60_000 });
     await entry.click();
-    await this.page.locator('.sidebar .composite.title', { hasText: name.toUpperCase() }).or(this.page.locator('.sidebar .title-label', { hasText: name })).first().waitFor({ timeout: 30_000 });
+    await this.page
+      .locator('.sidebar .composite.title', { hasText: name.toUpperCase() })
+      .or(this.page.locator('.sidebar .title-label', { hasText: name }))
+      .first()
+      .waitFor({ timeout: 30_000 });
   }
 
   /** F1, the command's title, Enter: as a user runs a command from the palette. */
   async runCommand(title: string): Promise<void> {
-    await this.page.locator('.monaco-workbench').click({ position: { x: 700, y: 450 }, force: true }).catch(() => undefined);
+    await this.page
+      .locator('.monaco-workbench')
+      .click({ position: { x: 700, y: 450 }, force: true })
+      .catch(() => undefined);
     await this.page.keyboard.press('F1');
     const input = this.page.locator('.quick-input-widget input.input');
     await input.waitFor({ state: 'visible' });
@@ -89,7 +96,10 @@ export class Workbench {
   async answer(text: string): Promise<void> {
     const input = this.quickInput.locator('input.input');
     await input.waitFor({ state: 'visible', timeout: 30_000 });
-    const title = await this.quickInput.locator('.quick-input-title').textContent().catch(() => '');
+    const title = await this.quickInput
+      .locator('.quick-input-title')
+      .textContent()
+      .catch(() => '');
     await input.fill(text);
     await this.page.keyboard.press('Enter');
     await this.nextStep(title);
@@ -99,7 +109,10 @@ export class Workbench {
   async acceptDefault(): Promise<void> {
     const input = this.quickInput.locator('input.input');
     await input.waitFor({ state: 'visible', timeout: 30_000 });
-    const title = await this.quickInput.locator('.quick-input-title').textContent().catch(() => '');
+    const title = await this.quickInput
+      .locator('.quick-input-title')
+      .textContent()
+      .catch(() => '');
     await this.page.keyboard.press('Enter');
     await this.nextStep(title);
   }
@@ -108,12 +121,20 @@ export class Workbench {
   async chooseFile(file: string): Promise<void> {
     const input = this.quickInput.locator('input.input');
     await input.waitFor({ state: 'visible', timeout: 30_000 });
-    const title = await this.quickInput.locator('.quick-input-title').textContent().catch(() => '');
+    const title = await this.quickInput
+      .locator('.quick-input-title')
+      .textContent()
+      .catch(() => '');
     // The dialog fills in its starting folder once it has read it; typing before that is lost.
-    await this.page.waitForFunction(() => !!(document.querySelector('.quick-input-widget input.input') as HTMLInputElement | null)?.value, undefined, { timeout: 10_000 });
+    await this.page.waitForFunction(() => !!(document.querySelector('.quick-input-widget input.input') as HTMLInputElement | null)?.value, undefined, {
+      timeout: 10_000
+    });
     await input.fill(file);
     // The dialog resolves the typed path as it changes; confirm once it shows the file selected.
-    await this.quickInput.locator('.quick-input-list .monaco-list-row', { hasText: file.split('/').pop() ?? file }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    await this.quickInput
+      .locator('.quick-input-list .monaco-list-row', { hasText: file.split('/').pop() ?? file })
+      .first()
+      .waitFor({ state: 'visible', timeout: 10_000 });
     await this.quickInput.getByRole('button', { name: 'Select' }).click();
     await this.nextStep(title);
   }
@@ -122,7 +143,10 @@ export class Workbench {
   async pick(label: string): Promise<void> {
     const row = this.quickInput.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
     await row.waitFor({ state: 'visible', timeout: 30_000 });
-    const title = await this.quickInput.locator('.quick-input-title').textContent().catch(() => '');
+    const title = await this.quickInput
+      .locator('.quick-input-title')
+      .textContent()
+      .catch(() => '');
     await row.click();
     await this.nextStep(title);
   }
@@ -178,14 +202,20 @@ export class Workbench {
     const dialog = this.page.locator('.monaco-dialog-box');
     await dialog.waitFor({ state: 'visible', timeout: 30_000 });
     const text = (await dialog.textContent()) ?? '';
-    await dialog.locator('.monaco-button', { hasText: new RegExp(`^${button}$`) }).first().click();
+    await dialog
+      .locator('.monaco-button', { hasText: new RegExp(`^${button}$`) })
+      .first()
+      .click();
     await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
     return text;
   }
 
   /** Opens a workspace file by name through Quick Open (Ctrl+P), as a user does. */
   async openFile(name: string): Promise<void> {
-    await this.page.locator('.monaco-workbench').click({ position: { x: 700, y: 450 }, force: true }).catch(() => undefined);
+    await this.page
+      .locator('.monaco-workbench')
+      .click({ position: { x: 700, y: 450 }, force: true })
+      .catch(() => undefined);
     await this.page.keyboard.press('Control+P');
     const input = this.quickInput.locator('input.input');
     await input.waitFor({ state: 'visible' });
@@ -235,7 +265,13 @@ export class Workbench {
   async reportFailure(title: string): Promise<void> {
     const file = await this.screenshot(`failed-${title.replace(/[^\w]+/g, '-').slice(0, 60)}`).catch(() => '(no screenshot)');
     const notes = await this.notifications().catch(() => []);
-    console.log(`      screenshot: ${file}\n      notifications: ${JSON.stringify(notes)}\n      product log (end):\n${this.productLog().split('\n').slice(-25).map((l) => `        ${l}`).join('\n')}`);
+    console.log(
+      `      screenshot: ${file}\n      notifications: ${JSON.stringify(notes)}\n      product log (end):\n${this.productLog()
+        .split('\n')
+        .slice(-25)
+        .map((l) => `        ${l}`)
+        .join('\n')}`
+    );
   }
 
   async close(): Promise<void> {

@@ -46,7 +46,16 @@ export function freePort(): Promise<number> {
 }
 
 function codeServerArgs(userDataDir: string, extensionsDir: string): string[] {
-  return [codeServerEntry, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust'];
+  return [
+    codeServerEntry,
+    '--user-data-dir',
+    userDataDir,
+    '--extensions-dir',
+    extensionsDir,
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust'
+  ];
 }
 
 async function waitForHttp(url: string, timeoutMs: number, child: ManagedProcess, output: () => string): Promise<void> {
@@ -119,11 +128,16 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   delete env.PASSWORD;
   delete env.HASHED_PASSWORD;
   delete env.VSCODE_IPC_HOOK_CLI;
-  const child = startManaged('code-server', node24Bin, [...codeServerArgs(userDataDir, extensionsDir), '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, ...(options.folder ? [options.folder] : [])], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    dirs: [root]
-  });
+  const child = startManaged(
+    'code-server',
+    node24Bin,
+    [...codeServerArgs(userDataDir, extensionsDir), '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, ...(options.folder ? [options.folder] : [])],
+    {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      dirs: [root]
+    }
+  );
   let output = '';
   child.child.stdout?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20_000)));
   child.child.stderr?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20_000)));

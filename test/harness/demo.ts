@@ -85,7 +85,9 @@ M365 Mail demo is running (sandbox tenant ${d.authorization.tenantDomain}, no Mi
   Sandbox:   authority ${d.authorization.authority}
              IMAP 127.0.0.1:${d.imap.port} (TLS), SMTP 127.0.0.1:${d.smtp.port} (STARTTLS)
              users: ${d.users.map((u) => u.upn + (u.note ? ` (${u.note})` : '')).join('; ')}
-             apps:  ${Object.values(d.apps).map((a) => `${a.name} ${a.clientId}${'clientSecret' in a ? ` secret ${a.clientSecret}` : ''}`).join('\n                    ')}
+             apps:  ${Object.values(d.apps)
+               .map((a) => `${a.name} ${a.clientId}${'clientSecret' in a ? ` secret ${a.clientSecret}` : ''}`)
+               .join('\n                    ')}
              everything in ${path.join(workspace, 'sandbox.json')}
   Stop:      Ctrl+C
 `);

@@ -9,10 +9,14 @@ import { repoRoot } from './toolchain';
 
 export function vsce(cwd: string, out: string): void {
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  const r = spawnSync(path.join(repoRoot, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '--out', out], {
-    cwd,
-    encoding: 'utf8'
-  });
+  const r = spawnSync(
+    path.join(repoRoot, 'node_modules', '.bin', 'vsce'),
+    ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '--out', out],
+    {
+      cwd,
+      encoding: 'utf8'
+    }
+  );
   if (r.status !== 0) throw new Error(`vsce package failed in ${cwd}:\n${r.stdout}\n${r.stderr}`);
 }
 

@@ -1,7 +1,7 @@
 /**
  * `npm test`: every tier, in order, with a summary. Installs what is missing first (setup.ts).
  *
- *   static         ESLint and the TypeScript type check (one check each)
+ *   static         ESLint, the TypeScript type check and Prettier's format check (one check each)
  *   unit           Mocha over modules without `vscode` (test/unit), in plain Node
  *   sandbox        the loopback authorization, IMAP and SMTP servers (test/sandbox)
  *   integration    product modules without `vscode` (auth engine, SMTP, IMAP, diagnostics) in
@@ -59,8 +59,9 @@ function readCounts(file: string): { passed: number; failed: number; pending: nu
 async function staticTier(): Promise<Omit<TierResult, 'seconds'>> {
   const lint = await runCommand('eslint', bin('eslint'), ['.']);
   const types = await runCommand('typecheck', 'npm', ['run', '--silent', 'typecheck']);
-  const failed = (lint === 0 ? 0 : 1) + (types === 0 ? 0 : 1);
-  return { tier: 'static', passed: 2 - failed, failed, pending: 0 };
+  const format = await runCommand('prettier', bin('prettier'), ['--check', '--log-level', 'warn', '.']);
+  const failed = [lint, types, format].filter((code) => code !== 0).length;
+  return { tier: 'static', passed: 3 - failed, failed, pending: 0 };
 }
 
 async function mochaTier(tier: string, config: string, env: NodeJS.ProcessEnv = {}): Promise<Omit<TierResult, 'seconds'>> {
@@ -69,7 +70,12 @@ async function mochaTier(tier: string, config: string, env: NodeJS.ProcessEnv = 
   }
   const output = path.join(resultsDir, `${tier}.json`);
   fs.rmSync(output, { force: true });
-  const code = await runCommand(tier, bin('mocha'), ['--config', config, '--reporter', path.join(__dirname, 'specSummaryReporter.cjs'), '--reporter-option', `output=${output}`], env);
+  const code = await runCommand(
+    tier,
+    bin('mocha'),
+    ['--config', config, '--reporter', path.join(__dirname, 'specSummaryReporter.cjs'), '--reporter-option', `output=${output}`],
+    env
+  );
   const counts = readCounts(output);
   if (!counts) return { tier, passed: 0, failed: 1, pending: 0, note: `mocha exited with ${code} before reporting` };
   // A crash after the report (an unhandled rejection, a hook failing) still fails the tier.
@@ -143,25 +149,35 @@ async function main(): Promise<number> {
   await timed('integration', () => mochaTier('integration', 'test/integration/.mocharc.json'));
   let vsix: string | undefined;
   if (wanted('extension-host') || wanted('e2e')) {
-    await timed('package', async () => {
-      vsix = packageProduct();
-      const kib = fs.statSync(vsix).size / 1024;
-      const limitKib = 3 * 1024;
-      console.log(`${path.relative(repoRoot, vsix)}: ${kib.toFixed(1)} KiB (limit ${limitKib} KiB)`);
-      return { tier: 'package', passed: kib < limitKib ? 1 : 0, failed: kib < limitKib ? 0 : 1, pending: 0, note: `VSIX ${kib.toFixed(0)} KiB` };
-    }, true);
+    await timed(
+      'package',
+      async () => {
+        vsix = packageProduct();
+        const kib = fs.statSync(vsix).size / 1024;
+        const limitKib = 3 * 1024;
+        console.log(`${path.relative(repoRoot, vsix)}: ${kib.toFixed(1)} KiB (limit ${limitKib} KiB)`);
+        return { tier: 'package', passed: kib < limitKib ? 1 : 0, failed: kib < limitKib ? 0 : 1, pending: 0, note: `VSIX ${kib.toFixed(0)} KiB` };
+      },
+      true
+    );
   }
   if (vsix) {
     const packaged = vsix;
     // One sandbox (authorization server, IMAP, SMTP) serves both tiers that run in VS Code.
     let sandbox: Sandbox | undefined;
     const sandboxFile = path.join(resultsDir, 'sandbox.json');
-    await timed('sandbox-start', async () => {
-      sandbox = await startSandbox();
-      fs.writeFileSync(sandboxFile, JSON.stringify(sandbox.description, null, 2));
-      console.log(`sandbox: authority ${sandbox.description.authorization.authority}, IMAP ${sandbox.description.imap.port}, SMTP ${sandbox.description.smtp.port}`);
-      return { tier: 'sandbox-start', passed: 0, failed: 0, pending: 0 };
-    }, true);
+    await timed(
+      'sandbox-start',
+      async () => {
+        sandbox = await startSandbox();
+        fs.writeFileSync(sandboxFile, JSON.stringify(sandbox.description, null, 2));
+        console.log(
+          `sandbox: authority ${sandbox.description.authorization.authority}, IMAP ${sandbox.description.imap.port}, SMTP ${sandbox.description.smtp.port}`
+        );
+        return { tier: 'sandbox-start', passed: 0, failed: 0, pending: 0 };
+      },
+      true
+    );
     if (sandbox) {
       const running = sandbox;
       try {
@@ -178,7 +194,9 @@ async function main(): Promise<number> {
   const metrics = fs.existsSync(metricsFile) ? (JSON.parse(fs.readFileSync(metricsFile, 'utf8')) as Record<string, unknown>) : {};
   console.log('\n=== summary ===');
   for (const r of results) {
-    console.log(`${r.tier.padEnd(15)} ${String(r.passed).padStart(4)} passed ${String(r.failed).padStart(3)} failed ${String(r.pending).padStart(3)} pending  ${r.seconds.toFixed(1).padStart(6)} s${r.note ? `  (${r.note})` : ''}`);
+    console.log(
+      `${r.tier.padEnd(15)} ${String(r.passed).padStart(4)} passed ${String(r.failed).padStart(3)} failed ${String(r.pending).padStart(3)} pending  ${r.seconds.toFixed(1).padStart(6)} s${r.note ? `  (${r.note})` : ''}`
+    );
   }
   if (metrics.activationMs !== undefined) console.log(`activate() in code-server (e2e): ${String(metrics.activationMs)} ms`);
   const passed = results.reduce((n, r) => n + r.passed, 0);

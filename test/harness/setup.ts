@@ -40,7 +40,9 @@ function ensureDebianPackages(report: string[]): void {
   apt(['install', '-y', '-qq', '--no-install-recommends', ...missing]);
   // The Debian packages enable system-wide services; the tests run their own instances on other ports.
   for (const service of ['dovecot', 'postfix']) {
-    spawnSync('sh', ['-c', `command -v systemctl >/dev/null && systemctl disable --now ${service} 2>/dev/null; service ${service} stop 2>/dev/null`], { stdio: 'ignore' });
+    spawnSync('sh', ['-c', `command -v systemctl >/dev/null && systemctl disable --now ${service} 2>/dev/null; service ${service} stop 2>/dev/null`], {
+      stdio: 'ignore'
+    });
   }
   report.push(`Debian packages: ${missing.join(', ')}`);
 }

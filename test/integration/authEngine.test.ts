@@ -43,10 +43,18 @@ describe('auth engine against the sandbox authorization server', function () {
   const tokenRequests = async () => (await sandbox.auth.control.stats()).total;
 
   /** The browser part of the authorization code flow, completed by the page driver. */
-  async function authorize(auth: AuthService, def: CredentialDefinition, options: { user?: string; consent?: 'accept' | 'deny' } = {}): Promise<CredentialStatus> {
+  async function authorize(
+    auth: AuthService,
+    def: CredentialDefinition,
+    options: { user?: string; consent?: 'accept' | 'deny' } = {}
+  ): Promise<CredentialStatus> {
     const redirectUri = 'http://127.0.0.1:45678/';
     const request = await auth.beginAuthorizationCode(def, redirectUri);
-    const landed = await new PageDriver(ca).authorize(request.url, { user: options.user ?? def.userName ?? '', consent: options.consent, redirectPrefix: redirectUri });
+    const landed = await new PageDriver(ca).authorize(request.url, {
+      user: options.user ?? def.userName ?? '',
+      consent: options.consent,
+      redirectPrefix: redirectUri
+    });
     assert.ok(landed instanceof URL, 'the browser is sent back to the redirect URI');
     return request.complete(landed.toString());
   }
@@ -86,7 +94,10 @@ describe('auth engine against the sandbox authorization server', function () {
 
   it('authorizes a confidential client whose secret goes in the body, and one that sends it as HTTP Basic', async () => {
     const auth = engine();
-    for (const [app, clientAuth] of [[SANDBOX_APPS.webSecretPost, 'secretPost'], [SANDBOX_APPS.webSecretBasic, 'secretBasic']] as const) {
+    for (const [app, clientAuth] of [
+      [SANDBOX_APPS.webSecretPost, 'secretPost'],
+      [SANDBOX_APPS.webSecretBasic, 'secretBasic']
+    ] as const) {
       const def = credential('sandbox-adele', { clientId: app.clientId, clientAuth });
       await vault.store(secretKeys(def.id).clientSecret, app.clientSecret);
       const status = await authorize(auth, def);
@@ -113,7 +124,10 @@ describe('auth engine against the sandbox authorization server', function () {
     const device = await auth.beginDeviceCode(def);
     assert.match(device.userCode, /\w/);
     assert.match(device.verificationUri, /^https:\/\/127\.0\.0\.1:/);
-    const [status] = await Promise.all([device.complete(new AbortController().signal), completeDeviceCode({ ca, verificationUri: device.verificationUri, userCode: device.userCode, user: 'adele@contoso.test' })]);
+    const [status] = await Promise.all([
+      device.complete(new AbortController().signal),
+      completeDeviceCode({ ca, verificationUri: device.verificationUri, userCode: device.userCode, user: 'adele@contoso.test' })
+    ]);
     assert.equal(status.account, 'adele@contoso.test');
   });
 
@@ -211,7 +225,10 @@ describe('auth engine against the sandbox authorization server', function () {
   it('explains MFA required (AADSTS50076) for a user the sandbox enforces MFA on', async () => {
     const auth = engine();
     const def = credential('sandbox-adele', { userName: 'lee@contoso.test' });
-    await assert.rejects(authorize(auth, def, { user: 'lee@contoso.test' }), (error: AuthError) => error.code === 'AADSTS50076' && /multi-factor/i.test(error.message));
+    await assert.rejects(
+      authorize(auth, def, { user: 'lee@contoso.test' }),
+      (error: AuthError) => error.code === 'AADSTS50076' && /multi-factor/i.test(error.message)
+    );
   });
 
   it('never logs a token, code or refresh token', async () => {
@@ -240,12 +257,36 @@ describe('auth engine against the sandbox authorization server', function () {
 
   it('explains an unreachable token endpoint and refuses an endpoint URL that is not https', async () => {
     const auth = engine();
-    const closed = credential('sandbox-adele', { provider: 'generic', cloud: undefined, tenant: undefined, authorizationUrl: 'https://127.0.0.1:9/authorize', tokenUrl: 'https://127.0.0.1:9/token', clientAuth: 'secretPost', grant: 'clientCredentials', scopes: ['mail'] });
+    const closed = credential('sandbox-adele', {
+      provider: 'generic',
+      cloud: undefined,
+      tenant: undefined,
+      authorizationUrl: 'https://127.0.0.1:9/authorize',
+      tokenUrl: 'https://127.0.0.1:9/token',
+      clientAuth: 'secretPost',
+      grant: 'clientCredentials',
+      scopes: ['mail']
+    });
     await vault.store(secretKeys(closed.id).clientSecret, 'x'.repeat(12));
-    await assert.rejects(auth.authorizeClientCredentials(closed), (error: AuthError) => error.code.startsWith('network') && /127\.0\.0\.1:9/.test(error.message) && !!error.options.nextStep);
-    const plain = credential('sandbox-adele', { provider: 'generic', cloud: undefined, tenant: undefined, authorizationUrl: 'http://login.example.com/authorize', tokenUrl: 'http://login.example.com/token', clientAuth: 'secretPost', grant: 'clientCredentials', scopes: ['mail'] });
+    await assert.rejects(
+      auth.authorizeClientCredentials(closed),
+      (error: AuthError) => error.code.startsWith('network') && /127\.0\.0\.1:9/.test(error.message) && !!error.options.nextStep
+    );
+    const plain = credential('sandbox-adele', {
+      provider: 'generic',
+      cloud: undefined,
+      tenant: undefined,
+      authorizationUrl: 'http://login.example.com/authorize',
+      tokenUrl: 'http://login.example.com/token',
+      clientAuth: 'secretPost',
+      grant: 'clientCredentials',
+      scopes: ['mail']
+    });
     await vault.store(secretKeys(plain.id).clientSecret, 'x'.repeat(12));
-    await assert.rejects(auth.authorizeClientCredentials(plain), (error: AuthError) => error.code === 'invalid_endpoint' && /https/.test(error.options.nextStep ?? ''));
+    await assert.rejects(
+      auth.authorizeClientCredentials(plain),
+      (error: AuthError) => error.code === 'invalid_endpoint' && /https/.test(error.options.nextStep ?? '')
+    );
   });
 
   it('renews the refresh token before the configured expiry, storing the new one first', async () => {

@@ -7,7 +7,13 @@
 import * as assert from 'node:assert/strict';
 import fs from 'node:fs';
 import * as net from 'node:net';
-import { testImapConnection, testSmtpConnection, type ConnectionReport, type ConnectionTestOptions, type StepId } from '../../src/mail/diagnostics/connectionTest';
+import {
+  testImapConnection,
+  testSmtpConnection,
+  type ConnectionReport,
+  type ConnectionTestOptions,
+  type StepId
+} from '../../src/mail/diagnostics/connectionTest';
 import { formatConnectionReport } from '../../src/mail/diagnostics/formatReport';
 import { M365MailError } from '../../src/common/errors';
 import { delegatedToken } from '../sandbox/client/signIn';
@@ -42,13 +48,24 @@ describe('connection test against the sandbox mail servers', function () {
   const tokenOf = async (user: string): Promise<string> => {
     let token = tokens.get(user);
     if (!token) {
-      token = (await delegatedToken({ authority: sandbox.description.authorization.authority, ca, clientId: SANDBOX_APPS.publicClient.clientId, scopes: [MAIL_SCOPES.imap, MAIL_SCOPES.smtp], user })).accessToken;
+      token = (
+        await delegatedToken({
+          authority: sandbox.description.authorization.authority,
+          ca,
+          clientId: SANDBOX_APPS.publicClient.clientId,
+          scopes: [MAIL_SCOPES.imap, MAIL_SCOPES.smtp],
+          user
+        })
+      ).accessToken;
       tokens.set(user, token);
     }
     return token;
   };
 
-  const options = (service: 'imap' | 'smtp', overrides: Partial<ConnectionTestOptions> & { signInAs?: string } = {}): ConnectionTestOptions & { logger: LinesLogger } => {
+  const options = (
+    service: 'imap' | 'smtp',
+    overrides: Partial<ConnectionTestOptions> & { signInAs?: string } = {}
+  ): ConnectionTestOptions & { logger: LinesLogger } => {
     const endpoint = sandbox.description[service];
     const signInAs = overrides.signInAs ?? 'adele@contoso.test';
     return {
@@ -88,7 +105,16 @@ describe('connection test against the sandbox mail servers', function () {
   it('good setup: every IMAP step is green, the chain is issued by the sandbox CA, INBOX opens read-only', async () => {
     const opts = options('imap');
     const report = await testImapConnection(opts);
-    assert.deepEqual(statuses(report), { dns: 'passed', tcp: 'passed', tls: 'passed', greeting: 'passed', capability: 'passed', token: 'passed', auth: 'passed', mailbox: 'passed' });
+    assert.deepEqual(statuses(report), {
+      dns: 'passed',
+      tcp: 'passed',
+      tls: 'passed',
+      greeting: 'passed',
+      capability: 'passed',
+      token: 'passed',
+      auth: 'passed',
+      mailbox: 'passed'
+    });
     assert.equal(report.passed, true);
     assert.equal(step(report, 'dns').ipLiteral, true);
     const tls = step(report, 'tls').tls;
@@ -103,13 +129,27 @@ describe('connection test against the sandbox mail servers', function () {
     assert.equal(typeof step(report, 'mailbox').mailbox?.exists, 'number');
     for (const s of report.steps) assert.ok(s.durationMs >= 0);
     await assertNoSecret(report, opts.logger);
-    assert.ok(opts.logger.lines.some((l) => /AUTHENTICATE XOAUTH2 \[redacted\]/.test(l)), 'the log shows the AUTHENTICATE line, redacted');
+    assert.ok(
+      opts.logger.lines.some((l) => /AUTHENTICATE XOAUTH2 \[redacted\]/.test(l)),
+      'the log shows the AUTHENTICATE line, redacted'
+    );
   });
 
   it('good setup: every SMTP step is green up to MAIL FROM, then RSET and QUIT', async () => {
     const opts = options('smtp');
     const report = await testSmtpConnection(opts);
-    assert.deepEqual(statuses(report), { dns: 'passed', tcp: 'passed', greeting: 'passed', ehlo: 'passed', starttls: 'passed', ehloTls: 'passed', token: 'passed', auth: 'passed', mailFrom: 'passed', quit: 'passed' });
+    assert.deepEqual(statuses(report), {
+      dns: 'passed',
+      tcp: 'passed',
+      greeting: 'passed',
+      ehlo: 'passed',
+      starttls: 'passed',
+      ehloTls: 'passed',
+      token: 'passed',
+      auth: 'passed',
+      mailFrom: 'passed',
+      quit: 'passed'
+    });
     assert.match(step(report, 'starttls').tls?.chain[0]?.issuer ?? '', /CN=M365 Mail sandbox CA/);
     assert.ok(step(report, 'ehlo').capabilities?.some((c) => /^STARTTLS$/i.test(c)));
     assert.ok(step(report, 'ehloTls').authMechanisms?.includes('XOAUTH2'));
@@ -127,7 +167,10 @@ describe('connection test against the sandbox mail servers', function () {
   });
 
   it('wrong CA (none added): TLS is red, the chain the server sent is shown, the next step names m365mail.trustedCaCertificates', async () => {
-    for (const report of [await testImapConnection(options('imap', { extraCaCertificates: [] })), await testSmtpConnection(options('smtp', { extraCaCertificates: [] }))]) {
+    for (const report of [
+      await testImapConnection(options('imap', { extraCaCertificates: [] })),
+      await testSmtpConnection(options('smtp', { extraCaCertificates: [] }))
+    ]) {
       const tlsStep = step(report, report.protocol === 'imap' ? 'tls' : 'starttls');
       assert.equal(tlsStep.status, 'failed');
       assert.equal(tlsStep.error?.code, 'tls.untrusted');
@@ -146,10 +189,19 @@ describe('connection test against the sandbox mail servers', function () {
     }
   });
 
-  it('a token the servers refuse: SASL is red with the servers\' explanation, everything before it green', async () => {
+  it("a token the servers refuse: SASL is red with the servers' explanation, everything before it green", async () => {
     const bad = async () => 'not-a-real-access-token-0123456789';
     const imap = await testImapConnection(options('imap', { getAccessToken: bad }));
-    assert.deepEqual(statuses(imap), { dns: 'passed', tcp: 'passed', tls: 'passed', greeting: 'passed', capability: 'passed', token: 'passed', auth: 'failed', mailbox: 'skipped' });
+    assert.deepEqual(statuses(imap), {
+      dns: 'passed',
+      tcp: 'passed',
+      tls: 'passed',
+      greeting: 'passed',
+      capability: 'passed',
+      token: 'passed',
+      auth: 'failed',
+      mailbox: 'skipped'
+    });
     assert.equal(step(imap, 'auth').error?.code, 'imap.auth_failed');
     assert.match(step(imap, 'auth').error?.nextStep ?? '', /IMAP\.AccessAsUser\.All/);
     const smtp = await testSmtpConnection(options('smtp', { getAccessToken: bad }));
@@ -181,7 +233,16 @@ describe('connection test against the sandbox mail servers', function () {
       throw new M365MailError('AADSTS70008', 'The refresh token has expired or was revoked (AADSTS70008).', { nextStep: 'Authorize the credential again.' });
     };
     const imap = await testImapConnection(options('imap', { getAccessToken: failing }));
-    assert.deepEqual(statuses(imap), { dns: 'passed', tcp: 'passed', tls: 'passed', greeting: 'passed', capability: 'passed', token: 'failed', auth: 'skipped', mailbox: 'skipped' });
+    assert.deepEqual(statuses(imap), {
+      dns: 'passed',
+      tcp: 'passed',
+      tls: 'passed',
+      greeting: 'passed',
+      capability: 'passed',
+      token: 'failed',
+      auth: 'skipped',
+      mailbox: 'skipped'
+    });
     assert.equal(step(imap, 'token').error?.code, 'AADSTS70008');
     assert.equal(step(imap, 'token').error?.nextStep, 'Authorize the credential again.');
     const smtp = await testSmtpConnection(options('smtp', { getAccessToken: failing }));

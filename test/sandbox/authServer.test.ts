@@ -7,13 +7,7 @@ import * as assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  ConfidentialClientApplication,
-  CryptoProvider,
-  PublicClientApplication,
-  type AuthenticationResult,
-  type Configuration
-} from '@azure/msal-node';
+import { ConfidentialClientApplication, CryptoProvider, PublicClientApplication, type AuthenticationResult, type Configuration } from '@azure/msal-node';
 import { certificateThumbprintS256Hex, createCertificates, type SandboxCertificates } from './server/certificates';
 import { startAuthServer, type AuthServer } from './server/authServer';
 import { MAIL_SCOPES, SANDBOX_APPS, SANDBOX_TENANT } from './server/fixtures';
@@ -71,7 +65,14 @@ describe('sandbox authorization server (Entra ID imitation)', function () {
     const app = new ConfidentialClientApplication(msalConfig(SANDBOX_APPS.webSecretPost.clientId, { clientSecret: SANDBOX_APPS.webSecretPost.clientSecret }));
     const pkce = await new CryptoProvider().generatePkceCodes();
     const redirectUri = 'http://localhost:53123';
-    const authUrl = await app.getAuthCodeUrl({ scopes, redirectUri, codeChallenge: pkce.challenge, codeChallengeMethod: 'S256', state: 'st-1', loginHint: user });
+    const authUrl = await app.getAuthCodeUrl({
+      scopes,
+      redirectUri,
+      codeChallenge: pkce.challenge,
+      codeChallengeMethod: 'S256',
+      state: 'st-1',
+      loginHint: user
+    });
     const back = await new PageDriver(certs.caPem).authorize(authUrl, { user, redirectPrefix: redirectUri, consent });
     assert.ok(back instanceof URL, `expected a redirect to the app, got ${(back as HttpResponse).status} ${(back as HttpResponse).body?.slice(0, 300)}`);
     return { app, back, redirectUri, pkce, scopes };
@@ -194,7 +195,10 @@ describe('sandbox authorization server (Entra ID imitation)', function () {
       assert.equal(token.status, 200, JSON.stringify(token.json));
       assert.ok(token.json.refresh_token);
       assert.ok(token.json.id_token);
-      assert.deepEqual(JSON.parse(Buffer.from(token.json.client_info, 'base64url').toString()), { uid: '0a1b2c3d-0000-4000-8000-000000000001', utid: SANDBOX_TENANT.id });
+      assert.deepEqual(JSON.parse(Buffer.from(token.json.client_info, 'base64url').toString()), {
+        uid: '0a1b2c3d-0000-4000-8000-000000000001',
+        utid: SANDBOX_TENANT.id
+      });
       assert.ok(token.json.scope.split(' ').includes(MAIL_SCOPES.imap), token.json.scope);
     });
 
@@ -245,7 +249,10 @@ describe('sandbox authorization server (Entra ID imitation)', function () {
         code_challenge: pkce.challenge,
         code_challenge_method: 'S256'
       });
-      const back = await new PageDriver(certs.caPem).authorize(`${server.authority}/oauth2/v2.0/authorize?${q}`, { user: 'adele@contoso.test', redirectPrefix: redirectUri });
+      const back = await new PageDriver(certs.caPem).authorize(`${server.authority}/oauth2/v2.0/authorize?${q}`, {
+        user: 'adele@contoso.test',
+        redirectPrefix: redirectUri
+      });
       assert.ok(back instanceof URL);
       const basic = (secret: string) =>
         `Basic ${Buffer.from(`${encodeURIComponent(SANDBOX_APPS.webSecretBasic.clientId)}:${encodeURIComponent(secret)}`).toString('base64')}`;
@@ -361,7 +368,10 @@ describe('sandbox authorization server (Entra ID imitation)', function () {
             const input = await driver.call('GET', response.verificationUri);
             assert.match(input.body, /id="userCode"/);
             const inputForm = parseForm(input.body, 'op.deviceInputForm')!;
-            const confirm = await driver.call('POST', new URL(inputForm.action, response.verificationUri).href, { ...inputForm.hidden, user_code: response.userCode });
+            const confirm = await driver.call('POST', new URL(inputForm.action, response.verificationUri).href, {
+              ...inputForm.hidden,
+              user_code: response.userCode
+            });
             const confirmForm = parseForm(confirm.body, 'op.deviceConfirmForm');
             assert.ok(confirmForm, confirm.body.slice(0, 500));
             assert.match(confirm.body, /id="confirm"/);
@@ -394,7 +404,12 @@ describe('sandbox authorization server (Entra ID imitation)', function () {
       const app = new ConfidentialClientApplication(msalConfig('00000000-1111-2222-3333-444444444444', { clientSecret: 'x' }));
       const err = await errorOf(app.acquireTokenByClientCredential({ scopes: [MAIL_SCOPES.appOnly] }));
       assert.match(err.message, /AADSTS700016/);
-      const q = new URLSearchParams({ client_id: '00000000-1111-2222-3333-444444444444', response_type: 'code', redirect_uri: 'http://localhost:5000', scope: 'openid' });
+      const q = new URLSearchParams({
+        client_id: '00000000-1111-2222-3333-444444444444',
+        response_type: 'code',
+        redirect_uri: 'http://localhost:5000',
+        scope: 'openid'
+      });
       const page = await httpsCall(certs.caPem, 'GET', `${server.authority}/oauth2/v2.0/authorize?${q}`);
       assert.equal(page.status, 400);
       assert.match(page.body, /<p id="errorCode">AADSTS700016<\/p>/);
@@ -413,7 +428,12 @@ describe('sandbox authorization server (Entra ID imitation)', function () {
       assert.match(page.body, /<p id="errorCode">AADSTS50011<\/p>/);
       assert.match(page.body, /https:\/\/evil\.example\/callback/);
       // localhost only on path "/"; a daemon has no redirect URI at all.
-      const q2 = new URLSearchParams({ client_id: SANDBOX_APPS.publicClient.clientId, response_type: 'code', redirect_uri: 'http://localhost:4000/other', scope: 'openid' });
+      const q2 = new URLSearchParams({
+        client_id: SANDBOX_APPS.publicClient.clientId,
+        response_type: 'code',
+        redirect_uri: 'http://localhost:4000/other',
+        scope: 'openid'
+      });
       assert.match((await httpsCall(certs.caPem, 'GET', `${server.authority}/oauth2/v2.0/authorize?${q2}`)).body, /AADSTS50011/);
     });
 
@@ -433,7 +453,11 @@ describe('sandbox authorization server (Entra ID imitation)', function () {
     it('wrong password and shared mailbox cannot sign in', async function () {
       const app = new ConfidentialClientApplication(msalConfig(SANDBOX_APPS.webSecretPost.clientId, { clientSecret: SANDBOX_APPS.webSecretPost.clientSecret }));
       const authUrl = await app.getAuthCodeUrl({ scopes: DELEGATED, redirectUri: 'http://localhost:50005' });
-      const bad = await new PageDriver(certs.caPem).authorize(authUrl, { user: 'adele@contoso.test', password: 'nope', redirectPrefix: 'http://localhost:50005' });
+      const bad = await new PageDriver(certs.caPem).authorize(authUrl, {
+        user: 'adele@contoso.test',
+        password: 'nope',
+        redirectPrefix: 'http://localhost:50005'
+      });
       assert.ok(!(bad instanceof URL));
       assert.match(bad.body, /id="loginError"[^>]*>AADSTS50126/);
       const shared = await new PageDriver(certs.caPem).authorize(authUrl, { user: 'orders@contoso.test', redirectPrefix: 'http://localhost:50005' });
@@ -466,7 +490,10 @@ describe('sandbox authorization server (Entra ID imitation)', function () {
       const res = await tokenPost({ grant_type: 'refresh_token', client_id: SANDBOX_APPS.publicClient.clientId, refresh_token: 'bogus' });
       assert.equal(res.status, 400);
       assert.equal(res.json.error, 'invalid_grant');
-      assert.match(res.json.error_description, /^AADSTS70008: .*Trace ID: [0-9a-f-]{36} Correlation ID: [0-9a-f-]{36} Timestamp: \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/);
+      assert.match(
+        res.json.error_description,
+        /^AADSTS70008: .*Trace ID: [0-9a-f-]{36} Correlation ID: [0-9a-f-]{36} Timestamp: \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/
+      );
       assert.deepEqual(res.json.error_codes, [70008]);
       assert.match(res.json.timestamp, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/);
       assert.match(res.json.trace_id, /^[0-9a-f-]{36}$/);
@@ -488,7 +515,9 @@ describe('sandbox authorization server (Entra ID imitation)', function () {
         body: JSON.stringify({ stage: 'token', code: 7000215, clientId: SANDBOX_APPS.daemonSecret.clientId, persistent: true })
       });
       assert.equal(added.status, 200);
-      const daemon = new ConfidentialClientApplication(msalConfig(SANDBOX_APPS.daemonSecret.clientId, { clientSecret: SANDBOX_APPS.daemonSecret.clientSecret }));
+      const daemon = new ConfidentialClientApplication(
+        msalConfig(SANDBOX_APPS.daemonSecret.clientId, { clientSecret: SANDBOX_APPS.daemonSecret.clientSecret })
+      );
       for (let i = 0; i < 2; i++) {
         assert.match((await errorOf(daemon.acquireTokenByClientCredential({ scopes: [MAIL_SCOPES.appOnly], skipCache: true }))).message, /AADSTS7000215/);
       }
@@ -523,9 +552,14 @@ describe('sandbox authorization server (Entra ID imitation)', function () {
   describe('mail-server validation endpoint', function () {
     async function introspect(service: string, token: string, user?: string, asBearer = false) {
       const url = `${server.introspectionUrl(service as 'imap')}${user ? `?user=${encodeURIComponent(user)}` : ''}`;
-      const res = await httpsCall(certs.caPem, 'POST', url, asBearer
-        ? { headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' }, body: '' }
-        : { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token }).toString() });
+      const res = await httpsCall(
+        certs.caPem,
+        'POST',
+        url,
+        asBearer
+          ? { headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' }, body: '' }
+          : { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token }).toString() }
+      );
       assert.equal(res.status, 200);
       return JSON.parse(res.body);
     }
@@ -621,9 +655,17 @@ describe('sandbox authorization server (Entra ID imitation)', function () {
     });
 
     it('appToken: client credentials with a secret', async function () {
-      const result = await appToken({ authority: server.authority, ca: certs.caPem, clientId: SANDBOX_APPS.daemonSecret.clientId, clientSecret: SANDBOX_APPS.daemonSecret.clientSecret });
+      const result = await appToken({
+        authority: server.authority,
+        ca: certs.caPem,
+        clientId: SANDBOX_APPS.daemonSecret.clientId,
+        clientSecret: SANDBOX_APPS.daemonSecret.clientSecret
+      });
       assert.deepEqual(jwtPayload(result.accessToken).roles, ['IMAP.AccessAsApp', 'SMTP.SendAsApp']);
-      await assert.rejects(appToken({ origin: server.origin, ca: certs.caPem, clientId: SANDBOX_APPS.daemonSecret.clientId, clientSecret: 'wrong' }), /AADSTS7000215/);
+      await assert.rejects(
+        appToken({ origin: server.origin, ca: certs.caPem, clientId: SANDBOX_APPS.daemonSecret.clientId, clientSecret: 'wrong' }),
+        /AADSTS7000215/
+      );
     });
 
     it('completeDeviceCode: the user side of the device code flow; the polling app then gets tokens', async function () {
@@ -636,10 +678,17 @@ describe('sandbox authorization server (Entra ID imitation)', function () {
       const poll = () =>
         httpsCall(certs.caPem, 'POST', `${server.authority}/oauth2/v2.0/token`, {
           headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:device_code', client_id: SANDBOX_APPS.publicClient.clientId, device_code: device.device_code }).toString()
+          body: new URLSearchParams({
+            grant_type: 'urn:ietf:params:oauth:grant-type:device_code',
+            client_id: SANDBOX_APPS.publicClient.clientId,
+            device_code: device.device_code
+          }).toString()
         });
       assert.equal(JSON.parse((await poll()).body).error, 'authorization_pending');
-      await assert.rejects(completeDeviceCode({ verificationUri: device.verification_uri, userCode: 'WRONG-CODE', user: 'adele@contoso.test', ca: certs.caPem }), /not accepted/);
+      await assert.rejects(
+        completeDeviceCode({ verificationUri: device.verification_uri, userCode: 'WRONG-CODE', user: 'adele@contoso.test', ca: certs.caPem }),
+        /not accepted/
+      );
       await completeDeviceCode({ verificationUri: device.verification_uri, userCode: device.user_code, user: 'adele@contoso.test', ca: certs.caPem });
       await new Promise((r) => setTimeout(r, 1100));
       const done = JSON.parse((await poll()).body);

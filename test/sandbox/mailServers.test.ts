@@ -42,7 +42,10 @@ async function curl(args: string[]): Promise<Run> {
 
 /** Server replies from `curl -v` (lines "< ..."). */
 function replies(run: Run): string[] {
-  return run.stderr.split('\n').filter((l) => l.startsWith('< ')).map((l) => l.slice(2).trim());
+  return run.stderr
+    .split('\n')
+    .filter((l) => l.startsWith('< '))
+    .map((l) => l.slice(2).trim());
 }
 
 /** Minimal IMAP over TLS, for XOAUTH2. Resolves the lines up to each tagged reply. */
@@ -159,18 +162,22 @@ describe('sandbox mail servers (Dovecot + Postfix)', function () {
     assert.match(run.stdout, /\* \d+ EXISTS/);
   });
 
-  it('opens the inbox with XOAUTH2, and a shared mailbox with the delegate\'s token', async () => {
+  it("opens the inbox with XOAUTH2, and a shared mailbox with the delegate's token", async () => {
     const token = await tokens.token('adele@contoso.test', 'imap');
-    const own = await rawImap(servers.imap.port, ca, [
-      `AUTHENTICATE XOAUTH2 ${xoauth2('adele@contoso.test', token)}`,
-      'EXAMINE INBOX'
-    ]);
-    assert.ok(own.some((l) => /^t1 OK/.test(l)), own.join('\n'));
-    assert.ok(own.some((l) => /^t2 OK/.test(l)), own.join('\n'));
-    const shared = await rawImap(servers.imap.port, ca, [
-      `AUTHENTICATE XOAUTH2 ${xoauth2('orders@contoso.test', token)}`
-    ]);
-    assert.ok(shared.some((l) => /^t1 OK/.test(l)), shared.join('\n'));
+    const own = await rawImap(servers.imap.port, ca, [`AUTHENTICATE XOAUTH2 ${xoauth2('adele@contoso.test', token)}`, 'EXAMINE INBOX']);
+    assert.ok(
+      own.some((l) => /^t1 OK/.test(l)),
+      own.join('\n')
+    );
+    assert.ok(
+      own.some((l) => /^t2 OK/.test(l)),
+      own.join('\n')
+    );
+    const shared = await rawImap(servers.imap.port, ca, [`AUTHENTICATE XOAUTH2 ${xoauth2('orders@contoso.test', token)}`]);
+    assert.ok(
+      shared.some((l) => /^t1 OK/.test(l)),
+      shared.join('\n')
+    );
   });
 
   it('lets a delegate open the shared mailbox with OAUTHBEARER and refuses a non-delegate', async () => {
@@ -178,7 +185,10 @@ describe('sandbox mail servers (Dovecot + Postfix)', function () {
     assert.equal(delegate.code, 0, delegate.stderr);
     const other = await imap('orders@contoso.test', await tokens.token('megan@contoso.test', 'imap'), ['-X', 'EXAMINE INBOX']);
     assert.equal(other.code, 67, other.stderr); // CURLE_LOGIN_DENIED
-    assert.ok(replies(other).some((l) => /NO \[AUTHENTICATIONFAILED\]/.test(l)), other.stderr);
+    assert.ok(
+      replies(other).some((l) => /NO \[AUTHENTICATIONFAILED\]/.test(l)),
+      other.stderr
+    );
   });
 
   it('refuses a wrong token over IMAP and SMTP', async () => {
@@ -186,15 +196,21 @@ describe('sandbox mail servers (Dovecot + Postfix)', function () {
     assert.equal(i.code, 67, i.stderr);
     const s = await send('adele@contoso.test', 'not-a-token', 'adele@contoso.test', 'adele@contoso.test', 'wrong token');
     assert.equal(s.code, 67, s.stderr);
-    assert.ok(replies(s).some((l) => l.startsWith('535 ')), s.stderr);
+    assert.ok(
+      replies(s).some((l) => l.startsWith('535 ')),
+      s.stderr
+    );
   });
 
-  it('refuses a token that carries only the other service\'s scope', async () => {
+  it("refuses a token that carries only the other service's scope", async () => {
     const i = await imap('adele@contoso.test', await tokens.token('adele@contoso.test', 'smtp'), ['-X', 'EXAMINE INBOX']);
     assert.equal(i.code, 67, i.stderr);
     const s = await send('adele@contoso.test', await tokens.token('adele@contoso.test', 'imap'), 'adele@contoso.test', 'adele@contoso.test', 'wrong scope');
     assert.equal(s.code, 67, s.stderr);
-    assert.ok(replies(s).some((l) => l.startsWith('535 ')), s.stderr);
+    assert.ok(
+      replies(s).some((l) => l.startsWith('535 ')),
+      s.stderr
+    );
   });
 
   it('refuses a user that is not a mailbox of the tenant', async () => {
@@ -231,7 +247,10 @@ describe('sandbox mail servers (Dovecot + Postfix)', function () {
     assert.equal(i.code, 67, i.stderr);
     const s = await send('adele@contoso.test', smtpToken, 'adele@contoso.test', 'adele@contoso.test', 'expired token');
     assert.equal(s.code, 67, s.stderr);
-    assert.ok(replies(s).some((l) => l.startsWith('535 ')), s.stderr);
+    assert.ok(
+      replies(s).some((l) => l.startsWith('535 ')),
+      s.stderr
+    );
     assert.deepEqual(control.introspect('imap', imapToken, 'adele@contoso.test'), { active: false, error: 'token expired' });
   });
 
@@ -243,7 +262,15 @@ describe('sandbox mail servers (Dovecot + Postfix)', function () {
     const deadline = Date.now() + 20000;
     let found = false;
     while (!found && Date.now() < deadline) {
-      const search = await curl(['--cacert', caCertPath, `${imapUrl()}?SUBJECT%20%22${encodeURIComponent(subject)}%22`, '-u', 'megan@contoso.test:', '--oauth2-bearer', token]);
+      const search = await curl([
+        '--cacert',
+        caCertPath,
+        `${imapUrl()}?SUBJECT%20%22${encodeURIComponent(subject)}%22`,
+        '-u',
+        'megan@contoso.test:',
+        '--oauth2-bearer',
+        token
+      ]);
       found = /^\* SEARCH \d+/m.test(search.stdout);
       if (!found) await new Promise((r) => setTimeout(r, 250));
     }
@@ -251,7 +278,13 @@ describe('sandbox mail servers (Dovecot + Postfix)', function () {
   });
 
   it('answers 5.7.139 at AUTH for a mailbox with SMTP AUTH disabled (megan)', async () => {
-    const s = await send('megan@contoso.test', await tokens.token('megan@contoso.test', 'smtp'), 'megan@contoso.test', 'adele@contoso.test', 'smtp auth disabled');
+    const s = await send(
+      'megan@contoso.test',
+      await tokens.token('megan@contoso.test', 'smtp'),
+      'megan@contoso.test',
+      'adele@contoso.test',
+      'smtp auth disabled'
+    );
     assert.equal(s.code, 67, s.stderr);
     // Postfix's fixed prefix "535 5.7.8 Error: authentication failed:" then Exchange's text.
     assert.ok(
@@ -269,28 +302,62 @@ describe('sandbox mail servers (Dovecot + Postfix)', function () {
     assert.equal(asShared.code, 0, asShared.stderr);
     const asOther = await send('adele@contoso.test', token, 'lee@contoso.test', 'adele@contoso.test', 'send as other');
     assert.notEqual(asOther.code, 0);
-    assert.ok(replies(asOther).some((l) => /^550 5\.7\.60 .*Client does not have permissions to send as this sender/.test(l)), asOther.stderr);
+    assert.ok(
+      replies(asOther).some((l) => /^550 5\.7\.60 .*Client does not have permissions to send as this sender/.test(l)),
+      asOther.stderr
+    );
   });
 
   it('refuses submission without STARTTLS, without AUTH, and with plaintext mechanisms', async () => {
     const noTls = await send('adele@contoso.test', undefined, 'adele@contoso.test', 'adele@contoso.test', 'no tls', false);
     assert.notEqual(noTls.code, 0);
-    assert.ok(replies(noTls).some((l) => /^530 5\.7\.0 Must issue a STARTTLS command first/.test(l)), noTls.stderr);
+    assert.ok(
+      replies(noTls).some((l) => /^530 5\.7\.0 Must issue a STARTTLS command first/.test(l)),
+      noTls.stderr
+    );
     const ehloPlain = replies(noTls).filter((l) => /^250[- ]AUTH/.test(l));
     assert.deepEqual(ehloPlain, [], 'AUTH must not be offered before STARTTLS');
 
     const noAuth = await send('adele@contoso.test', undefined, 'adele@contoso.test', 'adele@contoso.test', 'no auth');
     assert.notEqual(noAuth.code, 0);
-    assert.ok(replies(noAuth).some((l) => /^530 5\.7\.57 .*Client not authenticated to send mail/.test(l)), noAuth.stderr);
+    assert.ok(
+      replies(noAuth).some((l) => /^530 5\.7\.57 .*Client not authenticated to send mail/.test(l)),
+      noAuth.stderr
+    );
     const offered = replies(noAuth).filter((l) => /^250[- ]AUTH /.test(l));
     assert.deepEqual(offered, ['250-AUTH XOAUTH2 OAUTHBEARER']);
 
-    const plain = await curl(['-v', '--ssl-reqd', '--cacert', caCertPath, smtpUrl(), '-u', 'adele@contoso.test:secret',
-      '--login-options', 'AUTH=PLAIN', '--mail-from', 'adele@contoso.test', '--mail-rcpt', 'adele@contoso.test',
-      '--upload-file', await message('adele@contoso.test', 'adele@contoso.test', 'plain')]);
+    const plain = await curl([
+      '-v',
+      '--ssl-reqd',
+      '--cacert',
+      caCertPath,
+      smtpUrl(),
+      '-u',
+      'adele@contoso.test:secret',
+      '--login-options',
+      'AUTH=PLAIN',
+      '--mail-from',
+      'adele@contoso.test',
+      '--mail-rcpt',
+      'adele@contoso.test',
+      '--upload-file',
+      await message('adele@contoso.test', 'adele@contoso.test', 'plain')
+    ]);
     assert.notEqual(plain.code, 0, plain.stderr);
 
-    const imapPlain = await curl(['-v', '--cacert', caCertPath, imapUrl(), '-u', 'adele@contoso.test:secret', '--login-options', 'AUTH=PLAIN', '-X', 'EXAMINE INBOX']);
+    const imapPlain = await curl([
+      '-v',
+      '--cacert',
+      caCertPath,
+      imapUrl(),
+      '-u',
+      'adele@contoso.test:secret',
+      '--login-options',
+      'AUTH=PLAIN',
+      '-X',
+      'EXAMINE INBOX'
+    ]);
     assert.notEqual(imapPlain.code, 0, imapPlain.stderr);
     // No plaintext IMAP: the only IMAP port speaks TLS from the first byte.
     const cleartext = await curl(['-v', `imap://127.0.0.1:${servers.imap.port}/INBOX`, '-u', 'adele@contoso.test:x', '--max-time', '3']);
@@ -326,7 +393,10 @@ describe('sandbox mail servers (Dovecot + Postfix)', function () {
     assert.deepEqual(alive, [], `still running: ${alive.join(', ')}`);
     assert.deepEqual(await servers.processes(), []);
     const pattern = `${servers.instanceName}|${sandboxDir}`;
-    const pg = await execFileP('pgrep', ['-a', '-f', pattern]).then((r) => r.stdout, () => '');
+    const pg = await execFileP('pgrep', ['-a', '-f', pattern]).then(
+      (r) => r.stdout,
+      () => ''
+    );
     assert.equal(pg.trim(), '', pg);
     assert.equal(existsSync(sandboxDir), false, `${sandboxDir} is still there`);
   });

@@ -22,7 +22,10 @@ const repoRoot = path.resolve(__dirname, '..', '..');
 
 async function pgrep(pattern: string): Promise<number[]> {
   const { stdout } = await execFileP('pgrep', ['-f', pattern]).catch(() => ({ stdout: '' }));
-  return stdout.split('\n').map((s) => Number(s.trim())).filter((n) => n > 0 && n !== process.pid);
+  return stdout
+    .split('\n')
+    .map((s) => Number(s.trim()))
+    .filter((n) => n > 0 && n !== process.pid);
 }
 
 async function pgidOf(pid: number): Promise<number | undefined> {
@@ -32,7 +35,10 @@ async function pgidOf(pid: number): Promise<number | undefined> {
 
 async function groupMembers(pgid: number): Promise<number[]> {
   const { stdout } = await execFileP('ps', ['-o', 'pid=', '-g', String(pgid)]).catch(() => ({ stdout: '' }));
-  return stdout.split('\n').map((s) => Number(s.trim())).filter((n) => n > 0);
+  return stdout
+    .split('\n')
+    .map((s) => Number(s.trim()))
+    .filter((n) => n > 0);
 }
 
 describe('sandbox CLI (npm run sandbox)', function () {
@@ -92,7 +98,10 @@ describe('sandbox CLI (npm run sandbox)', function () {
     assert.equal(description.apps.publicClient.clientId, SANDBOX_APPS.publicClient.clientId);
     assert.equal(description.apps.daemonSecret.clientId, SANDBOX_APPS.daemonSecret.clientId);
     assert.deepEqual(description.scopes, MAIL_SCOPES);
-    assert.deepEqual(description.users.map((u) => u.upn), SANDBOX_USERS.map((u) => u.upn));
+    assert.deepEqual(
+      description.users.map((u) => u.upn),
+      SANDBOX_USERS.map((u) => u.upn)
+    );
     assert.equal(description.password, SANDBOX_PASSWORD);
     assert.equal(description.cloud.authorityHost, authorization.origin);
     assert.ok(description.caCertPath.startsWith(description.dir + path.sep), description.caCertPath);

@@ -20,9 +20,7 @@ async function main(): Promise<void> {
   const folder = arg('folder') ?? 'INBOX';
   const config = arg('dovecot-config');
   if (!mailDir || !user) throw new Error('usage: seed.ts --mail-dir D --user U --folder F --count N [--dovecot-config C] [--hostile]');
-  const doveadm = config
-    ? async (args: string[]): Promise<string> => (await execFileP('doveadm', ['-c', config, ...args])).stdout
-    : undefined;
+  const doveadm = config ? async (args: string[]): Promise<string> => (await execFileP('doveadm', ['-c', config, ...args])).stdout : undefined;
   const result = process.argv.includes('--hostile')
     ? await seedHostileMessages({ mailDir, user, folder, doveadm })
     : await seedFolder({ mailDir, user, folder, count: Number(arg('count') ?? '100'), doveadm });

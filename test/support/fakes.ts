@@ -20,10 +20,22 @@ export class MemoryVault implements SecretVault {
 
 export class LinesLogger {
   readonly lines: string[] = [];
-  trace(m: string): void { this.lines.push(m); }
-  debug(m: string): void { this.lines.push(m); }
-  info(m: string): void { this.lines.push(m); }
-  warn(m: string): void { this.lines.push(m); }
-  error(m: string | Error): void { this.lines.push(String(m)); }
-  traceEnabled(): boolean { return true; }
+  trace(m: string): void {
+    this.lines.push(m);
+  }
+  debug(m: string): void {
+    this.lines.push(m);
+  }
+  info(m: string): void {
+    this.lines.push(m);
+  }
+  warn(m: string): void {
+    this.lines.push(m);
+  }
+  error(m: string | Error): void {
+    this.lines.push(String(m));
+  }
+  traceEnabled(): boolean {
+    return true;
+  }
 }

@@ -41,7 +41,10 @@ describe('SecretRedactor', () => {
   it('removes OAuth parameters in query strings, form bodies and JSON', () => {
     const r = new SecretRedactor();
     assert.equal(r.redact('/cb?code=0.AXoA-abc&state=xyz'), '/cb?code=[redacted]&state=xyz');
-    assert.equal(r.redact('grant_type=refresh_token&refresh_token=1.AbC_d&client_secret=Zz~9'), 'grant_type=refresh_token&refresh_token=[redacted]&client_secret=[redacted]');
+    assert.equal(
+      r.redact('grant_type=refresh_token&refresh_token=1.AbC_d&client_secret=Zz~9'),
+      'grant_type=refresh_token&refresh_token=[redacted]&client_secret=[redacted]'
+    );
     assert.equal(r.redact('{"access_token":"opaque-123","expires_in":3599}'), '{"access_token":"[redacted]","expires_in":3599}');
   });
 

@@ -54,12 +54,20 @@ export class GenericProvider implements GrantProvider {
       case 'secretPost':
       case 'secretBasic': {
         const secret = await this.vault.get(keys.clientSecret);
-        if (!secret) throw new AuthError('missing_secret', 'The credential has no client secret stored.', { nextStep: 'Edit the credential and enter the client secret.' });
+        if (!secret) {
+          throw new AuthError('missing_secret', 'The credential has no client secret stored.', {
+            nextStep: 'Edit the credential and enter the client secret.'
+          });
+        }
         return def.clientAuth === 'secretPost' ? oauth.ClientSecretPost(secret) : oauth.ClientSecretBasic(secret);
       }
       case 'certificate': {
         const pem = await this.vault.get(keys.privateKey);
-        if (!pem) throw new AuthError('missing_secret', 'The credential has no private key stored.', { nextStep: 'Edit the credential and select the certificate and key.' });
+        if (!pem) {
+          throw new AuthError('missing_secret', 'The credential has no private key stored.', {
+            nextStep: 'Edit the credential and select the certificate and key.'
+          });
+        }
         const keyObject = createPrivateKey(pem);
         const algorithm = keyObject.asymmetricKeyType === 'ec' ? { name: 'ECDSA', namedCurve: 'P-256' } : { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
         const key = await webcrypto.subtle.importKey('pkcs8', keyObject.export({ type: 'pkcs8', format: 'der' }), algorithm, false, ['sign']);
@@ -109,11 +117,22 @@ export class GenericProvider implements GrantProvider {
     return url.toString();
   }
 
-  async exchangeCode(def: CredentialDefinition, request: { code: string; redirectUri: string; codeVerifier: string; callbackUrl: URL; state: string }): Promise<TokenSet> {
+  async exchangeCode(
+    def: CredentialDefinition,
+    request: { code: string; redirectUri: string; codeVerifier: string; callbackUrl: URL; state: string }
+  ): Promise<TokenSet> {
     return this.run(async () => {
       const as = this.server(def, request.callbackUrl.searchParams.get('iss'));
       const params = oauth.validateAuthResponse(as, this.client(def), request.callbackUrl, request.state);
-      const response = await oauth.authorizationCodeGrantRequest(as, this.client(def), await this.clientAuth(def), params, request.redirectUri, request.codeVerifier, this.options(def));
+      const response = await oauth.authorizationCodeGrantRequest(
+        as,
+        this.client(def),
+        await this.clientAuth(def),
+        params,
+        request.redirectUri,
+        request.codeVerifier,
+        this.options(def)
+      );
       return this.toTokenSet(def, await oauth.processAuthorizationCodeResponse(as, this.client(def), response, { requireIdToken: false }));
     });
   }
@@ -121,13 +140,21 @@ export class GenericProvider implements GrantProvider {
   async clientCredentials(def: CredentialDefinition): Promise<TokenSet> {
     return this.run(async () => {
       const as = this.server(def);
-      const response = await oauth.clientCredentialsGrantRequest(as, this.client(def), await this.clientAuth(def), { scope: def.scopes.join(' ') }, this.options(def));
+      const response = await oauth.clientCredentialsGrantRequest(
+        as,
+        this.client(def),
+        await this.clientAuth(def),
+        { scope: def.scopes.join(' ') },
+        this.options(def)
+      );
       return this.toTokenSet(def, await oauth.processClientCredentialsResponse(as, this.client(def), response));
     });
   }
 
   async refresh(def: CredentialDefinition, stored: { refreshToken?: string }): Promise<TokenSet> {
-    if (!stored.refreshToken) throw new AuthError('invalid_grant', 'There is no refresh token: the credential must be authorized.', { nextStep: 'Run "Authorize credential".' }, true);
+    if (!stored.refreshToken) {
+      throw new AuthError('invalid_grant', 'There is no refresh token: the credential must be authorized.', { nextStep: 'Run "Authorize credential".' }, true);
+    }
     const refreshToken = stored.refreshToken;
     return this.run(async () => {
       const as = this.server(def);
@@ -140,7 +167,13 @@ export class GenericProvider implements GrantProvider {
     if (!def.deviceAuthorizationUrl) throw invalidEndpoint('(none)', 'the credential has no device authorization URL');
     const as = this.server(def);
     const clientAuth = await this.clientAuth(def);
-    const device = await this.run(async () => oauth.processDeviceAuthorizationResponse(as, this.client(def), await oauth.deviceAuthorizationRequest(as, this.client(def), clientAuth, { scope: def.scopes.join(' ') }, this.options(def))));
+    const device = await this.run(async () =>
+      oauth.processDeviceAuthorizationResponse(
+        as,
+        this.client(def),
+        await oauth.deviceAuthorizationRequest(as, this.client(def), clientAuth, { scope: def.scopes.join(' ') }, this.options(def))
+      )
+    );
     const expiresAt = this.now() + device.expires_in * 1000;
     return {
       userCode: device.user_code,
@@ -178,19 +211,33 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(new CancelledError());
     const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(new CancelledError());
-    }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(new CancelledError());
+      },
+      { once: true }
+    );
   });
 }
 
 function translate(error: unknown): unknown {
   if (error instanceof AuthError || error instanceof CancelledError) return error;
-  if (error instanceof oauth.ResponseBodyError) return oauthError({ error: error.error, error_description: error.error_description, error_codes: (error.cause as { error_codes?: number[] } | undefined)?.error_codes }, error);
-  if (error instanceof oauth.AuthorizationResponseError) return oauthError({ error: error.error, error_description: error.error_description ?? undefined }, error);
+  if (error instanceof oauth.ResponseBodyError) {
+    return oauthError(
+      { error: error.error, error_description: error.error_description, error_codes: (error.cause as { error_codes?: number[] } | undefined)?.error_codes },
+      error
+    );
+  }
+  if (error instanceof oauth.AuthorizationResponseError) {
+    return oauthError({ error: error.error, error_description: error.error_description ?? undefined }, error);
+  }
   if (error instanceof oauth.OperationProcessingError && /state/i.test(error.message)) {
-    return new AuthError('state_mismatch', 'The sign-in response does not belong to this sign-in (its state does not match).', { cause: error, nextStep: 'Authorize again and finish only the newest browser tab.' });
+    return new AuthError('state_mismatch', 'The sign-in response does not belong to this sign-in (its state does not match).', {
+      cause: error,
+      nextStep: 'Authorize again and finish only the newest browser tab.'
+    });
   }
   if (error instanceof oauth.OperationProcessingError || error instanceof oauth.UnsupportedOperationError) {
     return new AuthError('invalid_response', `The provider's response cannot be used: ${error.message}.`, { cause: error });

@@ -32,7 +32,10 @@ export interface DeviceAuthorization {
 
 export interface GrantProvider {
   authorizationUrl(def: CredentialDefinition, request: { redirectUri: string; codeChallenge: string; state: string }): Promise<string>;
-  exchangeCode(def: CredentialDefinition, request: { code: string; redirectUri: string; codeVerifier: string; callbackUrl: URL; state: string }): Promise<TokenSet>;
+  exchangeCode(
+    def: CredentialDefinition,
+    request: { code: string; redirectUri: string; codeVerifier: string; callbackUrl: URL; state: string }
+  ): Promise<TokenSet>;
   deviceCode(def: CredentialDefinition): Promise<DeviceAuthorization>;
   clientCredentials(def: CredentialDefinition): Promise<TokenSet>;
   /** Uses the stored refresh token (generic) or MSAL's cache (Microsoft). */

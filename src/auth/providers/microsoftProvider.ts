@@ -55,7 +55,13 @@ export class MicrosoftProvider implements GrantProvider {
 
   private networkClient(): INetworkModule {
     const send = async <T>(method: 'GET' | 'POST', url: string, options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> => {
-      const response = await httpsRequest(url, { method, headers: options?.headers, body: options?.body, extraCaCertificates: this.extraCaCertificates(), timeoutMs: timeout }).catch((error: unknown) => {
+      const response = await httpsRequest(url, {
+        method,
+        headers: options?.headers,
+        body: options?.body,
+        extraCaCertificates: this.extraCaCertificates(),
+        timeoutMs: timeout
+      }).catch((error: unknown) => {
         this.lastNetworkFailure = error;
         throw error;
       });
@@ -120,13 +126,21 @@ export class MicrosoftProvider implements GrantProvider {
     let secretFingerprint = '';
     if (def.clientAuth === 'secretPost' || def.clientAuth === 'secretBasic') {
       const secret = await this.vault.get(keys.clientSecret);
-      if (!secret) throw new AuthError('missing_secret', 'The credential has no client secret stored.', { nextStep: 'Edit the credential and enter the client secret value.' });
+      if (!secret) {
+        throw new AuthError('missing_secret', 'The credential has no client secret stored.', {
+          nextStep: 'Edit the credential and enter the client secret value.'
+        });
+      }
       this.redactor.add(secret);
       config.auth.clientSecret = secret;
       secretFingerprint = secret;
     } else if (def.clientAuth === 'certificate') {
       const [certificate, privateKey] = await Promise.all([this.vault.get(keys.certificate), this.vault.get(keys.privateKey)]);
-      if (!certificate || !privateKey) throw new AuthError('missing_secret', 'The credential has no certificate or private key stored.', { nextStep: 'Edit the credential and select the certificate and key.' });
+      if (!certificate || !privateKey) {
+        throw new AuthError('missing_secret', 'The credential has no certificate or private key stored.', {
+          nextStep: 'Edit the credential and select the certificate and key.'
+        });
+      }
       const parsed = readClientCertificate(certificate, privateKey);
       config.auth.clientCertificate = { thumbprintSha256: parsed.thumbprintSha256, privateKey: parsed.privateKeyPem, x5c: parsed.certificatePem };
       secretFingerprint = parsed.thumbprintSha256;
@@ -158,7 +172,9 @@ export class MicrosoftProvider implements GrantProvider {
       return await operation();
     } catch (error) {
       const code = (error as { errorCode?: unknown })?.errorCode;
-      if (this.lastNetworkFailure instanceof AuthError && typeof code === 'string' && /network|endpoints_resolution|openid_config|discovery/i.test(code)) throw this.lastNetworkFailure;
+      if (this.lastNetworkFailure instanceof AuthError && typeof code === 'string' && /network|endpoints_resolution|openid_config|discovery/i.test(code)) {
+        throw this.lastNetworkFailure;
+      }
       throw translateMsalError(error);
     }
   }
@@ -166,13 +182,25 @@ export class MicrosoftProvider implements GrantProvider {
   async authorizationUrl(def: CredentialDefinition, request: { redirectUri: string; codeChallenge: string; state: string }): Promise<string> {
     const app = await this.app(def);
     return this.run(() =>
-      app.getAuthCodeUrl({ scopes: def.scopes, redirectUri: request.redirectUri, codeChallenge: request.codeChallenge, codeChallengeMethod: 'S256', state: request.state, loginHint: def.userName })
+      app.getAuthCodeUrl({
+        scopes: def.scopes,
+        redirectUri: request.redirectUri,
+        codeChallenge: request.codeChallenge,
+        codeChallengeMethod: 'S256',
+        state: request.state,
+        loginHint: def.userName
+      })
     );
   }
 
   async exchangeCode(def: CredentialDefinition, request: { code: string; redirectUri: string; codeVerifier: string }): Promise<TokenSet> {
     const app = await this.app(def);
-    return this.run(async () => this.toTokenSet(await app.acquireTokenByCode({ code: request.code, scopes: def.scopes, redirectUri: request.redirectUri, codeVerifier: request.codeVerifier }), def));
+    return this.run(async () =>
+      this.toTokenSet(
+        await app.acquireTokenByCode({ code: request.code, scopes: def.scopes, redirectUri: request.redirectUri, codeVerifier: request.codeVerifier }),
+        def
+      )
+    );
   }
 
   async clientCredentials(def: CredentialDefinition): Promise<TokenSet> {
@@ -186,17 +214,22 @@ export class MicrosoftProvider implements GrantProvider {
     return this.run(async () => {
       const accounts = await app.getTokenCache().getAllAccounts();
       const account = accounts.find((a) => a.homeAccountId === stored.homeAccountId) ?? accounts[0];
-      if (!account) throw new AuthError('invalid_grant', 'No signed-in account is cached for this credential.', { nextStep: 'Run "Authorize credential".' }, true);
+      if (!account) {
+        throw new AuthError('invalid_grant', 'No signed-in account is cached for this credential.', { nextStep: 'Run "Authorize credential".' }, true);
+      }
       return this.toTokenSet(await app.acquireTokenSilent({ account, scopes: def.scopes, forceRefresh: force }), def);
     });
   }
 
   async deviceCode(def: CredentialDefinition): Promise<DeviceAuthorization> {
     const app = await this.app(def);
-    if (!(app instanceof PublicClientApplication)) throw new AuthError('invalid_client', 'The device code grant needs a public client (client authentication "none").');
+    if (!(app instanceof PublicClientApplication)) {
+      throw new AuthError('invalid_client', 'The device code grant needs a public client (client authentication "none").');
+    }
     const request = { scopes: def.scopes, cancel: false, deviceCodeCallback: (_: unknown) => undefined as void };
     const challenge = new Promise<{ userCode: string; verificationUri: string; message: string; expiresIn: number }>((resolve) => {
-      request.deviceCodeCallback = (response: unknown) => resolve(response as { userCode: string; verificationUri: string; message: string; expiresIn: number });
+      request.deviceCodeCallback = (response: unknown) =>
+        resolve(response as { userCode: string; verificationUri: string; message: string; expiresIn: number });
     });
     const tokens = this.run(async () => this.toTokenSet(await app.acquireTokenByDeviceCode(request), def));
     tokens.catch(() => undefined);
@@ -234,7 +267,20 @@ export function translateMsalError(error: unknown): unknown {
     if (['no_tokens_found', 'no_account_found', 'refresh_token_expired', 'native_account_unavailable'].includes(e.errorCode)) {
       return new AuthError('invalid_grant', 'The cached sign-in is gone or expired.', { cause: error, nextStep: 'Run "Authorize credential".' }, true);
     }
-    if (/AADSTS\d+/.test(e.errorMessage ?? '') || ['invalid_grant', 'invalid_client', 'invalid_request', 'unauthorized_client', 'access_denied', 'invalid_scope', 'interaction_required', 'consent_required', 'expired_token'].includes(e.errorCode)) {
+    if (
+      /AADSTS\d+/.test(e.errorMessage ?? '') ||
+      [
+        'invalid_grant',
+        'invalid_client',
+        'invalid_request',
+        'unauthorized_client',
+        'access_denied',
+        'invalid_scope',
+        'interaction_required',
+        'consent_required',
+        'expired_token'
+      ].includes(e.errorCode)
+    ) {
       return oauthError({ error: e.errorCode, error_description: e.errorMessage }, error);
     }
     if (/network|endpoints_resolution|openid_config/i.test(e.errorCode) && (error as { cause?: unknown }).cause) return (error as { cause?: unknown }).cause;

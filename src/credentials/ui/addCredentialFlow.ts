@@ -9,9 +9,17 @@ import { askChoice, askText, type Choice, type Step } from './prompts';
 type ProviderChoice = 'microsoft' | 'gmail' | 'generic';
 
 const GRANTS: Array<Choice<GrantKind>> = [
-  { label: vscode.l10n.t('Authorization code'), description: vscode.l10n.t('sign in as the mailbox user in a browser (recommended)'), value: 'authorizationCode' },
+  {
+    label: vscode.l10n.t('Authorization code'),
+    description: vscode.l10n.t('sign in as the mailbox user in a browser (recommended)'),
+    value: 'authorizationCode'
+  },
   { label: vscode.l10n.t('Device code'), description: vscode.l10n.t('sign in on another device with a code; public client'), value: 'deviceCode' },
-  { label: vscode.l10n.t('Client credentials'), description: vscode.l10n.t('app-only access with a secret or certificate; needs admin consent'), value: 'clientCredentials' }
+  {
+    label: vscode.l10n.t('Client credentials'),
+    description: vscode.l10n.t('app-only access with a secret or certificate; needs admin consent'),
+    value: 'clientCredentials'
+  }
 ];
 
 function clientAuthChoices(grant: GrantKind): Array<Choice<ClientAuthKind>> {
@@ -21,7 +29,14 @@ function clientAuthChoices(grant: GrantKind): Array<Choice<ClientAuthKind>> {
     { label: vscode.l10n.t('Certificate and private key'), description: 'private_key_jwt', value: 'certificate' }
   ];
   if (grant === 'clientCredentials') return confidential;
-  return [...confidential, { label: vscode.l10n.t('None: public client with PKCE'), description: vscode.l10n.t('no secret; "Allow public client flows" in the app registration'), value: 'none' }];
+  return [
+    ...confidential,
+    {
+      label: vscode.l10n.t('None: public client with PKCE'),
+      description: vscode.l10n.t('no secret; "Allow public client flows" in the app registration'),
+      value: 'none'
+    }
+  ];
 }
 
 const PURPOSES: Array<Choice<MailPurpose>> = [
@@ -58,7 +73,11 @@ export class AddCredentialFlow {
     let defaults: { imap: MailEndpoint; smtp: MailEndpoint } | undefined;
 
     if (providerChoice === 'microsoft') {
-      const cloud = await askChoice(this.step(), vscode.l10n.t('Which Microsoft cloud?'), this.clouds.all().map((c) => ({ label: c.label, description: new URL(c.authorityHost).host, value: c })));
+      const cloud = await askChoice(
+        this.step(),
+        vscode.l10n.t('Which Microsoft cloud?'),
+        this.clouds.all().map((c) => ({ label: c.label, description: new URL(c.authorityHost).host, value: c }))
+      );
       def.cloud = cloud.id;
       defaults = { imap: cloud.imap, smtp: cloud.smtp };
       def.tenant = await askText(this.step(), {
@@ -73,16 +92,30 @@ export class AddCredentialFlow {
       defaults = { imap: preset.imap, smtp: preset.smtp };
       def.redirectUri = 'http://127.0.0.1';
     } else {
-      def.authorizationUrl = await askText(this.step(), { prompt: vscode.l10n.t('Authorization endpoint URL'), placeHolder: 'https://login.example.com/oauth2/authorize', validate: (x) => v.validateEndpointUrl(x, vscode.l10n.t('The authorization URL')) });
-      def.tokenUrl = await askText(this.step(), { prompt: vscode.l10n.t('Token endpoint URL'), placeHolder: 'https://login.example.com/oauth2/token', validate: (x) => v.validateEndpointUrl(x, vscode.l10n.t('The token URL')) });
+      def.authorizationUrl = await askText(this.step(), {
+        prompt: vscode.l10n.t('Authorization endpoint URL'),
+        placeHolder: 'https://login.example.com/oauth2/authorize',
+        validate: (x) => v.validateEndpointUrl(x, vscode.l10n.t('The authorization URL'))
+      });
+      def.tokenUrl = await askText(this.step(), {
+        prompt: vscode.l10n.t('Token endpoint URL'),
+        placeHolder: 'https://login.example.com/oauth2/token',
+        validate: (x) => v.validateEndpointUrl(x, vscode.l10n.t('The token URL'))
+      });
       def.redirectUri = 'http://127.0.0.1';
     }
 
     def.grant = await askChoice(this.step(), vscode.l10n.t('How will the credential get its tokens?'), GRANTS);
     if (def.provider === 'generic' && def.grant === 'deviceCode' && !def.deviceAuthorizationUrl) {
-      def.deviceAuthorizationUrl = await askText(this.step(), { prompt: vscode.l10n.t('Device authorization endpoint URL (RFC 8628)'), validate: (x) => v.validateEndpointUrl(x, vscode.l10n.t('The device authorization URL')) });
+      def.deviceAuthorizationUrl = await askText(this.step(), {
+        prompt: vscode.l10n.t('Device authorization endpoint URL (RFC 8628)'),
+        validate: (x) => v.validateEndpointUrl(x, vscode.l10n.t('The device authorization URL'))
+      });
     }
-    def.clientAuth = def.grant === 'deviceCode' ? 'none' : await askChoice(this.step(), vscode.l10n.t('How does the app authenticate at the token endpoint?'), clientAuthChoices(def.grant));
+    def.clientAuth =
+      def.grant === 'deviceCode'
+        ? 'none'
+        : await askChoice(this.step(), vscode.l10n.t('How does the app authenticate at the token endpoint?'), clientAuthChoices(def.grant));
     def.clientId = await askText(this.step(), {
       prompt: def.provider === 'microsoft' ? vscode.l10n.t('Application (client) ID of the app registration') : vscode.l10n.t('Client ID'),
       placeHolder: def.provider === 'microsoft' ? '00000000-0000-0000-0000-000000000000' : undefined,
@@ -92,12 +125,15 @@ export class AddCredentialFlow {
     const secrets = await this.askSecrets(def.clientAuth);
 
     def.userName = await askText(this.step(), {
-      prompt: def.grant === 'clientCredentials' ? vscode.l10n.t('Mailbox the app will open (its address)') : vscode.l10n.t('User name (UPN) that signs in, e.g. adele@contoso.com'),
+      prompt:
+        def.grant === 'clientCredentials'
+          ? vscode.l10n.t('Mailbox the app will open (its address)')
+          : vscode.l10n.t('User name (UPN) that signs in, e.g. adele@contoso.com'),
       validate: (x) => v.validateMailbox(x, vscode.l10n.t('the user name'), true)
     });
     if (def.grant !== 'clientCredentials') {
       const shared = await askText(this.step(), {
-        prompt: vscode.l10n.t('Shared mailbox to open as a delegate (optional: leave empty for the user\'s own mailbox)'),
+        prompt: vscode.l10n.t("Shared mailbox to open as a delegate (optional: leave empty for the user's own mailbox)"),
         validate: (x) => v.validateMailbox(x, vscode.l10n.t('the shared mailbox'), false)
       });
       if (shared) def.sharedMailbox = shared;
@@ -126,7 +162,11 @@ export class AddCredentialFlow {
     const hostDefaults = defaults ?? { imap: { host: '', port: 993, security: 'tls' as const }, smtp: { host: '', port: 587, security: 'starttls' as const } };
     const useDefaults = hostDefaults.imap.host
       ? await askChoice(this.step(), vscode.l10n.t('Mail servers'), [
-          { label: vscode.l10n.t('Use the default servers'), description: `IMAP ${hostDefaults.imap.host}:${hostDefaults.imap.port} · SMTP ${hostDefaults.smtp.host}:${hostDefaults.smtp.port}`, value: true },
+          {
+            label: vscode.l10n.t('Use the default servers'),
+            description: `IMAP ${hostDefaults.imap.host}:${hostDefaults.imap.port} · SMTP ${hostDefaults.smtp.host}:${hostDefaults.smtp.port}`,
+            value: true
+          },
           { label: vscode.l10n.t('Enter the servers'), value: false }
         ])
       : false;
@@ -135,7 +175,11 @@ export class AddCredentialFlow {
 
     const suggested = `${def.sharedMailbox ?? def.userName}${def.provider === 'microsoft' && def.cloud !== 'global' ? ` (${def.cloud})` : ''}`;
     const names = this.store.names();
-    def.name = await askText(this.step(), { prompt: vscode.l10n.t('Name of the credential'), value: names.includes(suggested) ? '' : suggested, validate: (x) => v.validateName(x, names) });
+    def.name = await askText(this.step(), {
+      prompt: vscode.l10n.t('Name of the credential'),
+      value: names.includes(suggested) ? '' : suggested,
+      validate: (x) => v.validateName(x, names)
+    });
     const description = await askText(this.step(), { prompt: vscode.l10n.t('Description (optional)') });
     if (description) def.description = description;
 
@@ -149,7 +193,12 @@ export class AddCredentialFlow {
       const clientSecret = await askText(this.step(), {
         prompt: vscode.l10n.t('Client secret VALUE (not its Secret ID). Stored only in VS Code secret storage.'),
         password: true,
-        validate: (x) => (x.trim() ? (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(x.trim()) ? vscode.l10n.t('This looks like the secret\'s ID (a GUID). Paste the secret\'s Value instead (AADSTS7000215 otherwise).') : undefined) : vscode.l10n.t('Enter the client secret.'))
+        validate: (x) =>
+          x.trim()
+            ? /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(x.trim())
+              ? vscode.l10n.t("This looks like the secret's ID (a GUID). Paste the secret's Value instead (AADSTS7000215 otherwise).")
+              : undefined
+            : vscode.l10n.t('Enter the client secret.')
       });
       return { clientSecret };
     }

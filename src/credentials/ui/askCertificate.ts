@@ -11,7 +11,9 @@ import { askFile } from './prompts';
 export async function askCertificate(): Promise<Required<Pick<CredentialSecrets, 'certificate' | 'privateKey'>>> {
   const read = async (uri: vscode.Uri) => new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
   const certText = await read(await askFile(vscode.l10n.t('Select the certificate (PEM; may also hold the private key)'), { PEM: ['pem', 'crt', 'cer'] }));
-  const keyText = /PRIVATE KEY-----/.test(certText) ? certText : await read(await askFile(vscode.l10n.t('Select the private key (PEM)'), { PEM: ['pem', 'key'] }));
+  const keyText = /PRIVATE KEY-----/.test(certText)
+    ? certText
+    : await read(await askFile(vscode.l10n.t('Select the private key (PEM)'), { PEM: ['pem', 'key'] }));
   try {
     const cert = readClientCertificate(certText, keyText);
     return { certificate: cert.certificatePem, privateKey: cert.privateKeyPem };

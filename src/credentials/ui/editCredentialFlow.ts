@@ -7,7 +7,21 @@ import * as v from '../validation';
 import { splitHostPort } from './addCredentialFlow';
 import { askChoice, askText, type Step } from './prompts';
 
-type Field = 'name' | 'description' | 'tenant' | 'authorizationUrl' | 'tokenUrl' | 'clientId' | 'secret' | 'userName' | 'sharedMailbox' | 'scopes' | 'refreshTokenExpiryDays' | 'redirectUri' | 'imap' | 'smtp';
+type Field =
+  | 'name'
+  | 'description'
+  | 'tenant'
+  | 'authorizationUrl'
+  | 'tokenUrl'
+  | 'clientId'
+  | 'secret'
+  | 'userName'
+  | 'sharedMailbox'
+  | 'scopes'
+  | 'refreshTokenExpiryDays'
+  | 'redirectUri'
+  | 'imap'
+  | 'smtp';
 
 /** Fields whose change makes existing tokens meaningless (another app, tenant, user or permission set). */
 const TOKEN_BOUND: ReadonlySet<Field> = new Set(['tenant', 'authorizationUrl', 'tokenUrl', 'clientId', 'scopes', 'userName']);
@@ -29,16 +43,35 @@ export class EditCredentialFlow {
       { label: vscode.l10n.t('Authorization URL'), description: def.authorizationUrl ?? '', value: 'authorizationUrl', show: def.provider === 'generic' },
       { label: vscode.l10n.t('Token URL'), description: def.tokenUrl ?? '', value: 'tokenUrl', show: def.provider === 'generic' },
       { label: vscode.l10n.t('Client ID'), description: def.clientId, value: 'clientId', show: true },
-      { label: def.clientAuth === 'certificate' ? vscode.l10n.t('Certificate and private key') : vscode.l10n.t('Client secret'), description: vscode.l10n.t('replace (stored in secret storage)'), value: 'secret', show: def.clientAuth !== 'none' },
+      {
+        label: def.clientAuth === 'certificate' ? vscode.l10n.t('Certificate and private key') : vscode.l10n.t('Client secret'),
+        description: vscode.l10n.t('replace (stored in secret storage)'),
+        value: 'secret',
+        show: def.clientAuth !== 'none'
+      },
       { label: vscode.l10n.t('User name'), description: def.userName ?? '', value: 'userName', show: true },
-      { label: vscode.l10n.t('Shared mailbox'), description: def.sharedMailbox ?? vscode.l10n.t('none'), value: 'sharedMailbox', show: def.grant !== 'clientCredentials' },
+      {
+        label: vscode.l10n.t('Shared mailbox'),
+        description: def.sharedMailbox ?? vscode.l10n.t('none'),
+        value: 'sharedMailbox',
+        show: def.grant !== 'clientCredentials'
+      },
       { label: vscode.l10n.t('Scopes'), description: def.scopes.join(' '), value: 'scopes', show: true },
-      { label: vscode.l10n.t('Refresh token expiry (days)'), description: String(def.refreshTokenExpiryDays), value: 'refreshTokenExpiryDays', show: def.grant !== 'clientCredentials' },
+      {
+        label: vscode.l10n.t('Refresh token expiry (days)'),
+        description: String(def.refreshTokenExpiryDays),
+        value: 'refreshTokenExpiryDays',
+        show: def.grant !== 'clientCredentials'
+      },
       { label: vscode.l10n.t('Redirect URI'), description: def.redirectUri, value: 'redirectUri', show: def.grant === 'authorizationCode' },
       { label: vscode.l10n.t('IMAP server'), description: `${def.imap.host}:${def.imap.port}`, value: 'imap', show: true },
       { label: vscode.l10n.t('SMTP server'), description: `${def.smtp.host}:${def.smtp.port}`, value: 'smtp', show: true }
     ];
-    const field = await askChoice(step, vscode.l10n.t('Field to change'), fields.filter((f) => f.show));
+    const field = await askChoice(
+      step,
+      vscode.l10n.t('Field to change'),
+      fields.filter((f) => f.show)
+    );
     step.step = 2;
     const secrets: CredentialSecrets = {};
     switch (field) {
@@ -52,10 +85,18 @@ export class EditCredentialFlow {
         def.tenant = await askText(step, { prompt: vscode.l10n.t('Tenant'), value: def.tenant, validate: v.validateTenant });
         break;
       case 'authorizationUrl':
-        def.authorizationUrl = await askText(step, { prompt: vscode.l10n.t('Authorization URL'), value: def.authorizationUrl, validate: (x) => v.validateEndpointUrl(x, vscode.l10n.t('The authorization URL')) });
+        def.authorizationUrl = await askText(step, {
+          prompt: vscode.l10n.t('Authorization URL'),
+          value: def.authorizationUrl,
+          validate: (x) => v.validateEndpointUrl(x, vscode.l10n.t('The authorization URL'))
+        });
         break;
       case 'tokenUrl':
-        def.tokenUrl = await askText(step, { prompt: vscode.l10n.t('Token URL'), value: def.tokenUrl, validate: (x) => v.validateEndpointUrl(x, vscode.l10n.t('The token URL')) });
+        def.tokenUrl = await askText(step, {
+          prompt: vscode.l10n.t('Token URL'),
+          value: def.tokenUrl,
+          validate: (x) => v.validateEndpointUrl(x, vscode.l10n.t('The token URL'))
+        });
         break;
       case 'clientId':
         def.clientId = await askText(step, { prompt: vscode.l10n.t('Client ID'), value: def.clientId, validate: (x) => v.validateClientId(x, def.provider) });
@@ -64,19 +105,46 @@ export class EditCredentialFlow {
         Object.assign(secrets, await this.askSecret(step, def));
         break;
       case 'userName':
-        def.userName = await askText(step, { prompt: vscode.l10n.t('User name'), value: def.userName, validate: (x) => v.validateMailbox(x, vscode.l10n.t('the user name'), true) });
+        def.userName = await askText(step, {
+          prompt: vscode.l10n.t('User name'),
+          value: def.userName,
+          validate: (x) => v.validateMailbox(x, vscode.l10n.t('the user name'), true)
+        });
         break;
       case 'sharedMailbox':
-        def.sharedMailbox = (await askText(step, { prompt: vscode.l10n.t('Shared mailbox (empty for none)'), value: def.sharedMailbox, validate: (x) => v.validateMailbox(x, vscode.l10n.t('the shared mailbox'), false) })) || undefined;
+        def.sharedMailbox =
+          (await askText(step, {
+            prompt: vscode.l10n.t('Shared mailbox (empty for none)'),
+            value: def.sharedMailbox,
+            validate: (x) => v.validateMailbox(x, vscode.l10n.t('the shared mailbox'), false)
+          })) || undefined;
         break;
       case 'scopes':
-        def.scopes = (await askText(step, { prompt: vscode.l10n.t('Scopes, separated by spaces'), value: def.scopes.join(' '), validate: (x) => v.validateScopes(x.split(/\s+/).filter(Boolean), def, this.clouds) })).split(/\s+/).filter(Boolean);
+        def.scopes = (
+          await askText(step, {
+            prompt: vscode.l10n.t('Scopes, separated by spaces'),
+            value: def.scopes.join(' '),
+            validate: (x) => v.validateScopes(x.split(/\s+/).filter(Boolean), def, this.clouds)
+          })
+        )
+          .split(/\s+/)
+          .filter(Boolean);
         break;
       case 'refreshTokenExpiryDays':
-        def.refreshTokenExpiryDays = Number(await askText(step, { prompt: vscode.l10n.t('Refresh token expiry in days (3 to 90)'), value: String(def.refreshTokenExpiryDays), validate: v.validateRefreshTokenExpiryDays }));
+        def.refreshTokenExpiryDays = Number(
+          await askText(step, {
+            prompt: vscode.l10n.t('Refresh token expiry in days (3 to 90)'),
+            value: String(def.refreshTokenExpiryDays),
+            validate: v.validateRefreshTokenExpiryDays
+          })
+        );
         break;
       case 'redirectUri':
-        def.redirectUri = await askText(step, { prompt: vscode.l10n.t('Redirect URI registered with the app'), value: def.redirectUri, validate: v.validateRedirectUri });
+        def.redirectUri = await askText(step, {
+          prompt: vscode.l10n.t('Redirect URI registered with the app'),
+          value: def.redirectUri,
+          validate: v.validateRedirectUri
+        });
         break;
       case 'imap':
       case 'smtp': {
@@ -103,7 +171,11 @@ export class EditCredentialFlow {
     if (def.clientAuth === 'certificate') {
       return askCertificate();
     }
-    const clientSecret = await askText(step, { prompt: vscode.l10n.t('New client secret VALUE (not its Secret ID)'), password: true, validate: (x) => (x.trim() ? undefined : vscode.l10n.t('Enter the client secret.')) });
+    const clientSecret = await askText(step, {
+      prompt: vscode.l10n.t('New client secret VALUE (not its Secret ID)'),
+      password: true,
+      validate: (x) => (x.trim() ? undefined : vscode.l10n.t('Enter the client secret.'))
+    });
     return { clientSecret };
   }
 }

@@ -8,7 +8,10 @@ export interface Step {
   totalSteps: number;
 }
 
-export async function askText(step: Step, options: { prompt: string; value?: string; placeHolder?: string; password?: boolean; validate?: (value: string) => string | undefined }): Promise<string> {
+export async function askText(
+  step: Step,
+  options: { prompt: string; value?: string; placeHolder?: string; password?: boolean; validate?: (value: string) => string | undefined }
+): Promise<string> {
   const value = await vscode.window.showInputBox({
     title: `${step.title} (${step.step}/${step.totalSteps})`,
     prompt: options.prompt,
@@ -27,7 +30,12 @@ export interface Choice<T> extends vscode.QuickPickItem {
 }
 
 export async function askChoice<T>(step: Step, placeHolder: string, choices: Array<Choice<T>>): Promise<T> {
-  const picked = await vscode.window.showQuickPick(choices, { title: `${step.title} (${step.step}/${step.totalSteps})`, placeHolder, ignoreFocusOut: true, matchOnDescription: true });
+  const picked = await vscode.window.showQuickPick(choices, {
+    title: `${step.title} (${step.step}/${step.totalSteps})`,
+    placeHolder,
+    ignoreFocusOut: true,
+    matchOnDescription: true
+  });
   if (!picked) throw new CancelledError();
   return picked.value;
 }

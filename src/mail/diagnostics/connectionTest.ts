@@ -491,7 +491,13 @@ async function accessToken(probe: Probe): Promise<string> {
 function saslResponse(probe: Probe, step: ConnectionStep, token: string): string {
   const user = probe.options.user;
   step.saslUser = user;
-  if (!user) throw new StepFailure({ code: 'no_user', message: 'The credential has no user name, which XOAUTH2 needs (user=).', nextStep: 'Edit the credential and set its user name (or shared mailbox).' });
+  if (!user) {
+    throw new StepFailure({
+      code: 'no_user',
+      message: 'The credential has no user name, which XOAUTH2 needs (user=).',
+      nextStep: 'Edit the credential and set its user name (or shared mailbox).'
+    });
+  }
   const response = xoauth2InitialResponse(user, token);
   probe.redactor.add(response);
   return response;
@@ -499,7 +505,12 @@ function saslResponse(probe: Probe, step: ConnectionStep, token: string): string
 
 // ---- IMAP (RFC 9051; Exchange Online and Gmail speak IMAP4rev1, RFC 3501, which reads the same here) ----
 
-async function imapCommand(channel: LineChannel, tag: string, command: string, options: { logAs?: string; onContinuation?: (text: string) => void } = {}): Promise<{ untagged: string[]; tagged: ImapTagged }> {
+async function imapCommand(
+  channel: LineChannel,
+  tag: string,
+  command: string,
+  options: { logAs?: string; onContinuation?: (text: string) => void } = {}
+): Promise<{ untagged: string[]; tagged: ImapTagged }> {
   channel.write(`${tag} ${command}`, options.logAs);
   const untagged: string[] = [];
   for (;;) {
@@ -534,10 +545,18 @@ export async function testImapConnection(options: ConnectionTestOptions): Promis
         const greeting = parseImapGreeting(await channel.readLine());
         s.greeting = greeting.text;
         if (greeting.status === 'BYE') {
-          throw new StepFailure({ code: 'imap.BYE', message: `The server refused the session: "${greeting.text}".`, nextStep: 'The server may be busy or block this address; try again later or ask its admin.' });
+          throw new StepFailure({
+            code: 'imap.BYE',
+            message: `The server refused the session: "${greeting.text}".`,
+            nextStep: 'The server may be busy or block this address; try again later or ask its admin.'
+          });
         }
         if (greeting.status === 'unknown') {
-          throw new StepFailure({ code: 'imap.greeting', message: `This does not look like an IMAP server: "${greeting.text.slice(0, 200)}".`, nextStep: 'Check the IMAP host and port (outlook.office365.com:993 for Microsoft 365).' });
+          throw new StepFailure({
+            code: 'imap.greeting',
+            message: `This does not look like an IMAP server: "${greeting.text.slice(0, 200)}".`,
+            nextStep: 'Check the IMAP host and port (outlook.office365.com:993 for Microsoft 365).'
+          });
         }
         capabilities = greeting.capabilities;
       });
@@ -555,7 +574,8 @@ export async function testImapConnection(options: ConnectionTestOptions): Promis
           throw new StepFailure({
             code: 'imap.no_xoauth2',
             message: 'The server does not offer SASL XOAUTH2 (no AUTH=XOAUTH2 among its capabilities), so it cannot take an OAuth token this way.',
-            nextStep: 'Check the IMAP host: Exchange Online (outlook.office365.com) and Gmail (imap.gmail.com) offer XOAUTH2; a server that offers only LOGIN or PLAIN wants a password.'
+            nextStep:
+              'Check the IMAP host: Exchange Online (outlook.office365.com) and Gmail (imap.gmail.com) offer XOAUTH2; a server that offers only LOGIN or PLAIN wants a password.'
           });
         }
       });
@@ -583,7 +603,16 @@ export async function testImapConnection(options: ConnectionTestOptions): Promis
         });
         s.reply = `${tagged.status}${tagged.code ? ` [${tagged.code}]` : ''} ${tagged.text}`;
         if (tagged.status !== 'OK') {
-          throw new StepFailure(fromMailError(explainImapFailure({ responseText: tagged.text, responseStatus: tagged.status, serverResponseCode: tagged.code, authenticationFailed: tagged.status === 'NO' })));
+          throw new StepFailure(
+            fromMailError(
+              explainImapFailure({
+                responseText: tagged.text,
+                responseStatus: tagged.status,
+                serverResponseCode: tagged.code,
+                authenticationFailed: tagged.status === 'NO'
+              })
+            )
+          );
         }
       });
 
@@ -593,7 +622,11 @@ export async function testImapConnection(options: ConnectionTestOptions): Promis
         const status = parseMailboxStatus(untagged);
         s.mailbox = { name: mailbox, exists: status.exists, uidValidity: status.uidValidity, readOnly: true };
         s.reply = `${tagged.status}${tagged.code ? ` [${tagged.code}]` : ''} ${tagged.text}`;
-        if (tagged.status !== 'OK') throw new StepFailure(fromMailError(explainImapFailure({ responseText: tagged.text, responseStatus: tagged.status, serverResponseCode: tagged.code })));
+        if (tagged.status !== 'OK') {
+          throw new StepFailure(
+            fromMailError(explainImapFailure({ responseText: tagged.text, responseStatus: tagged.status, serverResponseCode: tagged.code }))
+          );
+        }
       });
     },
     () => `t${++tagNumber} LOGOUT`
@@ -653,7 +686,8 @@ export async function testSmtpConnection(options: ConnectionTestOptions): Promis
             message: ehlo.authMechanisms.length
               ? `The server does not offer AUTH XOAUTH2 (it offers ${ehlo.authMechanisms.join(', ')}).`
               : 'The server offers no AUTH at all after TLS.',
-            nextStep: 'Use the submission server and port (smtp.office365.com:587 with STARTTLS for Microsoft 365, smtp.gmail.com:587 for Gmail); port 25 of a mail exchanger does not take logins.'
+            nextStep:
+              'Use the submission server and port (smtp.office365.com:587 with STARTTLS for Microsoft 365, smtp.gmail.com:587 for Gmail); port 25 of a mail exchanger does not take logins.'
           });
         }
         return ehlo;
@@ -680,7 +714,13 @@ export async function testSmtpConnection(options: ConnectionTestOptions): Promis
           const reply = await smtpCommand(channel, 'STARTTLS');
           expectSmtp(reply, s, 220);
           // Anything the server sent after its 220 would be read as if it came over TLS: refuse it (RFC 3207 section 4.2).
-          if (channel.detach()) throw new StepFailure({ code: 'smtp.starttls_injection', message: 'The server sent data after agreeing to STARTTLS; the connection is not safe to continue.', nextStep: 'Something between this machine and the server tampers with the session; try another network.' });
+          if (channel.detach()) {
+            throw new StepFailure({
+              code: 'smtp.starttls_injection',
+              message: 'The server sent data after agreeing to STARTTLS; the connection is not safe to continue.',
+              nextStep: 'Something between this machine and the server tampers with the session; try another network.'
+            });
+          }
           const secure = await handshake(probe, socket, s);
           channel.attach(secure);
         });

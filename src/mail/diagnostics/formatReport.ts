@@ -12,7 +12,8 @@ import type { ConnectionReport, ConnectionStep, StepId } from './connectionTest'
 /** `vscode.l10n.t`'s shape: a message with `{0}`-style placeholders. */
 export type Translate = (message: string, ...args: Array<string | number | boolean>) => string;
 
-export const untranslated: Translate = (message, ...args) => message.replace(/\{(\d+)\}/g, (whole, i: string) => (args[Number(i)] === undefined ? whole : String(args[Number(i)])));
+export const untranslated: Translate = (message, ...args) =>
+  message.replace(/\{(\d+)\}/g, (whole, i: string) => (args[Number(i)] === undefined ? whole : String(args[Number(i)])));
 
 export interface ReportInput {
   /** The credential's name. */
@@ -66,19 +67,32 @@ function truncate(text: string, max: number): string {
 
 export function stepTitle(report: Pick<ConnectionReport, 'protocol'>, id: StepId, t: Translate = untranslated, step?: ConnectionStep): string {
   switch (id) {
-    case 'dns': return t('DNS lookup');
-    case 'tcp': return t('TCP connect');
-    case 'tls': return t('TLS handshake');
-    case 'greeting': return t('Greeting');
-    case 'capability': return t('CAPABILITY');
-    case 'ehlo': return t('EHLO');
-    case 'starttls': return t('STARTTLS and TLS handshake');
-    case 'ehloTls': return t('EHLO after STARTTLS');
-    case 'token': return t('Access token');
-    case 'auth': return report.protocol === 'imap' ? t('AUTHENTICATE XOAUTH2') : t('AUTH XOAUTH2');
-    case 'mailbox': return t('EXAMINE {0}', step?.mailbox?.name ?? 'INBOX');
-    case 'mailFrom': return t('MAIL FROM');
-    case 'quit': return t('RSET and QUIT');
+    case 'dns':
+      return t('DNS lookup');
+    case 'tcp':
+      return t('TCP connect');
+    case 'tls':
+      return t('TLS handshake');
+    case 'greeting':
+      return t('Greeting');
+    case 'capability':
+      return t('CAPABILITY');
+    case 'ehlo':
+      return t('EHLO');
+    case 'starttls':
+      return t('STARTTLS and TLS handshake');
+    case 'ehloTls':
+      return t('EHLO after STARTTLS');
+    case 'token':
+      return t('Access token');
+    case 'auth':
+      return report.protocol === 'imap' ? t('AUTHENTICATE XOAUTH2') : t('AUTH XOAUTH2');
+    case 'mailbox':
+      return t('EXAMINE {0}', step?.mailbox?.name ?? 'INBOX');
+    case 'mailFrom':
+      return t('MAIL FROM');
+    case 'quit':
+      return t('RSET and QUIT');
   }
 }
 
@@ -106,7 +120,9 @@ function stepResult(report: ConnectionReport, step: ConnectionStep, t: Translate
     case 'ehlo':
     case 'ehloTls':
       if (step.authMechanisms) return t('AUTH {0}', step.authMechanisms.join(' ') || t('(none)'));
-      return (step.capabilities ?? []).some((c) => /^STARTTLS\b/i.test(c)) ? t('{0} extensions, STARTTLS offered', step.capabilities?.length ?? 0) : t('{0} extensions', step.capabilities?.length ?? 0);
+      return (step.capabilities ?? []).some((c) => /^STARTTLS\b/i.test(c))
+        ? t('{0} extensions, STARTTLS offered', step.capabilities?.length ?? 0)
+        : t('{0} extensions', step.capabilities?.length ?? 0);
     case 'token':
       return t('obtained (never shown)');
     case 'auth':
@@ -167,7 +183,9 @@ function reportSection(report: ConnectionReport, t: Translate): string[] {
   for (const step of report.steps) {
     if (step.tls && (step.tls.chain.length || step.tls.protocol)) {
       out.push(`### ${t('Certificate chain ({0})', escapeMarkdown(stepTitle(report, step.id, t, step)))}`, '');
-      const verdict = step.tls.authorized ? t('trusted (system roots and m365mail.trustedCaCertificates)') : t('not trusted: {0}', step.tls.authorizationError ?? '?');
+      const verdict = step.tls.authorized
+        ? t('trusted (system roots and m365mail.trustedCaCertificates)')
+        : t('not trusted: {0}', step.tls.authorizationError ?? '?');
       out.push(`- ${t('Protocol')}: ${step.tls.protocol ?? '—'}`);
       out.push(`- ${t('Cipher')}: ${step.tls.cipher ?? '—'}`);
       out.push(`- ${t('Server name (SNI)')}: ${step.tls.servername ? code(step.tls.servername) : t('none (IP address)')}`);
@@ -191,7 +209,10 @@ function reportSection(report: ConnectionReport, t: Translate): string[] {
 export function formatConnectionReport(input: ReportInput, t: Translate = untranslated): string {
   const at = (input.at ?? new Date()).toISOString();
   const out: string[] = [`# ${t('Connection test: {0}', escapeMarkdown(input.credentialName))}`, ''];
-  out.push(t('Run at {0}. Nothing is sent: SMTP stops after MAIL FROM, IMAP opens the mailbox read-only. The access token and the SASL string are never shown.', at), '');
+  out.push(
+    t('Run at {0}. Nothing is sent: SMTP stops after MAIL FROM, IMAP opens the mailbox read-only. The access token and the SASL string are never shown.', at),
+    ''
+  );
   for (const note of input.notes ?? []) out.push(`- ${escapeParagraph(note)}`);
   if (input.notes?.length) out.push('');
 
@@ -199,9 +220,14 @@ export function formatConnectionReport(input: ReportInput, t: Translate = untran
   for (const report of input.reports) {
     const failed = report.steps.find((s) => s.status === 'failed');
     const result = failed ? t('failed at {0}', stepTitle(report, failed.id, t, failed)) : t('all {0} steps passed', report.steps.length);
-    out.push(`| ${report.passed ? ICON.passed : ICON.failed} | ${escapeMarkdown(serverLabel(report, t))} | ${escapeMarkdown(result)} | ${ms(report.durationMs)} |`);
+    out.push(
+      `| ${report.passed ? ICON.passed : ICON.failed} | ${escapeMarkdown(serverLabel(report, t))} | ${escapeMarkdown(result)} | ${ms(report.durationMs)} |`
+    );
   }
   out.push('');
   for (const report of input.reports) out.push(...reportSection(report, t));
-  return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  return `${out
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trimEnd()}\n`;
 }

@@ -75,7 +75,15 @@ export function parseEhlo(reply: SmtpReply): EhloResult {
   const extensions = rest.map((l) => l.trim()).filter(Boolean);
   const keyword = (e: string) => e.split(/[\s=]/)[0]!.toUpperCase();
   // Some old servers announce "AUTH=LOGIN"; RFC 4954 spells it "AUTH LOGIN".
-  const authMechanisms = [...new Set(extensions.filter((e) => keyword(e) === 'AUTH').flatMap((e) => e.slice(5).trim().split(/\s+/)).filter(Boolean).map((m) => m.toUpperCase()))];
+  const authMechanisms = [
+    ...new Set(
+      extensions
+        .filter((e) => keyword(e) === 'AUTH')
+        .flatMap((e) => e.slice(5).trim().split(/\s+/))
+        .filter(Boolean)
+        .map((m) => m.toUpperCase())
+    )
+  ];
   return {
     server: first.split(/\s+/)[0] ?? '',
     extensions,

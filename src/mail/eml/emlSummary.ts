@@ -27,28 +27,42 @@ const HEADER_LINE = /^[\x21-\x39\x3b-\x7e]+:/;
 
 function addresses(value: HeaderValue | undefined): string[] {
   const list = (Array.isArray(value) ? value : value ? [value] : []) as AddressObject[];
-  return list.flatMap((a) => (a && 'value' in a ? a.value : [])).flatMap(function flat(entry): string[] {
-    if (entry.group) return entry.group.flatMap(flat);
-    return entry.address ? [entry.address] : [];
-  });
+  return list
+    .flatMap((a) => (a && 'value' in a ? a.value : []))
+    .flatMap(function flat(entry): string[] {
+      if (entry.group) return entry.group.flatMap(flat);
+      return entry.address ? [entry.address] : [];
+    });
 }
 
 /** Checks the start of the file before parsing: mailparser accepts anything, users deserve a reason. */
 async function checkLooksLikeMessage(path: string, size: number, maxBytes: number): Promise<void> {
   if (size === 0) throw new M365MailError('eml.empty', 'The .eml file is empty: there is no message to send.');
-  if (size > maxBytes) throw new M365MailError('eml.too_large', `The .eml file is ${(size / 1048576).toFixed(1)} MB, over the ${(maxBytes / 1048576).toFixed(0)} MB limit.`, { nextStep: 'Exchange Online accepts 35 MB by default; remove attachments or send a smaller file.' });
+  if (size > maxBytes) {
+    throw new M365MailError('eml.too_large', `The .eml file is ${(size / 1048576).toFixed(1)} MB, over the ${(maxBytes / 1048576).toFixed(0)} MB limit.`, {
+      nextStep: 'Exchange Online accepts 35 MB by default; remove attachments or send a smaller file.'
+    });
+  }
   const handle = await fs.promises.open(path, 'r');
   try {
     const head = Buffer.alloc(Math.min(size, 64 * 1024));
     await handle.read(head, 0, head.length, 0);
-    if (head.includes(0)) throw new M365MailError('eml.binary', 'The file is binary, not an RFC 5322 message (it contains NUL bytes).', { nextStep: 'An .eml file is text: headers such as From: and Subject:, a blank line, then the body. Outlook\'s .msg files are not .eml.' });
+    if (head.includes(0)) {
+      throw new M365MailError('eml.binary', 'The file is binary, not an RFC 5322 message (it contains NUL bytes).', {
+        nextStep: "An .eml file is text: headers such as From: and Subject:, a blank line, then the body. Outlook's .msg files are not .eml."
+      });
+    }
     const text = head.toString('latin1');
     const firstLine = text.split(/\r?\n/, 1)[0];
     if (!HEADER_LINE.test(firstLine) && !firstLine.startsWith('From ')) {
-      throw new M365MailError('eml.no_headers', `The file does not start with a mail header (its first line is "${firstLine.slice(0, 60)}").`, { nextStep: 'An .eml file starts with headers such as "From: …" and "Subject: …".' });
+      throw new M365MailError('eml.no_headers', `The file does not start with a mail header (its first line is "${firstLine.slice(0, 60)}").`, {
+        nextStep: 'An .eml file starts with headers such as "From: …" and "Subject: …".'
+      });
     }
     if (!/\r?\n\r?\n/.test(text) && size <= head.length) {
-      throw new M365MailError('eml.no_body_separator', 'The message has no blank line between its headers and its body.', { nextStep: 'Add an empty line after the last header.' });
+      throw new M365MailError('eml.no_body_separator', 'The message has no blank line between its headers and its body.', {
+        nextStep: 'Add an empty line after the last header.'
+      });
     }
   } finally {
     await handle.close();

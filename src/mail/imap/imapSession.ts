@@ -130,7 +130,9 @@ export class ImapSession {
       try {
         const message = await this.client.fetchOne(String(uid), { uid: true, size: true }, { uid: true });
         if (!message) throw explainImapFailure({ message: `Message ${uid} is no longer in ${folder}.` });
-        if ((message.size ?? 0) > maxBytes) throw explainImapFailure({ message: `The message is ${message.size} bytes, over the preview limit of ${maxBytes}.` });
+        if ((message.size ?? 0) > maxBytes) {
+          throw explainImapFailure({ message: `The message is ${message.size} bytes, over the preview limit of ${maxBytes}.` });
+        }
         const download = await this.client.download(String(uid), undefined, { uid: true });
         const chunks: Buffer[] = [];
         for await (const chunk of download.content ?? []) chunks.push(chunk as Buffer);

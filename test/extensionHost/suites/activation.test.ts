@@ -38,8 +38,14 @@ describe('activation', () => {
 
   it('contributes the M365 Mail container with the Credentials view, and the view opens', async () => {
     const manifest = extension.packageJSON as Manifest;
-    assert.deepEqual(manifest.contributes.viewsContainers.activitybar.map((c) => c.id), ['m365mail']);
-    assert.deepEqual(manifest.contributes.views.m365mail.map((v) => v.id), ['m365mail.credentials']);
+    assert.deepEqual(
+      manifest.contributes.viewsContainers.activitybar.map((c) => c.id),
+      ['m365mail']
+    );
+    assert.deepEqual(
+      manifest.contributes.views.m365mail.map((v) => v.id),
+      ['m365mail.credentials']
+    );
     // The focus command exists only for a registered view, and fails if the view cannot be shown.
     await vscode.commands.executeCommand('m365mail.credentials.focus');
   });
@@ -47,7 +53,10 @@ describe('activation', () => {
   it('loads no heavy module at activation', () => {
     const root = extension.extensionUri.fsPath;
     const loaded = Object.keys(require.cache).filter((file) => file.startsWith(root));
-    assert.ok(loaded.some((file) => file.endsWith('extension.js')), `dist/extension.js is loaded (${loaded.join(', ')})`);
+    assert.ok(
+      loaded.some((file) => file.endsWith('extension.js')),
+      `dist/extension.js is loaded (${loaded.join(', ')})`
+    );
     const heavy = loaded.filter((file) => /[\\/]chunks[\\/]|msal|nodemailer|imapflow|mailparser|applicationinsights/i.test(file));
     assert.deepEqual(heavy, []);
   });

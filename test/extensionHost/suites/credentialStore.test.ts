@@ -12,12 +12,21 @@ const SENTINEL = 'exthost~Sentinel~ClientSecret~4242';
 
 function definition(id: string, overrides: Partial<CredentialDefinition> = {}): CredentialDefinition {
   return {
-    id, name: `Store test ${id}`, provider: 'microsoft', cloud: 'global', tenant: 'contoso.onmicrosoft.com',
-    clientId: '11111111-2222-3333-4444-555555555555', clientAuth: 'secretPost', grant: 'authorizationCode',
-    userName: 'adele@contoso.onmicrosoft.com', purpose: 'both',
+    id,
+    name: `Store test ${id}`,
+    provider: 'microsoft',
+    cloud: 'global',
+    tenant: 'contoso.onmicrosoft.com',
+    clientId: '11111111-2222-3333-4444-555555555555',
+    clientAuth: 'secretPost',
+    grant: 'authorizationCode',
+    userName: 'adele@contoso.onmicrosoft.com',
+    purpose: 'both',
     scopes: ['https://outlook.office.com/IMAP.AccessAsUser.All', 'https://outlook.office.com/SMTP.Send', 'offline_access'],
-    refreshTokenExpiryDays: 90, redirectUri: 'http://localhost',
-    imap: { host: 'outlook.office365.com', port: 993, security: 'tls' }, smtp: { host: 'smtp.office365.com', port: 587, security: 'starttls' },
+    refreshTokenExpiryDays: 90,
+    redirectUri: 'http://localhost',
+    imap: { host: 'outlook.office365.com', port: 993, security: 'tls' },
+    smtp: { host: 'smtp.office365.com', port: 587, security: 'starttls' },
     ...overrides
   };
 }
@@ -89,7 +98,12 @@ describe('credential store (real Memento and SecretStorage)', () => {
     const now = Date.now();
     const statuses: Record<string, CredentialStatus | undefined> = {
       unauthorized: undefined,
-      authorized: { authorizedAt: now, account: 'adele@contoso.onmicrosoft.com', accessTokenExpiresAt: now + 3600_000, refreshTokenExpiresAt: now + 60 * 86400_000 },
+      authorized: {
+        authorizedAt: now,
+        account: 'adele@contoso.onmicrosoft.com',
+        accessTokenExpiresAt: now + 3600_000,
+        refreshTokenExpiresAt: now + 60 * 86400_000
+      },
       expiring: { authorizedAt: now, refreshTokenExpiresAt: now + 86400_000 },
       expired: { authorizedAt: now, expired: true, lastError: undefined },
       failed: { lastError: { code: 'AADSTS7000215', message: 'Invalid client secret.', at: now } }

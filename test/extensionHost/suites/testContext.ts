@@ -12,12 +12,29 @@ export function runnerContext(): vscode.ExtensionContext {
 /** A logger that keeps lines in memory, so tests can assert what was (not) logged. */
 export class MemoryLogger implements Logger {
   readonly lines: string[] = [];
-  constructor(private readonly redactor = new SecretRedactor(), private readonly prefix = '') {}
-  trace(m: string): void { this.lines.push(this.redactor.redact(this.prefix + m)); }
-  debug(m: string): void { this.lines.push(this.redactor.redact(this.prefix + m)); }
-  info(m: string): void { this.lines.push(this.redactor.redact(this.prefix + m)); }
-  warn(m: string): void { this.lines.push(this.redactor.redact(this.prefix + m)); }
-  error(m: string | Error): void { this.lines.push(this.redactor.redact(this.prefix + String(m))); }
-  traceEnabled(): boolean { return true; }
-  child(component: string): Logger { return new MemoryLogger(this.redactor, `[${component}] `); }
+  constructor(
+    private readonly redactor = new SecretRedactor(),
+    private readonly prefix = ''
+  ) {}
+  trace(m: string): void {
+    this.lines.push(this.redactor.redact(this.prefix + m));
+  }
+  debug(m: string): void {
+    this.lines.push(this.redactor.redact(this.prefix + m));
+  }
+  info(m: string): void {
+    this.lines.push(this.redactor.redact(this.prefix + m));
+  }
+  warn(m: string): void {
+    this.lines.push(this.redactor.redact(this.prefix + m));
+  }
+  error(m: string | Error): void {
+    this.lines.push(this.redactor.redact(this.prefix + String(m)));
+  }
+  traceEnabled(): boolean {
+    return true;
+  }
+  child(component: string): Logger {
+    return new MemoryLogger(this.redactor, `[${component}] `);
+  }
 }

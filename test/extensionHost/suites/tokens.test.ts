@@ -28,7 +28,12 @@ import { MemoryLogger, runnerContext } from './testContext';
   let def: CredentialDefinition;
 
   const control = async (method: string, route: string, body?: unknown) => {
-    const response = await httpsCall(ca, method, `${sandbox.authorization.controlUrl}${route}`, body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const response = await httpsCall(
+      ca,
+      method,
+      `${sandbox.authorization.controlUrl}${route}`,
+      body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }
+    );
     assert.ok(response.status < 300, `${method} ${route}: ${response.status}`);
     return response.body ? (JSON.parse(response.body) as unknown) : undefined;
   };

@@ -22,11 +22,15 @@ export interface HttpResponse {
 /** One HTTPS request trusting `ca` (PEM text). Never throws for an HTTP status. */
 export function httpsCall(ca: string, method: string, url: string, opts: { headers?: Record<string, string>; body?: string } = {}): Promise<HttpResponse> {
   return new Promise((resolve, reject) => {
-    const req = httpsRequest(url, { method, ca, headers: { ...(opts.headers ?? {}), ...(opts.body !== undefined ? { 'content-length': String(Buffer.byteLength(opts.body)) } : {}) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-    });
+    const req = httpsRequest(
+      url,
+      { method, ca, headers: { ...(opts.headers ?? {}), ...(opts.body !== undefined ? { 'content-length': String(Buffer.byteLength(opts.body)) } : {}) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      }
+    );
     req.on('error', reject);
     if (opts.body !== undefined) req.write(opts.body);
     req.end();
@@ -266,7 +270,14 @@ export async function delegatedToken(options: DelegatedTokenOptions): Promise<To
   }
   if (back.searchParams.get('state') !== state) throw new Error(`state mismatch in the redirect ${back.href}`);
   const error = back.searchParams.get('error');
-  if (error) throw new TokenEndpointError(0, error, back.searchParams.get('error_description') ?? '', (back.searchParams.get('error_codes') ?? '').split(',').filter(Boolean).map(Number));
+  if (error) {
+    throw new TokenEndpointError(
+      0,
+      error,
+      back.searchParams.get('error_description') ?? '',
+      (back.searchParams.get('error_codes') ?? '').split(',').filter(Boolean).map(Number)
+    );
+  }
   const code = back.searchParams.get('code');
   if (!code) throw new Error(`no code in the redirect ${back.href}`);
   const form: Record<string, string> = {

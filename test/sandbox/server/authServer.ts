@@ -120,9 +120,7 @@ export async function startAuthServer(options: AuthServerOptions): Promise<AuthS
   }
   const providerCallback = provider.callback();
   const pages = new InteractionPages(provider, state);
-  const control = createControl(state, store, (service, token, user) =>
-    introspectAccessToken({ service, token, user, issuer, publicKey, kid })
-  );
+  const control = createControl(state, store, (service, token, user) => introspectAccessToken({ service, token, user, issuer, publicKey, kid }));
 
   handler = (req, res) => {
     const started = Date.now();
@@ -141,7 +139,11 @@ export async function startAuthServer(options: AuthServerOptions): Promise<AuthS
 
     const match = /^\/([^/]+)(\/.*)$/.exec(url.pathname);
     if (!match || !TENANT_SEGMENTS.has(match[1])) {
-      const e = { ...entraError(90002), error: 'invalid_tenant', message: `Tenant '${match?.[1] ?? ''}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.` };
+      const e = {
+        ...entraError(90002),
+        error: 'invalid_tenant',
+        message: `Tenant '${match?.[1] ?? ''}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`
+      };
       return sendJson(res, 400, entraErrorBody(e));
     }
     const [, tenant, rest] = match;

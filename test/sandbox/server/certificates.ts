@@ -43,43 +43,108 @@ export async function createCertificates(dir: string): Promise<SandboxCertificat
   const days = '825';
 
   // CA: self-signed, basicConstraints CA:TRUE, may sign certificates only.
-  await openssl([
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', days,
-    '-keyout', p('ca.key'), '-out', p('ca.crt'),
-    '-subj', '/CN=M365 Mail sandbox CA/O=M365 Mail sandbox',
-    '-addext', 'basicConstraints=critical,CA:TRUE,pathlen:0',
-    '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
-    '-addext', 'subjectKeyIdentifier=hash'
-  ], dir);
+  await openssl(
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-sha256',
+      '-days',
+      days,
+      '-keyout',
+      p('ca.key'),
+      '-out',
+      p('ca.crt'),
+      '-subj',
+      '/CN=M365 Mail sandbox CA/O=M365 Mail sandbox',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE,pathlen:0',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+      '-addext',
+      'subjectKeyIdentifier=hash'
+    ],
+    dir
+  );
 
   // Server leaf: SAN for both names clients use, serverAuth EKU, signed by the CA.
-  await openssl([
-    'req', '-new', '-newkey', 'rsa:2048', '-nodes', '-sha256',
-    '-keyout', p('server.key'), '-out', p('server.csr'),
-    '-subj', '/CN=localhost/O=M365 Mail sandbox'
-  ], dir);
-  await writeFile(p('server.ext'), [
-    'basicConstraints=critical,CA:FALSE',
-    'keyUsage=critical,digitalSignature,keyEncipherment',
-    'extendedKeyUsage=serverAuth',
-    'subjectAltName=DNS:localhost,IP:127.0.0.1',
-    'authorityKeyIdentifier=keyid,issuer',
-    'subjectKeyIdentifier=hash',
-    ''
-  ].join('\n'));
-  await openssl([
-    'x509', '-req', '-in', p('server.csr'), '-CA', p('ca.crt'), '-CAkey', p('ca.key'),
-    '-CAcreateserial', '-out', p('server.crt'), '-days', days, '-sha256', '-extfile', p('server.ext')
-  ], dir);
+  await openssl(
+    [
+      'req',
+      '-new',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-sha256',
+      '-keyout',
+      p('server.key'),
+      '-out',
+      p('server.csr'),
+      '-subj',
+      '/CN=localhost/O=M365 Mail sandbox'
+    ],
+    dir
+  );
+  await writeFile(
+    p('server.ext'),
+    [
+      'basicConstraints=critical,CA:FALSE',
+      'keyUsage=critical,digitalSignature,keyEncipherment',
+      'extendedKeyUsage=serverAuth',
+      'subjectAltName=DNS:localhost,IP:127.0.0.1',
+      'authorityKeyIdentifier=keyid,issuer',
+      'subjectKeyIdentifier=hash',
+      ''
+    ].join('\n')
+  );
+  await openssl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      p('server.csr'),
+      '-CA',
+      p('ca.crt'),
+      '-CAkey',
+      p('ca.key'),
+      '-CAcreateserial',
+      '-out',
+      p('server.crt'),
+      '-days',
+      days,
+      '-sha256',
+      '-extfile',
+      p('server.ext')
+    ],
+    dir
+  );
 
   // Client certificate of the certificate apps: self-signed, like one uploaded to an app registration.
-  await openssl([
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', days,
-    '-keyout', p('client.key'), '-out', p('client.crt'),
-    '-subj', '/CN=M365 Mail sandbox app certificate',
-    '-addext', 'keyUsage=critical,digitalSignature',
-    '-addext', 'extendedKeyUsage=clientAuth'
-  ], dir);
+  await openssl(
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-sha256',
+      '-days',
+      days,
+      '-keyout',
+      p('client.key'),
+      '-out',
+      p('client.crt'),
+      '-subj',
+      '/CN=M365 Mail sandbox app certificate',
+      '-addext',
+      'keyUsage=critical,digitalSignature',
+      '-addext',
+      'extendedKeyUsage=clientAuth'
+    ],
+    dir
+  );
   // `req -nodes` writes PKCS#8 ("BEGIN PRIVATE KEY") with OpenSSL 3; normalise anyway.
   await openssl(['pkcs8', '-topk8', '-nocrypt', '-in', p('client.key'), '-out', p('client.pk8.key')], dir);
 

@@ -132,13 +132,16 @@ export function canConnect(port: number): Promise<boolean> {
 async function groupPids(pgid: number): Promise<number[]> {
   try {
     const { stdout } = await execFileP('ps', ['-o', 'pid=', '-g', String(pgid)]);
-    return stdout.split('\n').map((s) => Number(s.trim())).filter((n) => n > 0);
+    return stdout
+      .split('\n')
+      .map((s) => Number(s.trim()))
+      .filter((n) => n > 0);
   } catch {
     return []; // ps exits 1 when no process matches
   }
 }
 
-async function stopGroup(child: Pick<ChildProcess, 'pid'> & Partial<ChildProcess> | undefined, gracefulMs: number): Promise<void> {
+async function stopGroup(child: (Pick<ChildProcess, 'pid'> & Partial<ChildProcess>) | undefined, gracefulMs: number): Promise<void> {
   if (!child?.pid) return;
   const pgid = child.pid;
   try {
@@ -363,10 +366,9 @@ broken_sasl_auth_clients = no
 # Decide at MAIL FROM, as Exchange does (530 5.7.57 without AUTH, 550 5.7.60 for Send As).
 smtpd_delay_reject = no
 smtpd_restriction_classes = ${SANDBOX_USERS.map((u) => sendAsClass(u.upn)).join(' ')}
-${SANDBOX_USERS.map(
-  (u) =>
-    `${sendAsClass(u.upn)} = check_sender_access ${t(`sendas-${u.upn}`)}, check_sender_access static:{${SEND_AS_DENIED_REPLY}}`
-).join('\n')}
+${SANDBOX_USERS.map((u) => `${sendAsClass(u.upn)} = check_sender_access ${t(`sendas-${u.upn}`)}, check_sender_access static:{${SEND_AS_DENIED_REPLY}}`).join(
+  '\n'
+)}
 smtpd_client_restrictions =
 smtpd_helo_restrictions =
 smtpd_sender_restrictions = check_sasl_access ${t('sasl-classes')}, check_client_access static:{${NOT_AUTHENTICATED_REPLY}}
@@ -553,10 +555,7 @@ export async function startMailServers(options: MailServersOptions): Promise<Mai
     );
     await fs.writeFile(path.join(etcDir, 'master.cf'), postfixMasterCf(smtpPort));
     await fs.writeFile(path.join(etcDir, 'mailboxes'), SANDBOX_USERS.map((u) => `${u.upn.toLowerCase()} OK\n`).join(''));
-    await fs.writeFile(
-      path.join(etcDir, 'sasl-classes'),
-      SANDBOX_USERS.map((u) => `${u.upn.toLowerCase()} ${sendAsClass(u.upn)}\n`).join('')
-    );
+    await fs.writeFile(path.join(etcDir, 'sasl-classes'), SANDBOX_USERS.map((u) => `${u.upn.toLowerCase()} ${sendAsClass(u.upn)}\n`).join(''));
     for (const u of SANDBOX_USERS) {
       const allowed = [u.upn, ...u.delegateOf].map((a) => `${a.toLowerCase()} OK\n`).join('');
       await fs.writeFile(path.join(etcDir, `sendas-${u.upn}`), allowed);

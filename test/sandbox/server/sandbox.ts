@@ -63,7 +63,14 @@ export interface Sandbox {
 export const SANDBOX_CLOUD_ID = 'sandbox';
 
 function userNote(u: (typeof SANDBOX_USERS)[number]): string | undefined {
-  if (u.shared) return 'shared mailbox (no sign-in); delegates: ' + SANDBOX_USERS.filter((d) => d.delegateOf.includes(u.upn)).map((d) => d.upn).join(', ');
+  if (u.shared) {
+    return (
+      'shared mailbox (no sign-in); delegates: ' +
+      SANDBOX_USERS.filter((d) => d.delegateOf.includes(u.upn))
+        .map((d) => d.upn)
+        .join(', ')
+    );
+  }
   if (u.smtpAuthDisabled) return 'SMTP AUTH disabled: submission answers 535 5.7.139';
   if (u.requiresMfa) return 'MFA required: the token endpoint answers AADSTS50076';
   if (u.delegateOf.length) return `delegate of ${u.delegateOf.join(', ')}`;

@@ -106,7 +106,7 @@ const SENDERS: ReadonlyArray<readonly [string, string]> = [
   ['GitHub', 'noreply@github.test'],
   ['Contoso IT Helpdesk', 'helpdesk@contoso.test'],
   ['Łukasz Żółć', 'lukasz@northwind.test'],
-  ['O\'Brien, Siobhán', 'siobhan@woodgrove.test']
+  ["O'Brien, Siobhán", 'siobhan@woodgrove.test']
 ];
 
 const SUBJECTS: readonly string[] = [
@@ -258,11 +258,7 @@ async function subscribeInFile(root: string, folder: string, owner: { uid: numbe
 
 let uniq = 0;
 
-async function writeMessages(
-  dir: string,
-  owner: { uid: number; gid: number },
-  items: Array<{ content: string; date: Date; flags: string }>
-): Promise<void> {
+async function writeMessages(dir: string, owner: { uid: number; gid: number }, items: Array<{ content: string; date: Date; flags: string }>): Promise<void> {
   const host = 'sandbox';
   const concurrency = 64;
   let next = 0;
@@ -387,9 +383,7 @@ export function buildHostileMessage(user: string, kind: HostileKind, date: Date)
 }
 
 /** Seeds one message per hostile kind (distinct subjects, see HOSTILE_SUBJECTS) into a folder. */
-export async function seedHostileMessages(
-  options: Omit<SeedOptions, 'count'> & { kinds?: HostileKind[] }
-): Promise<SeedResult & { subjects: string[] }> {
+export async function seedHostileMessages(options: Omit<SeedOptions, 'count'> & { kinds?: HostileKind[] }): Promise<SeedResult & { subjects: string[] }> {
   const started = process.hrtime.bigint();
   const owner = await mailOwner(options.uid, options.gid);
   const root = path.join(options.mailDir, options.user.toLowerCase());

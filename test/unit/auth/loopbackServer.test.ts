@@ -5,7 +5,9 @@ import { startLoopbackServer } from '../../../src/auth/loopbackServer';
 import { CancelledError, M365MailError } from '../../../src/common/errors';
 
 function nonLoopbackAddress(): string | undefined {
-  return Object.values(os.networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
+  return Object.values(os.networkInterfaces())
+    .flat()
+    .find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
 }
 
 describe('loopback redirect listener', () => {

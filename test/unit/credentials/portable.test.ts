@@ -13,7 +13,11 @@ describe('export and import of definitions', () => {
   });
 
   it('drops anything that is not a definition field, such as a pasted secret', () => {
-    const text = JSON.stringify({ format: 'm365mail.credentials', version: 1, credentials: [{ ...validDefinition(), clientSecret: 'Zz8Q~pasted', refreshToken: 'rt' }] });
+    const text = JSON.stringify({
+      format: 'm365mail.credentials',
+      version: 1,
+      credentials: [{ ...validDefinition(), clientSecret: 'Zz8Q~pasted', refreshToken: 'rt' }]
+    });
     const [imported] = parseExport(text);
     assert.equal('clientSecret' in imported, false);
     assert.equal('refreshToken' in imported, false);

@@ -30,12 +30,25 @@ describe('credential state', () => {
   });
 
   it('never expires for client credentials (no refresh token)', () => {
-    assert.equal(credentialState({ grant: 'clientCredentials', refreshTokenExpiryDays: 90 }, { authorizedAt: now, refreshTokenExpiresAt: now - 1 }, now), 'authorized');
+    assert.equal(
+      credentialState({ grant: 'clientCredentials', refreshTokenExpiryDays: 90 }, { authorizedAt: now, refreshTokenExpiresAt: now - 1 }, now),
+      'authorized'
+    );
   });
 });
 
 describe('cloud catalog', () => {
-  const clouds = new CloudCatalog([{ id: 'sandbox', label: 'Sandbox', authorityHost: 'https://127.0.0.1:8443', scopePrefix: 'https://outlook.office.com/', appOnlyScope: 'https://outlook.office.com/.default', imap: { host: '127.0.0.1', port: 9993, security: 'tls' }, smtp: { host: '127.0.0.1', port: 9587, security: 'starttls' } }]);
+  const clouds = new CloudCatalog([
+    {
+      id: 'sandbox',
+      label: 'Sandbox',
+      authorityHost: 'https://127.0.0.1:8443',
+      scopePrefix: 'https://outlook.office.com/',
+      appOnlyScope: 'https://outlook.office.com/.default',
+      imap: { host: '127.0.0.1', port: 9993, security: 'tls' },
+      smtp: { host: '127.0.0.1', port: 9587, security: 'starttls' }
+    }
+  ]);
 
   it('prefills scopes per cloud and purpose', () => {
     assert.deepEqual(clouds.defaultScopes('global', 'authorizationCode', 'smtp'), ['https://outlook.office.com/SMTP.Send', 'offline_access']);

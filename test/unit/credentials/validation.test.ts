@@ -12,8 +12,13 @@ describe('credential validation', () => {
 
   it('accepts a generic (Gmail-like) definition with its own scopes', () => {
     const def = validDefinition({
-      provider: 'generic', cloud: undefined, tenant: undefined, clientId: '1234-abc.apps.googleusercontent.com',
-      authorizationUrl: 'https://accounts.google.com/o/oauth2/v2/auth', tokenUrl: 'https://oauth2.googleapis.com/token', scopes: ['https://mail.google.com/']
+      provider: 'generic',
+      cloud: undefined,
+      tenant: undefined,
+      clientId: '1234-abc.apps.googleusercontent.com',
+      authorizationUrl: 'https://accounts.google.com/o/oauth2/v2/auth',
+      tokenUrl: 'https://oauth2.googleapis.com/token',
+      scopes: ['https://mail.google.com/']
     });
     assert.deepEqual(v.validateDefinition(def, clouds), []);
   });
@@ -33,14 +38,25 @@ describe('credential validation', () => {
     ['an SMTP port of 0', { smtp: { host: 'smtp.office365.com', port: 0, security: 'starttls' } }, /port number/],
     ['an http redirect URI to a remote host', { redirectUri: 'http://example.com/cb' }, /localhost or 127\.0\.0\.1/],
     ['an unknown cloud', { cloud: 'mars' }, /Unknown Microsoft cloud/],
-    ['client credentials without a secret or certificate', { grant: 'clientCredentials', clientAuth: 'none', scopes: ['https://outlook.office365.com/.default'] }, /need a client secret/],
-    ['client credentials with delegated scopes', { grant: 'clientCredentials', scopes: ['https://outlook.office.com/SMTP.Send'] }, /exactly one scope ending in \/\.default/],
+    [
+      'client credentials without a secret or certificate',
+      { grant: 'clientCredentials', clientAuth: 'none', scopes: ['https://outlook.office365.com/.default'] },
+      /need a client secret/
+    ],
+    [
+      'client credentials with delegated scopes',
+      { grant: 'clientCredentials', scopes: ['https://outlook.office.com/SMTP.Send'] },
+      /exactly one scope ending in \/\.default/
+    ],
     ['device code for a confidential client', { grant: 'deviceCode' }, /public clients/]
   ];
   for (const [what, overrides, message] of bad) {
     it(`refuses ${what}`, () => {
       const problems = v.validateDefinition(validDefinition(overrides), clouds);
-      assert.ok(problems.some((p) => message.test(p)), `expected ${message} in ${JSON.stringify(problems)}`);
+      assert.ok(
+        problems.some((p) => message.test(p)),
+        `expected ${message} in ${JSON.stringify(problems)}`
+      );
     });
   }
 
@@ -64,7 +80,13 @@ describe('credential validation', () => {
   });
 
   it('checks generic endpoints', () => {
-    const def = validDefinition({ provider: 'generic', clientId: 'x', authorizationUrl: 'http://idp.example.com/auth', tokenUrl: 'not a url', scopes: ['mail'] });
+    const def = validDefinition({
+      provider: 'generic',
+      clientId: 'x',
+      authorizationUrl: 'http://idp.example.com/auth',
+      tokenUrl: 'not a url',
+      scopes: ['mail']
+    });
     const problems = v.validateDefinition(def, clouds);
     assert.ok(problems.some((p) => /authorization URL must use https/.test(p)));
     assert.ok(problems.some((p) => /token URL is not a valid URL/.test(p)));

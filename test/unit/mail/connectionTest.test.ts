@@ -63,13 +63,28 @@ describe('connection test: protocol pieces', () => {
     assert.match(reply.lines[0]!, /^5\.7\.139/);
   });
 
-  it('reads Exchange Online\'s EHLO before and after STARTTLS', () => {
-    const before = parseEhlo(parseSmtpReply(['250-AM0PR02CA0001.outlook.office365.com Hello [203.0.113.7]', '250-SIZE 157286400', '250-PIPELINING', '250-DSN', '250-ENHANCEDSTATUSCODES', '250-STARTTLS', '250-8BITMIME', '250-BINARYMIME', '250-CHUNKING', '250 SMTPUTF8']));
+  it("reads Exchange Online's EHLO before and after STARTTLS", () => {
+    const before = parseEhlo(
+      parseSmtpReply([
+        '250-AM0PR02CA0001.outlook.office365.com Hello [203.0.113.7]',
+        '250-SIZE 157286400',
+        '250-PIPELINING',
+        '250-DSN',
+        '250-ENHANCEDSTATUSCODES',
+        '250-STARTTLS',
+        '250-8BITMIME',
+        '250-BINARYMIME',
+        '250-CHUNKING',
+        '250 SMTPUTF8'
+      ])
+    );
     assert.equal(before.server, 'AM0PR02CA0001.outlook.office365.com');
     assert.equal(before.starttls, true);
     assert.deepEqual(before.authMechanisms, []);
     assert.equal(before.extensions.length, 9);
-    const after = parseEhlo(parseSmtpReply(['250-AM0PR02CA0001.outlook.office365.com Hello [203.0.113.7]', '250-SIZE 157286400', '250-AUTH LOGIN XOAUTH2', '250 SMTPUTF8']));
+    const after = parseEhlo(
+      parseSmtpReply(['250-AM0PR02CA0001.outlook.office365.com Hello [203.0.113.7]', '250-SIZE 157286400', '250-AUTH LOGIN XOAUTH2', '250 SMTPUTF8'])
+    );
     assert.equal(after.starttls, false);
     assert.deepEqual(after.authMechanisms, ['LOGIN', 'XOAUTH2']);
     // The pre-RFC 4954 spelling some servers still send.
@@ -89,13 +104,33 @@ describe('connection test: protocol pieces', () => {
     assert.deepEqual(greeting.capabilities, ['IMAP4rev1', 'SASL-IR', 'AUTH=XOAUTH2', 'AUTH=OAUTHBEARER']);
     assert.equal(parseImapGreeting('* BYE too many connections').status, 'BYE');
     assert.equal(parseImapGreeting('220 smtp ready').status, 'unknown');
-    assert.deepEqual(parseImapCapabilities('* CAPABILITY IMAP4 IMAP4rev1 AUTH=PLAIN AUTH=XOAUTH2 SASL-IR UIDPLUS'), ['IMAP4', 'IMAP4rev1', 'AUTH=PLAIN', 'AUTH=XOAUTH2', 'SASL-IR', 'UIDPLUS']);
+    assert.deepEqual(parseImapCapabilities('* CAPABILITY IMAP4 IMAP4rev1 AUTH=PLAIN AUTH=XOAUTH2 SASL-IR UIDPLUS'), [
+      'IMAP4',
+      'IMAP4rev1',
+      'AUTH=PLAIN',
+      'AUTH=XOAUTH2',
+      'SASL-IR',
+      'UIDPLUS'
+    ]);
     assert.equal(parseImapCapabilities('* OK hello'), undefined);
-    assert.deepEqual(parseImapTagged('t2 NO [AUTHENTICATIONFAILED] AUTHENTICATE failed.', 't2'), { tag: 't2', status: 'NO', code: 'AUTHENTICATIONFAILED', text: 'AUTHENTICATE failed.' });
-    assert.deepEqual(parseImapTagged('t3 BAD User is authenticated but not connected.', 't3'), { tag: 't3', status: 'BAD', code: undefined, text: 'User is authenticated but not connected.' });
+    assert.deepEqual(parseImapTagged('t2 NO [AUTHENTICATIONFAILED] AUTHENTICATE failed.', 't2'), {
+      tag: 't2',
+      status: 'NO',
+      code: 'AUTHENTICATIONFAILED',
+      text: 'AUTHENTICATE failed.'
+    });
+    assert.deepEqual(parseImapTagged('t3 BAD User is authenticated but not connected.', 't3'), {
+      tag: 't3',
+      status: 'BAD',
+      code: undefined,
+      text: 'User is authenticated but not connected.'
+    });
     assert.equal(parseImapTagged('t30 OK done', 't3'), undefined);
     assert.equal(parseImapTagged('* 3 EXISTS', 't3'), undefined);
-    assert.deepEqual(parseMailboxStatus(['* FLAGS (\\Seen)', '* 42 EXISTS', '* 0 RECENT', '* OK [UIDVALIDITY 14] UIDs valid']), { exists: 42, uidValidity: '14' });
+    assert.deepEqual(parseMailboxStatus(['* FLAGS (\\Seen)', '* 42 EXISTS', '* 0 RECENT', '* OK [UIDVALIDITY 14] UIDs valid']), {
+      exists: 42,
+      uidValidity: '14'
+    });
     assert.equal(imapQuoted('INBOX'), '"INBOX"');
     assert.equal(imapQuoted('a "b" \\c'), '"a \\"b\\" \\\\c"');
   });
@@ -123,9 +158,16 @@ describe('connection test: protocol pieces', () => {
 describe('connection test: explanations', () => {
   it('tells certificate failures apart: untrusted, expired, wrong host, not TLS', () => {
     assert.equal(explainTlsFailure('SELF_SIGNED_CERT_IN_CHAIN', 'self-signed certificate in certificate chain', 'IMAP')?.code, 'tls.untrusted');
-    assert.match(explainTlsFailure('UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'unable to verify the first certificate', 'IMAP')?.options.nextStep ?? '', /m365mail\.trustedCaCertificates/);
+    assert.match(
+      explainTlsFailure('UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'unable to verify the first certificate', 'IMAP')?.options.nextStep ?? '',
+      /m365mail\.trustedCaCertificates/
+    );
     assert.equal(explainTlsFailure('CERT_HAS_EXPIRED', 'certificate has expired', 'SMTP')?.code, 'tls.expired');
-    const hostname = explainTlsFailure('ERR_TLS_CERT_ALTNAME_INVALID', "Hostname/IP does not match certificate's altnames: Host: mail.contoso.test. is not in the cert's altnames: DNS:localhost", 'SMTP');
+    const hostname = explainTlsFailure(
+      'ERR_TLS_CERT_ALTNAME_INVALID',
+      "Hostname/IP does not match certificate's altnames: Host: mail.contoso.test. is not in the cert's altnames: DNS:localhost",
+      'SMTP'
+    );
     assert.equal(hostname?.code, 'tls.hostname');
     assert.doesNotMatch(hostname?.options.nextStep ?? '', /trustedCaCertificates/);
     assert.equal(explainTlsFailure('ERR_SSL_WRONG_VERSION_NUMBER', 'wrong version number', 'SMTP')?.code, 'tls.not_tls');
@@ -140,7 +182,10 @@ describe('connection test: explanations', () => {
   });
 
   it('codes a wrapped reply by the status it explains ("535 5.7.8 … 5.7.139 …")', () => {
-    const error = explainSmtpFailure({ responseCode: 535, response: '535 5.7.8 Error: authentication failed: 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox.' });
+    const error = explainSmtpFailure({
+      responseCode: 535,
+      response: '535 5.7.8 Error: authentication failed: 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox.'
+    });
     assert.equal(error.code, 'smtp.535 5.7.139');
     assert.match(error.options.nextStep ?? '', /SmtpClientAuthenticationDisabled/);
     assert.equal(explainSmtpFailure({ responseCode: 535, response: '535 5.7.8 Error: authentication failed' }).code, 'smtp.535 5.7.8');
@@ -161,9 +206,20 @@ describe('connection test: the Markdown report', () => {
     steps: [
       { id: 'dns', status: 'passed', durationMs: 12.3, addresses: ['52.97.1.2', '2603:1026::2'] },
       { id: 'tcp', status: 'passed', durationMs: 20, remote: '52.97.1.2:587', local: '10.0.0.5:50000' },
-      { id: 'greeting', status: 'passed', durationMs: 30, greeting: '220 AM0PR02CA0001.outlook.office365.com Microsoft ESMTP MAIL Service ready', reply: '220 …' },
+      {
+        id: 'greeting',
+        status: 'passed',
+        durationMs: 30,
+        greeting: '220 AM0PR02CA0001.outlook.office365.com Microsoft ESMTP MAIL Service ready',
+        reply: '220 …'
+      },
       { id: 'ehlo', status: 'passed', durationMs: 4, capabilities: ['SIZE 157286400', 'STARTTLS'] },
-      { id: 'starttls', status: 'passed', durationMs: 55, tls: { servername: 'smtp.office365.com', protocol: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384', authorized: true, chain: [cert] } },
+      {
+        id: 'starttls',
+        status: 'passed',
+        durationMs: 55,
+        tls: { servername: 'smtp.office365.com', protocol: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384', authorized: true, chain: [cert] }
+      },
       { id: 'ehloTls', status: 'passed', durationMs: 4, capabilities: ['AUTH LOGIN XOAUTH2'], authMechanisms: ['LOGIN', 'XOAUTH2'], xoauth2Offered: true },
       { id: 'token', status: 'passed', durationMs: 100 },
       {
@@ -172,7 +228,11 @@ describe('connection test: the Markdown report', () => {
         durationMs: 1500,
         saslUser: 'megan@contoso.com',
         reply: '535 5.7.139 Authentication unsuccessful | <script>x</script> ```',
-        error: { code: 'smtp.535 5.7.139', message: 'SMTP AUTH is switched off for this mailbox or tenant (535 5.7.139): Exchange refused. The server said: "…"', nextStep: 'An Exchange admin must enable "Authenticated SMTP" (Set-CASMailbox -Identity <mailbox> -SmtpClientAuthenticationDisabled $false).' }
+        error: {
+          code: 'smtp.535 5.7.139',
+          message: 'SMTP AUTH is switched off for this mailbox or tenant (535 5.7.139): Exchange refused. The server said: "…"',
+          nextStep: 'An Exchange admin must enable "Authenticated SMTP" (Set-CASMailbox -Identity <mailbox> -SmtpClientAuthenticationDisabled $false).'
+        }
       },
       { id: 'mailFrom', status: 'skipped', durationMs: 0 },
       { id: 'quit', status: 'skipped', durationMs: 0 }
@@ -188,14 +248,17 @@ describe('connection test: the Markdown report', () => {
     assert.match(markdown, /\| ❌ \| AUTH XOAUTH2 \| 1\.50 s \| SMTP AUTH is switched off for this mailbox or tenant \(535 5\.7\.139\): Exchange refused\. \|/);
     assert.match(markdown, /\| ⚪ \| MAIL FROM \| {2}\| not run: an earlier step failed \|/);
     assert.match(markdown, /### ❌ What went wrong: AUTH XOAUTH2/);
-    assert.match(markdown, /\*\*Next step:\*\* An Exchange admin must enable "Authenticated SMTP" \(Set-CASMailbox -Identity \\<mailbox\\> -SmtpClientAuthenticationDisabled \$false\)\./);
+    assert.match(
+      markdown,
+      /\*\*Next step:\*\* An Exchange admin must enable "Authenticated SMTP" \(Set-CASMailbox -Identity \\<mailbox\\> -SmtpClientAuthenticationDisabled \$false\)\./
+    );
     assert.match(markdown, /Code: `smtp\.535 5\.7\.139`/);
     // Server text is data: the reply is fenced with a fence its own backticks cannot close.
     assert.match(markdown, /````text\n535 5\.7\.139 Authentication unsuccessful \| <script>x<\/script> ```\n````/);
     assert.doesNotMatch(markdown.replace(/````text[\s\S]*?````/g, ''), /<script>/);
   });
 
-  it('lists the certificate chain as SAP Cloud Integration\'s connectivity test does', () => {
+  it("lists the certificate chain as SAP Cloud Integration's connectivity test does", () => {
     const markdown = formatConnectionReport({ credentialName: 'x', reports: [failedSmtp] });
     assert.match(markdown, /### Certificate chain \(STARTTLS and TLS handshake\)/);
     assert.match(markdown, /- Server name \(SNI\): `smtp\.office365\.com`/);
@@ -216,7 +279,17 @@ describe('connection test: the Markdown report', () => {
       steps: [
         { id: 'dns', status: 'passed', durationMs: 0, ipLiteral: true, addresses: ['127.0.0.1'] },
         { id: 'tcp', status: 'passed', durationMs: 1, remote: '127.0.0.1:993', local: '127.0.0.1:5000' },
-        { id: 'tls', status: 'failed', durationMs: 9, tls: { authorized: false, authorizationError: 'SELF_SIGNED_CERT_IN_CHAIN', chain: [cert] }, error: { code: 'tls.untrusted', message: "The IMAP server's certificate is not trusted.", nextStep: 'Add that CA to "m365mail.trustedCaCertificates".' } }
+        {
+          id: 'tls',
+          status: 'failed',
+          durationMs: 9,
+          tls: { authorized: false, authorizationError: 'SELF_SIGNED_CERT_IN_CHAIN', chain: [cert] },
+          error: {
+            code: 'tls.untrusted',
+            message: "The IMAP server's certificate is not trusted.",
+            nextStep: 'Add that CA to "m365mail.trustedCaCertificates".'
+          }
+        }
       ]
     };
     const markdown = formatConnectionReport({ credentialName: 'x', reports: [untrusted] });

@@ -3,7 +3,11 @@ import { explainImapFailure, explainSmtpFailure } from '../../../src/mail/mailEr
 
 describe('SMTP and IMAP failures explained', () => {
   it('names the admin step for 535 5.7.139 (SMTP AUTH disabled)', () => {
-    const error = explainSmtpFailure({ responseCode: 535, response: '535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information.' });
+    const error = explainSmtpFailure({
+      responseCode: 535,
+      response:
+        '535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information.'
+    });
     assert.equal(error.code, 'smtp.535 5.7.139');
     assert.match(error.options.nextStep ?? '', /SmtpClientAuthenticationDisabled \$false/);
   });
@@ -16,8 +20,14 @@ describe('SMTP and IMAP failures explained', () => {
 
   it('explains 530 5.7.57, 550 5.7.30 and send-as refusals', () => {
     assert.match(explainSmtpFailure({ responseCode: 530, response: '530 5.7.57 Client not authenticated to send mail.' }).message, /before MAIL FROM/);
-    assert.match(explainSmtpFailure({ responseCode: 550, response: '550 5.7.30 Basic authentication is not supported for Client Submission.' }).message, /Basic authentication/);
-    assert.match(explainSmtpFailure({ responseCode: 550, response: '550 5.7.60 SMTP; Client does not have permissions to send as this sender' }).message, /send as/);
+    assert.match(
+      explainSmtpFailure({ responseCode: 550, response: '550 5.7.30 Basic authentication is not supported for Client Submission.' }).message,
+      /Basic authentication/
+    );
+    assert.match(
+      explainSmtpFailure({ responseCode: 550, response: '550 5.7.60 SMTP; Client does not have permissions to send as this sender' }).message,
+      /send as/
+    );
   });
 
   it('says a 4xx reply sent nothing and a 5xx was refused', () => {
@@ -31,8 +41,12 @@ describe('SMTP and IMAP failures explained', () => {
     assert.equal(explainSmtpFailure({ code: 'EDNS', message: 'getaddrinfo ENOTFOUND smtp.example.invalid' }).code, 'network.dns');
   });
 
-  it('treats imapflow\'s closed-connection errors as a dropped connection (so the preview reconnects)', () => {
-    for (const failure of [{ code: 'NoConnection', message: 'Connection not available' }, { code: 'EConnectionClosed', message: 'Connection closed' }, { message: 'Unexpected close' }]) {
+  it("treats imapflow's closed-connection errors as a dropped connection (so the preview reconnects)", () => {
+    for (const failure of [
+      { code: 'NoConnection', message: 'Connection not available' },
+      { code: 'EConnectionClosed', message: 'Connection closed' },
+      { message: 'Unexpected close' }
+    ]) {
       const error = explainImapFailure(failure);
       assert.equal(error.code, 'network.dropped', JSON.stringify(failure));
       assert.equal(error.options.nextStep, 'Refresh to reconnect.');

@@ -80,7 +80,8 @@ function open(uid: number, row: HTMLElement): void {
 
 function renderMessage(message: MessageView): void {
   const pane = $('message');
-  const header = (label: string, value?: string) => (value ? el('div', { className: 'header' }, el('span', { className: 'label', textContent: `${label}: ` }), value) : '');
+  const header = (label: string, value?: string) =>
+    value ? el('div', { className: 'header' }, el('span', { className: 'label', textContent: `${label}: ` }), value) : '';
   const actions = el('div', { className: 'actions' });
   const button = (text: string, onClick: () => void) => {
     const b = el('button', { textContent: text });
@@ -98,7 +99,13 @@ function renderMessage(message: MessageView): void {
     el('h2', { textContent: message.subject ?? '(no subject)' })
   ];
   if (message.attachments.length) {
-    parts.push(el('ul', { className: 'attachments' }, ...message.attachments.map((a) => el('li', { textContent: `📎 ${a.filename ?? '(unnamed)'} · ${a.contentType} · ${formatSize(a.size)}` }))));
+    parts.push(
+      el(
+        'ul',
+        { className: 'attachments' },
+        ...message.attachments.map((a) => el('li', { textContent: `📎 ${a.filename ?? '(unnamed)'} · ${a.contentType} · ${formatSize(a.size)}` }))
+      )
+    );
   }
   if (message.html !== undefined) {
     const { html, blockedRemote } = sanitizeMailHtml(message.html, message.allowRemote);

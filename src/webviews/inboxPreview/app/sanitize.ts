@@ -46,7 +46,23 @@ export function sanitizeMailHtml(html: string, allowRemote: boolean): SanitizeRe
   });
   const clean = purify.sanitize(html, {
     WHOLE_DOCUMENT: false,
-    FORBID_TAGS: ['form', 'input', 'button', 'select', 'textarea', 'iframe', 'frame', 'frameset', 'object', 'embed', 'meta', 'link', 'base', 'script', 'noscript'],
+    FORBID_TAGS: [
+      'form',
+      'input',
+      'button',
+      'select',
+      'textarea',
+      'iframe',
+      'frame',
+      'frameset',
+      'object',
+      'embed',
+      'meta',
+      'link',
+      'base',
+      'script',
+      'noscript'
+    ],
     FORBID_ATTR: ['action', 'formaction', 'ping'],
     ALLOW_DATA_ATTR: false
   });

@@ -63,9 +63,13 @@ export function createControl(
     settings: () => ({ ...state.settings }),
     updateSettings(patch) {
       if (patch.accessTokenTtlSeconds !== undefined) state.settings.accessTokenTtlSeconds = positive(patch.accessTokenTtlSeconds, 'accessTokenTtlSeconds');
-      if (patch.deviceCodeIntervalSeconds !== undefined) state.settings.deviceCodeIntervalSeconds = positive(patch.deviceCodeIntervalSeconds, 'deviceCodeIntervalSeconds');
+      if (patch.deviceCodeIntervalSeconds !== undefined) {
+        state.settings.deviceCodeIntervalSeconds = positive(patch.deviceCodeIntervalSeconds, 'deviceCodeIntervalSeconds');
+      }
       if (patch.rotateRefreshTokens !== undefined) state.settings.rotateRefreshTokens = !!patch.rotateRefreshTokens;
-      if (patch.refreshTokenLifetimeSeconds !== undefined) state.settings.refreshTokenLifetimeSeconds = positive(patch.refreshTokenLifetimeSeconds, 'refreshTokenLifetimeSeconds');
+      if (patch.refreshTokenLifetimeSeconds !== undefined) {
+        state.settings.refreshTokenLifetimeSeconds = positive(patch.refreshTokenLifetimeSeconds, 'refreshTokenLifetimeSeconds');
+      }
       return { ...state.settings };
     },
     setAccessTokenTtl: (seconds) => void control.updateSettings({ accessTokenTtlSeconds: seconds }),

@@ -48,11 +48,7 @@ export function isAllowedRedirect(app: SandboxApp, uri: string): boolean {
 export const RESOURCES: Record<string, { audience: string; scopes: string[]; appOnly: boolean }> = {
   'https://outlook.office.com': {
     audience: 'https://outlook.office.com',
-    scopes: [
-      'https://outlook.office.com/IMAP.AccessAsUser.All',
-      'https://outlook.office.com/POP.AccessAsUser.All',
-      'https://outlook.office.com/SMTP.Send'
-    ],
+    scopes: ['https://outlook.office.com/IMAP.AccessAsUser.All', 'https://outlook.office.com/POP.AccessAsUser.All', 'https://outlook.office.com/SMTP.Send'],
     appOnly: false
   },
   'https://outlook.office365.com': {

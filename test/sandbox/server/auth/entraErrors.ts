@@ -19,41 +19,106 @@ export interface EntraError {
 }
 
 /** The AADSTS codes the sandbox can answer with (faults may name any of them). */
-export function entraError(code: number, context: { clientId?: string; clientName?: string; redirectUri?: string; resource?: string; detail?: string } = {}): EntraError {
+export function entraError(
+  code: number,
+  context: { clientId?: string; clientName?: string; redirectUri?: string; resource?: string; detail?: string } = {}
+): EntraError {
   const app = context.clientId ?? 'unknown';
   switch (code) {
     case 7000215:
-      return { error: 'invalid_client', code, status: 401, message: `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${app}'.` };
+      return {
+        error: 'invalid_client',
+        code,
+        status: 401,
+        message: `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${app}'.`
+      };
     case 7000222:
-      return { error: 'invalid_client', code, status: 401, message: `The provided client secret keys for app '${app}' are expired. Visit the Azure portal to create new keys for your app.` };
+      return {
+        error: 'invalid_client',
+        code,
+        status: 401,
+        message: `The provided client secret keys for app '${app}' are expired. Visit the Azure portal to create new keys for your app.`
+      };
     case 700027:
       return { error: 'invalid_client', code, status: 401, message: `Client assertion failed signature validation. ${context.detail ?? ''}`.trim() };
     case 7000218:
-      return { error: 'invalid_client', code, status: 401, message: "The request body must contain the following parameter: 'client_assertion' or 'client_secret'." };
+      return {
+        error: 'invalid_client',
+        code,
+        status: 401,
+        message: "The request body must contain the following parameter: 'client_assertion' or 'client_secret'."
+      };
     case 700016:
-      return { error: 'unauthorized_client', code, status: 400, message: `Application with identifier '${app}' was not found in the directory '${SANDBOX_TENANT.displayName}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.` };
+      return {
+        error: 'unauthorized_client',
+        code,
+        status: 400,
+        message: `Application with identifier '${app}' was not found in the directory '${SANDBOX_TENANT.displayName}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`
+      };
     case 50011:
-      return { error: 'invalid_request', code, message: `The redirect URI '${context.redirectUri ?? ''}' specified in the request does not match the redirect URIs configured for the application '${app}'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal. Navigate to https://aka.ms/redirectUriMismatchError to learn more about how to fix this.` };
+      return {
+        error: 'invalid_request',
+        code,
+        message: `The redirect URI '${context.redirectUri ?? ''}' specified in the request does not match the redirect URIs configured for the application '${app}'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal. Navigate to https://aka.ms/redirectUriMismatchError to learn more about how to fix this.`
+      };
     case 65004:
       return { error: 'access_denied', code, message: 'User declined to consent to access the app.' };
     case 65001:
-      return { error: 'invalid_grant', code, suberror: 'consent_required', message: `The user or administrator has not consented to use the application with ID '${app}' named '${context.clientName ?? app}'. Send an interactive authorization request for this user and resource.` };
+      return {
+        error: 'invalid_grant',
+        code,
+        suberror: 'consent_required',
+        message: `The user or administrator has not consented to use the application with ID '${app}' named '${context.clientName ?? app}'. Send an interactive authorization request for this user and resource.`
+      };
     case 90094:
       return { error: 'invalid_grant', code, suberror: 'consent_required', message: `The grant requires admin permission.` };
     case 50076:
-      return { error: 'invalid_grant', code, suberror: 'basic_action', message: `Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '${context.resource ?? 'https://outlook.office.com'}'.` };
+      return {
+        error: 'invalid_grant',
+        code,
+        suberror: 'basic_action',
+        message: `Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '${context.resource ?? 'https://outlook.office.com'}'.`
+      };
     case 50079:
-      return { error: 'invalid_grant', code, suberror: 'basic_action', message: 'Due to a configuration change made by your administrator, or because you moved to a new location, you must enroll in multi-factor authentication.' };
+      return {
+        error: 'invalid_grant',
+        code,
+        suberror: 'basic_action',
+        message:
+          'Due to a configuration change made by your administrator, or because you moved to a new location, you must enroll in multi-factor authentication.'
+      };
     case 50173:
-      return { error: 'invalid_grant', code, message: 'The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password.' };
+      return {
+        error: 'invalid_grant',
+        code,
+        message: 'The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password.'
+      };
     case 70043:
-      return { error: 'invalid_grant', code, suberror: 'bad_token', message: 'The refresh token has expired or is invalid due to sign-in frequency checks by conditional access.' };
+      return {
+        error: 'invalid_grant',
+        code,
+        suberror: 'bad_token',
+        message: 'The refresh token has expired or is invalid due to sign-in frequency checks by conditional access.'
+      };
     case 700082:
-      return { error: 'invalid_grant', code, message: 'The refresh token has expired due to inactivity. The token was issued and was inactive for 90.00:00:00.' };
+      return {
+        error: 'invalid_grant',
+        code,
+        message: 'The refresh token has expired due to inactivity. The token was issued and was inactive for 90.00:00:00.'
+      };
     case 70008:
-      return { error: 'invalid_grant', code, message: 'The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.' };
+      return {
+        error: 'invalid_grant',
+        code,
+        message:
+          'The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.'
+      };
     case 54005:
-      return { error: 'invalid_grant', code, message: 'OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.' };
+      return {
+        error: 'invalid_grant',
+        code,
+        message: 'OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.'
+      };
     case 501481:
       return { error: 'invalid_grant', code, message: 'The Code_Verifier does not match the code_challenge supplied in the authorization request.' };
     case 500112:
@@ -63,9 +128,18 @@ export function entraError(code: number, context: { clientId?: string; clientNam
     case 70020:
       return { error: 'expired_token', code, message: "The provided value for the input parameter 'device_code' is not valid. This device code has expired." };
     case 70011:
-      return { error: 'invalid_scope', code, message: `The provided request must include a 'scope' input parameter, or the provided value for the input parameter 'scope' is not valid. ${context.detail ?? ''}`.trim() };
+      return {
+        error: 'invalid_scope',
+        code,
+        message:
+          `The provided request must include a 'scope' input parameter, or the provided value for the input parameter 'scope' is not valid. ${context.detail ?? ''}`.trim()
+      };
     case 500011:
-      return { error: 'invalid_resource', code, message: `The resource principal named ${context.resource ?? context.detail ?? ''} was not found in the tenant named ${SANDBOX_TENANT.displayName}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.` };
+      return {
+        error: 'invalid_resource',
+        code,
+        message: `The resource principal named ${context.resource ?? context.detail ?? ''} was not found in the tenant named ${SANDBOX_TENANT.displayName}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.`
+      };
     case 70003:
       return { error: 'unsupported_grant_type', code, message: `The app requested an unsupported grant type '${context.detail ?? ''}'.` };
     case 9002325:
@@ -73,7 +147,11 @@ export function entraError(code: number, context: { clientId?: string; clientNam
     case 50126:
       return { error: 'invalid_grant', code, message: 'Error validating credentials due to invalid username or password.' };
     case 50034:
-      return { error: 'invalid_grant', code, message: 'The user account does not exist in the directory. To sign into this application, the account must be added to the directory.' };
+      return {
+        error: 'invalid_grant',
+        code,
+        message: 'The user account does not exist in the directory. To sign into this application, the account must be added to the directory.'
+      };
     case 900144:
       return { error: 'invalid_request', code, message: `The request body must contain the following parameter: '${context.detail ?? ''}'.` };
   }
@@ -82,7 +160,10 @@ export function entraError(code: number, context: { clientId?: string; clientNam
 
 /** Entra's `timestamp` format: `2024-05-01 12:34:56Z`. */
 function entraTimestamp(date = new Date()): string {
-  return date.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  return date
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 /** The JSON body Entra's token endpoint answers an error with. */

@@ -107,7 +107,15 @@ export function entraMiddleware(state: SandboxState, store: SandboxStore) {
     if (typeof body.error === 'string') {
       const clientId = ctx.oidc?.params?.client_id as string | undefined;
       const app = findApp(clientId);
-      return answer(ctx, fromProviderError(body.error, String(body.error_description ?? ''), { route: 'device_authorization', clientId, clientKnown: !!app, clientAuth: app?.auth }));
+      return answer(
+        ctx,
+        fromProviderError(body.error, String(body.error_description ?? ''), {
+          route: 'device_authorization',
+          clientId,
+          clientKnown: !!app,
+          clientAuth: app?.auth
+        })
+      );
     }
     // Friction 3: without `interval` MSAL polls with no delay; `message` is what MSAL shows.
     body.interval = state.settings.deviceCodeIntervalSeconds;

@@ -35,7 +35,11 @@ export class InteractionPages {
     try {
       details = (await this.provider.interactionDetails(req, res)) as InteractionDetails;
     } catch {
-      sendHtml(res, 400, errorPage({ code: 90014, error: 'invalid_request', message: 'The sign-in session was not found or has expired. Start the sign-in again from the app.' }));
+      sendHtml(
+        res,
+        400,
+        errorPage({ code: 90014, error: 'invalid_request', message: 'The sign-in session was not found or has expired. Start the sign-in again from the app.' })
+      );
       return true;
     }
     if (details.uid !== uid) {
@@ -76,7 +80,12 @@ export class InteractionPages {
       const form = await readForm(req);
       if (form.decision !== 'accept') {
         const e = entraError(65004);
-        await this.provider.interactionFinished(req, res, { error: e.error, error_description: `AADSTS${e.code}: ${e.message}` }, { mergeWithLastSubmission: false });
+        await this.provider.interactionFinished(
+          req,
+          res,
+          { error: e.error, error_description: `AADSTS${e.code}: ${e.message}` },
+          { mergeWithLastSubmission: false }
+        );
         return true;
       }
       const grantId = await this.saveConsent(details);
@@ -89,11 +98,15 @@ export class InteractionPages {
   }
 
   /** Ends the interaction with an injected authorization-stage fault, if one matches. */
-  private async applyFault(req: IncomingMessage, res: ServerResponse, details: InteractionDetails, user: string | undefined, anyUserOnly: boolean): Promise<boolean> {
+  private async applyFault(
+    req: IncomingMessage,
+    res: ServerResponse,
+    details: InteractionDetails,
+    user: string | undefined,
+    anyUserOnly: boolean
+  ): Promise<boolean> {
     const clientId = details.params.client_id;
-    const fault = anyUserOnly
-      ? this.peekAnyUserFault(clientId)
-      : this.state.takeFault('authorize', { clientId, user });
+    const fault = anyUserOnly ? this.peekAnyUserFault(clientId) : this.state.takeFault('authorize', { clientId, user });
     if (!fault) return false;
     const app = findApp(clientId);
     const e = entraError(fault.code, { clientId, clientName: app?.name });

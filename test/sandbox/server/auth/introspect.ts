@@ -12,9 +12,7 @@
 import { verify as verifySignature, type KeyObject } from 'node:crypto';
 import { mayOpenMailbox, SANDBOX_TENANT, SANDBOX_USERS, SERVICE_PERMISSIONS, type MailService } from '../fixtures';
 
-export type IntrospectionResult =
-  | { active: true; username: string; scope: string; client_id: string; exp: number }
-  | { active: false; error: string };
+export type IntrospectionResult = { active: true; username: string; scope: string; client_id: string; exp: number } | { active: false; error: string };
 
 const AUDIENCES = new Set(['https://outlook.office.com', 'https://outlook.office365.com']);
 

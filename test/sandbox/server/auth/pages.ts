@@ -35,7 +35,9 @@ export function page(title: string, body: string): string {
 }
 
 export function loginPage(opts: { action: string; appName: string; loginHint?: string; error?: string }): string {
-  return page('Sign in to your account', `<h1 id="title">Sign in</h1>
+  return page(
+    'Sign in to your account',
+    `<h1 id="title">Sign in</h1>
 <p class="small">to continue to ${escapeHtml(opts.appName)}</p>
 ${opts.error ? `<p id="loginError" class="error">${escapeHtml(opts.error)}</p>` : ''}
 <form id="loginForm" method="post" action="${escapeHtml(opts.action)}" autocomplete="off">
@@ -44,45 +46,61 @@ ${opts.error ? `<p id="loginError" class="error">${escapeHtml(opts.error)}</p>` 
 <label for="password">Password</label>
 <input id="password" name="password" type="password">
 <button id="signIn" type="submit">Sign in</button>
-</form>`);
+</form>`
+  );
 }
 
 export function consentPage(opts: { action: string; appName: string; user: string; permissions: string[] }): string {
-  return page('Permissions requested', `<h1 id="title">Permissions requested</h1>
+  return page(
+    'Permissions requested',
+    `<h1 id="title">Permissions requested</h1>
 <p><strong id="appName">${escapeHtml(opts.appName)}</strong> (unverified) would like to:</p>
 <ul id="scopes">${opts.permissions.map((p) => `<li>${escapeHtml(p)}</li>`).join('')}</ul>
 <p class="small">Signed in as <span id="signedInUser">${escapeHtml(opts.user)}</span>. Accepting lets this app use your data as described.</p>
 <form id="consentForm" method="post" action="${escapeHtml(opts.action)}">
 <button id="deny" class="secondary" type="submit" name="decision" value="deny">Cancel</button>
 <button id="accept" type="submit" name="decision" value="accept">Accept</button>
-</form>`);
+</form>`
+  );
 }
 
 export function errorPage(opts: { code: number; message: string; error: string }): string {
-  return page(`AADSTS${opts.code}: ${opts.error}`, `<h1 id="errorTitle">Sorry, but we're having trouble signing you in.</h1>
+  return page(
+    `AADSTS${opts.code}: ${opts.error}`,
+    `<h1 id="errorTitle">Sorry, but we're having trouble signing you in.</h1>
 <p id="errorCode">AADSTS${opts.code}</p>
 <p id="errorMessage" class="error">AADSTS${opts.code}: ${escapeHtml(opts.message)}</p>
-<p class="small" id="errorName">${escapeHtml(opts.error)}</p>`);
+<p class="small" id="errorName">${escapeHtml(opts.error)}</p>`
+  );
 }
 
 /** oidc-provider's form has the code field itself; it gets the id tests and users look for. */
 export function deviceInputPage(form: string, error?: string): string {
-  return page('Enter code', `<h1 id="title">Enter code</h1>
+  return page(
+    'Enter code',
+    `<h1 id="title">Enter code</h1>
 <p>Enter the code displayed in your app or on your device.</p>
 ${error ? `<p id="deviceError" class="error">${escapeHtml(error)}</p>` : ''}
 ${form.replace('name="user_code"', 'id="userCode" name="user_code"')}
-<button id="continue" type="submit" form="op.deviceInputForm">Next</button>`);
+<button id="continue" type="submit" form="op.deviceInputForm">Next</button>`
+  );
 }
 
 export function deviceConfirmPage(form: string, appName: string, userCode: string): string {
-  return page('Are you trying to sign in?', `<h1 id="title">Are you trying to sign in to ${escapeHtml(appName)}?</h1>
+  return page(
+    'Are you trying to sign in?',
+    `<h1 id="title">Are you trying to sign in to ${escapeHtml(appName)}?</h1>
 <p>Code: <code id="confirmCode">${escapeHtml(userCode)}</code>. Only continue if you started this sign-in from a device or app you trust.</p>
 ${form}
 <button id="abort" class="secondary" type="submit" form="op.deviceConfirmForm" name="abort" value="yes">Cancel</button>
-<button id="confirm" type="submit" form="op.deviceConfirmForm">Continue</button>`);
+<button id="confirm" type="submit" form="op.deviceConfirmForm">Continue</button>`
+  );
 }
 
 export function deviceSuccessPage(appName: string): string {
-  return page('Signed in', `<h1 id="deviceSuccess">You have signed in to ${escapeHtml(appName)}</h1>
-<p>You may now close this window.</p>`);
+  return page(
+    'Signed in',
+    `<h1 id="deviceSuccess">You have signed in to ${escapeHtml(appName)}</h1>
+<p>You may now close this window.</p>`
+  );
 }

@@ -6,17 +6,7 @@
 import { createHash, type JsonWebKey } from 'node:crypto';
 import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { SANDBOX_TENANT } from '../fixtures';
-import {
-  clientMetadata,
-  findApp,
-  findUser,
-  isAllowedRedirect,
-  OIDC_SCOPES,
-  RESOURCES,
-  resourceForScope,
-  shortScopes,
-  userClaims
-} from './directory';
+import { clientMetadata, findApp, findUser, isAllowedRedirect, OIDC_SCOPES, RESOURCES, resourceForScope, shortScopes, userClaims } from './directory';
 import { entraError, fromProviderError } from './entraErrors';
 import { deviceConfirmPage, deviceInputPage, deviceSuccessPage, errorPage } from './pages';
 import type { SandboxState } from './state';

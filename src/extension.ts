@@ -15,6 +15,7 @@ import { Telemetry } from './telemetry/telemetry';
 import { CredentialsStatusBar } from './views/credentialsStatusBar';
 import { CredentialsTreeProvider } from './views/credentialsTreeProvider';
 import { TokenClaimsDocuments } from './views/tokenClaimsDocuments';
+import { WorkspaceCredentialFiles } from './views/workspaceCredentialFiles';
 
 /** Re-evaluate time-based states (expiring, expired) this often. */
 const STATE_TICK_MS = 60_000;
@@ -38,19 +39,30 @@ export function activate(context: vscode.ExtensionContext): void {
   const statusBar = new CredentialsStatusBar(store);
   const uriHandler = new AuthUriHandler();
   const claimsDocuments = new TokenClaimsDocuments();
+  const workspaceFiles = new WorkspaceCredentialFiles();
   const treeView = vscode.window.createTreeView('m365mail.credentials', { treeDataProvider: tree, showCollapseAll: true });
+  workspaceFiles.watchWhenVisible(treeView);
   const tick = setInterval(() => {
     statusBar.update();
     tree.refreshAll();
   }, STATE_TICK_MS);
 
-  context.subscriptions.push(logger, telemetry, settings, commands, store, tokens, tree, statusBar, uriHandler, claimsDocuments, treeView, {
+  context.subscriptions.push(logger, telemetry, settings, commands, store, tokens, tree, statusBar, uriHandler, claimsDocuments, workspaceFiles, treeView, {
     dispose: () => clearInterval(tick)
   });
 
   commands.register(CommandIds.showLog, () => logger.show());
   const pickCredential = credentialPicker(store);
-  registerCredentialCommands(commands, { store, tokens, settings, uriHandler, claimsDocuments, logger: logger.child('commands'), pickCredential });
+  registerCredentialCommands(commands, {
+    store,
+    tokens,
+    settings,
+    uriHandler,
+    claimsDocuments,
+    logger: logger.child('commands'),
+    pickCredential,
+    workspaceFiles
+  });
   registerMailCommands(commands, { extensionUri: context.extensionUri, store, tokens, settings, logger: logger.child('mail'), pickCredential });
   context.subscriptions.push(registerDiagnosticsCommands(commands, { tokens, settings, logger: logger.child('diagnostics'), pickCredential }));
 

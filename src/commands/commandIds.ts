@@ -13,6 +13,7 @@ export const CommandIds = {
   openAdminConsent: 'm365mail.openAdminConsent',
   exportCredentials: 'm365mail.exportCredentials',
   importCredentials: 'm365mail.importCredentials',
+  importWorkspaceCredentials: 'm365mail.importWorkspaceCredentials',
   sendTestMail: 'm365mail.sendTestMail',
   sendEml: 'm365mail.sendEml',
   previewInbox: 'm365mail.previewInbox',

@@ -18,6 +18,7 @@ import { CommandIds } from './commandIds';
 import type { CredentialPicker } from './pickCredential';
 import type { CommandRegistry } from './registry';
 import type { TokenClaimsDocuments } from '../views/tokenClaimsDocuments';
+import type { WorkspaceCredentialFiles } from '../views/workspaceCredentialFiles';
 
 export interface CredentialCommandDeps {
   store: CredentialStore;
@@ -27,6 +28,7 @@ export interface CredentialCommandDeps {
   claimsDocuments: TokenClaimsDocuments;
   logger: Logger;
   pickCredential: CredentialPicker;
+  workspaceFiles: WorkspaceCredentialFiles;
 }
 
 /** The credential commands. Each takes a tree node (context menu) or nothing (palette: asks which credential). */
@@ -194,7 +196,7 @@ export function registerCredentialCommands(registry: CommandRegistry, deps: Cred
       filters: { JSON: ['json'] },
       saveLabel: vscode.l10n.t('Export'),
       defaultUri: vscode.workspace.workspaceFolders?.[0]
-        ? vscode.Uri.joinPath(vscode.workspace.workspaceFolders[0].uri, 'm365-mail-credentials.json')
+        ? vscode.Uri.joinPath(vscode.workspace.workspaceFolders[0].uri, 'credentials.m365mail.json')
         : undefined
     });
     if (!target) throw new CancelledError();
@@ -208,12 +210,8 @@ export function registerCredentialCommands(registry: CommandRegistry, deps: Cred
     );
   });
 
-  registry.register(CommandIds.importCredentials, async (arg) => {
-    const source =
-      arg instanceof vscode.Uri
-        ? arg
-        : (await vscode.window.showOpenDialog({ filters: { JSON: ['json'] }, canSelectMany: false, openLabel: vscode.l10n.t('Import') }))?.[0];
-    if (!source) throw new CancelledError();
+  /** All or nothing: every definition is checked before the first one is saved. */
+  const importFrom = async (source: vscode.Uri): Promise<void> => {
     let definitions: CredentialDefinition[];
     try {
       definitions = parseExport(new TextDecoder().decode(await vscode.workspace.fs.readFile(source)));
@@ -221,7 +219,6 @@ export function registerCredentialCommands(registry: CommandRegistry, deps: Cred
       if (error instanceof ImportFormatError) throw new M365MailError('invalid_import', vscode.l10n.t('Nothing was imported: {0}', error.message));
       throw error;
     }
-    // All or nothing: every definition is checked before the first one is saved.
     const names = store.names();
     const problems: string[] = [];
     for (const def of definitions) {
@@ -239,5 +236,34 @@ export function registerCredentialCommands(registry: CommandRegistry, deps: Cred
         needSecret ? vscode.l10n.t(' {0} need a client secret or certificate: use Edit.', needSecret) : ''
       )
     );
+  };
+
+  registry.register(CommandIds.importCredentials, async (arg) => {
+    const source =
+      arg instanceof vscode.Uri
+        ? arg
+        : (await vscode.window.showOpenDialog({ filters: { JSON: ['json'] }, canSelectMany: false, openLabel: vscode.l10n.t('Import') }))?.[0];
+    if (!source) throw new CancelledError();
+    await importFrom(source);
+  });
+
+  registry.register(CommandIds.importWorkspaceCredentials, async () => {
+    const files = await deps.workspaceFiles.find();
+    if (files.length === 0) {
+      throw new M365MailError('no_workspace_file', vscode.l10n.t('This folder has no shared credential definitions (*.m365mail.json).'), {
+        nextStep: vscode.l10n.t('Use "Import credentials" to pick a file elsewhere, or "Export credentials" to create one.')
+      });
+    }
+    const source =
+      files.length === 1
+        ? files[0]
+        : (
+            await vscode.window.showQuickPick(
+              files.map((uri) => ({ label: vscode.workspace.asRelativePath(uri), uri })),
+              { placeHolder: vscode.l10n.t('Credential definitions to import') }
+            )
+          )?.uri;
+    if (!source) throw new CancelledError();
+    await importFrom(source);
   });
 }

@@ -53,11 +53,14 @@ export async function runAuthorizationCodeFlow(deps: SignInDeps, def: Credential
           const local = new URL(registered.toString());
           local.port = String(loopback.port);
           // Remote-SSH forwards the port and answers a loopback URI (maybe another port: fine for
-          // loopback redirects). Web hosts answer a proxy URL the app does not have registered, so
-          // keep the local one and offer the paste fallback in case the browser runs elsewhere.
+          // loopback redirects). Web hosts answer a proxy URL (code-server's /proxy/PORT/ or
+          // PORT.localhost) the app does not have registered, so keep the local one and offer the
+          // paste fallback in case the browser runs elsewhere.
           const external = await vscode.env.asExternalUri(vscode.Uri.parse(local.toString()));
           const externalUrl = new URL(external.toString(true));
-          if (externalUrl.protocol === 'http:' && isLoopbackHost(externalUrl.hostname)) {
+          // Entra matches a loopback redirect on scheme, host and path, ignoring only the port: a
+          // forwarded URI is usable only if it differs in its port alone.
+          if (externalUrl.protocol === 'http:' && isLoopbackHost(externalUrl.hostname) && externalUrl.pathname === local.pathname && !externalUrl.search) {
             redirectUri = externalUrl.toString();
           } else {
             redirectUri = local.toString();

@@ -17,13 +17,13 @@ describe('end-to-end: add a credential through the guided flow', () => {
     await workbench.page.locator('.welcome-view-content').getByRole('button', { name: 'Add credential' }).click();
     await workbench.pick('Microsoft 365');
     await workbench.pick('Global');
-    assert.match(await workbench.validationMessage('contoso'), /not a tenant ID/);
+    await workbench.expectValidation('contoso', /not a tenant ID/);
     await workbench.answer('contoso.onmicrosoft.com');
     await workbench.pick('Authorization code');
     await workbench.pick('request body');
-    assert.match(await workbench.validationMessage('my-app'), /must be a GUID/);
+    await workbench.expectValidation('my-app', /must be a GUID/);
     await workbench.answer('11111111-2222-3333-4444-555555555555');
-    assert.match(await workbench.validationMessage('2d3e4f50-1111-2222-3333-444455556666'), /secret's ID/);
+    await workbench.expectValidation('2d3e4f50-1111-2222-3333-444455556666', /secret's ID/);
     await workbench.screenshot('add-credential-validation');
     await workbench.page.keyboard.press('Escape');
     // Nothing was stored: the welcome content is still there.
@@ -39,13 +39,13 @@ describe('end-to-end: add a credential through the guided flow', () => {
     await workbench.pick('request body');
     await workbench.answer('11111111-2222-3333-4444-555555555555');
     await workbench.answer('e2e~SentinelClientSecret~0001');
-    assert.match(await workbench.validationMessage('adele'), /not an email address/);
+    await workbench.expectValidation('adele', /not an email address/);
     await workbench.answer('adele@contoso.onmicrosoft.com');
     await workbench.answer('');
     await workbench.pick('IMAP and SMTP');
-    assert.match(await workbench.validationMessage('https://outlook.office.com/IMAP.AccessAsUser.Al offline_access'), /Unknown scope/);
+    await workbench.expectValidation('https://outlook.office.com/IMAP.AccessAsUser.Al offline_access', /Unknown scope/);
     await workbench.answer('https://outlook.office.com/IMAP.AccessAsUser.All https://outlook.office.com/SMTP.Send offline_access');
-    assert.match(await workbench.validationMessage('120'), /from 3 to 90/);
+    await workbench.expectValidation('120', /from 3 to 90/);
     await workbench.answer('30');
     await workbench.pick('Use the default servers');
     await workbench.answer('Orders mailbox');

@@ -123,22 +123,22 @@ describe('end-to-end: mail flows against the sandbox', () => {
     );
   }
 
-  /** The document of the inbox preview of credential `name` (VS Code nests it in two iframes). */
+  /**
+   * The document of the inbox preview of credential `name` (VS Code nests it in two iframes), once
+   * the page has its title (it has started and heard from the extension). A page that does not start
+   * is set up again by the panel itself (see InboxPreviewPanel.render); if it still shows nothing,
+   * the failure says what the browser and the extension logged about it.
+   */
   async function preview(name = adele): Promise<Frame> {
-    const selector = `#title:text-is("${name}")`;
     try {
-      return await workbench.webviewFrame(selector, 30_000);
-    } catch {
-      // Seen once in a fresh browser profile: the webview's iframe stayed blank (its service worker
-      // not ready). Say what the browser logged, reload the webviews as a user would, and wait again.
-      console.log(
-        `      the preview stayed blank; browser said:\n${consoleLines
-          .filter((l) => /webview|service ?worker/i.test(l))
-          .slice(-10)
-          .join('\n')}`
-      );
-      await workbench.runCommand('Developer: Reload Webviews');
-      return workbench.webviewFrame(selector, 30_000);
+      return await workbench.webviewFrame(`#title:text-is("${name}")`, 60_000);
+    } catch (error) {
+      const browser = consoleLines.filter((l) => /webview|service ?worker/i.test(l)).slice(-10);
+      const product = workbench
+        .productLog()
+        .split('\n')
+        .filter((l) => l.includes('[preview]'));
+      throw new Error(`${(error as Error).message}\n      browser said:\n${browser.join('\n')}\n      extension said:\n${product.join('\n')}`);
     }
   }
 

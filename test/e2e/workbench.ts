@@ -19,17 +19,6 @@ export class Workbench {
     try {
       browser = await launchBrowser({ trustCertificates: sandbox ? [sandbox.serverCertPath] : [] });
       const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-      if (sandbox) {
-        // In a remote window VS Code forwards every localhost URL it opens through the server
-        // (code-server's /proxy/<port>/). A real sign-in page (login.microsoftonline.com) is never on
-        // localhost; the sandbox's is, so its address is sent back to the sandbox as it was.
-        const authPort = new URL(sandbox.authorization.origin).port;
-        await context.route(`${server.url.replace(/\/\?.*$/, '').replace(/\/$/, '')}/proxy/${authPort}/**`, (route) => {
-          const url = new URL(route.request().url());
-          const original = `${sandbox.authorization.origin}${url.pathname.replace(`/proxy/${authPort}`, '')}${url.search}`;
-          return route.fulfill({ status: 302, headers: { location: original } });
-        });
-      }
       const page = await context.newPage();
       await page.goto(server.url);
       await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
@@ -151,12 +140,19 @@ export class Workbench {
     await this.nextStep(title);
   }
 
-  /** Types into the open input box without submitting and returns the validation message shown. */
-  async validationMessage(text: string): Promise<string> {
-    const input = this.quickInput.locator('input.input');
-    await input.fill(text);
+  /**
+   * Types into the open input box without submitting and waits until the box shows a validation
+   * message matching `expected` (VS Code validates as the value changes, after a short debounce);
+   * returns the message. Fails with the message last shown if none matches.
+   */
+  async expectValidation(text: string, expected: RegExp, timeout = 10_000): Promise<string> {
+    await this.quickInput.locator('input.input').fill(text);
     const message = this.quickInput.locator('.quick-input-message');
-    await this.page.waitForTimeout(400);
+    try {
+      await message.filter({ hasText: expected }).waitFor({ state: 'visible', timeout });
+    } catch {
+      throw new Error(`after typing "${text}" the input box says "${((await message.textContent().catch(() => '')) ?? '').trim()}", not ${String(expected)}`);
+    }
     return ((await message.textContent()) ?? '').trim();
   }
 

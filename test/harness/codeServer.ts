@@ -131,7 +131,21 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   const child = startManaged(
     'code-server',
     node24Bin,
-    [...codeServerArgs(userDataDir, extensionsDir), '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, ...(options.folder ? [options.folder] : [])],
+    [
+      ...codeServerArgs(userDataDir, extensionsDir),
+      '--auth',
+      'none',
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      // The workbench sends every localhost URL it opens (the sandbox's sign-in page) through
+      // code-server's port forwarder. Its default, the path proxy /proxy/PORT/, moves the page under
+      // a prefix its cookies and redirects do not know; a proxy domain keeps each port's paths as
+      // they are: https://127.0.0.1:PORT/x opens as http://PORT.localhost:<this port>/x, which every
+      // browser resolves to loopback (RFC 6761), also at the far end of `ssh -L <this port>:…`.
+      '--proxy-domain',
+      `localhost:${port}`,
+      ...(options.folder ? [options.folder] : [])
+    ],
     {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -11,7 +11,7 @@
  *   e2e            Playwright driving the code-server workbench in Debian's Chromium (test/e2e)
  *
  * Each tier writes test-results/<tier>.json. The last line is `N passed, N failed` over all tiers.
- * Set M365MAIL_TIERS=unit,e2e to run some tiers only. Nothing started here outlives the run.
+ * Set M365MAIL_TIERS=unit,e2e to run some tiers only, M365MAIL_GREP=<pattern> to run matching tests only. Nothing started here outlives the run.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -73,7 +73,16 @@ async function mochaTier(tier: string, config: string, env: NodeJS.ProcessEnv = 
   const code = await runCommand(
     tier,
     bin('mocha'),
-    ['--config', config, '--reporter', path.join(__dirname, 'specSummaryReporter.cjs'), '--reporter-option', `output=${output}`],
+    [
+      '--config',
+      config,
+      '--reporter',
+      path.join(__dirname, 'specSummaryReporter.cjs'),
+      '--reporter-option',
+      `output=${output}`,
+      // For working on one test: M365MAIL_GREP narrows every Mocha tier to the matching titles.
+      ...(process.env.M365MAIL_GREP ? ['--grep', process.env.M365MAIL_GREP] : [])
+    ],
     env
   );
   const counts = readCounts(output);

@@ -14,6 +14,10 @@ export interface InboxPreviewDeps {
   logger: Logger;
 }
 
+/** How long the page may take to report `ready` before its content is set again, and how often. */
+const START_TIMEOUT_MS = 10_000;
+const MAX_RESTARTS = 2;
+
 /** Largest message the preview will download and render. */
 const MAX_PREVIEW_BYTES = 25 * 1024 * 1024;
 
@@ -27,6 +31,10 @@ export class InboxPreviewPanel implements vscode.Disposable {
   private session: ImapSession | undefined;
   private readonly remoteAllowed = new Set<string>();
   private readonly disposables: vscode.Disposable[] = [];
+  private readonly html: string;
+  private started = false;
+  private restarts = 0;
+  private startTimer: ReturnType<typeof setTimeout> | undefined;
 
   static show(def: CredentialDefinition, deps: InboxPreviewDeps): InboxPreviewPanel {
     const existing = InboxPreviewPanel.open.get(def.id);
@@ -52,7 +60,7 @@ export class InboxPreviewPanel implements vscode.Disposable {
     bundleRoot: vscode.Uri
   ) {
     panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'm365-mail.svg');
-    panel.webview.html = webviewHtml(
+    this.html = webviewHtml(
       panel.webview,
       bundleRoot,
       'inboxPreview',
@@ -65,10 +73,41 @@ export class InboxPreviewPanel implements vscode.Disposable {
       // remote images, which the frame's own policy blocks until the user allows them.
       { imgSrc: 'https:', frameSrc: "'self'", styleSrc: "'unsafe-inline'" }
     );
+    this.render();
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
-      panel.webview.onDidReceiveMessage((message: WebviewMessage) => void this.handle(message))
+      panel.webview.onDidReceiveMessage((message: WebviewMessage) => void this.handle(message)),
+      // A hidden panel's content is discarded (no retainContextWhenHidden) and starts again when shown.
+      panel.onDidChangeViewState(() => panel.visible && this.watchStart()),
+      { dispose: () => clearTimeout(this.startTimer) }
     );
+  }
+
+  /**
+   * Sets the content and waits for the page to say `ready`. VS Code's webview host registers a
+   * service worker before it loads the page; that registration can fail when the frame is replaced
+   * while it runs ("Failed to register a ServiceWorker: The document is in an invalid state",
+   * microsoft/vscode#125993), which leaves the panel blank for good. Setting the content again makes
+   * a new frame and a new registration.
+   */
+  private render(): void {
+    this.panel.webview.html = this.html;
+    this.watchStart();
+  }
+
+  private watchStart(): void {
+    clearTimeout(this.startTimer);
+    this.started = false;
+    this.startTimer = setTimeout(() => {
+      if (this.started || !this.panel.visible) return;
+      if (++this.restarts > MAX_RESTARTS) {
+        this.deps.logger.error(`[preview] the inbox preview of ${this.def.id} did not start after ${MAX_RESTARTS} attempts`);
+        void vscode.window.showErrorMessage(vscode.l10n.t('The inbox preview did not start. Run "Developer: Reload Webviews" or reload the window.'));
+        return;
+      }
+      this.deps.logger.warn(`[preview] the inbox preview of ${this.def.id} did not start within ${START_TIMEOUT_MS} ms; setting its content again`);
+      this.render();
+    }, START_TIMEOUT_MS);
   }
 
   private post(message: HostMessage): void {
@@ -117,6 +156,10 @@ export class InboxPreviewPanel implements vscode.Disposable {
       switch (message.type) {
         case 'ready':
         case 'refresh': {
+          if (message.type === 'ready') {
+            this.started = true;
+            clearTimeout(this.startTimer);
+          }
           this.post({ type: 'init', title: this.def.name, mailbox: this.mailbox });
           this.post({ type: 'status', state: 'loading', text: vscode.l10n.t('Connecting to {0}…', this.def.imap.host) });
           const folders = await this.withImap((s) => s.folders());

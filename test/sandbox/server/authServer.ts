@@ -15,9 +15,10 @@
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:https';
+import { createServer } from '@httptoolkit/httpolyglot';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
 import { SANDBOX_TENANT, type MailService } from './fixtures';
 import type { SandboxCertificates } from './certificates';
 import { createControl, handleControlRequest, type SandboxControl } from './auth/control';
@@ -82,7 +83,13 @@ export async function startAuthServer(options: AuthServerOptions): Promise<AuthS
     res.statusCode = 503;
     res.end();
   };
-  const server: Server = createServer({ cert, key }, (req, res) => handler(req, res));
+  const server = createServer({ tls: { cert, key, ALPNProtocols: ['http/1.1'] } }, (req, res) => handler(req, res));
+  // The polyglot server is a net.Server (no closeAllConnections): its sockets are tracked to end them on close.
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
@@ -125,7 +132,12 @@ export async function startAuthServer(options: AuthServerOptions): Promise<AuthS
   handler = (req, res) => {
     const started = Date.now();
     const path = (req.url ?? '').split('?')[0];
-    res.on('finish', () => log(`${req.method} ${path} ${res.statusCode} ${Date.now() - started}ms`));
+    res.on('finish', () => {
+      const refused = res.getHeader('x-sandbox-refused');
+      log(
+        `${req.method} ${path} ${res.statusCode} ${Date.now() - started}ms${req.socket instanceof TLSSocket ? '' : ' (plain HTTP)'}${refused ? ` refused: ${String(refused)}` : ''}`
+      );
+    });
     route(req, res).catch((err: Error) => {
       log(`error ${req.method} ${req.url?.split('?')[0]}: ${err.stack ?? err.message}`);
       if (!res.headersSent) sendJson(res, 500, { error: 'server_error', error_description: err.message });
@@ -170,7 +182,7 @@ export async function startAuthServer(options: AuthServerOptions): Promise<AuthS
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
-        server.closeAllConnections();
+        for (const socket of sockets) socket.destroy();
       })
   };
 }

@@ -92,7 +92,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   };
   try {
     const certificates = await createCertificates(path.join(dir, 'pki'));
-    auth = await startAuthServer({ certificates, rotateRefreshTokens: options.rotateRefreshTokens, accessTokenTtlSeconds: options.accessTokenTtlSeconds });
+    auth = await startAuthServer({
+      certificates,
+      rotateRefreshTokens: options.rotateRefreshTokens,
+      accessTokenTtlSeconds: options.accessTokenTtlSeconds,
+      // Beside the mail servers' logs, for whoever looks at a failed run (never tokens or secrets).
+      logFile: path.join(dir, 'auth-server.log')
+    });
     const authServer = auth;
     mail = await startMailServers({
       dir: path.join(dir, 'mail-servers'),

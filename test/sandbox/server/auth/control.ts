@@ -129,7 +129,10 @@ export async function handleControlRequest(control: SandboxControl, req: Incomin
       const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
       const token = body.get('token') ?? bearer ?? undefined;
       const user = url.searchParams.get('user') || body.get('user') || undefined;
-      return sendJson(res, 200, control.introspect(introspectMatch[1], token ?? '', user));
+      const result = control.introspect(introspectMatch[1], token ?? '', user);
+      // Why a token was refused, for the server's request log (the mail servers only say "not valid").
+      if (!result.active) res.setHeader('x-sandbox-refused', result.error);
+      return sendJson(res, 200, result);
     }
     const json = async (): Promise<Record<string, unknown>> => {
       const text = await readBody(req);

@@ -29,6 +29,8 @@ export const VSCODE_REDIRECT_URI = 'vscode://m365mail.m365-mail/auth-callback';
  * - for the web (confidential) apps also `vscode://m365mail.m365-mail/auth-callback`.
  * Daemons have no redirect URI.
  */
+const LOOPBACK_PATHS = new Set(['/', '/cb']);
+
 export function isAllowedRedirect(app: SandboxApp, uri: string): boolean {
   if (!(app.grants as readonly string[]).includes('authorization_code')) return false;
   if (app.auth !== 'none' && uri === VSCODE_REDIRECT_URI) return true;
@@ -39,9 +41,9 @@ export function isAllowedRedirect(app: SandboxApp, uri: string): boolean {
     return false;
   }
   if (url.protocol !== 'http:' || url.username || url.password || url.hash) return false;
-  if (url.hostname === '127.0.0.1') return true;
-  if (url.hostname === 'localhost') return url.pathname === '/';
-  return false;
+  // Entra's loopback rule: any port, but scheme, host and path as registered. The apps register "/"
+  // (the product's http://localhost) and "/cb" (the sandbox's own client, client/signIn.ts).
+  return (url.hostname === '127.0.0.1' || url.hostname === 'localhost') && LOOPBACK_PATHS.has(url.pathname) && !url.search;
 }
 
 /** Exchange Online, as the two resources Entra knows it by. */

@@ -64,7 +64,7 @@ export function introspectAccessToken(opts: {
     return { active: true, username: mailbox.upn, scope: roles.join(' '), client_id: clientId, exp: payload.exp };
   }
 
-  if (!scp.includes(permission.delegated)) return inactive(`token lacks scope ${permission.delegated}`);
+  if (!scp.includes(permission.delegated)) return inactive(`token lacks scope ${permission.delegated} (it has: ${scp.join(' ') || 'none'})`);
   const tokenUser = String(payload.upn ?? payload.preferred_username ?? '');
   if (!tokenUser) return inactive('token has no user');
   const mailbox = opts.user || tokenUser;

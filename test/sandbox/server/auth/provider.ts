@@ -211,7 +211,7 @@ export function createProvider(setup: ProviderSetup): Provider {
   const provider = new Provider(setup.issuer, configuration);
   provider.proxy = false;
 
-  // Entra's redirect URI rules (loopback on any port, code-server paths, vscode://), in place of
+  // Entra's redirect URI rules (loopback on any port with the registered path, vscode://), in place of
   // oidc-provider's exact match. Used both to accept a request and to decide whether an error may be
   // redirected to the app.
   const ClientClass = provider.Client as unknown as { prototype: { redirectUriAllowed(uri: string): boolean; clientId: string } };

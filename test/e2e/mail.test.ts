@@ -138,7 +138,9 @@ describe('end-to-end: mail flows against the sandbox', () => {
         .productLog()
         .split('\n')
         .filter((l) => l.includes('[preview]'));
-      throw new Error(`${(error as Error).message}\n      browser said:\n${browser.join('\n')}\n      extension said:\n${product.join('\n')}`);
+      throw new Error(`${(error as Error).message}\n      browser said:\n${browser.join('\n')}\n      extension said:\n${product.join('\n')}`, {
+        cause: error
+      });
     }
   }
 

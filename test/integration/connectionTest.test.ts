@@ -7,13 +7,8 @@
 import * as assert from 'node:assert/strict';
 import fs from 'node:fs';
 import * as net from 'node:net';
-import {
-  testImapConnection,
-  testSmtpConnection,
-  type ConnectionReport,
-  type ConnectionTestOptions,
-  type StepId
-} from '../../src/mail/diagnostics/connectionTest';
+import { testImapConnection, testSmtpConnection } from '../../src/mail/diagnostics/connectionTest';
+import type { ConnectionReport, ConnectionTestOptions, StepId } from '../../src/mail/diagnostics/report';
 import { formatConnectionReport } from '../../src/mail/diagnostics/formatReport';
 import { M365MailError } from '../../src/common/errors';
 import { delegatedToken } from '../sandbox/client/signIn';

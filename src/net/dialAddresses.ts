@@ -1,8 +1,8 @@
 /**
  * Dials a host's addresses one after the other until one connects, the way the mail clients do:
  * Node's `net.connect` with `autoSelectFamily` (imapflow; nodemailer hands it every address it
- * resolved) takes the addresses with the families interleaved (RFC 8305 section 4), gives each but
- * the last a share of the time, and moves on when one fails. Unlike `net.connect`, this tells which
+ * resolved, shuffled within each family) takes the addresses with the families interleaved (RFC
+ * 8305 section 4), gives each but the last a limited time, and moves on when one fails. Unlike `net.connect`, this tells which
  * address answered and why each of the others did not, which is what a diagnostic has to show.
  * Node built-ins only.
  */
@@ -83,7 +83,12 @@ function attempt(address: string, options: DialOptions, timeoutMs: number | unde
     const onError = (error: Error) => settle(error);
     // A socket destroyed from outside (the caller gave up) closes without an error.
     const onClose = () => settle(Object.assign(new Error('The connection attempt was ended.'), { code: 'ECONNABORTED' }));
-    const onAbort = () => settle(Object.assign(new Error('The connection attempt was cancelled.'), { code: 'ECONNABORTED' }));
+    // The caller's reason (say, its own timeout) says more about this attempt than "cancelled".
+    const onAbort = () => {
+      const reason: unknown = options.signal?.reason;
+      const coded = reason instanceof Error && typeof (reason as { code?: unknown }).code === 'string';
+      settle(coded ? reason : Object.assign(new Error('The connection attempt was cancelled.'), { code: 'ECONNABORTED' }));
+    };
     socket.once('connect', onConnect);
     socket.once('error', onError);
     socket.once('close', onClose);

@@ -253,6 +253,11 @@ describe('connection test against the sandbox mail servers', function () {
       assert.equal(tcp.status, 'failed');
       assert.equal(tcp.error?.code, 'network.refused');
       assert.match(tcp.error?.nextStep ?? '', /host and port/);
+      assert.deepEqual(
+        tcp.attempts?.map((a) => [a.address, a.port, a.code]),
+        [[report.host, port, 'ECONNREFUSED']]
+      );
+      assert.match(formatConnectionReport({ credentialName: 'closed', reports: [report] }), /### Addresses dialled[\s\S]*failed: ECONNREFUSED/);
       assert.ok(report.steps.slice(2).every((s) => s.status === 'skipped'));
     }
   });

@@ -63,7 +63,7 @@ export class StepEngine {
       const stop = new Promise<never>((_resolve, reject) => {
         const end = (error: Error) => {
           // End whatever the step is waiting on, so nothing is left behind.
-          ended.abort();
+          ended.abort(error);
           this.destroyAll();
           reject(error);
         };

@@ -102,6 +102,24 @@ describe('net: dialling each address in turn', () => {
     assert.deepEqual(tried, ['192.0.2.1']);
   });
 
+  it("records the caller's coded reason for ending an attempt (its step timed out)", async () => {
+    const controller = new AbortController();
+    const dialling = dialAddresses(['192.0.2.1'], {
+      port,
+      attemptTimeoutMs: 60_000,
+      signal: controller.signal,
+      connect: () => new net.Socket(),
+      onSocket: () => queueMicrotask(() => controller.abort(Object.assign(new Error('No answer within 1 s (timed out).'), { code: 'ETIMEDOUT' })))
+    });
+    await assert.rejects(dialling, (error: DialError) => {
+      assert.deepEqual(
+        error.attempts.map((a) => a.code),
+        ['ETIMEDOUT']
+      );
+      return error.code === 'ETIMEDOUT';
+    });
+  });
+
   it('interleaves the families, starting with the first address', () => {
     assert.deepEqual(interleaveFamilies(['2001:db8::1', '2001:db8::2', '192.0.2.1', '192.0.2.2']), ['2001:db8::1', '192.0.2.1', '2001:db8::2', '192.0.2.2']);
     assert.deepEqual(interleaveFamilies(['192.0.2.1', '192.0.2.2', '2001:db8::1']), ['192.0.2.1', '2001:db8::1', '192.0.2.2']);

@@ -220,7 +220,7 @@ function imapRows(out: ImapBenchOutput, memory: ImapMemoryOutput | undefined): v
 }
 
 const TLS_NOTE =
-  'The first connection of a session builds one TLS context from Node\'s ~140 root certificates plus the extra CA and keeps it for every later connection (src/mail/tlsOptions.ts); the "TLS context" row is that one-time cost. Without extra CAs (Microsoft 365 with no TLS-inspecting proxy) it does not arise.';
+  'The first connection of a session builds one TLS context from Node\'s ~140 root certificates plus the extra CA and keeps it for every later connection (src/net/tlsContext.ts); the "TLS context" row is that one-time cost. Without extra CAs (Microsoft 365 with no TLS-inspecting proxy) it does not arise.';
 
 const LOG_NOTE =
   'Below the Trace log level the session gives imapflow no logger (src/mail/imap/imapSession.ts); at Trace, every IMAP line is formatted, redacted and logged, which this benchmark does not measure.';

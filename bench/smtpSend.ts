@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import { sendMail } from '../src/mail/smtp/smtpClient';
-import { tlsOptions } from '../src/mail/tlsOptions';
+import { tlsOptions } from '../src/net/tlsContext';
 import { childMain, ms, quietLogger, readInput, sampleRss } from './lib';
 
 export interface SmtpSendInput {
@@ -33,7 +33,7 @@ childMain(async () => {
   const input = await readInput<SmtpSendInput>();
   const extraCa = [fs.readFileSync(input.ca, 'utf8')];
   // The extension host builds its TLS context (Node's roots + the extra CA) once, on its first mail
-  // connection, and keeps it (src/mail/tlsOptions.ts); a fresh process builds it here, untimed.
+  // connection, and keeps it (src/net/tlsContext.ts); a fresh process builds it here, untimed.
   tlsOptions(extraCa);
   (globalThis as { gc?: () => void }).gc?.();
   const before = process.memoryUsage();

@@ -5,8 +5,9 @@
  * `timeout`, `network.*`, `tls.untrusted`, `invalid_endpoint`). Messages say what to do next and
  * pass the redactor. No `vscode` import.
  */
-import type { PeerCertificate } from 'node:tls';
 import { M365MailError } from '../common/errors';
+import { formatCertificateLine, type CertificateSummary } from '../net/certificateChain';
+import { explainNetworkFailure, isCertificateFailure, type NetworkTarget } from '../net/networkErrors';
 
 export class AuthError extends M365MailError {
   override readonly name = 'AuthError';
@@ -194,31 +195,22 @@ export function invalidEndpoint(url: string, reason: string): AuthError {
   });
 }
 
-/** Describes a certificate chain the way a connectivity test shows it. */
-export function describeChain(leaf: PeerCertificate | undefined): string[] {
-  const lines: string[] = [];
-  const seen = new Set<string>();
-  let cert = leaf as (PeerCertificate & { issuerCertificate?: PeerCertificate }) | undefined;
-  while (cert && cert.fingerprint256 && !seen.has(cert.fingerprint256)) {
-    seen.add(cert.fingerprint256);
-    const name = (x: Record<string, unknown> | undefined) =>
-      x
-        ? Object.entries(x)
-            .map(([k, v]) => `${k}=${String(v)}`)
-            .join(', ')
-        : '?';
-    lines.push(
-      `subject: ${name(cert.subject as unknown as Record<string, unknown>)} | issuer: ${name(cert.issuer as unknown as Record<string, unknown>)} | valid ${cert.valid_from} – ${cert.valid_to} | SHA-256 ${cert.fingerprint256}`
-    );
-    cert = cert.issuerCertificate as (PeerCertificate & { issuerCertificate?: PeerCertificate }) | undefined;
-  }
-  return lines;
+function authTarget(host: string): NetworkTarget {
+  return {
+    name: host,
+    nextSteps: {
+      'network.dns': "Check the tenant/cloud or endpoint URL, and this machine's DNS and proxy.",
+      'network.refused': 'Check the endpoint URL and port.',
+      'network.timeout': 'Check the network, proxy and firewall.'
+    }
+  };
 }
 
-const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_(GET_ISSUER|VERIFY)|ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH/;
-
-/** Builds the typed error for a failure below HTTP: DNS, TCP, TLS. */
-export function networkError(url: string, error: unknown, chain: string[] = []): AuthError {
+/**
+ * Builds the typed error for a failure below HTTP (DNS, TCP, TLS), through the classifier shared
+ * with the mail engine; a certificate failure names the chain the server presented.
+ */
+export function networkError(url: string, error: unknown, chain: readonly CertificateSummary[] = []): AuthError {
   const code = String((error as { code?: unknown })?.code ?? '');
   const message = error instanceof Error ? error.message : String(error);
   const host = (() => {
@@ -228,31 +220,13 @@ export function networkError(url: string, error: unknown, chain: string[] = []):
       return url;
     }
   })();
-  if (TLS_CODES.test(code) || /certificate/i.test(message)) {
-    return new AuthError(
-      'tls.untrusted',
-      `The certificate of ${host} is not trusted (${code || message}).${chain.length ? ` Chain: ${chain.join(' ‖ ')}` : ''}`,
-      {
-        cause: error,
-        nextStep:
-          'If a proxy or private CA signs it, add that CA\'s PEM file to the "m365mail.trustedCaCertificates" setting; verification is never switched off.'
-      }
-    );
-  }
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-    return new AuthError('network.dns', `The host ${host} cannot be resolved.`, {
+  const explained = explainNetworkFailure({ code, message }, authTarget(host));
+  if (!explained) {
+    return new AuthError('network.unreachable', `${host} cannot be reached: ${message}.`, {
       cause: error,
-      nextStep: "Check the tenant/cloud or endpoint URL, and this machine's DNS and proxy."
+      nextStep: 'Check the network connection and proxy settings.'
     });
   }
-  if (code === 'ECONNREFUSED') {
-    return new AuthError('network.refused', `Nothing answers at ${host} (connection refused).`, { cause: error, nextStep: 'Check the endpoint URL and port.' });
-  }
-  if (code === 'ETIMEDOUT' || code === 'timeout' || /timed? ?out/i.test(message)) {
-    return new AuthError('network.timeout', `${host} did not answer in time.`, { cause: error, nextStep: 'Check the network, proxy and firewall.' });
-  }
-  return new AuthError('network.unreachable', `${host} cannot be reached: ${message}.`, {
-    cause: error,
-    nextStep: 'Check the network connection and proxy settings.'
-  });
+  const shownChain = isCertificateFailure(explained.code) && chain.length ? ` Chain: ${chain.map(formatCertificateLine).join(' ‖ ')}` : '';
+  return new AuthError(explained.code, `${explained.message}${shownChain}`, { cause: error, nextStep: explained.nextStep });
 }

@@ -8,8 +8,9 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { TLSSocket } from 'node:tls';
-import * as tls from 'node:tls';
-import { describeChain, invalidEndpoint, networkError } from './errors';
+import { onPeerChain, type CertificateSummary } from '../net/certificateChain';
+import { httpsAgentFor } from '../net/tlsContext';
+import { invalidEndpoint, networkError } from './errors';
 
 export interface HttpResponse {
   status: number;
@@ -55,9 +56,9 @@ export function httpsRequest(url: string, options: HttpOptions = {}): Promise<Ht
           ...options.headers,
           ...(options.body !== undefined ? { 'Content-Length': String(Buffer.byteLength(options.body)) } : {})
         },
-        ...(target.protocol === 'https:' ? { ca: extra.length ? [...tls.rootCertificates, ...extra] : undefined, minVersion: 'TLSv1.2' as const } : {}),
         signal: options.signal,
-        agent: false
+        // One agent (and secure context) per list of CAs, shared by every request; plain http is loopback only.
+        agent: target.protocol === 'https:' ? httpsAgentFor(extra) : false
       },
       (response) => {
         const chunks: Buffer[] = [];
@@ -81,19 +82,11 @@ export function httpsRequest(url: string, options: HttpOptions = {}): Promise<Ht
       }
     );
     request.setTimeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS, () => request.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
-    // What the server presented is read when the handshake ends, before Node checks it (the TLS
-    // socket's 'secure' event), so that a verification failure can show the chain it refused.
-    let chain: string[] = [];
+    // What the server presented, so that a verification failure can show the chain it refused.
+    let chain: CertificateSummary[] = [];
     request.once('socket', (socket) => {
       const tlsSocket = socket as TLSSocket;
-      if (typeof tlsSocket.getPeerCertificate !== 'function') return;
-      tlsSocket.prependOnceListener('secure', () => {
-        try {
-          chain = describeChain(tlsSocket.getPeerCertificate(true));
-        } catch {
-          chain = [];
-        }
-      });
+      if (typeof tlsSocket.getPeerCertificate === 'function') onPeerChain(tlsSocket, (presented) => (chain = presented));
     });
     request.on('error', (error) => reject(networkError(url, error, chain)));
     if (options.body !== undefined) request.write(options.body);

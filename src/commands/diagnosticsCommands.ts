@@ -4,14 +4,8 @@ import type { Logger } from '../common/logger';
 import type { Settings } from '../common/settings';
 import type { CredentialDefinition } from '../credentials/model';
 import type { TokenBroker } from '../credentials/tokenBroker';
-import {
-  testImapConnection,
-  testSmtpConnection,
-  type ConnectionProtocol,
-  type ConnectionReport,
-  type ConnectionStep,
-  type ConnectionTestOptions
-} from '../mail/diagnostics/connectionTest';
+import { testConnection } from '../mail/diagnostics/connectionTest';
+import type { ConnectionProtocol, ConnectionReport, ConnectionStep, ConnectionTestOptions } from '../mail/diagnostics/report';
 import { formatConnectionReport, stepTitle, type Translate } from '../mail/diagnostics/formatReport';
 import { CommandIds } from './commandIds';
 import type { CredentialPicker } from './pickCredential';
@@ -96,8 +90,8 @@ export function registerDiagnosticsCommands(registry: CommandRegistry, deps: Dia
           onStep
         };
         const runs: Array<Promise<ConnectionReport>> = [];
-        if (def.purpose !== 'smtp') runs.push(testImapConnection({ ...common, ...def.imap }));
-        if (def.purpose !== 'imap') runs.push(testSmtpConnection({ ...common, ...def.smtp }));
+        if (def.purpose !== 'smtp') runs.push(testConnection('imap', { ...common, ...def.imap }));
+        if (def.purpose !== 'imap') runs.push(testConnection('smtp', { ...common, ...def.smtp }));
         try {
           return await Promise.all(runs);
         } catch (error) {

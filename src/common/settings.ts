@@ -10,11 +10,14 @@ import type { Logger } from './logger';
  */
 export class Settings implements vscode.Disposable {
   private catalog: CloudCatalog | undefined;
+  /** The CA files' PEM text, read once per change of the setting rather than on every request or connection. */
+  private trustedCas: readonly string[] | undefined;
   private readonly subscription: vscode.Disposable;
 
   constructor(private readonly logger: Logger) {
     this.subscription = vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('m365mail.customClouds')) this.catalog = undefined;
+      if (e.affectsConfiguration('m365mail.trustedCaCertificates')) this.trustedCas = undefined;
     });
   }
 
@@ -31,6 +34,8 @@ export class Settings implements vscode.Disposable {
 
   /** PEM text of every CA listed in `m365mail.trustedCaCertificates`, added to Node's default roots (verification stays on). */
   trustedCaCertificates(): string[] {
+    // A copy: callers own their array, the cache stays as read.
+    if (this.trustedCas) return [...this.trustedCas];
     const pems: string[] = [];
     for (const file of this.config.get<string[]>('trustedCaCertificates', [])) {
       try {
@@ -39,7 +44,8 @@ export class Settings implements vscode.Disposable {
         this.logger.warn(`m365mail.trustedCaCertificates: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
-    return pems;
+    this.trustedCas = pems;
+    return [...pems];
   }
 
   authorizationTimeoutMs(): number {

@@ -5,6 +5,7 @@
  * reply's own (`smtp.535 5.7.139`, `imap.NO`, …). No `vscode` import.
  */
 import { M365MailError } from '../common/errors';
+import { explainNetworkFailure, type NetworkTarget } from '../net/networkErrors';
 
 export interface SmtpFailure {
   /** The reply code, e.g. 535. */
@@ -72,88 +73,40 @@ const SMTP_EXPLANATIONS: Explanation[] = [
   }
 ];
 
+/** Codes and texts with which the mail libraries report a connection that is gone. */
+const MAIL_LIBRARY_DROPPED = /NoConnection|EConnectionClosed|ESOCKET|not available/i;
+
 /**
- * Certificate verification failures, by the OpenSSL/Node code (`SELF_SIGNED_CERT_IN_CHAIN`,
- * `CERT_HAS_EXPIRED`, `ERR_TLS_CERT_ALTNAME_INVALID`, …) or, failing that, the message. Most specific
- * first: an expired or misnamed certificate is not fixed by trusting another CA.
+ * Network and TLS failures without a protocol reply (connection refused, DNS, timeouts,
+ * certificates), through the classifier shared with the auth engine, with next steps for mail.
  */
-export function explainTlsFailure(code: string | undefined, message: string | undefined, what: string): M365MailError | undefined {
-  const text = `${code ?? ''} ${message ?? ''}`;
-  if (/CERT_HAS_EXPIRED|certificate has expired/i.test(text)) {
-    return new M365MailError('tls.expired', `The ${what} server's certificate has expired (${message ?? code}).`, {
-      nextStep:
-        "Check this machine's date and time; if they are right, the server (or a TLS-inspecting proxy in between) presents an expired certificate and its admin must renew it."
-    });
-  }
-  if (/CERT_NOT_YET_VALID|not yet valid/i.test(text)) {
-    return new M365MailError('tls.not_yet_valid', `The ${what} server's certificate is not valid yet (${message ?? code}).`, {
-      nextStep: "Check this machine's date and time."
-    });
-  }
-  if (/ERR_TLS_CERT_ALTNAME_INVALID|does not match certificate|altnames/i.test(text)) {
-    return new M365MailError('tls.hostname', `The ${what} server's certificate does not name the host that was dialled (${message ?? code}).`, {
-      nextStep:
-        'Use a host name the certificate lists among its subject alternative names (for example outlook.office365.com rather than an IP address or an alias).'
-    });
-  }
-  if (/WRONG_VERSION_NUMBER|wrong version number|packet length too long|unknown protocol/i.test(text)) {
-    return new M365MailError('tls.not_tls', `The ${what} server did not answer with TLS (${message ?? code}).`, {
-      nextStep: 'The port expects plain text first: use STARTTLS for port 587 and implicit TLS for 993 and 465.'
-    });
-  }
-  if (/UNSUPPORTED_PROTOCOL|unsupported protocol|no protocols available|VERSION_TOO_LOW/i.test(text)) {
-    return new M365MailError('tls.protocol', `The ${what} server offers no TLS version this client accepts (TLS 1.2 or newer) (${message ?? code}).`, {
-      nextStep: 'The server (or a proxy in between) must offer TLS 1.2 or 1.3.'
-    });
-  }
-  if (/self[- ]signed|unable to verify|UNABLE_TO_GET_ISSUER|CERT_|certificate/i.test(text)) {
-    return new M365MailError('tls.untrusted', `The ${what} server's certificate is not trusted (${message ?? code}).`, {
-      nextStep: 'If a proxy or a private CA signs it, add that CA to "m365mail.trustedCaCertificates"; verification is never switched off.'
-    });
-  }
-  return undefined;
+function explainMailNetworkFailure(code: string | undefined, message: string | undefined, what: 'IMAP' | 'SMTP'): M365MailError | undefined {
+  // imapflow rejects what was pending on a closed connection with NoConnection ("Connection not
+  // available") or EConnectionClosed, and nodemailer with ESOCKET: the shared classifier reads them
+  // as a reset connection unless a more telling code or message is there.
+  const explained =
+    explainNetworkFailure({ code, message }, mailTarget(what)) ??
+    (MAIL_LIBRARY_DROPPED.test(`${code ?? ''} ${message ?? ''}`) ? explainNetworkFailure({ code: 'ECONNRESET' }, mailTarget(what)) : undefined);
+  return explained && new M365MailError(explained.code, explained.message, { nextStep: explained.nextStep });
 }
 
-/** Network and TLS failures without a protocol reply (connection refused, DNS, timeouts, certificates). */
-export function explainNetworkFailure(code: string | undefined, message: string | undefined, what: string): M365MailError | undefined {
-  const text = `${code ?? ''} ${message ?? ''}`;
-  if (/ECONNREFUSED/.test(text)) {
-    return new M365MailError('network.refused', `Nothing is listening at the ${what} server's address and port (connection refused).`, {
-      nextStep: 'Check the host and port of the credential.'
-    });
-  }
-  if (/ENOTFOUND|EAI_AGAIN/.test(text)) {
-    return new M365MailError('network.dns', `The ${what} host name cannot be resolved.`, {
-      nextStep: "Check the host name (for example outlook.office365.com) and the machine's DNS."
-    });
-  }
-  if (/ETIMEDOUT|timed? ?out/i.test(text)) {
-    return new M365MailError('network.timeout', `The ${what} server did not answer in time.`, {
-      nextStep: 'A firewall may block the port (993, 587); check from this machine with the connectivity test.'
-    });
-  }
-  if (/EHOSTUNREACH|ENETUNREACH/.test(text)) {
-    return new M365MailError('network.unreachable', `The ${what} server's network cannot be reached from this machine.`, {
-      nextStep: "Check the machine's network, VPN and proxy settings."
-    });
-  }
-  const tls = explainTlsFailure(code, message, what);
-  if (tls) return tls;
-  // imapflow rejects what was pending on a closed connection with NoConnection ("Connection not
-  // available") or EConnectionClosed, and says "Unexpected close" when the server hung up.
-  if (/ECONNRESET|EPIPE|NoConnection|EConnectionClosed|not available|unexpected close|socket|closed/i.test(text)) {
-    return new M365MailError('network.dropped', `The connection to the ${what} server dropped.`, {
-      nextStep: what === 'IMAP' ? 'Refresh to reconnect.' : 'Try again; nothing was sent twice.'
-    });
-  }
-  return undefined;
+function mailTarget(what: 'IMAP' | 'SMTP'): NetworkTarget {
+  return {
+    name: `the ${what} server`,
+    nextSteps: {
+      'network.refused': 'Check the host and port of the credential.',
+      'network.dns': "Check the host name (for example outlook.office365.com) and the machine's DNS.",
+      'network.timeout': 'A firewall may block the port (993, 587); check from this machine with the connectivity test.',
+      'network.dropped': what === 'IMAP' ? 'Refresh to reconnect.' : 'Try again; nothing was sent twice.'
+    }
+  };
 }
 
 export function explainSmtpFailure(failure: SmtpFailure): M365MailError {
   const reply = (failure.response ?? '').trim();
   if (!failure.responseCode && !reply) {
     return (
-      explainNetworkFailure(failure.code, failure.message, 'SMTP') ??
+      explainMailNetworkFailure(failure.code, failure.message, 'SMTP') ??
       new M365MailError(`smtp.${failure.code ?? 'error'}`, `SMTP failed: ${failure.message ?? 'unknown error'}.`)
     );
   }
@@ -196,7 +149,7 @@ export function explainImapFailure(failure: ImapFailure): M365MailError {
     );
   }
   return (
-    explainNetworkFailure(failure.code, failure.message, 'IMAP') ??
+    explainMailNetworkFailure(failure.code, failure.message, 'IMAP') ??
     new M365MailError(
       `imap.${failure.serverResponseCode ?? failure.responseStatus ?? failure.code ?? 'error'}`,
       `IMAP failed: ${failure.responseText ?? failure.message ?? 'unknown error'}.`

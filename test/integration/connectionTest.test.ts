@@ -7,13 +7,8 @@
 import * as assert from 'node:assert/strict';
 import fs from 'node:fs';
 import * as net from 'node:net';
-import {
-  testImapConnection,
-  testSmtpConnection,
-  type ConnectionReport,
-  type ConnectionTestOptions,
-  type StepId
-} from '../../src/mail/diagnostics/connectionTest';
+import { testImapConnection, testSmtpConnection } from '../../src/mail/diagnostics/connectionTest';
+import type { ConnectionReport, ConnectionTestOptions, StepId } from '../../src/mail/diagnostics/report';
 import { formatConnectionReport } from '../../src/mail/diagnostics/formatReport';
 import { M365MailError } from '../../src/common/errors';
 import { delegatedToken } from '../sandbox/client/signIn';
@@ -258,6 +253,11 @@ describe('connection test against the sandbox mail servers', function () {
       assert.equal(tcp.status, 'failed');
       assert.equal(tcp.error?.code, 'network.refused');
       assert.match(tcp.error?.nextStep ?? '', /host and port/);
+      assert.deepEqual(
+        tcp.attempts?.map((a) => [a.address, a.port, a.code]),
+        [[report.host, port, 'ECONNREFUSED']]
+      );
+      assert.match(formatConnectionReport({ credentialName: 'closed', reports: [report] }), /### Addresses dialled[\s\S]*failed: ECONNREFUSED/);
       assert.ok(report.steps.slice(2).every((s) => s.status === 'skipped'));
     }
   });

@@ -6,8 +6,9 @@
  * (the reports never carry the token or the SASL string). No `vscode` import: the caller passes its
  * translation function (`vscode.l10n.t`).
  */
-import type { CertificateSummary } from './protocol';
-import type { ConnectionReport, ConnectionStep, StepId } from './connectionTest';
+import type { CertificateSummary } from '../../net/certificateChain';
+import type { DialAttempt } from '../../net/dialAddresses';
+import type { ConnectionReport, ConnectionStep, StepId } from './report';
 
 /** `vscode.l10n.t`'s shape: a message with `{0}`-style placeholders. */
 export type Translate = (message: string, ...args: Array<string | number | boolean>) => string;
@@ -108,8 +109,12 @@ function stepResult(report: ConnectionReport, step: ConnectionStep, t: Translate
   switch (step.id) {
     case 'dns':
       return step.ipLiteral ? t('{0} is an IP address: no lookup', step.addresses?.[0] ?? report.host) : (step.addresses ?? []).join(', ');
-    case 'tcp':
-      return t('connected to {0} from {1}', step.remote ?? '', step.local ?? '');
+    case 'tcp': {
+      const failed = (step.attempts ?? []).filter((a) => a.code);
+      return failed.length
+        ? t('connected to {0} from {1}, after {2} other address(es) failed', step.remote ?? '', step.local ?? '', failed.length)
+        : t('connected to {0} from {1}', step.remote ?? '', step.local ?? '');
+    }
     case 'tls':
     case 'starttls':
       return t('{0}, {1}; certificate chain trusted', step.tls?.protocol ?? '?', step.tls?.cipher ?? '?');
@@ -159,6 +164,23 @@ function certificateSection(chain: readonly CertificateSummary[], t: Translate):
   return out;
 }
 
+function endpoint(attempt: DialAttempt): string {
+  return attempt.address.includes(':') ? `[${attempt.address}]:${attempt.port}` : `${attempt.address}:${attempt.port}`;
+}
+
+/** Every address dialled, when there was more than one or the only one failed: which answered, and why the others did not. */
+function attemptsSection(step: ConnectionStep, t: Translate): string[] {
+  const attempts = step.attempts ?? [];
+  if (!attempts.length || (attempts.length === 1 && !attempts[0]!.code)) return [];
+  const out = [`### ${t('Addresses dialled')}`, '', `| ${t('Address')} | ${t('Time')} | ${t('Result')} |`, '| --- | ---: | --- |'];
+  for (const attempt of attempts) {
+    const result = attempt.code ? t('failed: {0}', `${attempt.code}${attempt.message ? ` (${attempt.message})` : ''}`) : t('answered');
+    out.push(`| ${code(endpoint(attempt))} | ${ms(attempt.durationMs)} | ${escapeMarkdown(result)} |`);
+  }
+  out.push('');
+  return out;
+}
+
 function reportSection(report: ConnectionReport, t: Translate): string[] {
   const out: string[] = [];
   out.push(`## ${report.passed ? ICON.passed : ICON.failed} ${escapeMarkdown(serverLabel(report, t))}`, '');
@@ -179,6 +201,9 @@ function reportSection(report: ConnectionReport, t: Translate): string[] {
     if (failed.reply) out.push(t('The server answered:'), '', codeBlock(failed.reply), '');
     if (failed.saslChallenge) out.push(t('XOAUTH2 error challenge (decoded):'), '', codeBlock(JSON.stringify(failed.saslChallenge, null, 2)), '');
   }
+
+  const tcp = report.steps.find((s) => s.id === 'tcp');
+  if (tcp) out.push(...attemptsSection(tcp, t));
 
   for (const step of report.steps) {
     if (step.tls && (step.tls.chain.length || step.tls.protocol)) {

@@ -1,11 +1,8 @@
 /**
  * The few pieces of IMAP, SMTP and SASL XOAUTH2 the connection test speaks, as pure functions:
  * building the XOAUTH2 initial response, reading SMTP replies and EHLO keywords, IMAP greetings,
- * capabilities and tagged status lines, and the certificate summary shown in the report. No I/O,
- * no `vscode` import; unit-tested in plain Node.
+ * capabilities and tagged status lines. No I/O, no `vscode` import; unit-tested in plain Node.
  */
-import { X509Certificate } from 'node:crypto';
-
 /**
  * SASL XOAUTH2 initial client response (Google's and Microsoft's format, see FACTS section 4):
  * `base64("user=" + user + "\x01auth=Bearer " + token + "\x01\x01")`. A secret: never log or show it.
@@ -164,36 +161,4 @@ export function parseMailboxStatus(untagged: readonly string[]): MailboxStatus {
 /** IMAP quoted string (RFC 9051 section 4.3) for a mailbox name. */
 export function imapQuoted(value: string): string {
   return `"${value.replace(/["\\]/g, (c) => `\\${c}`)}"`;
-}
-
-export interface CertificateSummary {
-  subject: string;
-  issuer: string;
-  validFrom: string;
-  validTo: string;
-  /** SHA-256 over the DER, colon-separated hex (as browsers and SAP Cloud Integration show it). */
-  fingerprint256: string;
-  /** Subject alternative names, e.g. `DNS:outlook.office365.com`, `IP Address:127.0.0.1`. */
-  subjectAltNames: string[];
-  serialNumber: string;
-  /** A CA certificate (basicConstraints CA:TRUE). */
-  ca: boolean;
-  selfIssued: boolean;
-}
-
-/** Summarizes one DER certificate for the report. */
-export function describeCertificate(der: Buffer): CertificateSummary {
-  const x = new X509Certificate(der);
-  const dn = (s: string) => s.split('\n').filter(Boolean).join(', ');
-  return {
-    subject: dn(x.subject),
-    issuer: dn(x.issuer),
-    validFrom: new Date(x.validFrom).toISOString(),
-    validTo: new Date(x.validTo).toISOString(),
-    fingerprint256: x.fingerprint256,
-    subjectAltNames: (x.subjectAltName ?? '').split(/,\s*/).filter(Boolean),
-    serialNumber: x.serialNumber,
-    ca: x.ca,
-    selfIssued: x.subject === x.issuer
-  };
 }

@@ -8,7 +8,7 @@ import { ImapFlow } from 'imapflow';
 import { M365MailError } from '../../common/errors';
 import { explainImapFailure, type ImapFailure } from '../mailErrors';
 import { libraryLogger, type LineLogger } from '../mailLogger';
-import { tlsOptions } from '../tlsOptions';
+import { tlsOptions } from '../../net/tlsContext';
 
 export interface ImapConnection {
   host: string;

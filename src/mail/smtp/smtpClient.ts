@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream';
 import nodemailer from 'nodemailer';
 import { explainSmtpFailure, type SmtpFailure } from '../mailErrors';
 import { libraryLogger, type LineLogger } from '../mailLogger';
-import { tlsOptions } from '../tlsOptions';
+import { tlsOptions } from '../../net/tlsContext';
 
 export interface SmtpConnection {
   host: string;

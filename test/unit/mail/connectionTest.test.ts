@@ -6,11 +6,10 @@
  */
 import * as assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { IMAP_STEPS, smtpSteps, type ConnectionReport } from '../../../src/mail/diagnostics/connectionTest';
+import { IMAP_STEPS, smtpSteps, type ConnectionReport } from '../../../src/mail/diagnostics/report';
 import { codeBlock, escapeMarkdown, escapeParagraph, formatConnectionReport, type Translate } from '../../../src/mail/diagnostics/formatReport';
 import {
   decodeXoauth2Challenge,
-  describeCertificate,
   ehloName,
   imapQuoted,
   isLastSmtpReplyLine,
@@ -22,7 +21,8 @@ import {
   parseSmtpReply,
   xoauth2InitialResponse
 } from '../../../src/mail/diagnostics/protocol';
-import { explainNetworkFailure, explainSmtpFailure, explainTlsFailure } from '../../../src/mail/mailErrors';
+import { explainImapFailure, explainSmtpFailure } from '../../../src/mail/mailErrors';
+import { describeCertificate } from '../../../src/net/certificateChain';
 
 /** Self-signed, CN=mail.example.test, valid 2026 to 2126, SANs DNS:mail.example.test and IP 127.0.0.1. */
 const CERT_PEM = `-----BEGIN CERTIFICATE-----
@@ -156,29 +156,19 @@ describe('connection test: protocol pieces', () => {
 });
 
 describe('connection test: explanations', () => {
-  it('tells certificate failures apart: untrusted, expired, wrong host, not TLS', () => {
-    assert.equal(explainTlsFailure('SELF_SIGNED_CERT_IN_CHAIN', 'self-signed certificate in certificate chain', 'IMAP')?.code, 'tls.untrusted');
-    assert.match(
-      explainTlsFailure('UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'unable to verify the first certificate', 'IMAP')?.options.nextStep ?? '',
-      /m365mail\.trustedCaCertificates/
-    );
-    assert.equal(explainTlsFailure('CERT_HAS_EXPIRED', 'certificate has expired', 'SMTP')?.code, 'tls.expired');
-    const hostname = explainTlsFailure(
-      'ERR_TLS_CERT_ALTNAME_INVALID',
-      "Hostname/IP does not match certificate's altnames: Host: mail.contoso.test. is not in the cert's altnames: DNS:localhost",
-      'SMTP'
-    );
-    assert.equal(hostname?.code, 'tls.hostname');
-    assert.doesNotMatch(hostname?.options.nextStep ?? '', /trustedCaCertificates/);
-    assert.equal(explainTlsFailure('ERR_SSL_WRONG_VERSION_NUMBER', 'wrong version number', 'SMTP')?.code, 'tls.not_tls');
-    assert.equal(explainTlsFailure(undefined, 'connect ECONNREFUSED', 'SMTP'), undefined);
-  });
-
-  it('explains network failures for any step', () => {
-    assert.equal(explainNetworkFailure('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:993', 'IMAP')?.code, 'network.refused');
-    assert.equal(explainNetworkFailure('ETIMEDOUT', 'No answer within 15 s (timed out).', 'IMAP')?.code, 'network.timeout');
-    assert.equal(explainNetworkFailure('EHOSTUNREACH', 'connect EHOSTUNREACH', 'IMAP')?.code, 'network.unreachable');
-    assert.equal(explainNetworkFailure('ECONNRESET', 'The server closed the connection.', 'SMTP')?.code, 'network.dropped');
+  it('explains network failures of any step in mail terms, through the shared classifier', () => {
+    const refused = explainImapFailure({ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:993' });
+    assert.equal(refused.code, 'network.refused');
+    assert.match(refused.message, /IMAP server/);
+    assert.match(refused.options.nextStep ?? '', /host and port of the credential/);
+    assert.equal(explainImapFailure({ code: 'ETIMEDOUT', message: 'No answer within 15 s (timed out).' }).code, 'network.timeout');
+    assert.equal(explainImapFailure({ code: 'EHOSTUNREACH', message: 'connect EHOSTUNREACH' }).code, 'network.unreachable');
+    const dropped = explainSmtpFailure({ code: 'ECONNRESET', message: 'The server closed the connection.' });
+    assert.equal(dropped.code, 'network.dropped');
+    assert.equal(dropped.options.nextStep, 'Try again; nothing was sent twice.');
+    const hostname = explainSmtpFailure({ code: 'ERR_TLS_CERT_ALTNAME_INVALID', message: "Hostname/IP does not match certificate's altnames" });
+    assert.equal(hostname.code, 'tls.hostname');
+    assert.match(hostname.message, /certificate of the SMTP server/);
   });
 
   it('codes a wrapped reply by the status it explains ("535 5.7.8 … 5.7.139 …")', () => {

@@ -1,0 +1,118 @@
+/**
+ * What a connection test reports: the steps it runs per protocol, each step's findings (addresses
+ * dialled, TLS details with the certificate chain, capabilities, the server's replies) and, on
+ * failure, a coded explanation with the next step. Also the options a test takes. Types only, and
+ * the step plans.
+ */
+import type { CertificateSummary } from '../../net/certificateChain';
+import type { DialAttempt } from '../../net/dialAddresses';
+import type { LineLogger } from '../mailLogger';
+
+export type ConnectionProtocol = 'imap' | 'smtp';
+
+/**
+ * The steps, in the order they run. `starttls` and `ehloTls` exist for SMTP on 587 only; `tls` is
+ * the implicit TLS handshake (IMAP 993, SMTP 465).
+ */
+export type StepId = 'dns' | 'tcp' | 'tls' | 'greeting' | 'capability' | 'ehlo' | 'starttls' | 'ehloTls' | 'token' | 'auth' | 'mailbox' | 'mailFrom' | 'quit';
+
+/** `skipped`: not run because an earlier step failed. */
+export type StepStatus = 'passed' | 'failed' | 'skipped';
+
+export interface StepError {
+  /** Stable code: an SMTP/IMAP reply (`smtp.535 5.7.139`), `network.refused`, `tls.untrusted`, … */
+  code: string;
+  message: string;
+  nextStep?: string;
+}
+
+export interface TlsDetails {
+  /** The SNI host name sent (none for an IP address, RFC 6066 section 3). */
+  servername?: string;
+  protocol?: string;
+  cipher?: string;
+  /** The chain verified against the system roots plus the trusted CAs (and the host name matched). */
+  authorized: boolean;
+  /** Node's verification error code, e.g. `SELF_SIGNED_CERT_IN_CHAIN`. */
+  authorizationError?: string;
+  /** The server's certificate first, then each issuer Node found (sent by the server or in the trust store). */
+  chain: CertificateSummary[];
+}
+
+export interface ConnectionStep {
+  id: StepId;
+  status: StepStatus;
+  durationMs: number;
+  /** dns: the addresses found (all are dialled in turn, see tcp); `ipLiteral` when the host is an address. */
+  addresses?: string[];
+  ipLiteral?: boolean;
+  /** tcp: each address dialled, in order, with why it failed; the last one is the one that answered (if any did). */
+  attempts?: DialAttempt[];
+  /** tcp: both ends, `address:port`. */
+  remote?: string;
+  local?: string;
+  /** tls and starttls. */
+  tls?: TlsDetails;
+  /** greeting: the server's greeting text. */
+  greeting?: string;
+  /** capability (IMAP capabilities), ehlo and ehloTls (SMTP service extensions). */
+  capabilities?: string[];
+  /** SMTP: the AUTH mechanisms; IMAP: the AUTH= capabilities. */
+  authMechanisms?: string[];
+  xoauth2Offered?: boolean;
+  /** auth: the XOAUTH2 `user=` (the shared mailbox for a delegate). */
+  saslUser?: string;
+  /** auth: the server's XOAUTH2 error challenge, decoded (e.g. `{status: "401", schemes: "bearer"}`). */
+  saslChallenge?: Record<string, string>;
+  /** mailbox: what EXAMINE reported. */
+  mailbox?: { name: string; exists?: number; uidValidity?: string; readOnly: boolean };
+  /** mailFrom: the sender checked. */
+  mailFrom?: string;
+  /** The server's final reply for this step (redacted). */
+  reply?: string;
+  error?: StepError;
+}
+
+export interface ConnectionReport {
+  protocol: ConnectionProtocol;
+  host: string;
+  port: number;
+  security: 'tls' | 'starttls';
+  /** The XOAUTH2 user (and, SMTP, the MAIL FROM address). */
+  user: string;
+  startedAt: string;
+  durationMs: number;
+  /** Every step passed. */
+  passed: boolean;
+  steps: ConnectionStep[];
+}
+
+export interface ConnectionTestOptions {
+  host: string;
+  port: number;
+  /** SMTP: `starttls` (587) or implicit `tls` (465). IMAP is always implicit TLS. */
+  security: 'tls' | 'starttls';
+  /** The XOAUTH2 `user=`: the mailbox, or the shared mailbox a delegate opens. */
+  user: string;
+  /** Called once, right before SASL; a rejection makes the token step red with its message. */
+  getAccessToken: () => Promise<string>;
+  /** PEM text of extra CAs (`m365mail.trustedCaCertificates`), added to the system roots. */
+  extraCaCertificates: readonly string[];
+  /** Per step, default 15 s. */
+  stepTimeoutMs?: number;
+  signal?: AbortSignal;
+  /** Receives the protocol conversation (redacted); the token and the SASL string never reach it. */
+  logger?: LineLogger;
+  /** Called as each step ends, for progress. */
+  onStep?: (step: ConnectionStep, report: { protocol: ConnectionProtocol }) => void;
+  /** The mailbox the IMAP test opens, default INBOX. */
+  mailbox?: string;
+}
+
+export const IMAP_STEPS: readonly StepId[] = ['dns', 'tcp', 'tls', 'greeting', 'capability', 'token', 'auth', 'mailbox'];
+
+export function smtpSteps(security: 'tls' | 'starttls'): readonly StepId[] {
+  return security === 'tls'
+    ? ['dns', 'tcp', 'tls', 'greeting', 'ehlo', 'token', 'auth', 'mailFrom', 'quit']
+    : ['dns', 'tcp', 'greeting', 'ehlo', 'starttls', 'ehloTls', 'token', 'auth', 'mailFrom', 'quit'];
+}

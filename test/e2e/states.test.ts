@@ -1,8 +1,7 @@
 import * as assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { sandboxDescription } from '../harness/sandboxEnv';
-import { httpsCall } from '../sandbox/client/signIn';
-import type { SandboxDescription } from '../sandbox/server/sandbox';
+import { httpsCall, type SandboxDescription } from '@m365-mail/sandbox';
 import { SandboxFlows } from './sandboxFlows';
 import { productVsix, reportFailures, Workbench } from './workbench';
 

@@ -16,9 +16,8 @@ import {
 } from '../../src/mail/diagnostics/connectionTest';
 import { formatConnectionReport } from '../../src/mail/diagnostics/formatReport';
 import { M365MailError } from '../../src/common/errors';
-import { delegatedToken } from '../sandbox/client/signIn';
-import { MAIL_SCOPES, SANDBOX_APPS } from '../sandbox/server/fixtures';
-import { startSandbox, type Sandbox } from '../sandbox/server/sandbox';
+import { delegatedToken, freePort, MAIL_SCOPES, SANDBOX_APPS } from '@m365-mail/sandbox';
+import { startSandbox, type SandboxProcess } from '../harness/sandbox';
 import { LinesLogger } from '../support/fakes';
 
 const statuses = (report: ConnectionReport) => Object.fromEntries(report.steps.map((s) => [s.id, s.status])) as Record<StepId, string>;
@@ -28,19 +27,9 @@ const step = (report: ConnectionReport, id: StepId) => {
   return found;
 };
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 describe('connection test against the sandbox mail servers', function () {
   this.timeout(60_000);
-  let sandbox: Sandbox;
+  let sandbox: SandboxProcess;
   let ca: string;
   const tokens = new Map<string, string>();
 

@@ -7,8 +7,8 @@ import { CloudCatalog } from '../../../src/credentials/clouds';
 import { CredentialStore } from '../../../src/credentials/credentialStore';
 import { credentialState, type CredentialDefinition } from '../../../src/credentials/model';
 import { SANDBOX_ENV, sandboxDescription } from '../../harness/sandboxEnv';
-import { httpsCall, PageDriver } from '../../sandbox/client/signIn';
-import { sandboxCredentials } from '../../sandbox/sandboxCredentials';
+import { httpsCall, PageDriver } from '@m365-mail/sandbox';
+import { sandboxCredentials } from '../../support/sandboxCredentials';
 import { MemoryLogger, runnerContext } from './testContext';
 
 /**

@@ -15,7 +15,7 @@ import { credentialState, type CredentialDefinition, type CredentialStatus } fro
 import { decodeJwtClaims } from '../../src/credentials/tokenClaims';
 import { completeDeviceCode, PageDriver, SANDBOX_APPS } from '@m365-mail/sandbox';
 import { startSandbox, type SandboxProcess } from '../harness/sandbox';
-import { LinesLogger, MemoryVault } from '../support/fakes';
+import { TestLogger, MemoryVault } from '../support/fakes';
 import { sandboxCredentials } from '../support/sandboxCredentials';
 
 describe('auth engine against the sandbox authorization server', function () {
@@ -24,7 +24,7 @@ describe('auth engine against the sandbox authorization server', function () {
   let ca: string;
   let clouds: CloudCatalog;
   let vault: MemoryVault;
-  let logger: LinesLogger;
+  let logger: TestLogger;
   let statuses: Map<string, CredentialStatus>;
   const engines: AuthService[] = [];
 
@@ -67,7 +67,7 @@ describe('auth engine against the sandbox authorization server', function () {
   beforeEach(async () => {
     await sandbox.control.reset();
     vault = new MemoryVault();
-    logger = new LinesLogger();
+    logger = new TestLogger();
     statuses = new Map();
   });
 

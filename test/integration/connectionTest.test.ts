@@ -18,7 +18,7 @@ import { formatConnectionReport } from '../../src/mail/diagnostics/formatReport'
 import { M365MailError } from '../../src/common/errors';
 import { delegatedToken, freePort, MAIL_SCOPES, SANDBOX_APPS } from '@m365-mail/sandbox';
 import { startSandbox, type SandboxProcess } from '../harness/sandbox';
-import { LinesLogger } from '../support/fakes';
+import { TestLogger } from '../support/fakes';
 
 const statuses = (report: ConnectionReport) => Object.fromEntries(report.steps.map((s) => [s.id, s.status])) as Record<StepId, string>;
 const step = (report: ConnectionReport, id: StepId) => {
@@ -54,7 +54,7 @@ describe('connection test against the sandbox mail servers', function () {
   const options = (
     service: 'imap' | 'smtp',
     overrides: Partial<ConnectionTestOptions> & { signInAs?: string } = {}
-  ): ConnectionTestOptions & { logger: LinesLogger } => {
+  ): ConnectionTestOptions & { logger: TestLogger } => {
     const endpoint = sandbox.description[service];
     const signInAs = overrides.signInAs ?? 'adele@contoso.test';
     return {
@@ -66,12 +66,12 @@ describe('connection test against the sandbox mail servers', function () {
       extraCaCertificates: [ca],
       stepTimeoutMs: 10_000,
       ...overrides,
-      logger: new LinesLogger()
+      logger: new TestLogger()
     };
   };
 
   /** Neither the report, its Markdown nor the log holds the token or anything shaped like a SASL string. */
-  const assertNoSecret = async (report: ConnectionReport, logger: LinesLogger, user = 'adele@contoso.test') => {
+  const assertNoSecret = async (report: ConnectionReport, logger: TestLogger, user = 'adele@contoso.test') => {
     const token = await tokenOf(user);
     const markdown = formatConnectionReport({ credentialName: 'test', reports: [report] });
     for (const text of [JSON.stringify(report), markdown, logger.lines.join('\n')]) {

@@ -13,7 +13,7 @@
 import { ImapFlow } from 'imapflow';
 import { ImapSession } from '../src/mail/imap/imapSession';
 import { PAGE_SIZE } from '../src/webviews/inboxPreview/protocol';
-import type { SandboxDescription } from '../test/sandbox/server/sandbox';
+import type { SandboxDescription } from '@m365-mail/sandbox';
 import { childMain, median, ms, quietLogger, readInput, timedCommand } from './lib';
 import { productAuth } from './productAuth';
 

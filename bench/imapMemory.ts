@@ -5,7 +5,7 @@
  */
 import { ImapSession } from '../src/mail/imap/imapSession';
 import { PAGE_SIZE } from '../src/webviews/inboxPreview/protocol';
-import type { SandboxDescription } from '../test/sandbox/server/sandbox';
+import type { SandboxDescription } from '@m365-mail/sandbox';
 import { childMain, quietLogger, readInput, sampleRss } from './lib';
 import { productAuth } from './productAuth';
 

@@ -22,20 +22,12 @@ export function ms(since: bigint): number {
 
 export const MiB = 1024 * 1024;
 
+import { TestLogger } from '../test/support/fakes';
+
 export { MemoryVault } from '../test/support/fakes';
 
-/**
- * A logger at VS Code's default level (Info) with nothing to write to: the product's
- * LogOutputChannel is not there; trace output is skipped as it is in VS Code by default.
- */
-export const quietLogger = {
-  traceEnabled: () => false,
-  trace: (_m: string) => undefined,
-  debug: (_m: string) => undefined,
-  info: (_m: string) => undefined,
-  warn: (_m: string) => undefined,
-  error: (_m: string | Error) => undefined
-};
+/** The product's logger at VS Code's default level (Info) with nothing to write to: trace output is skipped. */
+export const quietLogger = new TestLogger({ quiet: true });
 
 /** Samples RSS every `everyMs` ms; `stop()` returns the peak seen (bytes). */
 export function sampleRss(everyMs = 10): { stop(): number } {

@@ -9,8 +9,8 @@ import { secretKeys } from '../src/auth/secretVault';
 import { SecretRedactor } from '../src/common/redact';
 import { CloudCatalog } from '../src/credentials/clouds';
 import type { CredentialDefinition } from '../src/credentials/model';
-import { sandboxCredentials } from '../test/sandbox/sandboxCredentials';
-import type { SandboxDescription } from '../test/sandbox/server/sandbox';
+import type { SandboxDescription } from '@m365-mail/sandbox';
+import { sandboxCredentials } from '../test/support/sandboxCredentials';
 import { MemoryVault, quietLogger } from './lib';
 
 export interface ProductAuth {

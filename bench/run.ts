@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: M365 Mail against the limit and against the tools users would use instead, in
- * one run, against the local sandbox (test/sandbox). Prints a table (ours, baseline, ratio, goal)
+ * one run, against the local sandbox (@m365-mail/sandbox, packages/sandbox). Prints a table (ours, baseline, ratio, goal)
  * and writes bench-results/<timestamp>.json and bench-results/latest.json.
  *
  * Environment (all optional):
@@ -15,10 +15,9 @@ import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import { packageProduct } from '../test/harness/packageVsix';
-import { reapStale, stopAll, stopAllOnExit } from '../test/harness/processes';
+import { doveadm, reapStale, seedFolder, stopAll, stopAllOnExit } from '@m365-mail/sandbox';
+import { startSandbox, type SandboxProcess } from '../test/harness/sandbox';
 import { setup } from '../test/harness/setup';
-import { startSandbox, type Sandbox } from '../test/sandbox/server/sandbox';
-import { seedFolder } from '../test/sandbox/server/seeder';
 import { activationRun, vsixSizes, type ActivationRun, type VsixSizes } from './activation';
 import type { ImapBenchInput, ImapBenchOutput } from './imapBench';
 import type { ImapMemoryOutput } from './imapMemory';
@@ -98,15 +97,15 @@ function printTable(): void {
   }
 }
 
-async function seed(sandbox: Sandbox): Promise<Array<{ name: string; count: number }>> {
+async function seed(sandbox: SandboxProcess): Promise<Array<{ name: string; count: number }>> {
   const folders = SIZES.map((count) => ({ name: `Bench${folderLabel(count)}`, count }));
   for (const f of folders) {
     const r = await seedFolder({
-      mailDir: sandbox.mail.mailDir,
+      mailDir: sandbox.description.mailServers.mailDir,
       user: 'adele@contoso.test',
       folder: f.name,
       count: f.count,
-      doveadm: (args) => sandbox.mail.doveadm(args)
+      doveadm: (args) => doveadm(sandbox.description.mailServers.dovecotConfigPath, args)
     });
     console.log(`[seed] ${f.name}: ${f.count} messages in ${r.seconds.toFixed(1)} s`);
   }
@@ -397,14 +396,15 @@ async function main(): Promise<number> {
   const figures: Record<string, unknown> = {};
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'm365-mail-bench-'));
   try {
-    if (!SKIP.has('activation') || !SKIP.has('tree')) setup();
+    const needsSandbox = ['imap', 'smtp', 'tokens'].some((p) => !SKIP.has(p));
+    // The sandbox runs under the Node 24 that setup installs, as code-server does.
+    if (needsSandbox || !SKIP.has('activation') || !SKIP.has('tree')) setup();
     let vsix: string | undefined;
     if (!SKIP.has('activation')) {
       vsix = process.env.BENCH_VSIX ?? packageProduct();
       console.log(`[bench] VSIX: ${path.relative(repoRoot, vsix)}`);
     }
 
-    const needsSandbox = ['imap', 'smtp', 'tokens'].some((p) => !SKIP.has(p));
     if (needsSandbox) {
       const sandbox = await startSandbox();
       try {

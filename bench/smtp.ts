@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { SandboxDescription } from '../test/sandbox/server/sandbox';
+import type { SandboxDescription } from '@m365-mail/sandbox';
 import { median, MiB, runChild, timedCommand } from './lib';
 import type { SmtpSendInput, SmtpSendOutput } from './smtpSend';
 

@@ -4,7 +4,7 @@
  * credential with no token yet (or, for the "stale" burst, a cached token too close to expiry to
  * use), so exactly one request is needed; more means callers did not share it.
  */
-import type { Sandbox } from '../test/sandbox/server/sandbox';
+import type { SandboxProcess } from '../test/harness/sandbox';
 import { productAuth } from './productAuth';
 
 export interface TokenFigures {
@@ -16,11 +16,11 @@ export interface TokenFigures {
   iterations: number;
 }
 
-async function total(sandbox: Sandbox): Promise<number> {
-  return (await sandbox.auth.control.stats()).total;
+async function total(sandbox: SandboxProcess): Promise<number> {
+  return (await sandbox.control.stats()).total;
 }
 
-export async function benchTokens(sandbox: Sandbox, iterations = 200_000): Promise<TokenFigures> {
+export async function benchTokens(sandbox: SandboxProcess, iterations = 200_000): Promise<TokenFigures> {
   // 100 sequential operations, each asking for a token first.
   const seq = await productAuth(sandbox.description);
   let before = await total(sandbox);
@@ -34,14 +34,14 @@ export async function benchTokens(sandbox: Sandbox, iterations = 200_000): Promi
   const concurrent50 = (await total(sandbox)) - before;
 
   // 50 concurrent operations when the cached token is inside the engine's 5-minute expiry margin.
-  await sandbox.auth.control.setAccessTokenTtl(60);
+  await sandbox.control.setAccessTokenTtl(60);
   const stale = await productAuth(sandbox.description);
   try {
     await stale.auth.getAccessToken(stale.def); // caches a token that is already too old to use
     before = await total(sandbox);
     await Promise.all(Array.from({ length: 50 }, () => stale.auth.getAccessToken(stale.def)));
   } finally {
-    await sandbox.auth.control.setAccessTokenTtl(3600);
+    await sandbox.control.setAccessTokenTtl(3600);
   }
   const concurrentStale50 = (await total(sandbox)) - before;
 

@@ -28,6 +28,7 @@ import { CredentialStore } from '../src/credentials/credentialStore';
 import { credentialState, type CredentialDefinition, type CredentialStatus } from '../src/credentials/model';
 import { validateDefinition } from '../src/credentials/validation';
 import { CredentialsTreeProvider, type CredentialsTreeNode } from '../src/views/credentialsTreeProvider';
+import { TestLogger } from '../test/support/fakes';
 
 export interface TreeBenchInput {
   sizes: number[];
@@ -128,17 +129,6 @@ function fixtures(count: number, now: number): { defs: CredentialDefinition[]; s
   return { defs, statuses };
 }
 
-const quietLogger = {
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-  child() {
-    return quietLogger;
-  }
-};
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function median(values: number[]): number {
@@ -148,7 +138,7 @@ function median(values: number[]): number {
 }
 
 function openStore(context: vscode.ExtensionContext): CredentialStore {
-  return new CredentialStore(context.globalState, context.secrets, () => new CloudCatalog(), new SecretRedactor(), quietLogger as never);
+  return new CredentialStore(context.globalState, context.secrets, () => new CloudCatalog(), new SecretRedactor(), new TestLogger({ quiet: true }));
 }
 
 /** The globalState keys the store writes definitions and statuses to, found by saving one credential through it. */

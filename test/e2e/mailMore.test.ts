@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { Frame } from 'playwright-core';
 import { sandboxDescription } from '../harness/sandboxEnv';
-import type { SandboxDescription } from '../sandbox/server/sandbox';
+import type { SandboxDescription } from '@m365-mail/sandbox';
 import { SandboxFlows } from './sandboxFlows';
 import { SandboxMailbox } from './sandboxMailbox';
 import { waitForRow } from './inboxPreviewPage';

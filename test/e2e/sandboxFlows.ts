@@ -4,7 +4,7 @@
  * opens. Shared by the end-to-end tests.
  */
 import type { Page } from 'playwright-core';
-import type { SandboxDescription } from '../sandbox/server/sandbox';
+import type { SandboxDescription } from '@m365-mail/sandbox';
 import type { Workbench } from './workbench';
 
 export interface SandboxCredentialOptions {

@@ -3,16 +3,9 @@
  * (imapflow, app-only token from the sandbox) to see what really arrived, the seeder to put mail
  * there, and `doveadm` to drop a user's IMAP connections.
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { ImapFlow } from 'imapflow';
-import { appToken } from '../sandbox/client/signIn';
-import type { SandboxDescription } from '../sandbox/server/sandbox';
-import { seedHostileMessages, type HostileKind } from '../sandbox/server/seeder';
-
-const execFileP = promisify(execFile);
+import { appToken, doveadm, seedHostileMessages, type HostileKind, type SandboxDescription } from '@m365-mail/sandbox';
 
 export interface ArrivedMessage {
   uid: number;
@@ -27,18 +20,9 @@ export class SandboxMailbox {
     readonly user: string
   ) {}
 
-  private get dovecotConf(): string {
-    return path.join(this.sandbox.dir, 'mail-servers', 'dovecot', 'dovecot.conf');
-  }
-
-  private get mailDir(): string {
-    return path.join(this.sandbox.dir, 'mail-servers', 'mail');
-  }
-
   /** Runs `doveadm -c <the sandbox's config> …args`. */
-  async doveadm(args: string[]): Promise<string> {
-    const { stdout } = await execFileP('doveadm', ['-c', this.dovecotConf, ...args]);
-    return stdout;
+  doveadm(args: string[]): Promise<string> {
+    return doveadm(this.sandbox.mailServers.dovecotConfigPath, args);
   }
 
   private async withClient<T>(operation: (client: ImapFlow) => Promise<T>): Promise<T> {
@@ -108,7 +92,7 @@ export class SandboxMailbox {
 
   async seedHostile(kinds?: HostileKind[]): Promise<string[]> {
     const result = await seedHostileMessages({
-      mailDir: this.mailDir,
+      mailDir: this.sandbox.mailServers.mailDir,
       user: this.user,
       folder: 'INBOX',
       kinds,

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { sandboxDescription } from '../harness/sandboxEnv';
-import type { SandboxDescription } from '../sandbox/server/sandbox';
+import type { SandboxDescription } from '@m365-mail/sandbox';
 import { SandboxFlows } from './sandboxFlows';
 import { productVsix, reportFailures, Workbench } from './workbench';
 

@@ -1,8 +1,6 @@
 import * as assert from 'node:assert/strict';
-import fs from 'node:fs';
 import { sandboxDescription } from '../harness/sandboxEnv';
-import { httpsCall } from '../sandbox/client/signIn';
-import type { SandboxDescription } from '../sandbox/server/sandbox';
+import { SandboxControlClient, type SandboxDescription } from '@m365-mail/sandbox';
 import { SandboxFlows } from './sandboxFlows';
 import { productVsix, reportFailures, Workbench } from './workbench';
 
@@ -15,21 +13,11 @@ describe('end-to-end: the credential tree shows every state', () => {
   let workbench: Workbench;
   let sandbox: SandboxDescription;
   let flows: SandboxFlows;
-  let ca: string;
-
-  const control = async (method: string, route: string, body?: unknown) => {
-    const response = await httpsCall(
-      ca,
-      method,
-      `${sandbox.authorization.controlUrl}${route}`,
-      body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }
-    );
-    assert.ok(response.status < 300, `${method} ${route}: ${response.status} ${response.body}`);
-  };
+  let control: SandboxControlClient;
 
   before(async () => {
     sandbox = sandboxDescription();
-    ca = fs.readFileSync(sandbox.caCertPath, 'utf8');
+    control = new SandboxControlClient(sandbox);
     workbench = await Workbench.open({ vsixes: [productVsix()], name: 'e2e-states' });
     flows = new SandboxFlows(workbench, sandbox);
     await workbench.openViewContainer('M365 Mail');
@@ -38,7 +26,7 @@ describe('end-to-end: the credential tree shows every state', () => {
   reportFailures(() => workbench);
 
   after(async () => {
-    await control('POST', 'reset').catch(() => undefined);
+    await control?.reset().catch(() => undefined);
     await workbench?.close();
   });
 
@@ -51,14 +39,14 @@ describe('end-to-end: the credential tree shows every state', () => {
       user: 'megan@contoso.test'
     });
     await flows.signOutOfSandbox();
-    await control('POST', 'users/megan@contoso.test/revoke-refresh-tokens');
+    await control.revokeRefreshTokens('megan@contoso.test');
     await workbench.contextMenu(workbench.credentialRow(name), 'Refresh token now');
     await flows.rowState(name, /Expired/);
     await workbench.page.locator('.notification-list-item', { hasText: 'AADSTS70008' }).first().waitFor({ state: 'visible', timeout: 30_000 });
   });
 
   it('Expiring soon: the server says the refresh token lives one more hour', async () => {
-    await control('PUT', 'settings', { refreshTokenLifetimeSeconds: 3600 });
+    await control.updateSettings({ refreshTokenLifetimeSeconds: 3600 });
     const name = 'Adele (expiring)';
     await flows.addSandboxCredential(name, {
       grant: 'Authorization code',
@@ -71,7 +59,7 @@ describe('end-to-end: the credential tree shows every state', () => {
     await flows.signIn(popup, 'adele@contoso.test', 'accept');
     await flows.rowState(name, /Expiring soon/);
     await popup.close().catch(() => undefined);
-    await control('POST', 'reset');
+    await control.reset();
   });
 
   it('Failed, Unauthorized and Authorized, side by side', async () => {

@@ -4,10 +4,9 @@
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { startManaged, type ManagedProcess } from './processes';
+import { freePort, startManaged, type ManagedProcess } from '@m365-mail/sandbox';
 import { codeServerEntry, node24Bin } from './toolchain';
 
 export interface CodeServerOptions {
@@ -32,17 +31,6 @@ export interface CodeServer {
   /** The extension host's log folder, once the workbench has started one. */
   exthostLogFiles(): string[];
   stop(): Promise<void>;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function codeServerArgs(userDataDir: string, extensionsDir: string): string[] {

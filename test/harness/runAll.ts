@@ -3,7 +3,8 @@
  *
  *   static         ESLint, the TypeScript type check and Prettier's format check (one check each)
  *   unit           Mocha over modules without `vscode` (test/unit), in plain Node
- *   sandbox        the loopback authorization, IMAP and SMTP servers (test/sandbox)
+ *   sandbox        the loopback authorization, IMAP and SMTP servers: the tests of the
+ *                  @m365-mail/sandbox package (packages/sandbox/test), under Node 24
  *   integration    product modules without `vscode` (auth engine, SMTP, IMAP, diagnostics) in
  *                  plain Node against the sandbox (test/integration)
  *   extension-host Mocha inside a real VS Code extension host (code-server) after activating the
@@ -18,11 +19,11 @@ import path from 'node:path';
 import { launchBrowser } from './browser';
 import { startCodeServer } from './codeServer';
 import { packageProduct, vsce } from './packageVsix';
-import { reapStale, startManaged, stopAll, stopAllOnExit } from './processes';
+import { reapStale, startManaged, stopAll, stopAllOnExit } from '@m365-mail/sandbox';
+import { startSandbox, type SandboxProcess } from './sandbox';
 import { SANDBOX_ENV, sandboxSettings } from './sandboxEnv';
 import { setup } from './setup';
-import { startSandbox, type Sandbox } from '../sandbox/server/sandbox';
-import { repoRoot, resultsDir } from './toolchain';
+import { node24Bin, repoRoot, resultsDir } from './toolchain';
 
 interface TierResult {
   tier: string;
@@ -37,8 +38,8 @@ const TIER_TIMEOUT_MS = 30 * 60_000;
 const bin = (name: string) => path.join(repoRoot, 'node_modules', '.bin', name);
 
 /** Runs a command in its own process group, streaming its output; kills the group on timeout. */
-function runCommand(name: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<number> {
-  const child = startManaged(name, command, args, { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
+function runCommand(name: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}, cwd = repoRoot): Promise<number> {
+  const child = startManaged(name, command, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
       console.error(`[test] ${name} timed out after ${TIER_TIMEOUT_MS / 60_000} min; stopping it`);
@@ -64,34 +65,42 @@ async function staticTier(): Promise<Omit<TierResult, 'seconds'>> {
   return { tier: 'static', passed: 3 - failed, failed, pending: 0 };
 }
 
-async function mochaTier(tier: string, config: string, env: NodeJS.ProcessEnv = {}): Promise<Omit<TierResult, 'seconds'>> {
-  if (!fs.existsSync(path.join(repoRoot, config))) {
+interface MochaTierOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Where mocha runs (its config's paths are relative to it). Default: the repository. */
+  cwd?: string;
+  /** The Node to run mocha with. Default: this one. */
+  node?: string;
+}
+
+async function mochaTier(tier: string, config: string, options: MochaTierOptions = {}): Promise<Omit<TierResult, 'seconds'>> {
+  const cwd = options.cwd ?? repoRoot;
+  if (!fs.existsSync(path.join(cwd, config))) {
     return { tier, passed: 0, failed: 0, pending: 0, note: `${config} missing` };
   }
   const output = path.join(resultsDir, `${tier}.json`);
   fs.rmSync(output, { force: true });
-  const code = await runCommand(
-    tier,
-    bin('mocha'),
-    [
-      '--config',
-      config,
-      '--reporter',
-      path.join(__dirname, 'specSummaryReporter.cjs'),
-      '--reporter-option',
-      `output=${output}`,
-      // For working on one test: M365MAIL_GREP narrows every Mocha tier to the matching titles.
-      ...(process.env.M365MAIL_GREP ? ['--grep', process.env.M365MAIL_GREP] : [])
-    ],
-    env
-  );
+  const mochaArgs = [
+    '--config',
+    config,
+    '--reporter',
+    path.join(__dirname, 'specSummaryReporter.cjs'),
+    '--reporter-option',
+    `output=${output}`,
+    // For working on one test: M365MAIL_GREP narrows every Mocha tier to the matching titles.
+    ...(process.env.M365MAIL_GREP ? ['--grep', process.env.M365MAIL_GREP] : [])
+  ];
+  const [command, args] = options.node
+    ? [options.node, [path.join(repoRoot, 'node_modules', 'mocha', 'bin', 'mocha.js'), ...mochaArgs]]
+    : [bin('mocha'), mochaArgs];
+  const code = await runCommand(tier, command, args, options.env, cwd);
   const counts = readCounts(output);
   if (!counts) return { tier, passed: 0, failed: 1, pending: 0, note: `mocha exited with ${code} before reporting` };
   // A crash after the report (an unhandled rejection, a hook failing) still fails the tier.
   return { tier, ...counts, failed: counts.failed + (code !== 0 && counts.failed === 0 ? 1 : 0) };
 }
 
-async function extensionHostTier(vsix: string, sandbox: Sandbox, sandboxFile: string): Promise<Omit<TierResult, 'seconds'>> {
+async function extensionHostTier(vsix: string, sandbox: SandboxProcess, sandboxFile: string): Promise<Omit<TierResult, 'seconds'>> {
   const tier = 'extension-host';
   const build = await runCommand('build-tests', process.execPath, ['esbuild.mjs', '--tests']);
   if (build !== 0) return { tier, passed: 0, failed: 1, pending: 0, note: 'test build failed' };
@@ -154,7 +163,9 @@ async function main(): Promise<number> {
 
   await timed('static', staticTier);
   await timed('unit', () => mochaTier('unit', 'test/unit/.mocharc.json'));
-  await timed('sandbox', () => mochaTier('sandbox', 'test/sandbox/.mocharc.json'));
+  // oidc-provider supports Node 22 LTS and later: the package's own tests, which run its servers in
+  // process, run under the harness's Node 24.
+  await timed('sandbox', () => mochaTier('sandbox', '.mocharc.json', { cwd: path.join(repoRoot, 'packages', 'sandbox'), node: node24Bin }));
   await timed('integration', () => mochaTier('integration', 'test/integration/.mocharc.json'));
   let vsix: string | undefined;
   if (wanted('extension-host') || wanted('e2e')) {
@@ -173,7 +184,7 @@ async function main(): Promise<number> {
   if (vsix) {
     const packaged = vsix;
     // One sandbox (authorization server, IMAP, SMTP) serves both tiers that run in VS Code.
-    let sandbox: Sandbox | undefined;
+    let sandbox: SandboxProcess | undefined;
     const sandboxFile = path.join(resultsDir, 'sandbox.json');
     await timed(
       'sandbox-start',
@@ -191,7 +202,7 @@ async function main(): Promise<number> {
       const running = sandbox;
       try {
         await timed('extension-host', () => extensionHostTier(packaged, running, sandboxFile));
-        await timed('e2e', () => mochaTier('e2e', 'test/e2e/.mocharc.json', { M365MAIL_VSIX: packaged, [SANDBOX_ENV]: sandboxFile }));
+        await timed('e2e', () => mochaTier('e2e', 'test/e2e/.mocharc.json', { env: { M365MAIL_VSIX: packaged, [SANDBOX_ENV]: sandboxFile } }));
       } finally {
         await running.stop();
       }

@@ -5,7 +5,7 @@
  * the extension's own setting, nothing else.
  */
 import fs from 'node:fs';
-import type { SandboxDescription } from '../sandbox/server/sandbox';
+import type { SandboxDescription } from '@m365-mail/sandbox';
 
 export const SANDBOX_ENV = 'M365MAIL_SANDBOX';
 

@@ -13,7 +13,7 @@ import { cacheRoot, CODE_SERVER_VERSION, codeServerDir, codeServerEntry, NODE_FO
 const HARNESS_PACKAGES = ['chromium', 'libkrb5-dev', 'curl', 'openssl', 'ca-certificates', 'fonts-dejavu-core', 'fonts-noto-color-emoji'];
 
 function sandboxPackages(): string[] {
-  const file = path.join(repoRoot, 'test', 'sandbox', 'prerequisites.json');
+  const file = path.join(repoRoot, 'packages', 'sandbox', 'prerequisites.json');
   if (!fs.existsSync(file)) return [];
   return (JSON.parse(fs.readFileSync(file, 'utf8')) as { debianPackages?: string[] }).debianPackages ?? [];
 }

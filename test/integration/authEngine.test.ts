@@ -13,19 +13,18 @@ import { SecretRedactor } from '../../src/common/redact';
 import { CloudCatalog } from '../../src/credentials/clouds';
 import { credentialState, type CredentialDefinition, type CredentialStatus } from '../../src/credentials/model';
 import { decodeJwtClaims } from '../../src/credentials/tokenClaims';
-import { completeDeviceCode, PageDriver } from '../sandbox/client/signIn';
-import { sandboxCredentials } from '../sandbox/sandboxCredentials';
-import { SANDBOX_APPS } from '../sandbox/server/fixtures';
-import { startSandbox, type Sandbox } from '../sandbox/server/sandbox';
-import { LinesLogger, MemoryVault } from '../support/fakes';
+import { completeDeviceCode, PageDriver, SANDBOX_APPS } from '@m365-mail/sandbox';
+import { startSandbox, type SandboxProcess } from '../harness/sandbox';
+import { TestLogger, MemoryVault } from '../support/fakes';
+import { sandboxCredentials } from '../support/sandboxCredentials';
 
 describe('auth engine against the sandbox authorization server', function () {
   this.timeout(60_000);
-  let sandbox: Sandbox;
+  let sandbox: SandboxProcess;
   let ca: string;
   let clouds: CloudCatalog;
   let vault: MemoryVault;
-  let logger: LinesLogger;
+  let logger: TestLogger;
   let statuses: Map<string, CredentialStatus>;
   const engines: AuthService[] = [];
 
@@ -40,7 +39,7 @@ describe('auth engine against the sandbox authorization server', function () {
     assert.ok(found, id);
     return { ...found, ...overrides, id: `${id}-${Math.random().toString(36).slice(2, 8)}` };
   };
-  const tokenRequests = async () => (await sandbox.auth.control.stats()).total;
+  const tokenRequests = async () => (await sandbox.control.stats()).total;
 
   /** The browser part of the authorization code flow, completed by the page driver. */
   async function authorize(
@@ -66,9 +65,9 @@ describe('auth engine against the sandbox authorization server', function () {
   });
 
   beforeEach(async () => {
-    await sandbox.auth.control.reset();
+    await sandbox.control.reset();
     vault = new MemoryVault();
-    logger = new LinesLogger();
+    logger = new TestLogger();
     statuses = new Map();
   });
 
@@ -103,7 +102,7 @@ describe('auth engine against the sandbox authorization server', function () {
       const status = await authorize(auth, def);
       assert.equal(status.account, 'adele@contoso.test', clientAuth);
     }
-    const stats = await sandbox.auth.control.stats();
+    const stats = await sandbox.control.stats();
     assert.ok(stats.tokenRequests[SANDBOX_APPS.webSecretBasic.clientId], 'the Basic-header app reached the token endpoint');
   });
 
@@ -159,7 +158,7 @@ describe('auth engine against the sandbox authorization server', function () {
     assert.equal((await tokenRequests()) - before, 0, 'a valid cached token needs no request');
 
     // Tokens that live one minute are inside the engine's 5-minute safety margin: every call wants a new one.
-    await sandbox.auth.control.setAccessTokenTtl(60);
+    await sandbox.control.setAccessTokenTtl(60);
     await auth.getAccessToken(def, { forceRefresh: true });
     before = await tokenRequests();
     const tokens = await Promise.all(Array.from({ length: 50 }, () => auth.getAccessToken(def)));
@@ -170,7 +169,7 @@ describe('auth engine against the sandbox authorization server', function () {
   it('renews an expired access token silently', async () => {
     const auth = engine();
     const def = credential('sandbox-adele');
-    await sandbox.auth.control.setAccessTokenTtl(2);
+    await sandbox.control.setAccessTokenTtl(2);
     await authorize(auth, def);
     const first = await auth.getAccessToken(def);
     await new Promise((r) => setTimeout(r, 2500));
@@ -181,7 +180,7 @@ describe('auth engine against the sandbox authorization server', function () {
   });
 
   it('keeps refreshing with rotated refresh tokens across a restart (a new engine over the same vault)', async () => {
-    await sandbox.auth.control.setRefreshTokenRotation(true);
+    await sandbox.control.setRefreshTokenRotation(true);
     const def = credential('sandbox-adele');
     await authorize(engine(), def);
     const cacheBefore = vault.values.get(secretKeys(def.id).msalCache);
@@ -194,8 +193,8 @@ describe('auth engine against the sandbox authorization server', function () {
   });
 
   for (const [what, act, code] of [
-    ['revoked', (s: Sandbox) => s.auth.control.revokeRefreshTokens('adele@contoso.test'), 'AADSTS70008'],
-    ['expired after inactivity', (s: Sandbox) => s.auth.control.expireRefreshTokens('adele@contoso.test'), 'AADSTS700082']
+    ['revoked', (s: SandboxProcess) => s.control.revokeRefreshTokens('adele@contoso.test'), 'AADSTS70008'],
+    ['expired after inactivity', (s: SandboxProcess) => s.control.expireRefreshTokens('adele@contoso.test'), 'AADSTS700082']
   ] as const) {
     it(`turns the credential Expired when its refresh token is ${what} (${code})`, async () => {
       const auth = engine();

@@ -11,10 +11,9 @@ import { testImapConnection, testSmtpConnection } from '../../src/mail/diagnosti
 import type { ConnectionReport, ConnectionTestOptions, StepId } from '../../src/mail/diagnostics/report';
 import { formatConnectionReport } from '../../src/mail/diagnostics/formatReport';
 import { M365MailError } from '../../src/common/errors';
-import { delegatedToken } from '../sandbox/client/signIn';
-import { MAIL_SCOPES, SANDBOX_APPS } from '../sandbox/server/fixtures';
-import { startSandbox, type Sandbox } from '../sandbox/server/sandbox';
-import { LinesLogger } from '../support/fakes';
+import { delegatedToken, freePort, MAIL_SCOPES, SANDBOX_APPS } from '@m365-mail/sandbox';
+import { startSandbox, type SandboxProcess } from '../harness/sandbox';
+import { TestLogger } from '../support/fakes';
 
 const statuses = (report: ConnectionReport) => Object.fromEntries(report.steps.map((s) => [s.id, s.status])) as Record<StepId, string>;
 const step = (report: ConnectionReport, id: StepId) => {
@@ -23,19 +22,9 @@ const step = (report: ConnectionReport, id: StepId) => {
   return found;
 };
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 describe('connection test against the sandbox mail servers', function () {
   this.timeout(60_000);
-  let sandbox: Sandbox;
+  let sandbox: SandboxProcess;
   let ca: string;
   const tokens = new Map<string, string>();
 
@@ -60,7 +49,7 @@ describe('connection test against the sandbox mail servers', function () {
   const options = (
     service: 'imap' | 'smtp',
     overrides: Partial<ConnectionTestOptions> & { signInAs?: string } = {}
-  ): ConnectionTestOptions & { logger: LinesLogger } => {
+  ): ConnectionTestOptions & { logger: TestLogger } => {
     const endpoint = sandbox.description[service];
     const signInAs = overrides.signInAs ?? 'adele@contoso.test';
     return {
@@ -72,12 +61,12 @@ describe('connection test against the sandbox mail servers', function () {
       extraCaCertificates: [ca],
       stepTimeoutMs: 10_000,
       ...overrides,
-      logger: new LinesLogger()
+      logger: new TestLogger()
     };
   };
 
   /** Neither the report, its Markdown nor the log holds the token or anything shaped like a SASL string. */
-  const assertNoSecret = async (report: ConnectionReport, logger: LinesLogger, user = 'adele@contoso.test') => {
+  const assertNoSecret = async (report: ConnectionReport, logger: TestLogger, user = 'adele@contoso.test') => {
     const token = await tokenOf(user);
     const markdown = formatConnectionReport({ credentialName: 'test', reports: [report] });
     for (const text of [JSON.stringify(report), markdown, logger.lines.join('\n')]) {

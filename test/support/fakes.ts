@@ -1,9 +1,11 @@
 /**
- * Fakes of interfaces this project owns, for plain-Node tests and benchmarks: a SecretVault kept in
+ * Fakes of interfaces this project owns, for plain-Node tests, extension-host suites and benchmarks: a SecretVault kept in
  * memory (VS Code's SecretStorage stands behind it in the extension) and a logger that keeps lines
  * so a test can assert what was, or was not, logged.
  */
 import type { SecretVault } from '../../src/auth/secretVault';
+import type { Logger } from '../../src/common/logger';
+import type { SecretRedactor } from '../../src/common/redact';
 
 export class MemoryVault implements SecretVault {
   readonly values = new Map<string, string>();
@@ -18,24 +20,45 @@ export class MemoryVault implements SecretVault {
   }
 }
 
-export class LinesLogger {
-  readonly lines: string[] = [];
+export interface TestLoggerOptions {
+  /** Keep nothing and report trace as off, like VS Code's default Info level with no one reading (benchmarks). */
+  quiet?: boolean;
+  /** Redact every line as the product's logger does; without it, a test sees exactly what a component logged. */
+  redactor?: SecretRedactor;
+}
+
+/** The product's Logger that keeps its lines, so a test can assert what was, or was not, logged. */
+export class TestLogger implements Logger {
+  constructor(
+    private readonly options: TestLoggerOptions = {},
+    private readonly prefix = '',
+    /** Shared with the loggers made by child(). */
+    readonly lines: string[] = []
+  ) {}
+  private keep(message: string | Error): void {
+    if (this.options.quiet) return;
+    const line = this.prefix + String(message);
+    this.lines.push(this.options.redactor ? this.options.redactor.redact(line) : line);
+  }
   trace(m: string): void {
-    this.lines.push(m);
+    this.keep(m);
   }
   debug(m: string): void {
-    this.lines.push(m);
+    this.keep(m);
   }
   info(m: string): void {
-    this.lines.push(m);
+    this.keep(m);
   }
   warn(m: string): void {
-    this.lines.push(m);
+    this.keep(m);
   }
   error(m: string | Error): void {
-    this.lines.push(String(m));
+    this.keep(m);
   }
   traceEnabled(): boolean {
-    return true;
+    return !this.options.quiet;
+  }
+  child(component: string): Logger {
+    return new TestLogger(this.options, `[${component}] `, this.lines);
   }
 }

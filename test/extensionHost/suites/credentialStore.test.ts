@@ -6,7 +6,8 @@ import { CloudCatalog } from '../../../src/credentials/clouds';
 import { CredentialStore } from '../../../src/credentials/credentialStore';
 import type { CredentialDefinition, CredentialStatus } from '../../../src/credentials/model';
 import { CredentialNode, CredentialsTreeProvider } from '../../../src/views/credentialsTreeProvider';
-import { MemoryLogger, runnerContext } from './testContext';
+import { TestLogger } from '../../support/fakes';
+import { runnerContext } from './testContext';
 
 const SENTINEL = 'exthost~Sentinel~ClientSecret~4242';
 
@@ -47,7 +48,7 @@ describe('credential store (real Memento and SecretStorage)', () => {
   const clouds = () => new CloudCatalog();
   const stores: CredentialStore[] = [];
   const open = () => {
-    const store = new CredentialStore(context.globalState, context.secrets, clouds, new SecretRedactor(), new MemoryLogger());
+    const store = new CredentialStore(context.globalState, context.secrets, clouds, new SecretRedactor(), new TestLogger({ redactor: new SecretRedactor() }));
     stores.push(store);
     return store;
   };

@@ -7,9 +7,12 @@ import { CloudCatalog } from '../../../src/credentials/clouds';
 import { CredentialStore } from '../../../src/credentials/credentialStore';
 import { credentialState, type CredentialDefinition } from '../../../src/credentials/model';
 import { SANDBOX_ENV, sandboxDescription } from '../../harness/sandboxEnv';
-import { httpsCall, PageDriver } from '../../sandbox/client/signIn';
-import { sandboxCredentials } from '../../sandbox/sandboxCredentials';
-import { MemoryLogger, runnerContext } from './testContext';
+// Only the sign-in helpers: this suite is bundled into the extension host, which starts no sandbox.
+import { PageDriver } from '@m365-mail/sandbox/client';
+import { SandboxControlClient } from '@m365-mail/sandbox/control';
+import { sandboxCredentials } from '../../support/sandboxCredentials';
+import { TestLogger } from '../../support/fakes';
+import { runnerContext } from './testContext';
 
 /**
  * The auth engine inside a real extension host, its secrets in VS Code's real SecretStorage (the
@@ -27,22 +30,13 @@ import { MemoryLogger, runnerContext } from './testContext';
   let store: CredentialStore;
   let def: CredentialDefinition;
 
-  const control = async (method: string, route: string, body?: unknown) => {
-    const response = await httpsCall(
-      ca,
-      method,
-      `${sandbox.authorization.controlUrl}${route}`,
-      body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }
-    );
-    assert.ok(response.status < 300, `${method} ${route}: ${response.status}`);
-    return response.body ? (JSON.parse(response.body) as unknown) : undefined;
-  };
-  const tokenRequests = async () => ((await control('GET', 'stats')) as { total: number }).total;
-  const engine = () => new AuthService({ vault: store.vault, clouds, trustedCaCertificates: () => [ca], logger: new MemoryLogger(redactor), redactor });
+  const control = sandbox ? new SandboxControlClient(sandbox) : (undefined as never);
+  const tokenRequests = async () => (await control.stats()).total;
+  const engine = () => new AuthService({ vault: store.vault, clouds, trustedCaCertificates: () => [ca], logger: new TestLogger({ redactor }), redactor });
 
   before(async () => {
-    await control('POST', 'reset');
-    store = new CredentialStore(context.globalState, context.secrets, () => clouds, redactor, new MemoryLogger(redactor));
+    await control.reset();
+    store = new CredentialStore(context.globalState, context.secrets, () => clouds, redactor, new TestLogger({ redactor }));
     def = { ...(sandboxCredentials(sandbox).find((d) => d.id === 'sandbox-adele') as CredentialDefinition), id: 'exthost-tokens', name: 'Exthost tokens' };
     await store.save(def);
     const auth = engine();
@@ -54,13 +48,13 @@ import { MemoryLogger, runnerContext } from './testContext';
   });
 
   after(async () => {
-    await control('POST', 'reset');
+    await control.reset();
     await store.delete(def.id, async () => undefined);
     store.dispose();
   });
 
   it('keeps refreshing with rotated refresh tokens across engine restarts, the cache in SecretStorage', async () => {
-    await control('PUT', 'settings', { rotateRefreshTokens: true });
+    await control.setRefreshTokenRotation(true);
     const before = await context.secrets.get(secretKeys(def.id).msalCache);
     assert.ok(before, 'the MSAL cache is in SecretStorage');
     for (let restart = 0; restart < 3; restart++) {
@@ -74,7 +68,7 @@ import { MemoryLogger, runnerContext } from './testContext';
   });
 
   it('makes one token request for 50 concurrent callers', async () => {
-    await control('PUT', 'settings', { accessTokenTtlSeconds: 60 });
+    await control.setAccessTokenTtl(60);
     const auth = engine();
     // A token that lives one minute is inside the engine's 5-minute margin: every caller wants a new one.
     await auth.getAccessToken(def, { forceRefresh: true });
@@ -89,7 +83,7 @@ import { MemoryLogger, runnerContext } from './testContext';
     const auth = engine();
     let status = store.status(def.id);
     auth.onDidChangeStatus((_id, s) => (status = s));
-    await control('POST', 'users/adele@contoso.test/revoke-refresh-tokens');
+    await control.revokeRefreshTokens('adele@contoso.test');
     await assert.rejects(auth.getAccessToken(def, { forceRefresh: true }), /AADSTS70008|revoked/);
     assert.equal(credentialState(def, status), 'expired');
     auth.dispose();

@@ -4,6 +4,7 @@ import { SecretRedactor } from '../../../src/common/redact';
 import { CloudCatalog, GENERIC_PRESETS } from '../../../src/credentials/clouds';
 import type { CredentialDefinition } from '../../../src/credentials/model';
 import { validateDefinition } from '../../../src/credentials/validation';
+import { TestLogger } from '../../support/fakes';
 
 /**
  * Google's rules for mail over OAuth2: it rejects the `offline_access` scope and issues refresh
@@ -33,7 +34,7 @@ describe('Gmail through the generic provider', () => {
     vault: { get: async (k) => memory.get(k), store: async (k, v) => void memory.set(k, v), delete: async (k) => void memory.delete(k) },
     clouds: new CloudCatalog(),
     trustedCaCertificates: () => [],
-    logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {} },
+    logger: new TestLogger({ quiet: true }),
     redactor: new SecretRedactor()
   });
 

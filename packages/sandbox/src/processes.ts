@@ -1,5 +1,6 @@
 /**
- * Child processes that must never outlive the test run: each is started in its own process group
+ * Child processes that must never outlive whoever started them (the sandbox's daemons, the sandbox
+ * itself, and the test harness's code-server and browser): each is started in its own process group
  * and recorded in a marker file; stopping kills the whole group. A run that crashed (kill -9, CI
  * timeout) leaves its marker behind, and the next run reaps what is still alive from it.
  */
@@ -8,7 +9,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-const markerDir = path.join(os.tmpdir(), 'm365-mail-harness');
+// One folder for every supervisor in the repository, so that any of them reaps what another left.
+const markerDir = path.join(os.tmpdir(), 'm365-mail-processes');
 
 export interface ManagedProcess {
   readonly child: ChildProcess;
@@ -72,16 +74,30 @@ export function recordGroups(name: string, pgids: number[], dirs: string[] = [])
   return () => files.forEach((f) => fs.rmSync(f, { force: true }));
 }
 
-const live = new Set<ManagedProcess>();
+/** What runs, with the signal the exit hook sends its group. */
+const live = new Map<ManagedProcess, NodeJS.Signals>();
 
-/** Starts `command` in its own process group. `dirs` are removed when it stops (also by a later reap). */
-export function startManaged(name: string, command: string, args: string[], options: SpawnOptions & { dirs?: string[] } = {}): ManagedProcess {
+export interface ManagedOptions extends SpawnOptions {
+  /** Removed when the process stops (also by a later reap). */
+  dirs?: string[];
+  /** How long `stop()` waits after SIGTERM before SIGKILL. Default 5 s. */
+  killAfterMs?: number;
+  /**
+   * What this process sends the group when it exits without having stopped it. Default SIGKILL; a
+   * child that cleans up after itself (the sandbox stops its daemons) gets SIGTERM instead.
+   */
+  exitSignal?: NodeJS.Signals;
+}
+
+/** Starts `command` in its own process group. */
+export function startManaged(name: string, command: string, args: string[], options: ManagedOptions = {}): ManagedProcess {
   fs.mkdirSync(markerDir, { recursive: true });
-  const child = spawn(command, args, { ...options, detached: true });
+  const { dirs = [], killAfterMs = 5000, exitSignal = 'SIGKILL', ...spawnOptions } = options;
+  const child = spawn(command, args, { ...spawnOptions, detached: true });
   const pid = child.pid;
   if (pid === undefined) throw new Error(`could not start ${name}`);
   const marker = path.join(markerDir, `${process.pid}-${pid}.json`);
-  fs.writeFileSync(marker, JSON.stringify({ owner: process.pid, pid, name, dirs: options.dirs ?? [] }));
+  fs.writeFileSync(marker, JSON.stringify({ owner: process.pid, pid, name, dirs }));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const managed: ManagedProcess = {
     child,
@@ -90,27 +106,27 @@ export function startManaged(name: string, command: string, args: string[], opti
       live.delete(managed);
       if (child.exitCode === null && child.signalCode === null) {
         killGroup(pid, 'SIGTERM');
-        const timer = setTimeout(() => killGroup(pid, 'SIGKILL'), 5000);
+        const timer = setTimeout(() => killGroup(pid, 'SIGKILL'), killAfterMs);
         await exited;
         clearTimeout(timer);
       }
       // The leader may be gone while its group lives on (code-server's extension host).
       killGroup(pid, 'SIGKILL');
-      for (const dir of options.dirs ?? []) fs.rmSync(dir, { recursive: true, force: true });
+      for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
       fs.rmSync(marker, { force: true });
     }
   };
-  live.add(managed);
+  live.set(managed, exitSignal);
   return managed;
 }
 
 /** Stops everything this process started; called on exit and on SIGINT/SIGTERM. */
 export async function stopAll(): Promise<void> {
-  await Promise.all([...live].map((p) => p.stop()));
+  await Promise.all([...live.keys()].map((p) => p.stop()));
 }
 
 let hooked = false;
-/** `signals: false` leaves Ctrl+C to the caller (the demo stops its sandbox first), keeping the exit hook. */
+/** `signals: false` leaves Ctrl+C to the caller (the demo stops its servers in order), keeping the exit hook. */
 export function stopAllOnExit(options: { signals?: boolean } = {}): void {
   if (hooked) return;
   hooked = true;
@@ -121,8 +137,8 @@ export function stopAllOnExit(options: { signals?: boolean } = {}): void {
   }
   process.once('exit', () => {
     // Synchronous last resort: no awaiting possible here.
-    for (const p of live) {
-      if (p.child.pid) killGroup(p.child.pid, 'SIGKILL');
+    for (const [p, signal] of live) {
+      if (p.child.pid) killGroup(p.child.pid, signal);
     }
   });
 }

@@ -134,9 +134,10 @@ export async function startAuthServer(options: AuthServerOptions): Promise<AuthS
     const path = (req.url ?? '').split('?')[0];
     res.on('finish', () => {
       const refused = res.getHeader('x-sandbox-refused');
-      log(
-        `${req.method} ${path} ${res.statusCode} ${Date.now() - started}ms${req.socket instanceof TLSSocket ? '' : ' (plain HTTP)'}${refused ? ` refused: ${String(refused)}` : ''}`
-      );
+      // The scopes an app asks for say why a token lacks one (they are no secret).
+      const scope = path.endsWith('/authorize') ? new URL(req.url ?? '/', origin).searchParams.get('scope') : null;
+      const notes = [req.socket instanceof TLSSocket ? '' : ' (plain HTTP)', scope ? ` scope: ${scope}` : '', refused ? ` refused: ${String(refused)}` : ''];
+      log(`${req.method} ${path} ${res.statusCode} ${Date.now() - started}ms${notes.join('')}`);
     });
     route(req, res).catch((err: Error) => {
       log(`error ${req.method} ${req.url?.split('?')[0]}: ${err.stack ?? err.message}`);

@@ -8,10 +8,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfidentialClientApplication, CryptoProvider, PublicClientApplication, type AuthenticationResult, type Configuration } from '@azure/msal-node';
-import { certificateThumbprintS256Hex, createCertificates, type SandboxCertificates } from './server/certificates';
-import { startAuthServer, type AuthServer } from './server/authServer';
-import { MAIL_SCOPES, SANDBOX_APPS, SANDBOX_TENANT } from './server/fixtures';
-import { appToken, completeDeviceCode, delegatedToken, httpsCall, PageDriver, parseForm, sandboxNetworkClient, type HttpResponse } from './client/signIn';
+import { certificateThumbprintS256Hex, createCertificates, type SandboxCertificates } from '../src/server/certificates';
+import { startAuthServer, type AuthServer } from '../src/server/authServer';
+import { MAIL_SCOPES, SANDBOX_APPS, SANDBOX_TENANT } from '../src/server/fixtures';
+import { appToken, completeDeviceCode, delegatedToken, httpsCall, PageDriver, parseForm, sandboxNetworkClient, type HttpResponse } from '../src/client/signIn';
 
 const DELEGATED = [MAIL_SCOPES.imap, MAIL_SCOPES.smtp, 'offline_access'];
 

@@ -16,6 +16,12 @@ import { SANDBOX_TENANT } from './fixtures';
 
 const execFileP = promisify(execFile);
 
+/** Runs `doveadm -c <dovecotConfigPath> ...args` (the sandbox's Dovecot: see its description's `mailServers`); resolves stdout. */
+export async function doveadm(dovecotConfigPath: string, args: string[]): Promise<string> {
+  const { stdout } = await execFileP('doveadm', ['-c', dovecotConfigPath, ...args], { maxBuffer: 64 * 1024 * 1024 });
+  return stdout;
+}
+
 export interface SeedOptions {
   mailDir: string;
   user: string;

@@ -3,14 +3,16 @@
  * Dovecot (IMAP) + Postfix (submission) that accept only its tokens. Everything listens on
  * 127.0.0.1 on free ports, keeps its data in one temp folder, and `stop()` leaves neither a process
  * nor the folder behind (a crashed run's leftovers are reaped by the next one, see
- * test/harness/processes.ts).
+ * ../processes.ts). This module runs the servers in this process: it needs a Node version that
+ * oidc-provider supports (the CLI, cli.ts, is how everything else starts it).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { recordGroups } from '../../harness/processes';
+import { recordGroups } from '../processes';
 import { startAuthServer, type AuthServer } from './authServer';
 import { createCertificates } from './certificates';
+import { SANDBOX_CLOUD_ID, type SandboxDescription } from '../description';
 import { MAIL_SCOPES, SANDBOX_APPS, SANDBOX_PASSWORD, SANDBOX_TENANT, SANDBOX_USERS } from './fixtures';
 import { startMailServers, type MailServers } from './mailServers';
 
@@ -20,47 +22,12 @@ export interface SandboxOptions {
   accessTokenTtlSeconds?: number;
 }
 
-/** What clients need to know, printed as JSON by `npm run sandbox`. No secret of any real system. */
-export interface SandboxDescription {
-  dir: string;
-  caCertPath: string;
-  /** The sandbox servers' certificate (for browsers in tests, which trust its key, see test/harness/browser.ts). */
-  serverCertPath: string;
-  /** PEM client certificate and key registered for the certificate apps. */
-  clientCertificate: { certPath: string; keyPath: string };
-  authorization: {
-    origin: string;
-    authority: string;
-    tenantId: string;
-    tenantDomain: string;
-    controlUrl: string;
-  };
-  imap: { host: string; port: number; security: 'tls' };
-  smtp: { host: string; port: number; security: 'starttls' };
-  scopes: typeof MAIL_SCOPES;
-  apps: typeof SANDBOX_APPS;
-  users: Array<{ upn: string; displayName: string; note?: string }>;
-  password: string;
-  /** The `m365mail.customClouds` entry that points the extension at this sandbox. */
-  cloud: {
-    id: string;
-    label: string;
-    authorityHost: string;
-    scopePrefix: string;
-    appOnlyScope: string;
-    imap: { host: string; port: number; security: 'tls' };
-    smtp: { host: string; port: number; security: 'starttls' };
-  };
-}
-
 export interface Sandbox {
   readonly description: SandboxDescription;
   readonly auth: AuthServer;
   readonly mail: MailServers;
   stop(): Promise<void>;
 }
-
-export const SANDBOX_CLOUD_ID = 'sandbox';
 
 function userNote(u: (typeof SANDBOX_USERS)[number]): string | undefined {
   if (u.shared) {
@@ -76,6 +43,8 @@ function userNote(u: (typeof SANDBOX_USERS)[number]): string | undefined {
   if (u.delegateOf.length) return `delegate of ${u.delegateOf.join(', ')}`;
   return undefined;
 }
+
+export type { SandboxDescription };
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'm365-mail-sandbox-'));
@@ -122,6 +91,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       },
       imap,
       smtp,
+      mailServers: { mailDir: mail.mailDir, dovecotConfigPath: mail.dovecotConfig },
       scopes: MAIL_SCOPES,
       apps: SANDBOX_APPS,
       users: SANDBOX_USERS.map((u) => ({ upn: u.upn, displayName: u.displayName, note: userNote(u) })),

@@ -16,11 +16,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tls from 'node:tls';
 import { promisify } from 'node:util';
-import { appToken, delegatedToken } from './client/signIn';
-import { MAIL_SCOPES, SANDBOX_APPS } from './server/fixtures';
-import type { MailServers, MailServiceName } from './server/mailServers';
-import { startSandbox, type Sandbox } from './server/sandbox';
-import { seedFolder } from './server/seeder';
+import { appToken, delegatedToken } from '../src/client/signIn';
+import { MAIL_SCOPES, SANDBOX_APPS } from '../src/server/fixtures';
+import type { MailServers, MailServiceName } from '../src/server/mailServers';
+import { processAlive } from '../src/processes';
+import { startSandbox, type Sandbox } from '../src/server/sandbox';
+import { seedFolder } from '../src/server/seeder';
 
 const execFileP = promisify(execFile);
 
@@ -382,14 +383,7 @@ describe('sandbox mail servers (Dovecot + Postfix)', function () {
     assert.ok(existsSync(sandboxDir));
     await sandbox.stop();
     stopped = true;
-    const alive = ours.filter((pid) => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    });
+    const alive = ours.filter(processAlive);
     assert.deepEqual(alive, [], `still running: ${alive.join(', ')}`);
     assert.deepEqual(await servers.processes(), []);
     const pattern = `${servers.instanceName}|${sandboxDir}`;

@@ -7,7 +7,7 @@
 import { CloudCatalog } from '../../src/credentials/clouds';
 import type { CredentialDefinition } from '../../src/credentials/model';
 import { exportDefinitions } from '../../src/credentials/portable';
-import type { SandboxDescription } from './server/sandbox';
+import type { SandboxDescription } from '@m365-mail/sandbox';
 
 export function sandboxCredentials(description: SandboxDescription): CredentialDefinition[] {
   const clouds = new CloudCatalog([description.cloud]);

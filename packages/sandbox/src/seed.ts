@@ -1,13 +1,9 @@
 /**
  * Seeds a sandbox mailbox from the command line:
- *   npx tsx test/sandbox/seed.ts --mail-dir D --user U --folder F --count N [--dovecot-config C] [--hostile]
+ *   npx tsx packages/sandbox/src/seed.ts --mail-dir D --user U --folder F --count N [--dovecot-config C] [--hostile]
  * With --dovecot-config (the running sandbox's dovecot.conf) the folder is subscribed and indexed by doveadm.
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { seedFolder, seedHostileMessages } from './server/seeder';
-
-const execFileP = promisify(execFile);
+import { doveadm as runDoveadm, seedFolder, seedHostileMessages } from './server/seeder';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -20,7 +16,7 @@ async function main(): Promise<void> {
   const folder = arg('folder') ?? 'INBOX';
   const config = arg('dovecot-config');
   if (!mailDir || !user) throw new Error('usage: seed.ts --mail-dir D --user U --folder F --count N [--dovecot-config C] [--hostile]');
-  const doveadm = config ? async (args: string[]): Promise<string> => (await execFileP('doveadm', ['-c', config, ...args])).stdout : undefined;
+  const doveadm = config ? (args: string[]) => runDoveadm(config, args) : undefined;
   const result = process.argv.includes('--hostile')
     ? await seedHostileMessages({ mailDir, user, folder, doveadm })
     : await seedFolder({ mailDir, user, folder, count: Number(arg('count') ?? '100'), doveadm });

@@ -27,11 +27,12 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { processAlive } from '../../harness/processes';
+import { canConnect, freePort } from '../ports';
+import { processAlive } from '../processes';
 import { SANDBOX_TENANT, SANDBOX_USERS } from './fixtures';
+import { doveadm } from './seeder';
 
 const execFileP = promisify(execFile);
 
@@ -68,7 +69,7 @@ export interface MailServers {
   instanceName: string;
   /** Pids of every process of these servers (both process groups of Postfix, Dovecot's group). */
   processes(): Promise<number[]>;
-  /** The process groups to kill if this process dies without calling stop() (see test/harness/processes.ts). */
+  /** The process groups to kill if this process dies without calling stop() (see ../processes.ts). */
   processGroups(): number[];
   /** Runs `doveadm -c <config> ...args`; resolves stdout. */
   doveadm(args: string[]): Promise<string>;
@@ -86,19 +87,6 @@ export const NOT_AUTHENTICATED_REPLY = '530 5.7.57 Client not authenticated to s
 
 const MAIL_USER = 'mail';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 async function lookupId(name: string): Promise<{ uid: number; gid: number }> {
   const { stdout: uid } = await execFileP('id', ['-u', name]);
   const { stdout: gid } = await execFileP('id', ['-g', name]);
@@ -114,18 +102,6 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: n
   let log = '';
   if (logFile) log = await fs.readFile(logFile, 'utf8').catch(() => '');
   throw new Error(`${what} did not come up within ${timeoutMs} ms${log ? `\n--- ${logFile} ---\n${log.slice(-4000)}` : ''}`);
-}
-
-/** Whether something listens on 127.0.0.1:`port`. */
-export function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 /** Pids of every process in the process group (Postfix's and Dovecot's children included). */
@@ -605,10 +581,7 @@ export async function startMailServers(options: MailServersOptions): Promise<Mai
       for (const g of groups) for (const p of await groupPids(g)) pids.add(p);
       return [...pids];
     },
-    async doveadm(args: string[]): Promise<string> {
-      const { stdout } = await execFileP('doveadm', ['-c', dovecotConf, ...args], { maxBuffer: 64 * 1024 * 1024 });
-      return stdout;
-    },
+    doveadm: (args: string[]) => doveadm(dovecotConf, args),
     stop
   };
 }

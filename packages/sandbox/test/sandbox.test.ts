@@ -1,5 +1,5 @@
 /**
- * `npm run sandbox` (test/sandbox/cli.ts) as a user starts it: a child process (`npx tsx ...`)
+ * The sandbox's CLI as a user starts it (`m365-mail-sandbox`, the package's bin): a child process
  * that prints the sandbox's JSON description on stdout and runs until Ctrl+C, which the test sends
  * as a terminal would (SIGINT to the process group). Afterwards no Dovecot or Postfix process of
  * that instance is left, and neither its temp folder nor its --out file.
@@ -11,14 +11,14 @@ import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { processAlive } from '../harness/processes';
-import { httpsCall } from './client/signIn';
-import { MAIL_SCOPES, SANDBOX_APPS, SANDBOX_PASSWORD, SANDBOX_TENANT, SANDBOX_USERS } from './server/fixtures';
-import { canConnect } from './server/mailServers';
-import type { SandboxDescription } from './server/sandbox';
+import { processAlive } from '../src/processes';
+import { httpsCall } from '../src/client/signIn';
+import { MAIL_SCOPES, SANDBOX_APPS, SANDBOX_PASSWORD, SANDBOX_TENANT, SANDBOX_USERS } from '../src/server/fixtures';
+import { canConnect } from '../src/ports';
+import type { SandboxDescription } from '../src/description';
 
 const execFileP = promisify(execFile);
-const repoRoot = path.resolve(__dirname, '..', '..');
+const bin = path.resolve(__dirname, '..', 'bin', 'm365-mail-sandbox.cjs');
 
 async function pgrep(pattern: string): Promise<number[]> {
   const { stdout } = await execFileP('pgrep', ['-f', pattern]).catch(() => ({ stdout: '' }));
@@ -41,7 +41,7 @@ async function groupMembers(pgid: number): Promise<number[]> {
     .filter((n) => n > 0);
 }
 
-describe('sandbox CLI (npm run sandbox)', function () {
+describe('sandbox CLI (m365-mail-sandbox, npm run sandbox)', function () {
   this.timeout(120000);
   let tmp: string;
   let child: ChildProcess | undefined;
@@ -69,7 +69,7 @@ describe('sandbox CLI (npm run sandbox)', function () {
   it('prints its description, serves it, and Ctrl+C stops every process and removes its folder', async () => {
     const out = path.join(tmp, 'sandbox.json');
     // Its own process group, like a terminal's foreground job: Ctrl+C signals the whole group.
-    const started = spawn('npx', ['tsx', 'test/sandbox/cli.ts', '--out', out], { cwd: repoRoot, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const started = spawn(process.execPath, [bin, '--out', out], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     child = started;
     closed = new Promise((resolve) => started.once('close', () => resolve()));
     started.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -117,7 +117,7 @@ describe('sandbox CLI (npm run sandbox)', function () {
 
     // This instance's mail server processes: Dovecot's (named after its instance) and Postfix's
     // (configuration under the sandbox folder), with every member of their process groups.
-    const dovecotConf = readFileSync(path.join(description.dir, 'mail-servers', 'dovecot', 'dovecot.conf'), 'utf8');
+    const dovecotConf = readFileSync(description.mailServers.dovecotConfigPath, 'utf8');
     const instance = /^instance_name = (\S+)$/m.exec(dovecotConf)?.[1];
     assert.ok(instance, 'instance_name in dovecot.conf');
     const patterns = [description.dir, `dovecot-${instance}`];
@@ -130,7 +130,7 @@ describe('sandbox CLI (npm run sandbox)', function () {
     const ours = new Set<number>();
     for (const pid of leaders) {
       const pgid = await pgidOf(pid);
-      // Not the CLI's own group (npx, tsx, node): only the daemons' groups.
+      // Not the CLI's own group (the bin and the Node it starts): only the daemons' groups.
       if (pgid && pgid !== started.pid) for (const member of await groupMembers(pgid)) ours.add(member);
     }
     const ps = (await execFileP('ps', ['-o', 'pid=,args=', '-p', [...ours].join(',') || '0']).catch(() => ({ stdout: '' }))).stdout;

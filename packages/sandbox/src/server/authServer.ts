@@ -11,6 +11,13 @@
  *
  * MSAL needs `knownAuthorities: ['127.0.0.1:PORT']` and a `system.networkClient` that trusts the
  * sandbox CA (see the tests).
+ *
+ * The same port also answers plain HTTP, for browsers only. In a browser-based VS Code (code-server,
+ * and so the demo) the workbench does not open a localhost URL as it is: it sends it through the
+ * server's port forwarder, which is where the user's browser can reach it (the browser may be on
+ * another machine, at the end of `ssh -L`). That forwarder speaks plain HTTP to the port, so an
+ * HTTPS-only server would drop the connection ("socket hang up"). A real sign-in host is never on
+ * localhost and never forwarded; the token endpoint and everything MSAL calls stay on HTTPS.
  */
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
@@ -165,6 +172,7 @@ export async function startAuthServer(options: AuthServerOptions): Promise<AuthS
     }
     // Entra serves discovery under /{tenant}/v2.0/; the provider's other routes hang off /{tenant}.
     const innerPath = rest === '/v2.0/.well-known/openid-configuration' ? '/.well-known/openid-configuration' : rest;
+    if (!(req.socket instanceof TLSSocket) && innerPath === '/oauth2/v2.0/authorize') restoreForwardedScopes(url);
     const search = url.search;
     // oidc-provider derives its mount path (for the URLs it prints) from originalUrl minus url.
     (req as IncomingMessage & { originalUrl?: string }).originalUrl = `/${tenant}${innerPath}${search}`;
@@ -186,4 +194,24 @@ export async function startAuthServer(options: AuthServerOptions): Promise<AuthS
         for (const socket of sockets) socket.destroy();
       })
   };
+}
+
+/**
+ * A browser reaches the sign-in pages over plain HTTP only through code-server's port forwarder
+ * (see the header comment), and that hop collapses every `//` of the query to `/` but the first
+ * `https://` (code-server proxies with http-proxy's `ignorePath`, whose path join also runs over the
+ * query). Entra's scopes are URLs (`https://outlook.office.com/SMTP.Send`): put back the slash the
+ * forwarder took, so the app gets the scopes it asked for. Redirect URIs need nothing: the URL
+ * parser already reads `http:/localhost` as `http://localhost`.
+ */
+function restoreForwardedScopes(url: URL): void {
+  const scope = url.searchParams.get('scope');
+  if (scope === null) return;
+  url.searchParams.set(
+    'scope',
+    scope
+      .split(' ')
+      .map((s) => s.replace(/^(https?):\/(?!\/)/, '$1://'))
+      .join(' ')
+  );
 }

@@ -6,7 +6,7 @@
  * pass the redactor. No `vscode` import.
  */
 import type { PeerCertificate } from 'node:tls';
-import { M365MailError } from '../common/errors';
+import { M365MailError } from '../core/errors';
 
 export class AuthError extends M365MailError {
   override readonly name = 'AuthError';

@@ -15,7 +15,7 @@ import {
   type StepId
 } from '../../src/mail/diagnostics/connectionTest';
 import { formatConnectionReport } from '../../src/mail/diagnostics/formatReport';
-import { M365MailError } from '../../src/common/errors';
+import { M365MailError } from '../../src/core/errors';
 import { delegatedToken } from '../sandbox/client/signIn';
 import { MAIL_SCOPES, SANDBOX_APPS } from '../sandbox/server/fixtures';
 import { startSandbox, type Sandbox } from '../sandbox/server/sandbox';

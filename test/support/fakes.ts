@@ -3,7 +3,7 @@
  * memory (VS Code's SecretStorage stands behind it in the extension) and a logger that keeps lines
  * so a test can assert what was, or was not, logged.
  */
-import type { SecretVault } from '../../src/auth/secretVault';
+import type { SecretVault } from '../../src/core/secretVault';
 
 export class MemoryVault implements SecretVault {
   readonly values = new Map<string, string>();

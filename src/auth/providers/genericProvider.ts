@@ -6,10 +6,10 @@
  */
 import { createPrivateKey, webcrypto } from 'node:crypto';
 import * as oauth from 'oauth4webapi';
-import { CancelledError } from '../../common/errors';
-import type { CredentialDefinition } from '../../credentials/model';
-import type { SecretVault } from '../secretVault';
-import { secretKeys } from '../secretVault';
+import { CancelledError } from '../../core/errors';
+import type { CredentialDefinition } from '../../core/model';
+import type { SecretVault } from '../../core/secretVault';
+import { secretKeys } from '../../core/secretVault';
 import { AuthError, invalidEndpoint, oauthError } from '../errors';
 import { fetchWithCa } from '../httpsRequest';
 import type { DeviceAuthorization, GrantProvider, TokenSet } from './grantProvider';

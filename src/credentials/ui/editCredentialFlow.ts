@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import { askCertificate } from './askCertificate';
-import type { CloudCatalog } from '../clouds';
+import type { CloudCatalog } from '../../core/clouds';
 import type { CredentialSecrets, CredentialStore } from '../credentialStore';
-import type { CredentialDefinition } from '../model';
-import * as v from '../validation';
+import type { CredentialDefinition } from '../../core/model';
+import * as v from '../../core/validation';
 import { splitHostPort } from './addCredentialFlow';
 import { askChoice, askText, type Step } from './prompts';
 

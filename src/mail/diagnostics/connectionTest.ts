@@ -17,10 +17,10 @@
 import { promises as dnsPromises } from 'node:dns';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import { M365MailError } from '../../common/errors';
-import { SecretRedactor } from '../../common/redact';
+import { M365MailError } from '../../core/errors';
+import { SecretRedactor } from '../../core/redact';
 import { explainImapFailure, explainSmtpFailure } from '../mailErrors';
-import type { LineLogger } from '../mailLogger';
+import type { Logger as LineLogger } from '../../core/logger';
 import { tlsOptions } from '../tlsOptions';
 import {
   decodeXoauth2Challenge,

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import { MailParser, type AddressObject, type HeaderValue } from 'mailparser';
-import { M365MailError } from '../../common/errors';
+import { M365MailError } from '../../core/errors';
 
 export interface EmlSummary {
   sizeBytes: number;

@@ -1,6 +1,6 @@
 import type * as vscode from 'vscode';
-import { SecretRedactor } from '../../../src/common/redact';
-import type { Logger } from '../../../src/common/logger';
+import { SecretRedactor } from '../../../src/core/redact';
+import type { Logger } from '../../../src/core/logger';
 
 /** The test-runner extension's own ExtensionContext: real Memento and SecretStorage, isolated from the product's data. */
 export function runnerContext(): vscode.ExtensionContext {

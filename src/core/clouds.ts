@@ -74,7 +74,7 @@ export const BUILT_IN_CLOUDS: readonly MicrosoftCloud[] = [
 ];
 
 /** Delegated Exchange Online permissions, as scope suffixes after the cloud's prefix. */
-export const DELEGATED_MAIL_SCOPES = {
+const DELEGATED_MAIL_SCOPES = {
   imap: 'IMAP.AccessAsUser.All',
   pop: 'POP.AccessAsUser.All',
   smtp: 'SMTP.Send'

@@ -207,7 +207,7 @@ export class GenericProvider implements GrantProvider {
   }
 }
 
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(new CancelledError());
     const timer = setTimeout(resolve, ms);

@@ -259,7 +259,7 @@ export class MicrosoftProvider implements GrantProvider {
 }
 
 /** MSAL errors carry the OAuth `error` as errorCode and Entra's "AADSTS…: text" as errorMessage. */
-export function translateMsalError(error: unknown): unknown {
+function translateMsalError(error: unknown): unknown {
   if (error instanceof AuthError || error instanceof CancelledError) return error;
   const e = error as { errorCode?: string; errorMessage?: string; subError?: string; name?: string; message?: string };
   if (e && typeof e === 'object' && typeof e.errorCode === 'string') {

@@ -1,6 +1,68 @@
-// Flat config: typescript-eslint's recommended rules over product, test and tooling code.
+// Flat config: typescript-eslint's recommended rules over product, test and tooling code, and the
+// import directions between the layers of src/ (docs/architecture.md says why).
 import js from '@eslint/js';
+import { createNodeResolver, importX } from 'eslint-plugin-import-x';
+import { existsSync, readdirSync } from 'node:fs';
 import tseslint from 'typescript-eslint';
+
+// Layers of src/. core: the pure model and rules. Engines (Node, no `vscode`): net, auth, mail.
+// Host (VS Code): everything else, with commands/ and extension.ts on top.
+const HOST = ['common', 'credentials', 'signIn', 'views', 'webviews', 'telemetry', 'commands'];
+const WEBVIEWS = readdirSync('src/webviews').filter((name) => existsSync(`src/webviews/${name}/app`));
+const NOT_IN_LAYER = (layer, allowed) => `${layer} imports only ${allowed} (docs/architecture.md).`;
+
+/** `import-x/no-restricted-paths` zones: who may not import what, resolved to files. */
+const zones = [
+  { target: './src/core', from: './src', except: ['./core'], message: NOT_IN_LAYER('core/', 'core/') },
+  { target: './src/net', from: './src', except: ['./core', './net'], message: NOT_IN_LAYER('net/', 'core/ and net/') },
+  // auth and mail never import each other, nor the host.
+  { target: './src/auth', from: './src', except: ['./core', './net', './auth'], message: NOT_IN_LAYER('auth/', 'core/, net/ and auth/') },
+  { target: './src/mail', from: './src', except: ['./core', './net', './mail'], message: NOT_IN_LAYER('mail/', 'core/, net/ and mail/') },
+  // The webview bundles run in the browser: their own folder, their protocol types and core only.
+  ...WEBVIEWS.flatMap((name) => [
+    {
+      target: `./src/webviews/${name}/app`,
+      from: './src',
+      except: ['./core', `./webviews/${name}/app`, `./webviews/${name}/protocol.ts`],
+      message: NOT_IN_LAYER(`webviews/${name}/app/`, 'its protocol types and core/')
+    },
+    { target: `./src/webviews/${name}/protocol.ts`, from: './src', except: ['./core'], message: NOT_IN_LAYER(`webviews/${name}/protocol.ts`, 'core/') }
+  ]),
+  // Within the host, commands sit on top and extension.ts (the composition root) above them.
+  {
+    target: HOST.filter((f) => f !== 'commands').map((f) => `./src/${f}`),
+    from: './src/commands',
+    message: 'Only extension.ts imports commands/: commands sit on top of the host.'
+  },
+  { target: './src', from: './src/extension.ts', message: 'extension.ts is the composition root: nothing imports it.' },
+  // common/ holds what the host folders share: it imports none of them (the telemetry chunk only as a type, below).
+  ...HOST.filter((f) => f !== 'common').map((f) => ({
+    target: './src/common',
+    from: `./src/${f}`,
+    except: f === 'telemetry' ? ['./telemetryChunk.ts'] : [],
+    message: 'common/ is shared by the host folders and imports none of them.'
+  }))
+];
+
+/** Module names core and the engines may not import: the VS Code API, and for core any I/O. */
+const VSCODE = { name: 'vscode', message: 'Only the host (VS Code layer) imports `vscode`; see docs/architecture.md.' };
+const IO = ['fs', 'fs/promises', 'net', 'tls', 'http', 'https', 'http2', 'dns', 'dgram', 'child_process', 'worker_threads', 'os'].flatMap((m) => [
+  { name: m, message: 'core/ does no I/O: the engines and the host do.' },
+  { name: `node:${m}`, message: 'core/ does no I/O: the engines and the host do.' }
+]);
+
+/**
+ * The lazy chunks (esbuild.mjs, src/common/lazyChunk.ts): all of auth/, mail/imap/, mail/smtp/,
+ * mail/eml/ and the telemetry chunk. The host imports their modules only as types and loads them
+ * through `loadChunk`; a value import would pull the chunk into the activation bundle. The rest of
+ * mail/ is deliberately in the activation bundle: the connection test (mail/diagnostics/, Node's
+ * dns, net and tls only) with the failure explanations and TLS options it uses.
+ */
+const CHUNK_MODULES = [
+  { regex: '(^|/)auth(/|$)', message: "auth/ is the `auth` chunk: import it as a type and load it with loadChunk('auth')." },
+  { regex: '(^|/)mail/(imap|smtp|eml)(/|$)', message: 'mail/imap, mail/smtp and mail/eml are chunks: import types only, load them with loadChunk().' },
+  { regex: '(^|/)telemetryChunk$', message: "The telemetry chunk is loaded with loadChunk('telemetry'); import it as a type only." }
+].map((p) => ({ ...p, allowTypeImports: true }));
 
 export default tseslint.config(
   { ignores: ['dist/**', '**/dist/**', 'out/**', 'node_modules/**', 'test-results/**', 'bench-results/**', '.vscode-test/**'] },
@@ -53,5 +115,30 @@ export default tseslint.config(
     files: ['src/**/*.ts'],
     ignores: ['src/webviews/**/app/**'],
     rules: { 'no-console': 'error' }
+  },
+  {
+    files: ['src/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: { 'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.d.ts', '.js', '.css'] })] },
+    rules: { 'import-x/no-restricted-paths': ['error', { zones }] }
+  },
+  {
+    files: ['src/core/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [VSCODE, ...IO] }] }
+  },
+  {
+    files: ['src/net/**/*.ts', 'src/auth/**/*.ts', 'src/mail/**/*.ts', 'src/webviews/*/protocol.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [VSCODE] }] }
+  },
+  {
+    files: ['src/webviews/*/app/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [VSCODE], patterns: [{ regex: '^node:', message: 'Webview bundles run in the browser: no Node modules.' }] }]
+    }
+  },
+  {
+    files: ['src/extension.ts', ...HOST.map((f) => `src/${f}/**/*.ts`)],
+    ignores: ['src/webviews/*/app/**', 'src/webviews/*/protocol.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: CHUNK_MODULES }] }
   }
 );

@@ -5,10 +5,10 @@
  */
 import fs from 'node:fs';
 import { AuthService } from '../src/auth/authService';
-import { secretKeys } from '../src/auth/secretVault';
-import { SecretRedactor } from '../src/common/redact';
-import { CloudCatalog } from '../src/credentials/clouds';
-import type { CredentialDefinition } from '../src/credentials/model';
+import { secretKeys } from '../src/core/secretVault';
+import { SecretRedactor } from '../src/core/redact';
+import { CloudCatalog } from '../src/core/clouds';
+import type { CredentialDefinition } from '../src/core/model';
 import type { SandboxDescription } from '@m365-mail/sandbox';
 import { sandboxCredentials } from '../test/support/sandboxCredentials';
 import { MemoryVault, quietLogger } from './lib';

@@ -22,11 +22,11 @@
  *              sent with $refresh) and revealed the item again.
  */
 import * as vscode from 'vscode';
-import { SecretRedactor } from '../src/common/redact';
-import { CloudCatalog } from '../src/credentials/clouds';
+import { SecretRedactor } from '../src/core/redact';
+import { CloudCatalog } from '../src/core/clouds';
 import { CredentialStore } from '../src/credentials/credentialStore';
-import { credentialState, type CredentialDefinition, type CredentialStatus } from '../src/credentials/model';
-import { validateDefinition } from '../src/credentials/validation';
+import { credentialState, type CredentialDefinition, type CredentialStatus } from '../src/core/model';
+import { validateDefinition } from '../src/core/validation';
 import { CredentialsTreeProvider, type CredentialsTreeNode } from '../src/views/credentialsTreeProvider';
 import { TestLogger } from '../test/support/fakes';
 

@@ -5,8 +5,8 @@ import { registerDiagnosticsCommands } from './commands/diagnosticsCommands';
 import { registerMailCommands } from './commands/mailCommands';
 import { credentialPicker } from './commands/pickCredential';
 import { CommandRegistry } from './commands/registry';
-import { OutputChannelLogger } from './common/logger';
-import { SecretRedactor } from './common/redact';
+import { OutputChannelLogger } from './common/outputChannelLogger';
+import { SecretRedactor } from './core/redact';
 import { Settings } from './common/settings';
 import { CredentialStore } from './credentials/credentialStore';
 import { TokenBroker } from './credentials/tokenBroker';
@@ -14,7 +14,7 @@ import { AuthUriHandler } from './signIn/authUriHandler';
 import { Telemetry } from './telemetry/telemetry';
 import { CredentialsStatusBar } from './views/credentialsStatusBar';
 import { CredentialsTreeProvider } from './views/credentialsTreeProvider';
-import { TokenClaimsDocuments } from './views/tokenClaimsDocuments';
+import { ReadOnlyDocuments } from './views/readOnlyDocuments';
 import { WorkspaceCredentialFiles } from './views/workspaceCredentialFiles';
 
 /** Re-evaluate time-based states (expiring, expired) this often. */
@@ -38,18 +38,36 @@ export function activate(context: vscode.ExtensionContext): void {
   const tree = new CredentialsTreeProvider(store);
   const statusBar = new CredentialsStatusBar(store);
   const uriHandler = new AuthUriHandler();
-  const claimsDocuments = new TokenClaimsDocuments();
-  const workspaceFiles = new WorkspaceCredentialFiles();
+  const claimsDocuments = new ReadOnlyDocuments('m365mail-claims');
+  const reportDocuments = new ReadOnlyDocuments('m365mail-report');
   const treeView = vscode.window.createTreeView('m365mail.credentials', { treeDataProvider: tree, showCollapseAll: true });
+  // Only rows whose state, description or icon changed are redrawn (thousands of credentials).
+  const workspaceFiles = new WorkspaceCredentialFiles();
   workspaceFiles.watchWhenVisible(treeView);
   const tick = setInterval(() => {
     statusBar.update();
-    tree.refreshAll();
+    tree.refreshChanged();
   }, STATE_TICK_MS);
 
-  context.subscriptions.push(logger, telemetry, settings, commands, store, tokens, tree, statusBar, uriHandler, claimsDocuments, workspaceFiles, treeView, {
-    dispose: () => clearInterval(tick)
-  });
+  context.subscriptions.push(
+    logger,
+    telemetry,
+    settings,
+    commands,
+    store,
+    tokens,
+    tree,
+    statusBar,
+    uriHandler,
+    claimsDocuments,
+    reportDocuments,
+    workspaceFiles,
+    treeView,
+    tree.trackExpansion(treeView),
+    {
+      dispose: () => clearInterval(tick)
+    }
+  );
 
   commands.register(CommandIds.showLog, () => logger.show());
   const pickCredential = credentialPicker(store);
@@ -64,7 +82,7 @@ export function activate(context: vscode.ExtensionContext): void {
     workspaceFiles
   });
   registerMailCommands(commands, { extensionUri: context.extensionUri, store, tokens, settings, logger: logger.child('mail'), pickCredential });
-  context.subscriptions.push(registerDiagnosticsCommands(commands, { tokens, settings, logger: logger.child('diagnostics'), pickCredential }));
+  registerDiagnosticsCommands(commands, { tokens, settings, logger: logger.child('diagnostics'), pickCredential, reportDocuments });
 
   const activationMs = performance.now() - started;
   logger.info(

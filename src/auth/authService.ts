@@ -5,30 +5,23 @@
  * No `vscode` import.
  */
 import * as oauth from 'oauth4webapi';
-import { CancelledError } from '../common/errors';
-import type { SecretRedactor } from '../common/redact';
-import type { CloudCatalog } from '../credentials/clouds';
-import { renewalWindowMs, type CredentialDefinition, type CredentialStatus } from '../credentials/model';
+import { CancelledError } from '../core/errors';
+import type { Logger } from '../core/logger';
+import type { SecretRedactor } from '../core/redact';
+import type { CloudCatalog } from '../core/clouds';
+import { renewalWindowMs, type CredentialDefinition, type CredentialStatus } from '../core/model';
 import { AuthError, oauthError, stateMismatch } from './errors';
 import { GenericProvider } from './providers/genericProvider';
 import type { DeviceAuthorization, GrantProvider, TokenSet } from './providers/grantProvider';
 import { MicrosoftProvider } from './providers/microsoftProvider';
-import type { SecretVault } from './secretVault';
-import { secretKeys } from './secretVault';
-
-export interface AuthLogger {
-  trace(m: string): void;
-  debug(m: string): void;
-  info(m: string): void;
-  warn(m: string): void;
-  error(m: string | Error): void;
-}
+import type { SecretVault } from '../core/secretVault';
+import { secretKeys } from '../core/secretVault';
 
 export interface AuthServiceDeps {
   vault: SecretVault;
   clouds: CloudCatalog;
   trustedCaCertificates: () => string[];
-  logger: AuthLogger;
+  logger: Logger;
   redactor: SecretRedactor;
   now?: () => number;
   /** Replaces the providers (tests of the engine's own logic). */

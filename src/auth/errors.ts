@@ -5,7 +5,7 @@
  * `timeout`, `network.*`, `tls.untrusted`, `invalid_endpoint`). Messages say what to do next and
  * pass the redactor. No `vscode` import.
  */
-import { M365MailError } from '../common/errors';
+import { M365MailError } from '../core/errors';
 import { formatCertificateLine, type CertificateSummary } from '../net/certificateChain';
 import { explainNetworkFailure, isCertificateFailure, type NetworkTarget } from '../net/networkErrors';
 
@@ -30,8 +30,8 @@ interface Advice {
   grantExpired?: boolean;
 }
 
-/** What each Entra ID error means for someone setting up a mail credential (FACTS section 4). */
-export const AADSTS_ADVICE: Record<number, Advice> = {
+/** What each Entra ID error means for someone setting up a mail credential (AADSTS codes as Microsoft Entra documents them). */
+const AADSTS_ADVICE: Record<number, Advice> = {
   50011: {
     message: 'The redirect URI sent does not match one registered for the app (AADSTS50011).',
     nextStep:
@@ -152,7 +152,7 @@ export interface OAuthErrorBody {
 }
 
 /** The AADSTS number of an Entra ID error, from `error_codes`, else the description's prefix. */
-export function aadstsCode(body: OAuthErrorBody): number | undefined {
+function aadstsCode(body: OAuthErrorBody): number | undefined {
   if (Array.isArray(body.error_codes) && typeof body.error_codes[0] === 'number') return body.error_codes[0];
   const match = /AADSTS(\d+)/.exec(body.error_description ?? '');
   return match ? Number(match[1]) : undefined;

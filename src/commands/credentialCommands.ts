@@ -1,23 +1,23 @@
 import * as vscode from 'vscode';
-import { secretKeys } from '../auth/secretVault';
-import { CancelledError, M365MailError } from '../common/errors';
-import type { Logger } from '../common/logger';
+import { secretKeys } from '../core/secretVault';
+import { CancelledError, M365MailError } from '../core/errors';
+import type { Logger } from '../core/logger';
 import type { Settings } from '../common/settings';
 import type { CredentialStore } from '../credentials/credentialStore';
-import type { CredentialDefinition } from '../credentials/model';
-import { exportDefinitions, ImportFormatError, parseExport } from '../credentials/portable';
-import { decodeJwtClaims } from '../credentials/tokenClaims';
+import type { CredentialDefinition } from '../core/model';
+import { exportDefinitions, ImportFormatError, parseExport } from '../core/portable';
+import { decodeJwtClaims } from '../core/tokenClaims';
 import type { TokenBroker } from '../credentials/tokenBroker';
 import { AddCredentialFlow } from '../credentials/ui/addCredentialFlow';
 import { EditCredentialFlow } from '../credentials/ui/editCredentialFlow';
-import { validateDefinition } from '../credentials/validation';
+import { validateDefinition } from '../core/validation';
 import { AuthUriHandler } from '../signIn/authUriHandler';
 import { runAuthorizationCodeFlow } from '../signIn/authorizationCodeFlow';
 import { runDeviceCodeFlow } from '../signIn/deviceCodeFlow';
 import { CommandIds } from './commandIds';
 import type { CredentialPicker } from './pickCredential';
 import type { CommandRegistry } from './registry';
-import type { TokenClaimsDocuments } from '../views/tokenClaimsDocuments';
+import type { ReadOnlyDocuments } from '../views/readOnlyDocuments';
 import type { WorkspaceCredentialFiles } from '../views/workspaceCredentialFiles';
 
 export interface CredentialCommandDeps {
@@ -25,7 +25,8 @@ export interface CredentialCommandDeps {
   tokens: TokenBroker;
   settings: Settings;
   uriHandler: AuthUriHandler;
-  claimsDocuments: TokenClaimsDocuments;
+  /** `m365mail-claims:` documents. */
+  claimsDocuments: ReadOnlyDocuments;
   logger: Logger;
   pickCredential: CredentialPicker;
   workspaceFiles: WorkspaceCredentialFiles;
@@ -162,7 +163,9 @@ export function registerCredentialCommands(registry: CommandRegistry, deps: Cred
           }
         : { note: vscode.l10n.t('The access token is opaque (not a JWT); only the server can read it.') })
     };
-    await deps.claimsDocuments.show(def, JSON.stringify(details, null, 2));
+    const claims = await vscode.workspace.openTextDocument(deps.claimsDocuments.set(`/${def.id}/token-claims.json`, JSON.stringify(details, null, 2)));
+    await vscode.languages.setTextDocumentLanguage(claims, 'json');
+    await vscode.window.showTextDocument(claims, { preview: true });
     const copyToken = vscode.l10n.t('Copy access token');
     if (
       (await vscode.window.showInformationMessage(

@@ -1,13 +1,14 @@
 import * as os from 'node:os';
 import * as vscode from 'vscode';
-import { CancelledError, M365MailError } from '../common/errors';
+import { CancelledError, M365MailError } from '../core/errors';
 import { loadChunk } from '../common/lazyChunk';
-import type { Logger } from '../common/logger';
+import type { Logger } from '../core/logger';
 import type { Settings } from '../common/settings';
 import type { CredentialStore } from '../credentials/credentialStore';
-import type { CredentialDefinition } from '../credentials/model';
+import { formatSize } from '../core/format';
+import { mailboxOf, type CredentialDefinition } from '../core/model';
 import type { TokenBroker } from '../credentials/tokenBroker';
-import { validateMailbox } from '../credentials/validation';
+import { validateMailbox } from '../core/validation';
 import type { EmlSummary } from '../mail/eml/emlSummary';
 import type { OutgoingMessage, SendResult } from '../mail/smtp/smtpClient';
 import { InboxPreviewPanel } from '../webviews/inboxPreview/inboxPreviewPanel';
@@ -27,7 +28,6 @@ export interface MailCommandDeps {
 /** Proof that a credential works: a test mail, the open .eml, the inbox preview. */
 export function registerMailCommands(registry: CommandRegistry, deps: MailCommandDeps): void {
   const { tokens, settings, logger } = deps;
-  const mailbox = (def: CredentialDefinition) => def.sharedMailbox ?? def.userName ?? '';
 
   async function send(def: CredentialDefinition, message: OutgoingMessage, what: string): Promise<SendResult> {
     return vscode.window.withProgress(
@@ -39,7 +39,7 @@ export function registerMailCommands(registry: CommandRegistry, deps: MailComman
             host: def.smtp.host,
             port: def.smtp.port,
             security: def.smtp.security === 'tls' ? 'tls' : 'starttls',
-            user: mailbox(def),
+            user: mailboxOf(def),
             accessToken: token.accessToken,
             extraCaCertificates: settings.trustedCaCertificates(),
             logger
@@ -57,7 +57,7 @@ export function registerMailCommands(registry: CommandRegistry, deps: MailComman
   async function askRecipients(def: CredentialDefinition, fileRecipients: string[] = []): Promise<string[]> {
     type Choice = vscode.QuickPickItem & { value: 'self' | 'file' | 'other' };
     const choices: Choice[] = [
-      { label: vscode.l10n.t('Send to {0}', mailbox(def)), description: vscode.l10n.t("the credential's own mailbox (safest)"), value: 'self' }
+      { label: vscode.l10n.t('Send to {0}', mailboxOf(def)), description: vscode.l10n.t("the credential's own mailbox (safest)"), value: 'self' }
     ];
     if (fileRecipients.length) {
       choices.push({ label: vscode.l10n.t("Send to the file's recipients"), description: fileRecipients.join(', '), value: 'file' });
@@ -65,7 +65,7 @@ export function registerMailCommands(registry: CommandRegistry, deps: MailComman
     choices.push({ label: vscode.l10n.t('Enter recipients…'), value: 'other' });
     const picked = await vscode.window.showQuickPick(choices, { placeHolder: vscode.l10n.t('Who receives it? (envelope recipients)'), ignoreFocusOut: true });
     if (!picked) throw new CancelledError();
-    if (picked.value === 'self') return [mailbox(def)];
+    if (picked.value === 'self') return [mailboxOf(def)];
     if (picked.value === 'file') return fileRecipients;
     const typed = await vscode.window.showInputBox({
       prompt: vscode.l10n.t('Recipients, separated by commas'),
@@ -106,14 +106,14 @@ export function registerMailCommands(registry: CommandRegistry, deps: MailComman
       def,
       {
         kind: 'compose',
-        from: mailbox(def),
+        from: mailboxOf(def),
         to,
         subject: vscode.l10n.t('M365 Mail test from "{0}"', def.name),
         text: [
           vscode.l10n.t('This test message was sent by M365 Mail for VS Code.'),
           '',
           `${vscode.l10n.t('Credential')}: ${def.name}`,
-          `${vscode.l10n.t('Mailbox')}: ${mailbox(def)}`,
+          `${vscode.l10n.t('Mailbox')}: ${mailboxOf(def)}`,
           `${vscode.l10n.t('SMTP server')}: ${def.smtp.host}:${def.smtp.port} (${def.smtp.security === 'tls' ? 'TLS' : 'STARTTLS'}, SASL XOAUTH2)`,
           `${vscode.l10n.t('Sent at')}: ${sentAt.toISOString()}`,
           `${vscode.l10n.t('From host')}: ${os.hostname()}`
@@ -158,7 +158,7 @@ export function registerMailCommands(registry: CommandRegistry, deps: MailComman
       `${vscode.l10n.t('Attachments')}: ${attachments || vscode.l10n.t('none')}`,
       `${vscode.l10n.t('Size')}: ${formatSize(summary.sizeBytes)}`,
       '',
-      `${vscode.l10n.t('Credential')}: ${def.name} (${mailbox(def)} via ${def.smtp.host}:${def.smtp.port})`,
+      `${vscode.l10n.t('Credential')}: ${def.name} (${mailboxOf(def)} via ${def.smtp.host}:${def.smtp.port})`,
       `${vscode.l10n.t('Envelope recipients')}: ${to.join(', ')}`
     ]
       .filter((l) => l !== '')
@@ -166,7 +166,7 @@ export function registerMailCommands(registry: CommandRegistry, deps: MailComman
     const sendButton = vscode.l10n.t('Send');
     const confirmed = await vscode.window.showInformationMessage(vscode.l10n.t('Send this message as it is?'), { modal: true, detail }, sendButton);
     if (confirmed !== sendButton) throw new CancelledError();
-    const result = await send(def, { kind: 'raw', envelope: { from: mailbox(def), to }, raw }, vscode.l10n.t('the .eml file'));
+    const result = await send(def, { kind: 'raw', envelope: { from: mailboxOf(def), to }, raw }, vscode.l10n.t('the .eml file'));
     reportSent(def, result, to);
   });
 
@@ -189,13 +189,6 @@ async function emlDocument(arg: unknown): Promise<vscode.TextDocument> {
     (await vscode.window.showOpenDialog({ filters: { 'E-mail message': ['eml'] }, canSelectMany: false, openLabel: vscode.l10n.t('Send') })) ?? [];
   if (!picked) throw new CancelledError();
   return vscode.workspace.openTextDocument(picked);
-}
-
-/** 512 B, 3.4 KB, 12.0 MB: small attachments must not read "0 KB". */
-function formatSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / 1048576).toFixed(1)} MB`;
 }
 
 async function writeTemp(text: string): Promise<string> {

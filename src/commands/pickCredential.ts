@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import { CancelledError } from '../common/errors';
+import { CancelledError } from '../core/errors';
 import type { CredentialStore } from '../credentials/credentialStore';
-import type { CredentialDefinition } from '../credentials/model';
+import { mailboxOf, type CredentialDefinition } from '../core/model';
 import { CommandIds } from './commandIds';
 
 export type CredentialPicker = (arg: unknown, placeHolder: string) => Promise<CredentialDefinition>;
@@ -32,7 +32,7 @@ export function credentialPicker(store: CredentialStore): CredentialPicker {
     }
     if (all.length === 1) return all[0];
     const picked = await vscode.window.showQuickPick(
-      all.map((d) => ({ label: d.name, description: `${store.state(d.id)} · ${d.sharedMailbox ?? d.userName ?? ''}`, detail: d.description, id: d.id })),
+      all.map((d) => ({ label: d.name, description: `${store.state(d.id)} · ${mailboxOf(d)}`, detail: d.description, id: d.id })),
       { placeHolder, matchOnDescription: true }
     );
     if (!picked) throw new CancelledError();

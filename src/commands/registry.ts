@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { isCancelled, M365MailError } from '../common/errors';
-import type { Logger } from '../common/logger';
+import { isCancelled, M365MailError } from '../core/errors';
+import type { Logger } from '../core/logger';
 import type { Telemetry } from '../telemetry/telemetry';
 import type { CommandId } from './commandIds';
 

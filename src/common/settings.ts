@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { CloudCatalog, type MicrosoftCloud } from '../credentials/clouds';
-import type { Logger } from './logger';
+import { CloudCatalog, type MicrosoftCloud } from '../core/clouds';
+import type { Logger } from '../core/logger';
 
 /**
  * The extension's settings (section `m365mail`). Both security-relevant settings (custom clouds,

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { SecretVault } from '../auth/secretVault';
-import { secretKeys } from '../auth/secretVault';
-import { M365MailError } from '../common/errors';
-import type { Logger } from '../common/logger';
-import type { SecretRedactor } from '../common/redact';
-import type { CloudCatalog } from './clouds';
-import { credentialState, type CredentialDefinition, type CredentialState, type CredentialStatus } from './model';
-import { validateDefinition } from './validation';
+import type { SecretVault } from '../core/secretVault';
+import { secretKeys } from '../core/secretVault';
+import { M365MailError } from '../core/errors';
+import type { Logger } from '../core/logger';
+import type { SecretRedactor } from '../core/redact';
+import type { CloudCatalog } from '../core/clouds';
+import { credentialState, type CredentialDefinition, type CredentialState, type CredentialStatus } from '../core/model';
+import { validateDefinition } from '../core/validation';
 
 /** Secrets typed by the user for one credential; tokens are the auth engine's. */
 export interface CredentialSecrets {

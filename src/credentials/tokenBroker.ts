@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
 import type { AuthService } from '../auth/index';
 import { loadChunk } from '../common/lazyChunk';
-import type { Logger } from '../common/logger';
-import type { SecretRedactor } from '../common/redact';
+import type { Logger } from '../core/logger';
+import type { SecretRedactor } from '../core/redact';
 import type { Settings } from '../common/settings';
-import { M365MailError } from '../common/errors';
+import { M365MailError } from '../core/errors';
 import type { CredentialStore } from './credentialStore';
 
 /**

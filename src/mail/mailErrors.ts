@@ -4,7 +4,7 @@
  * `serverResponseCode`, `authenticationFailed`); output is an {@link M365MailError} whose code is the
  * reply's own (`smtp.535 5.7.139`, `imap.NO`, …). No `vscode` import.
  */
-import { M365MailError } from '../common/errors';
+import { M365MailError } from '../core/errors';
 import { explainNetworkFailure, type NetworkTarget } from '../net/networkErrors';
 
 export interface SmtpFailure {

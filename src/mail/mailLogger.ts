@@ -4,24 +4,16 @@
  * bearer tokens); the libraries also mask credentials they know are secret. No `vscode` import.
  */
 import { format } from 'node:util';
-
-export interface LineLogger {
-  trace(m: string): void;
-  debug(m: string): void;
-  info(m: string): void;
-  warn(m: string): void;
-  error(m: string): void;
-  /** When false, the libraries' trace output is not even formatted (a page of envelopes is ~50 lines). */
-  traceEnabled?(): boolean;
-}
+import type { Logger } from '../core/logger';
 
 type Level = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 
-export function libraryLogger(logger: LineLogger, prefix: string): Record<Level, (...args: unknown[]) => void> {
+export function libraryLogger(logger: Logger, prefix: string): Record<Level, (...args: unknown[]) => void> {
   const write =
-    (level: Exclude<keyof LineLogger, 'traceEnabled'>) =>
+    (level: Exclude<keyof Logger, 'traceEnabled'>) =>
     (...args: unknown[]) => {
-      if (level === 'trace' && logger.traceEnabled && !logger.traceEnabled()) return;
+      // When trace is off, the libraries' trace output is not even formatted (a page of envelopes is ~50 lines).
+      if (level === 'trace' && logger.traceEnabled?.() === false) return;
       // nodemailer: (entry, format, ...values); imapflow: (entry) with entry.msg.
       const [first, ...rest] = args;
       let text: string;

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { CancelledError } from '../common/errors';
+import { CancelledError } from '../core/errors';
 
 /**
  * Receives `<uriScheme>://m365mail.m365-mail/callback?code=…&state=…` when a credential's redirect

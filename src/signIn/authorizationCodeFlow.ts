@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
 import type { AuthService } from '../auth/index';
-import { startLoopbackServer } from '../auth/loopbackServer';
-import { CancelledError, M365MailError } from '../common/errors';
-import type { Logger } from '../common/logger';
-import type { CredentialDefinition, CredentialStatus } from '../credentials/model';
-import { isLoopbackHost } from '../credentials/validation';
+import { startLoopbackServer } from './loopbackServer';
+import { CancelledError, M365MailError } from '../core/errors';
+import type { Logger } from '../core/logger';
+import type { CredentialDefinition, CredentialStatus } from '../core/model';
+import { isLoopbackHost } from '../core/validation';
 import type { AuthUriHandler } from './authUriHandler';
 
 export interface SignInDeps {

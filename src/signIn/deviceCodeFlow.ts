@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { AuthService } from '../auth/index';
-import type { Logger } from '../common/logger';
-import type { CredentialDefinition, CredentialStatus } from '../credentials/model';
+import type { Logger } from '../core/logger';
+import type { CredentialDefinition, CredentialStatus } from '../core/model';
 
 /**
  * Device code (RFC 8628): for hosts where no browser can reach back to VS Code. Shows the code,

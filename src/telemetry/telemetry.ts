@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { loadChunk } from '../common/lazyChunk';
-import type { Logger } from '../common/logger';
-import type { SecretRedactor } from '../common/redact';
+import type { Logger } from '../core/logger';
+import type { SecretRedactor } from '../core/redact';
 
 /**
  * Every event the extension sends, with its properties and measurements. `telemetry.json` at the

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { CredentialStore } from '../credentials/credentialStore';
-import type { CredentialDefinition, CredentialState, CredentialStatus } from '../credentials/model';
+import type { CredentialDefinition, CredentialState, CredentialStatus } from '../core/model';
+import { rowsToRedraw } from './treeProjection';
 
 const STATE_LOOK: Record<CredentialState, { label: string; icon: string; color?: string }> = {
   unauthorized: { label: vscode.l10n.t('Unauthorized'), icon: 'circle-large-outline' },
@@ -27,17 +28,28 @@ export class DetailNode {
 
 export type CredentialsTreeNode = CredentialNode | DetailNode;
 
+let relativeTimes: Intl.RelativeTimeFormat | undefined;
+
+/** "5/3/2025, 10:00:00 (in 30 minutes)", in VS Code's display language. */
 function when(ms: number | undefined): string {
   if (ms === undefined) return '—';
-  const date = new Date(ms);
-  const relative = Math.round((ms - Date.now()) / 60_000);
-  const span =
-    Math.abs(relative) < 120
-      ? `${Math.abs(relative)} min`
-      : Math.abs(relative) < 48 * 60
-        ? `${Math.round(Math.abs(relative) / 60)} h`
-        : `${Math.round(Math.abs(relative) / 1440)} days`;
-  return `${date.toLocaleString()} (${relative >= 0 ? vscode.l10n.t('in {0}', span) : vscode.l10n.t('{0} ago', span)})`;
+  const language = vscode.env.language;
+  if (relativeTimes?.resolvedOptions().locale.toLowerCase() !== language.toLowerCase()) {
+    try {
+      relativeTimes = new Intl.RelativeTimeFormat(language, { numeric: 'auto' });
+    } catch {
+      // A display language Intl does not know (a pseudo-locale): the runtime's default.
+      relativeTimes = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+    }
+  }
+  const minutes = Math.round((ms - Date.now()) / 60_000);
+  const relative =
+    Math.abs(minutes) < 120
+      ? relativeTimes.format(minutes, 'minute')
+      : Math.abs(minutes) < 48 * 60
+        ? relativeTimes.format(Math.round(minutes / 60), 'hour')
+        : relativeTimes.format(Math.round(minutes / 1440), 'day');
+  return `${new Date(ms).toLocaleString(relativeTimes.resolvedOptions().locale)} (${relative})`;
 }
 
 /**
@@ -50,22 +62,52 @@ export class CredentialsTreeProvider implements vscode.TreeDataProvider<Credenti
   private readonly changeEmitter = new vscode.EventEmitter<CredentialsTreeNode | undefined>();
   readonly onDidChangeTreeData = this.changeEmitter.event;
   private nodes = new Map<string, CredentialNode>();
+  /** Each drawn row's look (see {@link rowsToRedraw}), by credential id. */
+  private readonly drawn = new Map<string, string>();
+  private readonly expanded = new Set<string>();
   private readonly subscription: vscode.Disposable;
 
   constructor(private readonly store: CredentialStore) {
     this.subscription = store.onDidChange((ids) => {
       // Added or removed credentials change the root; otherwise refresh just the changed nodes.
       if (!ids || ids.some((id) => !this.nodes.has(id) || !store.get(id))) {
-        this.changeEmitter.fire(undefined);
+        this.refreshAll();
         return;
       }
       for (const id of ids) this.changeEmitter.fire(this.nodes.get(id));
     });
   }
 
-  /** Time passes: "expiring" and "expired" are computed from the clock, so redraw now and then. */
+  /** Redraws every row (the store was reloaded; the tree benchmark measures this). */
   refreshAll(): void {
     if (this.nodes.size) this.changeEmitter.fire(undefined);
+  }
+
+  /**
+   * Time passes: "expiring" and "expired" are computed from the clock. Redraws only the rows whose
+   * look changed since they were drawn, and the expanded ones; returns how many.
+   */
+  refreshChanged(): number {
+    const current = new Map<string, string>();
+    for (const id of this.drawn.keys()) {
+      const def = this.store.get(id);
+      if (def) current.set(id, this.row(def).key);
+    }
+    const ids = rowsToRedraw(this.drawn, current, this.expanded);
+    for (const id of ids) this.changeEmitter.fire(this.nodes.get(id));
+    return ids.length;
+  }
+
+  /** Follows which credentials are expanded in `view`. */
+  trackExpansion(view: vscode.TreeView<CredentialsTreeNode>): vscode.Disposable {
+    return vscode.Disposable.from(
+      view.onDidExpandElement((e) => {
+        if (e.element instanceof CredentialNode) this.expanded.add(e.element.id);
+      }),
+      view.onDidCollapseElement((e) => {
+        if (e.element instanceof CredentialNode) this.expanded.delete(e.element.id);
+      })
+    );
   }
 
   node(id: string): CredentialNode | undefined {
@@ -76,6 +118,12 @@ export class CredentialsTreeProvider implements vscode.TreeDataProvider<Credenti
     if (!element) {
       const next = new Map<string, CredentialNode>();
       for (const def of this.store.list()) next.set(def.id, this.nodes.get(def.id) ?? new CredentialNode(def.id));
+      for (const id of this.nodes.keys()) {
+        if (!next.has(id)) {
+          this.drawn.delete(id);
+          this.expanded.delete(id);
+        }
+      }
       this.nodes = next;
       return [...next.values()];
     }
@@ -101,12 +149,12 @@ export class CredentialsTreeProvider implements vscode.TreeDataProvider<Credenti
     }
     const def = this.store.get(element.id);
     if (!def) return new vscode.TreeItem('');
-    const status = this.store.status(def.id);
-    const state = this.store.state(def.id);
+    const { state, description, key } = this.row(def);
     const look = STATE_LOOK[state];
+    this.drawn.set(def.id, key);
     const item = new vscode.TreeItem(def.name, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = def.id;
-    item.description = `${look.label}${(status?.account ?? def.userName) ? ` · ${status?.account ?? def.userName}` : ''}`;
+    item.description = description;
     item.iconPath = new vscode.ThemeIcon(look.icon, look.color ? new vscode.ThemeColor(look.color) : undefined);
     item.contextValue = `credential.${state}${def.grant === 'clientCredentials' ? '.app' : ''}`;
     // The tooltip is built on hover (resolveTreeItem): thousands of rows then cost no Markdown.
@@ -122,21 +170,30 @@ export class CredentialsTreeProvider implements vscode.TreeDataProvider<Credenti
     return item;
   }
 
+  /** What a credential's row shows that can change: its state, description and icon. */
+  private row(def: CredentialDefinition): { state: CredentialState; description: string; key: string } {
+    const state = this.store.state(def.id);
+    const user = this.store.status(def.id)?.account ?? def.userName;
+    const description = `${STATE_LOOK[state].label}${user ? ` · ${user}` : ''}`;
+    return { state, description, key: `${state}\n${description}\n${STATE_LOOK[state].icon}` };
+  }
+
   private tooltip(def: CredentialDefinition, status: CredentialStatus | undefined, state: CredentialState): vscode.MarkdownString {
     const md = new vscode.MarkdownString(undefined, true);
-    md.appendMarkdown(`**${escape(def.name)}** — $(${STATE_LOOK[state].icon}) ${STATE_LOOK[state].label}\n\n`);
-    if (def.description) md.appendMarkdown(`${escape(def.description)}\n\n`);
-    md.appendMarkdown(
-      `- ${vscode.l10n.t('Provider')}: ${def.provider === 'microsoft' ? `Microsoft 365 (${escape(def.cloud ?? 'global')}, ${escape(def.tenant ?? '')})` : vscode.l10n.t('Generic OAuth2')}\n`
+    const look = STATE_LOOK[state];
+    md.appendMarkdown('**').appendText(def.name).appendMarkdown(`** — $(${look.icon}) `).appendText(look.label).appendMarkdown('\n\n');
+    if (def.description) md.appendText(def.description).appendMarkdown('\n\n');
+    const line = (label: string, value: string) => md.appendMarkdown('- ').appendText(`${label}: ${value}`).appendMarkdown('\n');
+    line(
+      vscode.l10n.t('Provider'),
+      def.provider === 'microsoft' ? `Microsoft 365 (${def.cloud ?? 'global'}, ${def.tenant ?? ''})` : vscode.l10n.t('Generic OAuth2')
     );
-    md.appendMarkdown(`- ${vscode.l10n.t('User')}: ${escape(status?.account ?? def.userName ?? '—')}\n`);
-    if (def.sharedMailbox) md.appendMarkdown(`- ${vscode.l10n.t('Mailbox')}: ${escape(def.sharedMailbox)}\n`);
-    md.appendMarkdown(`- ${vscode.l10n.t('Scopes')}: ${escape((status?.grantedScopes ?? def.scopes).join(' '))}\n`);
-    if (status?.accessTokenExpiresAt) md.appendMarkdown(`- ${vscode.l10n.t('Access token expires')}: ${when(status.accessTokenExpiresAt)}\n`);
-    if (status?.refreshTokenExpiresAt && def.grant !== 'clientCredentials') {
-      md.appendMarkdown(`- ${vscode.l10n.t('Refresh token renew by')}: ${when(status.refreshTokenExpiresAt)}\n`);
-    }
-    if (status?.lastError) md.appendMarkdown(`\n$(error) ${escape(status.lastError.message)}\n`);
+    line(vscode.l10n.t('User'), status?.account ?? def.userName ?? '—');
+    if (def.sharedMailbox) line(vscode.l10n.t('Mailbox'), def.sharedMailbox);
+    line(vscode.l10n.t('Scopes'), (status?.grantedScopes ?? def.scopes).join(' '));
+    if (status?.accessTokenExpiresAt) line(vscode.l10n.t('Access token expires'), when(status.accessTokenExpiresAt));
+    if (status?.refreshTokenExpiresAt && def.grant !== 'clientCredentials') line(vscode.l10n.t('Refresh token renew by'), when(status.refreshTokenExpiresAt));
+    if (status?.lastError) md.appendMarkdown('\n$(error) ').appendText(status.lastError.message).appendMarkdown('\n');
     return md;
   }
 
@@ -173,9 +230,7 @@ export class CredentialsTreeProvider implements vscode.TreeDataProvider<Credenti
   dispose(): void {
     this.subscription.dispose();
     this.changeEmitter.dispose();
+    this.drawn.clear();
+    this.expanded.clear();
   }
-}
-
-function escape(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>$]/g, '\\$&');
 }

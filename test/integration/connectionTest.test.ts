@@ -10,7 +10,7 @@ import * as net from 'node:net';
 import { testImapConnection, testSmtpConnection } from '../../src/mail/diagnostics/connectionTest';
 import type { ConnectionReport, ConnectionTestOptions, StepId } from '../../src/mail/diagnostics/report';
 import { formatConnectionReport } from '../../src/mail/diagnostics/formatReport';
-import { M365MailError } from '../../src/common/errors';
+import { M365MailError } from '../../src/core/errors';
 import { delegatedToken, freePort, MAIL_SCOPES, SANDBOX_APPS } from '@m365-mail/sandbox';
 import { startSandbox, type SandboxProcess } from '../harness/sandbox';
 import { TestLogger } from '../support/fakes';

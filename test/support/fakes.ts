@@ -3,9 +3,9 @@
  * memory (VS Code's SecretStorage stands behind it in the extension) and a logger that keeps lines
  * so a test can assert what was, or was not, logged.
  */
-import type { SecretVault } from '../../src/auth/secretVault';
-import type { Logger } from '../../src/common/logger';
-import type { SecretRedactor } from '../../src/common/redact';
+import type { SecretVault } from '../../src/core/secretVault';
+import type { Logger } from '../../src/core/logger';
+import type { SecretRedactor } from '../../src/core/redact';
 
 export class MemoryVault implements SecretVault {
   readonly values = new Map<string, string>();

@@ -4,9 +4,9 @@
  * the public-client ones need none, the others ask for it after import (Edit credential), and the
  * demo prints the sandbox's published values.
  */
-import { CloudCatalog } from '../../src/credentials/clouds';
-import type { CredentialDefinition } from '../../src/credentials/model';
-import { exportDefinitions } from '../../src/credentials/portable';
+import { CloudCatalog } from '../../src/core/clouds';
+import type { CredentialDefinition } from '../../src/core/model';
+import { exportDefinitions } from '../../src/core/portable';
 import type { SandboxDescription } from '@m365-mail/sandbox';
 
 export function sandboxCredentials(description: SandboxDescription): CredentialDefinition[] {

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { buildSync } from 'esbuild';
 import { AuthError } from '../../src/auth/errors';
-import { CancelledError, isCancelled, M365MailError } from '../../src/common/errors';
+import { CancelledError, isCancelled, M365MailError } from '../../src/core/errors';
 
 describe('typed errors', () => {
   it('carry a stable code, a message, a next step and the cause', () => {

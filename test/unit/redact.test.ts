@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { SecretRedactor } from '../../src/common/redact';
+import { SecretRedactor } from '../../src/core/redact';
 
 describe('SecretRedactor', () => {
   const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhZGVsZUBjb250b3NvLnRlc3QifQ.c2lnbmF0dXJlLWJ5dGVz';

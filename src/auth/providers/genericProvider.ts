@@ -6,10 +6,10 @@
  */
 import { createPrivateKey, webcrypto } from 'node:crypto';
 import * as oauth from 'oauth4webapi';
-import { CancelledError } from '../../common/errors';
-import type { CredentialDefinition } from '../../credentials/model';
-import type { SecretVault } from '../secretVault';
-import { secretKeys } from '../secretVault';
+import { CancelledError } from '../../core/errors';
+import type { CredentialDefinition } from '../../core/model';
+import type { SecretVault } from '../../core/secretVault';
+import { secretKeys } from '../../core/secretVault';
 import { AuthError, invalidEndpoint, oauthError } from '../errors';
 import { fetchWithCa } from '../httpsRequest';
 import type { DeviceAuthorization, GrantProvider, TokenSet } from './grantProvider';
@@ -207,7 +207,7 @@ export class GenericProvider implements GrantProvider {
   }
 }
 
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(new CancelledError());
     const timer = setTimeout(resolve, ms);

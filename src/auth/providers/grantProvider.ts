@@ -3,7 +3,7 @@
  * oauth4webapi). Providers speak the protocol; the service owns PKCE/state checks, persistence,
  * single-flight refresh and status. No `vscode` import.
  */
-import type { CredentialDefinition } from '../../credentials/model';
+import type { CredentialDefinition } from '../../core/model';
 
 export interface TokenSet {
   accessToken: string;

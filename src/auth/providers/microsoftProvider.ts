@@ -16,15 +16,15 @@ import {
   type NetworkRequestOptions,
   type NetworkResponse
 } from '@azure/msal-node';
-import { CancelledError } from '../../common/errors';
-import type { SecretRedactor } from '../../common/redact';
-import { readClientCertificate } from '../../credentials/certificate';
-import { BUILT_IN_CLOUDS, type CloudCatalog } from '../../credentials/clouds';
-import type { CredentialDefinition } from '../../credentials/model';
+import { CancelledError } from '../../core/errors';
+import type { SecretRedactor } from '../../core/redact';
+import { readClientCertificate } from '../../core/certificate';
+import { BUILT_IN_CLOUDS, type CloudCatalog } from '../../core/clouds';
+import type { CredentialDefinition } from '../../core/model';
 import { AuthError, oauthError } from '../errors';
 import { httpsRequest } from '../httpsRequest';
-import type { SecretVault } from '../secretVault';
-import { secretKeys } from '../secretVault';
+import type { SecretVault } from '../../core/secretVault';
+import { secretKeys } from '../../core/secretVault';
 import type { DeviceAuthorization, GrantProvider, TokenSet } from './grantProvider';
 
 interface Logger {
@@ -259,7 +259,7 @@ export class MicrosoftProvider implements GrantProvider {
 }
 
 /** MSAL errors carry the OAuth `error` as errorCode and Entra's "AADSTS…: text" as errorMessage. */
-export function translateMsalError(error: unknown): unknown {
+function translateMsalError(error: unknown): unknown {
   if (error instanceof AuthError || error instanceof CancelledError) return error;
   const e = error as { errorCode?: string; errorMessage?: string; subError?: string; name?: string; message?: string };
   if (e && typeof e === 'object' && typeof e.errorCode === 'string') {

@@ -1,9 +1,17 @@
 import * as vscode from 'vscode';
 import { askCertificate } from './askCertificate';
-import { GENERIC_PRESETS, type CloudCatalog } from '../clouds';
+import { GENERIC_PRESETS, type CloudCatalog } from '../../core/clouds';
 import type { CredentialSecrets, CredentialStore } from '../credentialStore';
-import { REFRESH_TOKEN_EXPIRY_DAYS, type ClientAuthKind, type CredentialDefinition, type GrantKind, type MailEndpoint, type MailPurpose } from '../model';
-import * as v from '../validation';
+import {
+  mailboxOf,
+  REFRESH_TOKEN_EXPIRY_DAYS,
+  type ClientAuthKind,
+  type CredentialDefinition,
+  type GrantKind,
+  type MailEndpoint,
+  type MailPurpose
+} from '../../core/model';
+import * as v from '../../core/validation';
 import { askChoice, askText, type Choice, type Step } from './prompts';
 
 type ProviderChoice = 'microsoft' | 'gmail' | 'generic';
@@ -173,7 +181,7 @@ export class AddCredentialFlow {
     def.imap = useDefaults ? { ...hostDefaults.imap } : await this.askEndpoint('IMAP', hostDefaults.imap);
     def.smtp = useDefaults ? { ...hostDefaults.smtp } : await this.askEndpoint('SMTP', hostDefaults.smtp);
 
-    const suggested = `${def.sharedMailbox ?? def.userName}${def.provider === 'microsoft' && def.cloud !== 'global' ? ` (${def.cloud})` : ''}`;
+    const suggested = `${mailboxOf(def)}${def.provider === 'microsoft' && def.cloud !== 'global' ? ` (${def.cloud})` : ''}`;
     const names = this.store.names();
     def.name = await askText(this.step(), {
       prompt: vscode.l10n.t('Name of the credential'),

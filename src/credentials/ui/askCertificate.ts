@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { M365MailError } from '../../common/errors';
-import { CertificateError, readClientCertificate } from '../certificate';
+import { M365MailError } from '../../core/errors';
+import { CertificateError, readClientCertificate } from '../../core/certificate';
 import type { CredentialSecrets } from '../credentialStore';
 import { askFile } from './prompts';
 

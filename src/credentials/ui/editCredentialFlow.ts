@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import { askCertificate } from './askCertificate';
-import type { CloudCatalog } from '../clouds';
+import type { CloudCatalog } from '../../core/clouds';
 import type { CredentialSecrets, CredentialStore } from '../credentialStore';
-import type { CredentialDefinition } from '../model';
-import * as v from '../validation';
+import type { CredentialDefinition } from '../../core/model';
+import * as v from '../../core/validation';
 import { splitHostPort } from './addCredentialFlow';
 import { askChoice, askText, type Step } from './prompts';
 
@@ -85,19 +85,14 @@ export class EditCredentialFlow {
         def.tenant = await askText(step, { prompt: vscode.l10n.t('Tenant'), value: def.tenant, validate: v.validateTenant });
         break;
       case 'authorizationUrl':
-        def.authorizationUrl = await askText(step, {
-          prompt: vscode.l10n.t('Authorization URL'),
-          value: def.authorizationUrl,
-          validate: (x) => v.validateEndpointUrl(x, vscode.l10n.t('The authorization URL'))
-        });
+      case 'tokenUrl': {
+        const [prompt, what] =
+          field === 'authorizationUrl'
+            ? [vscode.l10n.t('Authorization URL'), vscode.l10n.t('The authorization URL')]
+            : [vscode.l10n.t('Token URL'), vscode.l10n.t('The token URL')];
+        def[field] = await askText(step, { prompt, value: def[field], validate: (x) => v.validateEndpointUrl(x, what) });
         break;
-      case 'tokenUrl':
-        def.tokenUrl = await askText(step, {
-          prompt: vscode.l10n.t('Token URL'),
-          value: def.tokenUrl,
-          validate: (x) => v.validateEndpointUrl(x, vscode.l10n.t('The token URL'))
-        });
-        break;
+      }
       case 'clientId':
         def.clientId = await askText(step, { prompt: vscode.l10n.t('Client ID'), value: def.clientId, validate: (x) => v.validateClientId(x, def.provider) });
         break;

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { CancelledError } from '../../common/errors';
+import { CancelledError } from '../../core/errors';
 
 /** Input-box and quick-pick steps that throw {@link CancelledError} on Escape, so a flow unwinds at the command boundary. */
 export interface Step {

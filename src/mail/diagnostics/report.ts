@@ -6,7 +6,7 @@
  */
 import type { CertificateSummary } from '../../net/certificateChain';
 import type { DialAttempt } from '../../net/dialAddresses';
-import type { LineLogger } from '../mailLogger';
+import type { Logger } from '../../core/logger';
 
 export type ConnectionProtocol = 'imap' | 'smtp';
 
@@ -102,7 +102,7 @@ export interface ConnectionTestOptions {
   stepTimeoutMs?: number;
   signal?: AbortSignal;
   /** Receives the protocol conversation (redacted); the token and the SASL string never reach it. */
-  logger?: LineLogger;
+  logger?: Logger;
   /** Called as each step ends, for progress. */
   onStep?: (step: ConnectionStep, report: { protocol: ConnectionProtocol }) => void;
   /** The mailbox the IMAP test opens, default INBOX. */

@@ -6,7 +6,7 @@
 import { promises as dnsPromises } from 'node:dns';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import { M365MailError } from '../../common/errors';
+import { M365MailError } from '../../core/errors';
 import { onPeerChain, peerCertificateChain } from '../../net/certificateChain';
 import { dialAddresses } from '../../net/dialAddresses';
 import { tlsOptions } from '../../net/tlsContext';

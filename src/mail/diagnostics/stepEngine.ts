@@ -5,7 +5,7 @@
  * report passes the run's {@link SecretRedactor}.
  */
 import type * as net from 'node:net';
-import { SecretRedactor } from '../../common/redact';
+import { SecretRedactor } from '../../core/redact';
 import type { LineTransport } from './lineTransport';
 import type { ConnectionProtocol, ConnectionReport, ConnectionStep, ConnectionTestOptions, StepError, StepId } from './report';
 import { abortError, codedError, StepFailure } from './stepErrors';

@@ -2,7 +2,7 @@
  * How a connection test step fails: with an explanation already made ({@link StepFailure}), or
  * with a Node-style coded error that the protocol's explainer turns into one.
  */
-import type { M365MailError } from '../../common/errors';
+import type { M365MailError } from '../../core/errors';
 import type { StepError } from './report';
 
 /** Raised inside a step with an explanation already made. */

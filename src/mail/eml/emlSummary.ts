@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import { MailParser, type AddressObject, type HeaderValue } from 'mailparser';
-import { M365MailError } from '../../common/errors';
+import { M365MailError } from '../../core/errors';
 
 export interface EmlSummary {
   sizeBytes: number;
@@ -21,7 +21,7 @@ export interface EmlSummary {
 }
 
 /** Exchange Online's default maximum message size for SMTP submission is 35 MB; 150 MB is its hard ceiling. */
-export const DEFAULT_MAX_EML_BYTES = 150 * 1024 * 1024;
+const DEFAULT_MAX_EML_BYTES = 150 * 1024 * 1024;
 
 const HEADER_LINE = /^[\x21-\x39\x3b-\x7e]+:/;
 

@@ -5,9 +5,11 @@
  * Folders are opened read-only, so previewing never marks mail as seen. No `vscode` import.
  */
 import { ImapFlow } from 'imapflow';
-import { M365MailError } from '../../common/errors';
+import { M365MailError } from '../../core/errors';
+import type { EnvelopeSummary } from '../../core/messageView';
 import { explainImapFailure, type ImapFailure } from '../mailErrors';
-import { libraryLogger, type LineLogger } from '../mailLogger';
+import type { Logger } from '../../core/logger';
+import { libraryLogger } from '../mailLogger';
 import { tlsOptions } from '../../net/tlsContext';
 
 export interface ImapConnection {
@@ -17,7 +19,7 @@ export interface ImapConnection {
   user: string;
   accessToken: string;
   extraCaCertificates: readonly string[];
-  logger: LineLogger;
+  logger: Logger;
   timeoutMs?: number;
 }
 
@@ -27,10 +29,6 @@ export interface FolderInfo {
   delimiter: string;
   specialUse?: string;
 }
-
-import type { EnvelopeSummary } from './envelope';
-
-export type { EnvelopeSummary };
 
 export interface EnvelopePage {
   folder: string;

@@ -1,6 +1,6 @@
 /** The `imap` chunk (imapflow, mailparser), loaded on first use of the inbox preview. */
 import { simpleParser, type AddressObject } from 'mailparser';
-import type { MessageView } from '../../webviews/inboxPreview/protocol';
+import type { MessageView } from '../../core/messageView';
 
 export { ImapSession } from './imapSession';
 

@@ -6,7 +6,8 @@
 import type { Readable } from 'node:stream';
 import nodemailer from 'nodemailer';
 import { explainSmtpFailure, type SmtpFailure } from '../mailErrors';
-import { libraryLogger, type LineLogger } from '../mailLogger';
+import type { Logger } from '../../core/logger';
+import { libraryLogger } from '../mailLogger';
 import { tlsOptions } from '../../net/tlsContext';
 
 export interface SmtpConnection {
@@ -17,7 +18,7 @@ export interface SmtpConnection {
   user: string;
   accessToken: string;
   extraCaCertificates: readonly string[];
-  logger: LineLogger;
+  logger: Logger;
   /** Milliseconds for connect, greeting and each reply. */
   timeoutMs?: number;
 }

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import { M365MailError } from '../../common/errors';
-import type { Logger } from '../../common/logger';
+import { M365MailError } from '../../core/errors';
+import type { Logger } from '../../core/logger';
 import { loadChunk } from '../../common/lazyChunk';
-import type { CredentialDefinition } from '../../credentials/model';
+import { mailboxOf, type CredentialDefinition } from '../../core/model';
 import type { ImapSession } from '../../mail/imap/imapSession';
 import { webviewHtml } from '../webviewHtml';
 import { PAGE_SIZE, type HostMessage, type WebviewMessage } from './protocol';
@@ -114,10 +114,6 @@ export class InboxPreviewPanel implements vscode.Disposable {
     void this.panel.webview.postMessage(message);
   }
 
-  private get mailbox(): string {
-    return this.def.sharedMailbox ?? this.def.userName ?? '';
-  }
-
   private async imap(): Promise<ImapSession> {
     if (this.session?.usable) return this.session;
     // A dropped session is closed for good (imapflow does not reconnect); a new one replaces it.
@@ -128,7 +124,7 @@ export class InboxPreviewPanel implements vscode.Disposable {
     this.session = await ImapSession.open({
       host: this.def.imap.host,
       port: this.def.imap.port,
-      user: this.mailbox,
+      user: mailboxOf(this.def),
       accessToken: token.accessToken,
       extraCaCertificates: this.deps.trustedCaCertificates(),
       logger: this.deps.logger
@@ -160,7 +156,7 @@ export class InboxPreviewPanel implements vscode.Disposable {
             this.started = true;
             clearTimeout(this.startTimer);
           }
-          this.post({ type: 'init', title: this.def.name, mailbox: this.mailbox });
+          this.post({ type: 'init', title: this.def.name, mailbox: mailboxOf(this.def) });
           this.post({ type: 'status', state: 'loading', text: vscode.l10n.t('Connecting to {0}…', this.def.imap.host) });
           const folders = await this.withImap((s) => s.folders());
           this.post({ type: 'folders', folders, selected: 'INBOX' });

@@ -2,8 +2,7 @@
  * The typed message protocol between the inbox preview panel (extension host) and its webview.
  * Both sides import these types; neither imports the other's runtime. No `vscode`, no DOM.
  */
-
-import type { EnvelopeSummary } from '../../mail/imap/envelope';
+import type { EnvelopeSummary, MessageView } from '../../core/messageView';
 
 export interface FolderItem {
   path: string;
@@ -11,28 +10,10 @@ export interface FolderItem {
   specialUse?: string;
 }
 
-export type EnvelopeItem = EnvelopeSummary;
-
-export interface MessageView {
-  folder: string;
-  uid: number;
-  from?: string;
-  to?: string;
-  cc?: string;
-  subject?: string;
-  date?: string;
-  text?: string;
-  /** Unsanitized HTML from the message; the webview sanitizes it before rendering. */
-  html?: string;
-  attachments: Array<{ filename?: string; contentType: string; size: number }>;
-  /** The user allowed remote content (images, styles) for this message. */
-  allowRemote: boolean;
-}
-
 export type HostMessage =
   | { type: 'init'; title: string; mailbox: string }
   | { type: 'folders'; folders: FolderItem[]; selected: string }
-  | { type: 'envelopes'; folder: string; total: number; firstSeq: number; envelopes: EnvelopeItem[]; append: boolean }
+  | { type: 'envelopes'; folder: string; total: number; firstSeq: number; envelopes: EnvelopeSummary[]; append: boolean }
   | { type: 'message'; message: MessageView }
   | { type: 'status'; state: 'loading' | 'ready' | 'reconnecting' | 'error'; text?: string };
 

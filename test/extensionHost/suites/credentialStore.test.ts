@@ -1,10 +1,10 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { secretKeys } from '../../../src/auth/secretVault';
-import { SecretRedactor } from '../../../src/common/redact';
-import { CloudCatalog } from '../../../src/credentials/clouds';
+import { secretKeys } from '../../../src/core/secretVault';
+import { SecretRedactor } from '../../../src/core/redact';
+import { CloudCatalog } from '../../../src/core/clouds';
 import { CredentialStore } from '../../../src/credentials/credentialStore';
-import type { CredentialDefinition, CredentialStatus } from '../../../src/credentials/model';
+import type { CredentialDefinition, CredentialStatus } from '../../../src/core/model';
 import { CredentialNode, CredentialsTreeProvider } from '../../../src/views/credentialsTreeProvider';
 import { TestLogger } from '../../support/fakes';
 import { runnerContext } from './testContext';
@@ -129,7 +129,8 @@ describe('credential store (real Memento and SecretStorage)', () => {
     const failedNode = roots.find((n) => n.id === 'failed') as CredentialNode;
     assert.equal(tree.getTreeItem(failedNode).tooltip, undefined);
     const tooltip = tree.resolveTreeItem(tree.getTreeItem(failedNode), failedNode).tooltip as vscode.MarkdownString;
-    assert.match(tooltip.value, /Invalid client secret/);
+    // appendText keeps spaces as &nbsp; so Markdown cannot collapse or reinterpret them.
+    assert.match(tooltip.value.replace(/&nbsp;/g, ' '), /Invalid client secret/);
     tree.dispose();
   });
 });

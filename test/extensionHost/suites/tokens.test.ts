@@ -1,11 +1,11 @@
 import * as assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { AuthService } from '../../../src/auth/authService';
-import { secretKeys } from '../../../src/auth/secretVault';
-import { SecretRedactor } from '../../../src/common/redact';
-import { CloudCatalog } from '../../../src/credentials/clouds';
+import { secretKeys } from '../../../src/core/secretVault';
+import { SecretRedactor } from '../../../src/core/redact';
+import { CloudCatalog } from '../../../src/core/clouds';
 import { CredentialStore } from '../../../src/credentials/credentialStore';
-import { credentialState, type CredentialDefinition } from '../../../src/credentials/model';
+import { credentialState, type CredentialDefinition } from '../../../src/core/model';
 import { SANDBOX_ENV, sandboxDescription } from '../../harness/sandboxEnv';
 // Only the sign-in helpers: this suite is bundled into the extension host, which starts no sandbox.
 import { PageDriver } from '@m365-mail/sandbox/client';

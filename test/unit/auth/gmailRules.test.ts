@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { AuthService } from '../../../src/auth/authService';
-import { SecretRedactor } from '../../../src/common/redact';
-import { CloudCatalog, GENERIC_PRESETS } from '../../../src/credentials/clouds';
-import type { CredentialDefinition } from '../../../src/credentials/model';
-import { validateDefinition } from '../../../src/credentials/validation';
+import { SecretRedactor } from '../../../src/core/redact';
+import { CloudCatalog, GENERIC_PRESETS } from '../../../src/core/clouds';
+import type { CredentialDefinition } from '../../../src/core/model';
+import { validateDefinition } from '../../../src/core/validation';
 import { TestLogger } from '../../support/fakes';
 
 /**

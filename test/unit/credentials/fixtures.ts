@@ -1,4 +1,4 @@
-import type { CredentialDefinition } from '../../../src/credentials/model';
+import type { CredentialDefinition } from '../../../src/core/model';
 
 /** A valid Microsoft 365 definition; tests change one field at a time. */
 export function validDefinition(overrides: Partial<CredentialDefinition> = {}): CredentialDefinition {

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { exportDefinitions, ImportFormatError, parseExport } from '../../../src/credentials/portable';
+import { exportDefinitions, ImportFormatError, parseExport } from '../../../src/core/portable';
 import { validDefinition } from './fixtures';
 
 describe('export and import of definitions', () => {

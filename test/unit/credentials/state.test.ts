@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { CloudCatalog } from '../../../src/credentials/clouds';
-import { credentialState, renewalWindowMs } from '../../../src/credentials/model';
+import { CloudCatalog } from '../../../src/core/clouds';
+import { credentialState, renewalWindowMs } from '../../../src/core/model';
 
 describe('credential state', () => {
   const now = Date.parse('2026-11-22T12:00:00Z');

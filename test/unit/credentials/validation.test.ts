@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { CloudCatalog } from '../../../src/credentials/clouds';
-import * as v from '../../../src/credentials/validation';
+import { CloudCatalog } from '../../../src/core/clouds';
+import * as v from '../../../src/core/validation';
 import { validDefinition } from './fixtures';
 
 const clouds = new CloudCatalog();

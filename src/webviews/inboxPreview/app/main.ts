@@ -3,7 +3,9 @@
  * Talks to the extension only through the typed protocol (../protocol.ts). Keyboard: Tab moves
  * between folder list, message list and message; arrows move within a list; Enter opens.
  */
-import type { EnvelopeItem, HostMessage, MessageView, WebviewMessage } from '../protocol';
+import { formatSize } from '../../../core/format';
+import type { EnvelopeSummary, MessageView } from '../../../core/messageView';
+import type { HostMessage, WebviewMessage } from '../protocol';
 import { frameDocument, sanitizeMailHtml } from './sanitize';
 import './styles.css';
 
@@ -21,14 +23,7 @@ const el = <K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLEl
 
 let currentFolder = '';
 let firstSeq = 1;
-let envelopes: EnvelopeItem[] = [];
-
-function formatSize(bytes?: number): string {
-  if (bytes === undefined) return '';
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1048576) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / 1048576).toFixed(1)} MB`;
-}
+let envelopes: EnvelopeSummary[] = [];
 
 function setStatus(text: string, state: string): void {
   const status = $('status');
@@ -42,7 +37,7 @@ function renderFolders(folders: Array<{ path: string; name: string; specialUse?:
   currentFolder = selected;
 }
 
-function renderEnvelopes(folder: string, total: number, pageFirstSeq: number, page: EnvelopeItem[], append: boolean): void {
+function renderEnvelopes(folder: string, total: number, pageFirstSeq: number, page: EnvelopeSummary[], append: boolean): void {
   currentFolder = folder;
   firstSeq = pageFirstSeq;
   envelopes = append ? [...envelopes, ...page] : page;
@@ -54,7 +49,7 @@ function renderEnvelopes(folder: string, total: number, pageFirstSeq: number, pa
       el('td', { textContent: e.date ? new Date(e.date).toLocaleString() : '' }),
       el('td', { textContent: e.from ?? '' }),
       el('td', { textContent: `${e.hasAttachments ? '📎 ' : ''}${e.subject ?? '(no subject)'}` }),
-      el('td', { textContent: formatSize(e.size), className: 'num' })
+      el('td', { textContent: e.size === undefined ? '' : formatSize(e.size), className: 'num' })
     );
     row.dataset.uid = String(e.uid);
     row.setAttribute('role', 'row');

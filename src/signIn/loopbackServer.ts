@@ -6,7 +6,7 @@
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CancelledError, M365MailError } from '../common/errors';
+import { CancelledError, M365MailError } from '../core/errors';
 
 export interface LoopbackServer {
   port: number;

@@ -6,8 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import type { CredentialDefinition } from './model';
 
-export const EXPORT_FORMAT = 'm365mail.credentials';
-export const EXPORT_VERSION = 1;
+const EXPORT_FORMAT = 'm365mail.credentials';
+const EXPORT_VERSION = 1;
 
 const FIELDS = [
   'name',

@@ -18,11 +18,11 @@ const KEY = /-----BEGIN (?:RSA |EC |ENCRYPTED )?PRIVATE KEY-----[\s\S]+?-----END
 
 export class CertificateError extends Error {}
 
-export function findCertificate(pem: string): string | undefined {
+function findCertificate(pem: string): string | undefined {
   return CERT.exec(pem)?.[0];
 }
 
-export function findPrivateKey(pem: string): string | undefined {
+function findPrivateKey(pem: string): string | undefined {
   return KEY.exec(pem)?.[0];
 }
 

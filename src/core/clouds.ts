@@ -18,49 +18,63 @@ export interface MicrosoftCloud {
   smtp: MailEndpoint;
 }
 
+/**
+ * Exchange Online in a cloud: IMAP over implicit TLS on 993 and SMTP with STARTTLS on 587, as in
+ * every built-in cloud. The app-only scope is `.default` of the delegated scopes' resource, except
+ * in the global cloud, whose app-only resource is outlook.office365.com (not outlook.office.com).
+ */
+function exchangeOnline(id: MicrosoftCloudId, label: string, authorityHost: string, scopePrefix: string, imapHost: string, smtpHost: string): MicrosoftCloud {
+  const appOnlyResource = id === 'global' ? 'https://outlook.office365.com/' : scopePrefix;
+  return {
+    id,
+    label,
+    authorityHost,
+    scopePrefix,
+    appOnlyScope: `${appOnlyResource}.default`,
+    imap: { host: imapHost, port: 993, security: 'tls' },
+    smtp: { host: smtpHost, port: 587, security: 'starttls' }
+  };
+}
+
 export const BUILT_IN_CLOUDS: readonly MicrosoftCloud[] = [
-  {
-    id: 'global',
-    label: 'Global (Microsoft 365, Outlook.com)',
-    authorityHost: 'https://login.microsoftonline.com',
-    scopePrefix: 'https://outlook.office.com/',
-    appOnlyScope: 'https://outlook.office365.com/.default',
-    imap: { host: 'outlook.office365.com', port: 993, security: 'tls' },
-    smtp: { host: 'smtp.office365.com', port: 587, security: 'starttls' }
-  },
-  {
-    id: 'usGovHigh',
-    label: 'US Government GCC High',
-    authorityHost: 'https://login.microsoftonline.us',
-    scopePrefix: 'https://outlook.office365.us/',
-    appOnlyScope: 'https://outlook.office365.us/.default',
-    imap: { host: 'outlook.office365.us', port: 993, security: 'tls' },
-    smtp: { host: 'smtp.office365.us', port: 587, security: 'starttls' }
-  },
-  {
-    id: 'usGovDoD',
-    label: 'US Government DoD',
-    authorityHost: 'https://login.microsoftonline.us',
-    scopePrefix: 'https://outlook.office365.us/',
-    appOnlyScope: 'https://outlook.office365.us/.default',
-    // Less documented than the others: check with the tenant's admin, the hosts are editable.
-    imap: { host: 'outlook-dod.office365.us', port: 993, security: 'tls' },
-    smtp: { host: 'outlook-dod.office365.us', port: 587, security: 'starttls' }
-  },
-  {
-    id: 'china',
-    label: 'China (operated by 21Vianet)',
-    authorityHost: 'https://login.chinacloudapi.cn',
-    scopePrefix: 'https://partner.outlook.cn/',
-    appOnlyScope: 'https://partner.outlook.cn/.default',
-    // SMTP is reported both as smtp.partner.outlook.cn and partner.outlook.cn; the former is the default.
-    imap: { host: 'partner.outlook.cn', port: 993, security: 'tls' },
-    smtp: { host: 'smtp.partner.outlook.cn', port: 587, security: 'starttls' }
-  }
+  exchangeOnline(
+    'global',
+    'Global (Microsoft 365, Outlook.com)',
+    'https://login.microsoftonline.com',
+    'https://outlook.office.com/',
+    'outlook.office365.com',
+    'smtp.office365.com'
+  ),
+  exchangeOnline(
+    'usGovHigh',
+    'US Government GCC High',
+    'https://login.microsoftonline.us',
+    'https://outlook.office365.us/',
+    'outlook.office365.us',
+    'smtp.office365.us'
+  ),
+  // Less documented than the others: check with the tenant's admin, the hosts are editable.
+  exchangeOnline(
+    'usGovDoD',
+    'US Government DoD',
+    'https://login.microsoftonline.us',
+    'https://outlook.office365.us/',
+    'outlook-dod.office365.us',
+    'outlook-dod.office365.us'
+  ),
+  // SMTP is reported both as smtp.partner.outlook.cn and partner.outlook.cn; the former is the default.
+  exchangeOnline(
+    'china',
+    'China (operated by 21Vianet)',
+    'https://login.chinacloudapi.cn',
+    'https://partner.outlook.cn/',
+    'partner.outlook.cn',
+    'smtp.partner.outlook.cn'
+  )
 ];
 
 /** Delegated Exchange Online permissions, as scope suffixes after the cloud's prefix. */
-export const DELEGATED_MAIL_SCOPES = {
+const DELEGATED_MAIL_SCOPES = {
   imap: 'IMAP.AccessAsUser.All',
   pop: 'POP.AccessAsUser.All',
   smtp: 'SMTP.Send'

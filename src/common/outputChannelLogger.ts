@@ -1,22 +1,11 @@
 import * as vscode from 'vscode';
-import { SecretRedactor } from './redact';
+import type { Logger } from '../core/logger';
+import type { SecretRedactor } from '../core/redact';
 
 /**
  * The extension's one log: a `LogOutputChannel` ("M365 Mail") whose every line passes through the
  * {@link SecretRedactor}. Components take a {@link Logger} tagged with their name, e.g. `[auth]`.
  */
-export interface Logger {
-  trace(message: string): void;
-  debug(message: string): void;
-  info(message: string): void;
-  warn(message: string): void;
-  error(message: string | Error): void;
-  /** Whether trace lines are kept: chatty sources (protocol conversations) skip their work when not. */
-  traceEnabled(): boolean;
-  /** A logger whose lines start with `[component]`. */
-  child(component: string): Logger;
-}
-
 export class OutputChannelLogger implements Logger, vscode.Disposable {
   static create(redactor: SecretRedactor): OutputChannelLogger {
     return new OutputChannelLogger(vscode.window.createOutputChannel('M365 Mail', { log: true }), redactor, undefined);
@@ -28,7 +17,8 @@ export class OutputChannelLogger implements Logger, vscode.Disposable {
     private readonly component: string | undefined
   ) {}
 
-  child(component: string): Logger {
+  /** A logger whose lines start with `[component]`. */
+  child(component: string): OutputChannelLogger {
     return new OutputChannelLogger(this.channel, this.redactor, component);
   }
 

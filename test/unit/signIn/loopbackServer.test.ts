@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import * as net from 'node:net';
 import * as os from 'node:os';
-import { startLoopbackServer } from '../../../src/auth/loopbackServer';
-import { CancelledError, M365MailError } from '../../../src/common/errors';
+import { startLoopbackServer } from '../../../src/signIn/loopbackServer';
+import { CancelledError, M365MailError } from '../../../src/core/errors';
 
 function nonLoopbackAddress(): string | undefined {
   return Object.values(os.networkInterfaces())

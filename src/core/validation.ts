@@ -27,7 +27,7 @@ export function validateName(value: string, existingNames: readonly string[] = [
   return undefined;
 }
 
-export function validateGuid(value: string, what: string): string | undefined {
+function validateGuid(value: string, what: string): string | undefined {
   if (!GUID.test(value.trim())) {
     return `${what} must be a GUID such as 00000000-0000-0000-0000-000000000000 (the "Application (client) ID" / "Directory (tenant) ID" on the app's overview page).`;
   }

@@ -2,7 +2,7 @@
  * What a mail credential is. Modelled on the "OAuth2 Authorization Code" credential of integration
  * platforms (SAP Cloud Integration, UiPath, AEM): the fields a user types, never a secret. Secrets
  * (client secret, private key, tokens, MSAL cache) live only in SecretStorage, keyed by the
- * credential's `id` (see src/credentials/secretKeys.ts). No `vscode` import.
+ * credential's `id` (see `secretKeys` in src/core/secretVault.ts). No `vscode` import.
  */
 
 export type ProviderKind = 'microsoft' | 'generic';
@@ -73,6 +73,14 @@ export interface CredentialDefinition {
 
   imap: MailEndpoint;
   smtp: MailEndpoint;
+}
+
+/**
+ * The mailbox a credential opens and sends from, which is also the XOAUTH2 `user=`: the shared
+ * mailbox for a delegate, else the user who signs in.
+ */
+export function mailboxOf(definition: Pick<CredentialDefinition, 'sharedMailbox' | 'userName'>): string {
+  return definition.sharedMailbox ?? definition.userName ?? '';
 }
 
 /** The states a credential can be in, shown in the tree. */

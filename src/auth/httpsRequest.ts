@@ -11,6 +11,7 @@ import type { TLSSocket } from 'node:tls';
 import { onPeerChain, type CertificateSummary } from '../net/certificateChain';
 import { httpsAgentFor } from '../net/tlsContext';
 import { invalidEndpoint, networkError } from './errors';
+import { isLoopbackHost } from '../core/validation';
 
 export interface HttpResponse {
   status: number;
@@ -30,10 +31,6 @@ export interface HttpOptions {
 const DEFAULT_TIMEOUT_MS = 30_000;
 const MAX_BODY_BYTES = 5 * 1024 * 1024;
 
-function isLoopback(hostname: string): boolean {
-  return hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '[::1]';
-}
-
 export function httpsRequest(url: string, options: HttpOptions = {}): Promise<HttpResponse> {
   let target: URL;
   try {
@@ -41,7 +38,7 @@ export function httpsRequest(url: string, options: HttpOptions = {}): Promise<Ht
   } catch {
     return Promise.reject(invalidEndpoint(url, 'it is not a URL'));
   }
-  if (target.protocol !== 'https:' && !(target.protocol === 'http:' && isLoopback(target.hostname))) {
+  if (target.protocol !== 'https:' && !(target.protocol === 'http:' && isLoopbackHost(target.hostname))) {
     return Promise.reject(invalidEndpoint(url, 'only https:// is allowed (http only on loopback)'));
   }
   const extra = options.extraCaCertificates ?? [];

@@ -66,35 +66,25 @@ function truncate(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
+/** What each step is called (its command, where it is one); `auth` and `mailbox` depend on the step. */
+const STEP_TITLES: Record<Exclude<StepId, 'auth' | 'mailbox'>, string> = {
+  dns: 'DNS lookup',
+  tcp: 'TCP connect',
+  tls: 'TLS handshake',
+  greeting: 'Greeting',
+  capability: 'CAPABILITY',
+  ehlo: 'EHLO',
+  starttls: 'STARTTLS and TLS handshake',
+  ehloTls: 'EHLO after STARTTLS',
+  token: 'Access token',
+  mailFrom: 'MAIL FROM',
+  quit: 'RSET and QUIT'
+};
+
 export function stepTitle(report: Pick<ConnectionReport, 'protocol'>, id: StepId, t: Translate = untranslated, step?: ConnectionStep): string {
-  switch (id) {
-    case 'dns':
-      return t('DNS lookup');
-    case 'tcp':
-      return t('TCP connect');
-    case 'tls':
-      return t('TLS handshake');
-    case 'greeting':
-      return t('Greeting');
-    case 'capability':
-      return t('CAPABILITY');
-    case 'ehlo':
-      return t('EHLO');
-    case 'starttls':
-      return t('STARTTLS and TLS handshake');
-    case 'ehloTls':
-      return t('EHLO after STARTTLS');
-    case 'token':
-      return t('Access token');
-    case 'auth':
-      return report.protocol === 'imap' ? t('AUTHENTICATE XOAUTH2') : t('AUTH XOAUTH2');
-    case 'mailbox':
-      return t('EXAMINE {0}', step?.mailbox?.name ?? 'INBOX');
-    case 'mailFrom':
-      return t('MAIL FROM');
-    case 'quit':
-      return t('RSET and QUIT');
-  }
+  if (id === 'auth') return report.protocol === 'imap' ? t('AUTHENTICATE XOAUTH2') : t('AUTH XOAUTH2');
+  if (id === 'mailbox') return t('EXAMINE {0}', step?.mailbox?.name ?? 'INBOX');
+  return t(STEP_TITLES[id]);
 }
 
 /** One line saying what a step found. */

@@ -4,7 +4,7 @@
  * capabilities and tagged status lines. No I/O, no `vscode` import; unit-tested in plain Node.
  */
 /**
- * SASL XOAUTH2 initial client response (Google's and Microsoft's format, see FACTS section 4):
+ * SASL XOAUTH2 initial client response (Google's and Microsoft's format: `user=` and `auth=Bearer`, each ended by ^A, then ^A):
  * `base64("user=" + user + "\x01auth=Bearer " + token + "\x01\x01")`. A secret: never log or show it.
  */
 export function xoauth2InitialResponse(user: string, accessToken: string): string {

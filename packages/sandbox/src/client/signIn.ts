@@ -1,7 +1,7 @@
 /**
  * A browser stand-in for the sandbox's sign-in pages, and token helpers built on it: plain HTTPS
  * (node:https with the sandbox CA, never a global trust change), a cookie jar, redirects, and the
- * forms of test/sandbox/server/auth/pages.ts. No vscode import: used by the sandbox tests, from the
+ * forms of server/auth/pages.ts. No vscode import: used by the sandbox tests, from the
  * extension host and by benchmarks.
  *
  *   delegatedToken({ authority, ca, clientId, scopes, user })  authorization code + PKCE S256 + state

@@ -2,10 +2,10 @@
  * Koa middleware run in front of oidc-provider's own (provider.use): makes its endpoints answer
  * like Entra's.
  *
- * Token endpoint: rewrites MSAL's `grant_type=device_code` (friction 2), counts requests per client
+ * Token endpoint: rewrites MSAL's `grant_type=device_code` to RFC 8628's URN, which oidc-provider requires, counts requests per client
  * and grant type, applies injected faults and the MFA rule before the provider sees the request,
  * translates errors into Entra's JSON shape, and adds `client_info` to successful answers.
- * Device authorization endpoint: adds `interval` and `message` (friction 3).
+ * Device authorization endpoint: adds `interval` and `message` (without `interval` MSAL polls with no delay).
  * Authorization endpoint: error redirects carry AADSTS descriptions and `error_codes`.
  */
 import type { KoaContextWithOIDC } from 'oidc-provider';

@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { stopAll } from '@m365-mail/sandbox';
-import { startDemo, type Demo } from './startDemo';
+import { DEMO_CREDENTIALS_FILE, startDemo, type Demo } from './startDemo';
 
 function instructions(demo: Demo): string {
   const d = demo.sandbox;
@@ -17,13 +17,17 @@ M365 Mail demo is running (sandbox tenant ${d.authorization.tenantDomain}, no Mi
   Open:      ${demo.url}
              (no password; it listens on 127.0.0.1 only. From another machine forward the port:
               ssh -L ${port}:127.0.0.1:${port} this-host)
-  Then:      1. Click the M365 Mail icon in the activity bar.
-             2. F1 → "M365 Mail: Import credentials" → sandbox-credentials.json (in the workspace),
-                or "M365 Mail: Add credential" → Microsoft 365 → "${d.cloud.label}".
-             3. Authorize "Sandbox: Adele (browser sign-in)": the sign-in page opens in a new tab;
-                user adele@contoso.test, password "${d.password}", then Accept.
-             4. Right-click it: Send test mail, Preview inbox folder. Open hello.eml and use the
-                send button in the editor title.
+  Then:      1. Click the M365 Mail icon in the activity bar, then "Import credentials from this
+                folder" (the folder shares the sandbox's credentials, ${DEMO_CREDENTIALS_FILE}).
+             2. Right-click "Sandbox: Adele (browser sign-in)" → Authorize credential. The sign-in
+                page opens in a new tab: user adele@contoso.test, password "${d.password}", Accept.
+             3. Right-click it → Send test mail (to adele@contoso.test), then Preview inbox folder.
+             4. Open hello.eml and click the send button in the editor title.
+             5. Right-click the credential → Test connection.
+             6. "Sandbox: Adele (device code)" → Authorize credential: enter the code VS Code shows
+                on the page that opens, then sign in as in step 2.
+             7. "Sandbox: daemon (client credentials)" → Edit credential → Client secret: paste
+                ${d.apps.daemonSecret.clientSecret} (below), then Authorize credential (no browser).
   Sandbox:   authority ${d.authorization.authority}
              IMAP 127.0.0.1:${d.imap.port} (TLS), SMTP 127.0.0.1:${d.smtp.port} (STARTTLS)
              users: ${d.users.map((u) => u.upn + (u.note ? ` (${u.note})` : '')).join('; ')}

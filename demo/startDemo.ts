@@ -2,7 +2,7 @@
  * The demo's start-up, for `npm run demo` (cli.ts) and for tests that start the demo as a user
  * would: installs what is missing, packages the extension, starts the sandbox and a real VS Code
  * (code-server) with the extension installed and pointed at it (its cloud and its CA), in a
- * workspace with the sandbox's credentials and a sample .eml. `stop()` stops both and removes the
+ * workspace with the sandbox's credentials (offered for import in one click) and a sample .eml. `stop()` stops both and removes the
  * workspace.
  */
 import fs from 'node:fs';
@@ -15,6 +15,12 @@ import { startSandbox } from '../test/harness/sandbox';
 import { sandboxSettings } from '../test/harness/sandboxEnv';
 import { setup } from '../test/harness/setup';
 import { sandboxCredentialsExport } from '../test/support/sandboxCredentials';
+
+/**
+ * The sandbox's credential definitions in the opened folder. The `.m365mail.json` ending is what the
+ * Credentials view offers to import in one click, so a newcomer sees the tree at once.
+ */
+export const DEMO_CREDENTIALS_FILE = 'sandbox.m365mail.json';
 
 export const SAMPLE_EML = [
   'From: Adele Vance <adele@contoso.test>',
@@ -39,7 +45,7 @@ export interface DemoOptions {
 export interface Demo {
   /** The workbench, with the workspace opened. */
   readonly url: string;
-  /** The opened folder: sandbox-credentials.json, hello.eml, sandbox.json. */
+  /** The opened folder: the sandbox's credentials (DEMO_CREDENTIALS_FILE), hello.eml, sandbox.json. */
   readonly workspace: string;
   readonly sandbox: SandboxDescription;
   readonly codeServer: CodeServer;
@@ -67,7 +73,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       fs.rmSync(workspace, { recursive: true, force: true });
     })());
   try {
-    fs.writeFileSync(path.join(workspace, 'sandbox-credentials.json'), sandboxCredentialsExport(d));
+    fs.writeFileSync(path.join(workspace, DEMO_CREDENTIALS_FILE), sandboxCredentialsExport(d));
     fs.writeFileSync(path.join(workspace, 'hello.eml'), SAMPLE_EML);
     fs.writeFileSync(path.join(workspace, 'sandbox.json'), JSON.stringify(d, null, 2));
     codeServer = await startCodeServer({ vsixes: [vsix], name: 'demo', folder: workspace, settings: sandboxSettings(d), port: options.port });

@@ -6,6 +6,7 @@
 import * as assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { ConfidentialClientApplication, CryptoProvider, PublicClientApplication, type AuthenticationResult, type Configuration } from '@azure/msal-node';
 import { certificateThumbprintS256Hex, createCertificates, type SandboxCertificates } from '../src/server/certificates';
@@ -694,6 +695,48 @@ describe('sandbox authorization server (Entra ID imitation)', function () {
       const done = JSON.parse((await poll()).body);
       assert.equal(jwtPayload(done.access_token).upn, 'adele@contoso.test', JSON.stringify(done));
       assert.equal(jwtPayload(done.access_token).scp, 'IMAP.AccessAsUser.All');
+    });
+  });
+
+  describe('plain HTTP on the same port (a port forwarder in front of a browser)', function () {
+    function plainGet(path: string): Promise<{ status: number; location?: string; body: string }> {
+      return new Promise((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port: server.port, path, method: 'GET' }, (res) => {
+          let body = '';
+          res.on('data', (d: Buffer) => (body += d.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location, body }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    }
+
+    it('serves the authorization endpoint, and puts back the slash the forwarder took from a scope URL', async function () {
+      const app = SANDBOX_APPS.publicClient;
+      // As code-server's forwarder passes it on: every "//" of the query collapsed but the first https://.
+      const scope = `${MAIL_SCOPES.imap} ${MAIL_SCOPES.smtp.replace('https://', 'https:/')} offline_access`;
+      const query = new URLSearchParams({
+        client_id: app.clientId,
+        response_type: 'code',
+        redirect_uri: 'http://localhost:1234/',
+        scope,
+        state: 'plain-http',
+        code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+        code_challenge_method: 'S256'
+      });
+      const res = await plainGet(`/${SANDBOX_TENANT.id}/oauth2/v2.0/authorize?${query}`);
+      assert.equal(res.status, 303, res.body);
+      assert.match(res.location ?? '', /\/login\//);
+      const line = logLines.filter((l) => l.includes('/authorize') && l.includes('(plain HTTP)')).pop() ?? '';
+      assert.ok(line.includes(`scope: ${MAIL_SCOPES.imap} ${MAIL_SCOPES.smtp} offline_access`), line);
+    });
+
+    it('refuses plain HTTP everywhere else (token, discovery, control API)', async function () {
+      for (const path of [`/${SANDBOX_TENANT.id}/oauth2/v2.0/token`, `/${SANDBOX_TENANT.id}/v2.0/.well-known/openid-configuration`, '/_sandbox/settings']) {
+        const res = await plainGet(path);
+        assert.equal(res.status, 400, path);
+        assert.match(res.body, /use https/, path);
+      }
     });
   });
 });

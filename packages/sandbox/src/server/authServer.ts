@@ -70,6 +70,9 @@ export interface AuthServer {
   close(): Promise<void>;
 }
 
+/** What a browser opens (authorize and its resume, sign-in and consent, device code entry): all that answers plain HTTP. */
+const BROWSER_PAGES = /^\/[^/]+\/(oauth2\/v2\.0\/authorize(\/[\w-]+)?|login\/.+|oauth2\/v2\.0\/deviceauth(\/.*)?)$/;
+
 /** Tenant segments the server answers to (Entra also accepts the domain and `organizations`). */
 const TENANT_SEGMENTS = new Set([SANDBOX_TENANT.id, SANDBOX_TENANT.domain, 'organizations']);
 
@@ -155,6 +158,9 @@ export async function startAuthServer(options: AuthServerOptions): Promise<AuthS
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', origin);
+    if (!(req.socket instanceof TLSSocket) && !BROWSER_PAGES.test(url.pathname)) {
+      return sendJson(res, 400, { error: 'invalid_request', error_description: 'Only the sign-in pages answer plain HTTP (for a port forwarder); use https.' });
+    }
     if (url.pathname.startsWith('/_sandbox/')) return handleControlRequest(control, req, res, url);
 
     const match = /^\/([^/]+)(\/.*)$/.exec(url.pathname);

@@ -15,17 +15,30 @@ export class Workbench {
   static async open(options: CodeServerOptions): Promise<Workbench> {
     const sandbox = process.env[SANDBOX_ENV] ? sandboxDescription() : undefined;
     const server = await startCodeServer({ ...options, settings: { ...(sandbox ? sandboxSettings(sandbox) : {}), ...options.settings } });
-    let browser: Browser | undefined;
     try {
-      browser = await launchBrowser({ trustCertificates: sandbox ? [sandbox.serverCertPath] : [] });
+      return await Workbench.connect(server, server.url, { stopsServer: true });
+    } catch (error) {
+      await server.stop();
+      throw error;
+    }
+  }
+
+  /**
+   * Opens `url` of a running code-server in a new browser, as a user opens the address they were
+   * given. The browser trusts nothing beyond its own roots: everything a user's browser reaches
+   * (the workbench, the sandbox's sign-in pages through the workbench's port forwarder) is plain
+   * HTTP on loopback. `stopsServer`: close() also stops the server.
+   */
+  static async connect(server: CodeServer, url: string, options: { stopsServer: boolean }): Promise<Workbench> {
+    const browser = await launchBrowser();
+    try {
       const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
       const page = await context.newPage();
-      await page.goto(server.url);
+      await page.goto(url);
       await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
-      return new Workbench(server, browser, page);
+      return new Workbench(server, browser, page, options.stopsServer);
     } catch (error) {
-      await browser?.close();
-      await server.stop();
+      await browser.close();
       throw error;
     }
   }
@@ -33,7 +46,8 @@ export class Workbench {
   private constructor(
     readonly server: CodeServer,
     readonly browser: Browser,
-    readonly page: Page
+    readonly page: Page,
+    private readonly stopsServer: boolean
   ) {}
 
   /** Clicks the activity-bar entry with this name (e.g. "M365 Mail") and waits for its side bar. */
@@ -272,7 +286,7 @@ export class Workbench {
 
   async close(): Promise<void> {
     await this.browser.close().catch(() => undefined);
-    await this.server.stop();
+    if (this.stopsServer) await this.server.stop();
   }
 }
 

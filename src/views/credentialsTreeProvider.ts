@@ -78,9 +78,10 @@ export class CredentialsTreeProvider implements vscode.TreeDataProvider<Credenti
     });
   }
 
-  /** Redraws every row (the store was reloaded; the tree benchmark measures this). */
+  /** Redraws every row (the store was reloaded, or the first credential arrived; the tree benchmark measures this). */
   refreshAll(): void {
-    if (this.nodes.size) this.changeEmitter.fire(undefined);
+    // Also with no rows yet: the welcome view stays up until the root is asked for again.
+    this.changeEmitter.fire(undefined);
   }
 
   /**

@@ -34,9 +34,13 @@ export class Workbench {
     try {
       const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
       const page = await context.newPage();
+      const workbench = new Workbench(server, browser, page, options.stopsServer);
+      // What the browser said (every tab and frame), for the failure report.
+      context.on('console', (m) => m.type() !== 'debug' && workbench.browserLog.push(`${m.type()}: ${m.text()}`.slice(0, 400)));
+      context.on('weberror', (e) => workbench.browserLog.push(`page error: ${e.error().message}`.slice(0, 400)));
       await page.goto(url);
       await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
-      return new Workbench(server, browser, page, options.stopsServer);
+      return workbench;
     } catch (error) {
       await browser.close();
       throw error;
@@ -49,6 +53,9 @@ export class Workbench {
     readonly page: Page,
     private readonly stopsServer: boolean
   ) {}
+
+  /** The browser's console and page errors, newest last (errors and warnings are in failure reports). */
+  readonly browserLog: string[] = [];
 
   /** Clicks the activity-bar entry with this name (e.g. "M365 Mail") and waits for its side bar. */
   async openViewContainer(name: string): Promise<void> {
@@ -275,6 +282,8 @@ export class Workbench {
   async reportFailure(title: string): Promise<void> {
     const file = await this.screenshot(`failed-${title.replace(/[^\w]+/g, '-').slice(0, 60)}`).catch(() => '(no screenshot)');
     const notes = await this.notifications().catch(() => []);
+    const browser = this.browserLog.filter((l) => /^(error|warning|page error)/.test(l)).slice(-15);
+    console.log(`      browser said (errors and warnings, last 15):\n${browser.map((l) => `        ${l}`).join('\n')}`);
     console.log(
       `      screenshot: ${file}\n      notifications: ${JSON.stringify(notes)}\n      product log (end):\n${this.productLog()
         .split('\n')

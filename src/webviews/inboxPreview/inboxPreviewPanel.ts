@@ -15,7 +15,7 @@ export interface InboxPreviewDeps {
 }
 
 /** How long the page may take to report `ready` before its content is set again, and how often. */
-const START_TIMEOUT_MS = 10_000;
+const START_TIMEOUT_MS = 20_000;
 const MAX_RESTARTS = 2;
 
 /** Largest message the preview will download and render. */
@@ -33,6 +33,8 @@ export class InboxPreviewPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly html: string;
   private started = false;
+  private startedAt = 0;
+  private wasVisible = true;
   private restarts = 0;
   private startTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -78,7 +80,10 @@ export class InboxPreviewPanel implements vscode.Disposable {
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((message: WebviewMessage) => void this.handle(message)),
       // A hidden panel's content is discarded (no retainContextWhenHidden) and starts again when shown.
-      panel.onDidChangeViewState(() => panel.visible && this.watchStart()),
+      panel.onDidChangeViewState(() => {
+        if (panel.visible && !this.wasVisible) this.watchStart();
+        this.wasVisible = panel.visible;
+      }),
       { dispose: () => clearTimeout(this.startTimer) }
     );
   }
@@ -98,6 +103,7 @@ export class InboxPreviewPanel implements vscode.Disposable {
   private watchStart(): void {
     clearTimeout(this.startTimer);
     this.started = false;
+    this.startedAt = performance.now();
     this.startTimer = setTimeout(() => {
       if (this.started || !this.panel.visible) return;
       if (++this.restarts > MAX_RESTARTS) {
@@ -155,6 +161,7 @@ export class InboxPreviewPanel implements vscode.Disposable {
           if (message.type === 'ready') {
             this.started = true;
             clearTimeout(this.startTimer);
+            this.deps.logger.info(`[preview] the inbox preview of ${this.def.id} started in ${Math.round(performance.now() - this.startedAt)} ms`);
           }
           this.post({ type: 'init', title: this.def.name, mailbox: mailboxOf(this.def) });
           this.post({ type: 'status', state: 'loading', text: vscode.l10n.t('Connecting to {0}…', this.def.imap.host) });

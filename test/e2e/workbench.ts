@@ -38,6 +38,8 @@ export class Workbench {
       // What the browser said (every tab and frame), for the failure report.
       context.on('console', (m) => m.type() !== 'debug' && workbench.browserLog.push(`${m.type()}: ${m.text()}`.slice(0, 400)));
       context.on('weberror', (e) => workbench.browserLog.push(`page error: ${e.error().message}`.slice(0, 400)));
+      context.on('requestfailed', (r) => workbench.browserLog.push(`error: request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`.slice(0, 400)));
+      context.on('response', (r) => r.status() >= 400 && workbench.browserLog.push(`error: HTTP ${r.status()} ${r.url()}`.slice(0, 400)));
       await page.goto(url);
       await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
       return workbench;
@@ -262,7 +264,32 @@ export class Workbench {
       }
       await this.page.waitForTimeout(250);
     }
-    throw new Error(`no webview shows ${selector} within ${timeout} ms`);
+    const frames = await Promise.all(
+      this.page
+        .frames()
+        .filter((f) => !f.isDetached() && f !== this.page.mainFrame())
+        .map(async (f) => {
+          const state = await f
+            .evaluate(async () => {
+              // A webview's outer frame waits for its service worker before it creates the page's frame.
+              const workers = navigator.serviceWorker
+                ? (await navigator.serviceWorker.getRegistrations()).map(
+                    (r) => `${r.scope} installing=${r.installing?.state ?? '-'} waiting=${r.waiting?.state ?? '-'} active=${r.active?.state ?? '-'}`
+                  )
+                : [];
+              const controlled = navigator.serviceWorker?.controller ? 'controlled' : 'not controlled';
+              // VS Code's webview frames mark each stage of loading a page (performance.mark).
+              const marks = performance
+                .getEntriesByType('mark')
+                .map((m) => `${m.name}@${Math.round(m.startTime)}`)
+                .join(' ');
+              return `${document.readyState}, ${controlled}, marks [${marks}], workers [${workers.join('; ')}], ${document.body?.innerHTML.length ?? 0} chars`;
+            })
+            .catch((e: Error) => `not readable: ${e.message.split('\n')[0]}`);
+          return `        ${f.url().replace(/\?.*/, '')}: ${state}`;
+        })
+    );
+    throw new Error(`no webview shows ${selector} within ${timeout} ms; frames:\n${frames.join('\n')}`);
   }
 
   async screenshot(name: string): Promise<string> {

@@ -9,6 +9,7 @@ import * as oauth from 'oauth4webapi';
 import { CancelledError } from '../../core/errors';
 import type { CredentialDefinition } from '../../core/model';
 import type { SecretVault } from '../../core/secretVault';
+import { RESERVED_AUTHORIZATION_PARAMETERS } from '../../core/validation';
 import { secretKeys } from '../../core/secretVault';
 import { AuthError, invalidEndpoint, oauthError } from '../errors';
 import { fetchWithCa } from '../httpsRequest';
@@ -105,6 +106,11 @@ export class GenericProvider implements GrantProvider {
 
   async authorizationUrl(def: CredentialDefinition, request: { redirectUri: string; codeChallenge: string; state: string }): Promise<string> {
     const url = new URL(def.authorizationUrl ?? '');
+    // Extras first, so the protocol parameters below always win; reserved names are skipped as
+    // well, for a definition saved before validation refused them.
+    for (const [key, value] of Object.entries(def.extraAuthorizationParameters ?? {})) {
+      if (typeof value === 'string' && !RESERVED_AUTHORIZATION_PARAMETERS.has(key.toLowerCase())) url.searchParams.set(key, value);
+    }
     url.searchParams.set('response_type', 'code');
     url.searchParams.set('client_id', def.clientId);
     url.searchParams.set('redirect_uri', request.redirectUri);
@@ -113,7 +119,6 @@ export class GenericProvider implements GrantProvider {
     url.searchParams.set('code_challenge', request.codeChallenge);
     url.searchParams.set('code_challenge_method', 'S256');
     if (def.userName) url.searchParams.set('login_hint', def.userName);
-    for (const [key, value] of Object.entries(def.extraAuthorizationParameters ?? {})) url.searchParams.set(key, value);
     return url.toString();
   }
 

@@ -55,6 +55,30 @@ describe('Gmail through the generic provider', () => {
     assert.equal(request.searchParams.get('redirect_uri'), 'http://127.0.0.1:53682/');
   });
 
+  it('never lets extra parameters override or add to the protocol parameters, even on a definition saved unvalidated', async () => {
+    const forged: CredentialDefinition = {
+      ...gmail,
+      extraAuthorizationParameters: {
+        access_type: 'offline',
+        code_challenge_method: 'plain',
+        redirect_uri: 'https://evil.example/cb',
+        State: 'forged',
+        response_mode: 'form_post',
+        request_uri: 'https://evil.example/req'
+      }
+    };
+    const { url, state } = await auth.beginAuthorizationCode(forged, 'http://127.0.0.1:53682/');
+    const request = new URL(url);
+    assert.equal(request.searchParams.get('code_challenge_method'), 'S256');
+    assert.equal(request.searchParams.get('redirect_uri'), 'http://127.0.0.1:53682/');
+    assert.equal(request.searchParams.get('state'), state);
+    assert.deepEqual(
+      ['State', 'response_mode', 'request_uri'].filter((name) => request.searchParams.has(name)),
+      []
+    );
+    assert.equal(request.searchParams.get('access_type'), 'offline');
+  });
+
   it('refuses an authorization response that names another issuer (mix-up defence)', async () => {
     const { state, complete } = await auth.beginAuthorizationCode(gmail, 'http://127.0.0.1:53682/');
     await assert.rejects(complete(`http://127.0.0.1:53682/?code=abc&state=${state}&iss=${encodeURIComponent('https://evil.example')}`), /issuer|iss/i);

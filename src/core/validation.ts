@@ -131,6 +131,19 @@ export function validatePort(value: string | number, what: string): string | und
   return undefined;
 }
 
+// C0 controls (CR, LF, NUL, …) and DEL: in an IMAP command they end the line or the string, so a
+// folder name carrying one could smuggle a second command (RFC 9051 section 4.3: quoted strings hold none).
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\x00-\x1f\x7f]/;
+
+/** An IMAP folder (mailbox) name from the webview or the user: a non-empty string without control characters. */
+export function validateFolderName(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value.length === 0) return 'A folder name must be a non-empty string.';
+  if (value.length > 1000) return 'A folder name must be under 1000 characters.';
+  if (CONTROL_CHARACTERS.test(value)) return 'A folder name cannot contain control characters (line breaks, NUL, …).';
+  return undefined;
+}
+
 /**
  * Authorization request parameters a definition may not set through `extraAuthorizationParameters`:
  * the protocol's own (RFC 6749 section 4.1.1, RFC 7636, OpenID Connect Core 3.1.2.1), the ones that

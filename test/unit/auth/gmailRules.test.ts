@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { AuthService } from '../../../src/auth/authService';
 import { SecretRedactor } from '../../../src/core/redact';
 import { CloudCatalog, GENERIC_PRESETS } from '../../../src/core/clouds';
@@ -30,13 +31,18 @@ describe('Gmail through the generic provider', () => {
     smtp: { ...preset.smtp }
   };
   const memory = new Map<string, string>();
-  const auth = new AuthService({
-    vault: { get: async (k) => memory.get(k), store: async (k, v) => void memory.set(k, v), delete: async (k) => void memory.delete(k) },
+  const deps = {
+    vault: {
+      get: async (k: string) => memory.get(k),
+      store: async (k: string, v: string) => void memory.set(k, v),
+      delete: async (k: string) => void memory.delete(k)
+    },
     clouds: new CloudCatalog(),
     trustedCaCertificates: () => [],
     logger: new TestLogger({ quiet: true }),
     redactor: new SecretRedactor()
-  });
+  };
+  const auth = new AuthService(deps);
 
   it('is a valid definition as the preset fills it', () => {
     assert.deepEqual(validateDefinition(gmail, new CloudCatalog()), []);
@@ -77,6 +83,23 @@ describe('Gmail through the generic provider', () => {
       []
     );
     assert.equal(request.searchParams.get('access_type'), 'offline');
+  });
+
+  it('registers the PKCE verifier with the redactor when the sign-in starts', async () => {
+    const added: string[] = [];
+    const redactor = new (class extends SecretRedactor {
+      override add(value: string | undefined): void {
+        if (value) added.push(value);
+        super.add(value);
+      }
+    })();
+    const recorded = new AuthService({ ...deps, redactor });
+    const { url } = await recorded.beginAuthorizationCode(gmail, 'http://127.0.0.1:53682/');
+    const challenge = new URL(url).searchParams.get('code_challenge');
+    // S256: the challenge is BASE64URL(SHA-256(verifier)), RFC 7636 section 4.2.
+    const verifier = added.find((value) => createHash('sha256').update(value).digest('base64url') === challenge);
+    assert.ok(verifier, 'the verifier of this request was registered');
+    assert.equal(redactor.redact(`code_verifier is ${verifier}`), 'code_verifier is [redacted]');
   });
 
   it('refuses an authorization response that names another issuer (mix-up defence)', async () => {

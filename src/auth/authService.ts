@@ -109,6 +109,8 @@ export class AuthService {
   ): Promise<{ url: string; state: string; complete(callbackUrl: string): Promise<CredentialStatus> }> {
     const { provider, def: effective } = this.provider(def);
     const codeVerifier = oauth.generateRandomCodeVerifier();
+    // The verifier turns a stolen code into tokens (RFC 7636 section 1): it is a secret while the sign-in runs.
+    this.deps.redactor.add(codeVerifier);
     const codeChallenge = await oauth.calculatePKCECodeChallenge(codeVerifier);
     const state = oauth.generateRandomState();
     const url = await this.guard(def, () => provider.authorizationUrl(effective, { redirectUri, codeChallenge, state }));
@@ -234,8 +236,10 @@ export class AuthService {
 
   private async accept(def: CredentialDefinition, tokens: TokenSet, previous?: TokenRecord): Promise<CredentialStatus> {
     const now = this.now();
-    this.deps.redactor.add(tokens.accessToken);
-    this.deps.redactor.add(tokens.refreshToken);
+    // The tokens this replaces are superseded: forgotten by the redactor so its set stays small.
+    const replaced = this.memory.get(def.id) ?? previous;
+    this.deps.redactor.replace(replaced?.accessToken, tokens.accessToken);
+    if (tokens.refreshToken) this.deps.redactor.replace(replaced?.refreshToken, tokens.refreshToken);
     const configured = now + def.refreshTokenExpiryDays * DAY_MS;
     const serverLimit = tokens.refreshTokenExpiresIn ? now + tokens.refreshTokenExpiresIn * 1000 : Infinity;
     const hasRefresh = def.grant !== 'clientCredentials';

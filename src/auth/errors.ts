@@ -195,6 +195,13 @@ export function invalidEndpoint(url: string, reason: string): AuthError {
   });
 }
 
+/** A device authorization reply the extension will not act on (core/deviceCode.ts says what is checked). */
+export function untrustedDeviceAuthorization(problem: string): AuthError {
+  return new AuthError('invalid_endpoint', problem, {
+    nextStep: 'Check the device authorization URL of the credential: the server it names sent a verification page that is not https.'
+  });
+}
+
 function authTarget(host: string): NetworkTarget {
   return {
     name: host,

@@ -4,6 +4,7 @@ import { CancelledError, M365MailError } from '../core/errors';
 import { loadChunk } from '../common/lazyChunk';
 import type { Logger } from '../core/logger';
 import type { Settings } from '../common/settings';
+import { withPrivateTempFile } from '../common/tempFile';
 import type { CredentialStore } from '../credentials/credentialStore';
 import { formatSize } from '../core/format';
 import { mailboxOf, type CredentialDefinition } from '../core/model';
@@ -138,13 +139,9 @@ export function registerMailCommands(registry: CommandRegistry, deps: MailComman
       raw = { path: file };
     } else {
       // Unsaved or untitled (for example "Open as .eml" from the preview): send the editor's text.
-      const temp = await writeTemp(document.getText());
-      try {
-        summary = await smtp.summarizeEml(temp);
-      } finally {
-        await vscode.workspace.fs.delete(vscode.Uri.file(temp)).then(undefined, () => undefined);
-      }
-      raw = { content: document.getText() };
+      const text = document.getText();
+      summary = await withPrivateTempFile('message.eml', text, (temp) => smtp.summarizeEml(temp));
+      raw = { content: text };
     }
     const def = await deps.pickCredential(undefined, vscode.l10n.t('Send "{0}" with which credential?', summary.subject ?? vscode.l10n.t('(no subject)')));
     const fileRecipients = [...summary.to, ...summary.cc, ...summary.bcc];
@@ -189,10 +186,4 @@ async function emlDocument(arg: unknown): Promise<vscode.TextDocument> {
     (await vscode.window.showOpenDialog({ filters: { 'E-mail message': ['eml'] }, canSelectMany: false, openLabel: vscode.l10n.t('Send') })) ?? [];
   if (!picked) throw new CancelledError();
   return vscode.workspace.openTextDocument(picked);
-}
-
-async function writeTemp(text: string): Promise<string> {
-  const file = vscode.Uri.file(`${os.tmpdir()}/m365-mail-${process.pid}-${Date.now()}.eml`);
-  await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(text));
-  return file.fsPath;
 }

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { isCancelled, M365MailError } from '../core/errors';
 import type { Logger } from '../core/logger';
+import { telemetryErrorCode } from '../core/telemetryCodes';
 import type { Telemetry } from '../telemetry/telemetry';
 import type { CommandId } from './commandIds';
 
@@ -36,7 +37,8 @@ export class CommandRegistry implements vscode.Disposable {
         return undefined;
       }
       outcome = 'error';
-      errorCode = error instanceof M365MailError ? error.code : 'unexpected';
+      // Codes can come from the server or a library: only known ones are sent.
+      errorCode = telemetryErrorCode(error instanceof M365MailError ? error.code : 'unexpected');
       await this.report(id, error);
       return undefined;
     } finally {

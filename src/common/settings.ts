@@ -2,11 +2,12 @@ import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { CloudCatalog, type MicrosoftCloud } from '../core/clouds';
 import type { Logger } from '../core/logger';
+import { clampAuthorizationTimeoutSeconds } from '../core/model';
 
 /**
- * The extension's settings (section `m365mail`). Both security-relevant settings (custom clouds,
- * trusted CAs) are `machine`-scoped in package.json: a workspace cannot point sign-in at another
- * host or make the extension trust its own CA.
+ * The extension's settings (section `m365mail`). The security-relevant settings (custom clouds,
+ * trusted CAs, the authorization timeout) are `machine`-scoped in package.json: a workspace cannot
+ * point sign-in at another host, make the extension trust its own CA, or hold a sign-in open.
  */
 export class Settings implements vscode.Disposable {
   private catalog: CloudCatalog | undefined;
@@ -48,8 +49,9 @@ export class Settings implements vscode.Disposable {
     return [...pems];
   }
 
+  /** Machine-scoped too: a workspace that set it to hours would keep a loopback listener open that long. */
   authorizationTimeoutMs(): number {
-    return Math.max(30, this.config.get<number>('authorizationTimeoutSeconds', 300)) * 1000;
+    return clampAuthorizationTimeoutSeconds(this.config.get<unknown>('authorizationTimeoutSeconds')) * 1000;
   }
 
   dispose(): void {

@@ -107,6 +107,16 @@ export interface CredentialStatus {
 
 export const REFRESH_TOKEN_EXPIRY_DAYS = { min: 3, max: 90, default: 90 } as const;
 
+/** `m365mail.authorizationTimeoutSeconds`: the range package.json declares, enforced when read (a hand-edited value ignores the schema). */
+export const AUTHORIZATION_TIMEOUT_SECONDS = { min: 30, max: 3600, default: 300 } as const;
+
+/** The setting's value as used: in range, whole seconds; the default when it is not a number. */
+export function clampAuthorizationTimeoutSeconds(value: unknown): number {
+  const { min, max, default: fallback } = AUTHORIZATION_TIMEOUT_SECONDS;
+  if (typeof value !== 'number' || !Number.isFinite(value)) return fallback;
+  return Math.round(Math.min(max, Math.max(min, value)));
+}
+
 const DAY_MS = 86_400_000;
 
 /**

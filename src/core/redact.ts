@@ -24,14 +24,41 @@ const SHAPES: ReadonlyArray<[RegExp, string]> = [
   [/\b(XOAUTH2|OAUTHBEARER)\s+[A-Za-z0-9+/]{12,}=*/g, `$1 ${REDACTED}`]
 ];
 
+/**
+ * How many values the redactor remembers. Tokens are registered on every refresh, for the life of
+ * the window; without a bound the set (and the cost of each redaction) would only grow. Each add
+ * of a known value makes it the newest again, so secrets in use (client secrets are read on every
+ * token request, tokens on every use) stay while superseded ones age out first.
+ */
+export const MAX_KNOWN_SECRETS = 300;
+
 export class SecretRedactor {
+  /** In insertion order, oldest first: a Set iterates as values were added. */
   private readonly known = new Set<string>();
+
+  constructor(private readonly maxKnown = MAX_KNOWN_SECRETS) {}
 
   /** Registers a value that must never appear in output. Values shorter than 6 chars are ignored (too likely to collide with normal text). */
   add(value: string | undefined): void {
     if (value && value.length >= 6) {
+      this.known.delete(value);
       this.known.add(value);
+      for (const oldest of this.known) {
+        if (this.known.size <= this.maxKnown) break;
+        this.known.delete(oldest);
+      }
     }
+  }
+
+  /** Registers `next` in place of `previous` (a rotated token): the superseded value is forgotten. */
+  replace(previous: string | undefined, next: string | undefined): void {
+    if (previous !== next) this.delete(previous);
+    this.add(next);
+  }
+
+  /** How many values are registered. */
+  get size(): number {
+    return this.known.size;
   }
 
   delete(value: string | undefined): void {

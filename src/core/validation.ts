@@ -131,6 +131,65 @@ export function validatePort(value: string | number, what: string): string | und
   return undefined;
 }
 
+// C0 controls (CR, LF, NUL, …) and DEL: in an IMAP command they end the line or the string, so a
+// folder name carrying one could smuggle a second command (RFC 9051 section 4.3: quoted strings hold none).
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\x00-\x1f\x7f]/;
+
+/** An IMAP folder (mailbox) name from the webview or the user: a non-empty string without control characters. */
+export function validateFolderName(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value.length === 0) return 'A folder name must be a non-empty string.';
+  if (value.length > 1000) return 'A folder name must be under 1000 characters.';
+  if (CONTROL_CHARACTERS.test(value)) return 'A folder name cannot contain control characters (line breaks, NUL, …).';
+  return undefined;
+}
+
+/**
+ * Authorization request parameters a definition may not set through `extraAuthorizationParameters`:
+ * the protocol's own (RFC 6749 section 4.1.1, RFC 7636, OpenID Connect Core 3.1.2.1), the ones that
+ * carry the whole request elsewhere (`request`, `request_uri`, RFC 9101) or change how the answer
+ * comes back (`response_mode`), and client authentication, which never belongs in a browser URL.
+ * A shared definition that could set these could send the code (and so the token) where the user
+ * did not agree, or turn PKCE off. `prompt` and `login_hint`-like UI parameters stay allowed: they
+ * change only what the user is shown (Google needs `prompt=consent` to issue a refresh token).
+ */
+export const RESERVED_AUTHORIZATION_PARAMETERS: ReadonlySet<string> = new Set([
+  'response_type',
+  'client_id',
+  'redirect_uri',
+  'scope',
+  'state',
+  'nonce',
+  'code_challenge',
+  'code_challenge_method',
+  'code_verifier',
+  'response_mode',
+  'request',
+  'request_uri',
+  'client_secret',
+  'client_assertion',
+  'client_assertion_type',
+  'grant_type'
+]);
+// A parameter name: a token of URL-safe characters, as the providers' own parameters are.
+const PARAMETER_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/** `extraAuthorizationParameters`: an object of string values whose names are not {@link RESERVED_AUTHORIZATION_PARAMETERS}. */
+export function validateExtraAuthorizationParameters(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    return 'Extra authorization parameters must be an object of names and string values, e.g. { "access_type": "offline" }.';
+  }
+  for (const [name, parameter] of Object.entries(value)) {
+    if (!PARAMETER_NAME.test(name)) return `"${name}" is not an authorization parameter name (letters, digits, _ . - only).`;
+    if (RESERVED_AUTHORIZATION_PARAMETERS.has(name.toLowerCase())) {
+      return `The extra authorization parameter "${name}" is set by M365 Mail itself and cannot be changed by a definition.`;
+    }
+    if (typeof parameter !== 'string') return `The extra authorization parameter "${name}" must be a string.`;
+  }
+  return undefined;
+}
+
 function validateEndpoint(endpoint: MailEndpoint | undefined, what: string): string[] {
   if (!endpoint) return [`${what} is missing.`];
   return [validateHost(endpoint.host, `the ${what} host`), validatePort(endpoint.port, `The ${what} port`)].filter((m): m is string => !!m);
@@ -150,6 +209,8 @@ export function validateDefinition(def: CredentialDefinition, clouds: CloudCatal
   } else {
     problems.push(`Unknown provider "${String(def.provider)}".`);
   }
+  // Checked whatever the provider: an imported file may carry them on any definition.
+  problems.push(validateExtraAuthorizationParameters(def.extraAuthorizationParameters));
   problems.push(validateClientId(def.clientId ?? '', def.provider));
   if (!['secretPost', 'secretBasic', 'certificate', 'none'].includes(def.clientAuth)) {
     problems.push(`Unknown client authentication "${String(def.clientAuth)}".`);

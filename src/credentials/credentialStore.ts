@@ -49,15 +49,24 @@ export class CredentialStore implements vscode.Disposable {
     );
   }
 
-  /** The SecretStorage the auth engine reads and writes through. */
+  /** The value last registered with the redactor for each secret key, so a replaced one is forgotten. */
+  private readonly registered = new Map<string, string>();
+
+  private register(key: string, value: string | undefined): void {
+    if (value === undefined) return;
+    this.redactor.replace(this.registered.get(key), value);
+    this.registered.set(key, value);
+  }
+
+  /** The SecretStorage the auth engine reads and writes through; every value read or written is registered with the redactor. */
   readonly vault: SecretVault = {
     get: async (key) => {
       const value = await this.secrets.get(key);
-      this.redactor.add(value);
+      this.register(key, value);
       return value;
     },
     store: async (key, value) => {
-      this.redactor.add(value);
+      this.register(key, value);
       await this.secrets.store(key, value);
     },
     delete: (key) => Promise.resolve(this.secrets.delete(key))

@@ -16,7 +16,7 @@ export interface SignInDeps {
 
 /**
  * Authorization code with PKCE and state, as a browser hand-off: the authorization URL opens with
- * `env.openExternal`, and the callback comes back to a single-use loopback listener on 127.0.0.1
+ * `env.openExternal`, and the callback comes back to a single-use loopback listener on 127.0.0.1 and ::1
  * (the registered redirect URI is http://localhost or http://127.0.0.1: RFC 8252 loopback, any
  * port), or to the extension's URI handler (any other redirect URI), or, where the browser cannot
  * reach either, as the address the user pastes. The wait races a timeout and the progress
@@ -45,7 +45,15 @@ export async function runAuthorizationCodeFlow(deps: SignInDeps, def: Credential
       );
       const registered = new URL(def.redirectUri);
       const useLoopback = registered.protocol === 'http:' && isLoopbackHost(registered.hostname);
-      const loopback = useLoopback ? await startLoopbackServer({ path: registered.pathname, timeoutMs: deps.timeoutMs, signal: abort.signal }) : undefined;
+      const loopback = useLoopback
+        ? await startLoopbackServer({
+            path: registered.pathname,
+            timeoutMs: deps.timeoutMs,
+            signal: abort.signal,
+            t: (message, ...args) => vscode.l10n.t(message, ...args),
+            onRefused: () => deps.logger.warn(`authorization code sign-in for ${def.id}: a callback with another state reached the loopback listener; ignored`)
+          })
+        : undefined;
       try {
         let redirectUri: string;
         let browserMayNotReachUs = false;
@@ -70,6 +78,7 @@ export async function runAuthorizationCodeFlow(deps: SignInDeps, def: Credential
           redirectUri = def.redirectUri;
         }
         const request = await deps.auth.beginAuthorizationCode(def, redirectUri);
+        loopback?.expectState(request.state);
         deps.logger.info(`authorization code sign-in for ${def.id}: redirect ${redirectUri}, ${loopback ? `loopback port ${loopback.port}` : 'URI handler'}`);
 
         const aborted = new Promise<never>((_, reject) => {

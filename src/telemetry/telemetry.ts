@@ -11,7 +11,7 @@ import type { SecretRedactor } from '../core/redact';
 export interface TelemetryEvents {
   /** The extension activated. */
   activated: { properties: { hostKind: 'desktop' | 'remote' | 'web' }; measurements: { activationMs: number } };
-  /** A command ran to its end. `errorCode` is an M365MailError code such as `AADSTS7000215`. */
+  /** A command ran to its end. `errorCode` is a known M365MailError code such as `AADSTS7000215`, else `other` (core/telemetryCodes.ts). */
   command: { properties: { command: string; outcome: 'ok' | 'cancelled' | 'error'; errorCode: string }; measurements: { durationMs: number } };
 }
 

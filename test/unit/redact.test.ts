@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { SecretRedactor } from '../../src/core/redact';
+import { MAX_KNOWN_SECRETS, SecretRedactor } from '../../src/core/redact';
 
 describe('SecretRedactor', () => {
   const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhZGVsZUBjb250b3NvLnRlc3QifQ.c2lnbmF0dXJlLWJ5dGVz';
@@ -28,6 +28,40 @@ describe('SecretRedactor', () => {
     r.add('forget-me-please');
     r.delete('forget-me-please');
     assert.equal(r.redact('forget-me-please'), 'forget-me-please');
+  });
+
+  it('forgets a replaced value and remembers its successor', () => {
+    const r = new SecretRedactor();
+    r.add('refresh-token-one');
+    r.replace('refresh-token-one', 'refresh-token-two');
+    assert.equal(r.redact('refresh-token-one refresh-token-two'), 'refresh-token-one [redacted]');
+    r.replace('refresh-token-two', 'refresh-token-two');
+    assert.equal(r.redact('refresh-token-two'), '[redacted]', 'a value replaced by itself stays');
+  });
+
+  it('keeps at most its bound of values, dropping the oldest first', () => {
+    const r = new SecretRedactor(3);
+    for (const value of ['secret-1', 'secret-2', 'secret-3', 'secret-4']) r.add(value);
+    assert.equal(r.size, 3);
+    assert.equal(r.redact('secret-1 secret-2 secret-4'), 'secret-1 [redacted] [redacted]');
+  });
+
+  it('keeps a value that is added again as the newest', () => {
+    const r = new SecretRedactor(3);
+    r.add('client-secret');
+    r.add('token-aaaa');
+    r.add('token-bbbb');
+    r.add('client-secret'); // read again on the next token request
+    r.add('token-cccc');
+    assert.equal(r.redact('client-secret token-aaaa'), '[redacted] token-aaaa');
+  });
+
+  it('has a default bound of a few hundred values', () => {
+    const r = new SecretRedactor();
+    for (let i = 0; i < MAX_KNOWN_SECRETS + 50; i++) r.add(`secret-value-${i}`);
+    assert.equal(r.size, MAX_KNOWN_SECRETS);
+    assert.ok(MAX_KNOWN_SECRETS >= 100 && MAX_KNOWN_SECRETS <= 1000);
+    assert.equal(r.redact(`secret-value-${MAX_KNOWN_SECRETS + 49}`), '[redacted]');
   });
 
   it('removes JWTs, bearer headers and SASL XOAUTH2 strings it was not told about', () => {

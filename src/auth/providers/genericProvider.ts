@@ -7,10 +7,12 @@
 import { createPrivateKey, webcrypto } from 'node:crypto';
 import * as oauth from 'oauth4webapi';
 import { CancelledError } from '../../core/errors';
+import { DEVICE_CODE_LIMITS, vetDeviceAuthorization } from '../../core/deviceCode';
 import type { CredentialDefinition } from '../../core/model';
 import type { SecretVault } from '../../core/secretVault';
+import { RESERVED_AUTHORIZATION_PARAMETERS } from '../../core/validation';
 import { secretKeys } from '../../core/secretVault';
-import { AuthError, invalidEndpoint, oauthError } from '../errors';
+import { AuthError, invalidEndpoint, oauthError, untrustedDeviceAuthorization } from '../errors';
 import { fetchWithCa } from '../httpsRequest';
 import type { DeviceAuthorization, GrantProvider, TokenSet } from './grantProvider';
 
@@ -105,6 +107,11 @@ export class GenericProvider implements GrantProvider {
 
   async authorizationUrl(def: CredentialDefinition, request: { redirectUri: string; codeChallenge: string; state: string }): Promise<string> {
     const url = new URL(def.authorizationUrl ?? '');
+    // Extras first, so the protocol parameters below always win; reserved names are skipped as
+    // well, for a definition saved before validation refused them.
+    for (const [key, value] of Object.entries(def.extraAuthorizationParameters ?? {})) {
+      if (typeof value === 'string' && !RESERVED_AUTHORIZATION_PARAMETERS.has(key.toLowerCase())) url.searchParams.set(key, value);
+    }
     url.searchParams.set('response_type', 'code');
     url.searchParams.set('client_id', def.clientId);
     url.searchParams.set('redirect_uri', request.redirectUri);
@@ -113,7 +120,6 @@ export class GenericProvider implements GrantProvider {
     url.searchParams.set('code_challenge', request.codeChallenge);
     url.searchParams.set('code_challenge_method', 'S256');
     if (def.userName) url.searchParams.set('login_hint', def.userName);
-    for (const [key, value] of Object.entries(def.extraAuthorizationParameters ?? {})) url.searchParams.set(key, value);
     return url.toString();
   }
 
@@ -174,15 +180,22 @@ export class GenericProvider implements GrantProvider {
         await oauth.deviceAuthorizationRequest(as, this.client(def), clientAuth, { scope: def.scopes.join(' ') }, this.options(def))
       )
     );
-    const expiresAt = this.now() + device.expires_in * 1000;
-    return {
-      userCode: device.user_code,
+    const vetted = vetDeviceAuthorization({
       verificationUri: device.verification_uri,
       verificationUriComplete: device.verification_uri_complete,
-      message: `Enter the code ${device.user_code} at ${device.verification_uri}`,
+      interval: device.interval,
+      expiresIn: device.expires_in
+    });
+    if ('problem' in vetted) throw untrustedDeviceAuthorization(vetted.problem);
+    const expiresAt = this.now() + vetted.expiresInSeconds * 1000;
+    return {
+      userCode: device.user_code,
+      verificationUri: vetted.verificationUri,
+      verificationUriComplete: vetted.verificationUriComplete,
+      message: `Enter the code ${device.user_code} at ${vetted.verificationUri}`,
       expiresAt,
       complete: async (signal) => {
-        let interval = (device.interval ?? 5) * 1000;
+        let interval = vetted.intervalSeconds * 1000;
         for (;;) {
           await sleep(interval, signal);
           if (this.now() > expiresAt) throw oauthError({ error: 'expired_token' });
@@ -192,7 +205,7 @@ export class GenericProvider implements GrantProvider {
           } catch (error) {
             if (error instanceof oauth.ResponseBodyError && error.error === 'authorization_pending') continue;
             if (error instanceof oauth.ResponseBodyError && error.error === 'slow_down') {
-              interval += 5000; // RFC 8628 section 3.5
+              interval = Math.min(interval + 5000, DEVICE_CODE_LIMITS.maxIntervalSeconds * 1000); // RFC 8628 section 3.5
               continue;
             }
             throw translate(error);

@@ -20,8 +20,9 @@ import { CancelledError } from '../../core/errors';
 import type { SecretRedactor } from '../../core/redact';
 import { readClientCertificate } from '../../core/certificate';
 import { BUILT_IN_CLOUDS, type CloudCatalog } from '../../core/clouds';
+import { vetDeviceAuthorization } from '../../core/deviceCode';
 import type { CredentialDefinition } from '../../core/model';
-import { AuthError, oauthError } from '../errors';
+import { AuthError, oauthError, untrustedDeviceAuthorization } from '../errors';
 import { httpsRequest } from '../httpsRequest';
 import type { SecretVault } from '../../core/secretVault';
 import { secretKeys } from '../../core/secretVault';
@@ -235,11 +236,17 @@ export class MicrosoftProvider implements GrantProvider {
     tokens.catch(() => undefined);
     const first = await Promise.race([challenge, tokens.then(() => undefined)]);
     if (!first) throw new AuthError('device_code', 'The device code sign-in ended before a code was issued.');
+    // MSAL polls on its own schedule; the page it was told to show is checked, and the expiry shown clamped.
+    const vetted = vetDeviceAuthorization({ verificationUri: first.verificationUri, expiresIn: first.expiresIn });
+    if ('problem' in vetted) {
+      request.cancel = true;
+      throw untrustedDeviceAuthorization(vetted.problem);
+    }
     return {
       userCode: first.userCode,
-      verificationUri: first.verificationUri,
+      verificationUri: vetted.verificationUri,
       message: first.message,
-      expiresAt: this.now() + first.expiresIn * 1000,
+      expiresAt: this.now() + vetted.expiresInSeconds * 1000,
       complete: (signal) => {
         const abort = () => (request.cancel = true);
         signal.addEventListener('abort', abort, { once: true });

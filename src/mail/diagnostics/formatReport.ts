@@ -6,15 +6,12 @@
  * (the reports never carry the token or the SASL string). No `vscode` import: the caller passes its
  * translation function (`vscode.l10n.t`).
  */
+import { untranslated, type Translate } from '../../core/format';
 import type { CertificateSummary } from '../../net/certificateChain';
 import type { DialAttempt } from '../../net/dialAddresses';
 import type { ConnectionReport, ConnectionStep, StepId } from './report';
 
-/** `vscode.l10n.t`'s shape: a message with `{0}`-style placeholders. */
-export type Translate = (message: string, ...args: Array<string | number | boolean>) => string;
-
-export const untranslated: Translate = (message, ...args) =>
-  message.replace(/\{(\d+)\}/g, (whole, i: string) => (args[Number(i)] === undefined ? whole : String(args[Number(i)])));
+export { untranslated, type Translate } from '../../core/format';
 
 export interface ReportInput {
   /** The credential's name. */

@@ -3,6 +3,9 @@
  * building the XOAUTH2 initial response, reading SMTP replies and EHLO keywords, IMAP greetings,
  * capabilities and tagged status lines. No I/O, no `vscode` import; unit-tested in plain Node.
  */
+import { M365MailError } from '../../core/errors';
+import { validateFolderName } from '../../core/validation';
+
 /**
  * SASL XOAUTH2 initial client response (Google's and Microsoft's format: `user=` and `auth=Bearer`, each ended by ^A, then ^A):
  * `base64("user=" + user + "\x01auth=Bearer " + token + "\x01\x01")`. A secret: never log or show it.
@@ -158,7 +161,9 @@ export function parseMailboxStatus(untagged: readonly string[]): MailboxStatus {
   return status;
 }
 
-/** IMAP quoted string (RFC 9051 section 4.3) for a mailbox name. */
+/** IMAP quoted string (RFC 9051 section 4.3) for a mailbox name; one with a control character cannot be quoted and is refused. */
 export function imapQuoted(value: string): string {
+  const problem = validateFolderName(value);
+  if (problem) throw new M365MailError('imap.invalid_folder', problem);
   return `"${value.replace(/["\\]/g, (c) => `\\${c}`)}"`;
 }

@@ -7,6 +7,7 @@
 import { ImapFlow } from 'imapflow';
 import { M365MailError } from '../../core/errors';
 import type { EnvelopeSummary } from '../../core/messageView';
+import { validateFolderName } from '../../core/validation';
 import { explainImapFailure, type ImapFailure } from '../mailErrors';
 import type { Logger } from '../../core/logger';
 import { libraryLogger } from '../mailLogger';
@@ -91,6 +92,7 @@ export class ImapSession {
 
   /** The `pageSize` newest messages ending at sequence `endSeq` (default: the newest). */
   async envelopes(folder: string, pageSize: number, endSeq?: number): Promise<EnvelopePage> {
+    checkFolder(folder);
     return this.run(async () => {
       const lock = await this.client.getMailboxLock(folder, { readOnly: true });
       try {
@@ -123,6 +125,7 @@ export class ImapSession {
 
   /** The raw RFC 5322 source of one message, refused above `maxBytes`. */
   async source(folder: string, uid: number, maxBytes: number): Promise<Buffer> {
+    checkFolder(folder);
     return this.run(async () => {
       const lock = await this.client.getMailboxLock(folder, { readOnly: true });
       try {
@@ -157,4 +160,10 @@ export class ImapSession {
       throw explainImapFailure(error as ImapFailure);
     }
   }
+}
+
+/** A folder name with a line break or NUL could end the IMAP command early: refused before imapflow sees it. */
+function checkFolder(folder: string): void {
+  const problem = validateFolderName(folder);
+  if (problem) throw new M365MailError('imap.invalid_folder', problem);
 }

@@ -5,7 +5,7 @@ import { loadChunk } from '../../common/lazyChunk';
 import { mailboxOf, type CredentialDefinition } from '../../core/model';
 import type { ImapSession } from '../../mail/imap/imapSession';
 import { webviewHtml } from '../webviewHtml';
-import { PAGE_SIZE, type HostMessage, type WebviewMessage } from './protocol';
+import { PAGE_SIZE, parseWebviewMessage, type HostMessage, type WebviewMessage } from './protocol';
 
 export interface InboxPreviewDeps {
   extensionUri: vscode.Uri;
@@ -30,6 +30,8 @@ export class InboxPreviewPanel implements vscode.Disposable {
   private static readonly open = new Map<string, InboxPreviewPanel>();
   private session: ImapSession | undefined;
   private readonly remoteAllowed = new Set<string>();
+  /** The folder paths last sent to the page; a message naming another is refused. */
+  private listedFolders: ReadonlySet<string> | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly html: string;
   private started = false;
@@ -78,7 +80,7 @@ export class InboxPreviewPanel implements vscode.Disposable {
     this.render();
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
-      panel.webview.onDidReceiveMessage((message: WebviewMessage) => void this.handle(message)),
+      panel.webview.onDidReceiveMessage((value: unknown) => this.receive(value)),
       // A hidden panel's content is discarded (no retainContextWhenHidden) and starts again when shown.
       panel.onDidChangeViewState(() => {
         if (panel.visible && !this.wasVisible) this.watchStart();
@@ -153,6 +155,16 @@ export class InboxPreviewPanel implements vscode.Disposable {
     }
   }
 
+  /** The page renders hostile mail: what it posts is checked before anything reaches IMAP. */
+  private receive(value: unknown): void {
+    const parsed = parseWebviewMessage(value, this.listedFolders);
+    if ('problem' in parsed) {
+      this.deps.logger.warn(`[preview] ignored a message from the inbox preview of ${this.def.id}: ${parsed.problem}`);
+      return;
+    }
+    void this.handle(parsed.message);
+  }
+
   private async handle(message: WebviewMessage): Promise<void> {
     try {
       switch (message.type) {
@@ -166,6 +178,7 @@ export class InboxPreviewPanel implements vscode.Disposable {
           this.post({ type: 'init', title: this.def.name, mailbox: mailboxOf(this.def) });
           this.post({ type: 'status', state: 'loading', text: vscode.l10n.t('Connecting to {0}…', this.def.imap.host) });
           const folders = await this.withImap((s) => s.folders());
+          this.listedFolders = new Set(['INBOX', ...folders.map((f) => f.path)]);
           this.post({ type: 'folders', folders, selected: 'INBOX' });
           await this.loadPage('INBOX');
           break;

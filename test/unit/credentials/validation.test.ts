@@ -48,7 +48,16 @@ describe('credential validation', () => {
       { grant: 'clientCredentials', scopes: ['https://outlook.office.com/SMTP.Send'] },
       /exactly one scope ending in \/\.default/
     ],
-    ['device code for a confidential client', { grant: 'deviceCode' }, /public clients/]
+    ['device code for a confidential client', { grant: 'deviceCode' }, /public clients/],
+    [
+      'an extra parameter that overrides PKCE',
+      { extraAuthorizationParameters: { code_challenge_method: 'plain' } },
+      /"code_challenge_method" is set by M365 Mail/
+    ],
+    ['an extra redirect_uri in another case', { extraAuthorizationParameters: { Redirect_URI: 'https://evil.example' } }, /"Redirect_URI" is set by M365 Mail/],
+    ['an extra request_uri', { extraAuthorizationParameters: { request_uri: 'https://evil.example/r' } }, /"request_uri" is set by M365 Mail/],
+    ['an extra parameter that is not a string', { extraAuthorizationParameters: { prompt: 1 as unknown as string } }, /"prompt" must be a string/],
+    ['extra parameters that are a list', { extraAuthorizationParameters: ['a'] as unknown as Record<string, string> }, /must be an object/]
   ];
   for (const [what, overrides, message] of bad) {
     it(`refuses ${what}`, () => {
@@ -59,6 +68,10 @@ describe('credential validation', () => {
       );
     });
   }
+
+  it('accepts UI parameters such as prompt and access_type as extras', () => {
+    assert.equal(v.validateExtraAuthorizationParameters({ prompt: 'consent', access_type: 'offline', domain_hint: 'contoso.com' }), undefined);
+  });
 
   it('refuses a duplicate name, case-insensitively', () => {
     assert.match(v.validateName('orders MAILBOX', ['Orders mailbox']) ?? '', /already exists/);

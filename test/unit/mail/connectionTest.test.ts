@@ -5,6 +5,7 @@
  * test/integration/connectionTest.test.ts.
  */
 import * as assert from 'node:assert/strict';
+import type { M365MailError } from '../../../src/core/errors';
 import { X509Certificate } from 'node:crypto';
 import { IMAP_STEPS, smtpSteps, type ConnectionReport } from '../../../src/mail/diagnostics/report';
 import { codeBlock, escapeMarkdown, escapeParagraph, formatConnectionReport, type Translate } from '../../../src/mail/diagnostics/formatReport';
@@ -133,6 +134,13 @@ describe('connection test: protocol pieces', () => {
     });
     assert.equal(imapQuoted('INBOX'), '"INBOX"');
     assert.equal(imapQuoted('a "b" \\c'), '"a \\"b\\" \\\\c"');
+    for (const smuggled of ['INBOX"\r\nA2 DELETE "Sent', 'INBOX\n', 'IN\0BOX']) {
+      assert.throws(
+        () => imapQuoted(smuggled),
+        (e: M365MailError) => e.code === 'imap.invalid_folder',
+        JSON.stringify(smuggled)
+      );
+    }
   });
 
   it('summarizes a certificate: subject, issuer, validity, SHA-256 fingerprint, SANs', () => {

@@ -40,19 +40,20 @@ export class InboxPreviewPanel implements vscode.Disposable {
   private restarts = 0;
   private startTimer: ReturnType<typeof setTimeout> | undefined;
 
-  static show(def: CredentialDefinition, deps: InboxPreviewDeps): InboxPreviewPanel {
+  static show(def: CredentialDefinition, deps: InboxPreviewDeps, column: vscode.ViewColumn = vscode.ViewColumn.Active, restarts = 0): InboxPreviewPanel {
     const existing = InboxPreviewPanel.open.get(def.id);
     if (existing) {
       existing.panel.reveal();
       return existing;
     }
     const bundleRoot = vscode.Uri.joinPath(deps.extensionUri, 'dist', 'webviews');
-    const panel = vscode.window.createWebviewPanel('m365mail.inboxPreview', vscode.l10n.t('Inbox: {0}', def.name), vscode.ViewColumn.Active, {
+    const panel = vscode.window.createWebviewPanel('m365mail.inboxPreview', vscode.l10n.t('Inbox: {0}', def.name), column, {
       enableScripts: true,
       localResourceRoots: [bundleRoot],
       retainContextWhenHidden: false
     });
     const preview = new InboxPreviewPanel(panel, def, deps, bundleRoot);
+    preview.restarts = restarts;
     InboxPreviewPanel.open.set(def.id, preview);
     return preview;
   }
@@ -91,11 +92,11 @@ export class InboxPreviewPanel implements vscode.Disposable {
   }
 
   /**
-   * Sets the content and waits for the page to say `ready`. VS Code's webview host registers a
-   * service worker before it loads the page; that registration can fail when the frame is replaced
-   * while it runs ("Failed to register a ServiceWorker: The document is in an invalid state",
-   * microsoft/vscode#125993), which leaves the panel blank for good. Setting the content again makes
-   * a new frame and a new registration.
+   * Sets the content and waits for the page to say `ready`. Seen in the end-to-end runs on a loaded
+   * machine: VS Code's webview host created its outer frame (controlled by its service worker) but
+   * never the page's frame, and setting the content again did not help, since the same stuck frame
+   * receives it. A new panel gets a new frame: after START_TIMEOUT_MS without `ready` the panel
+   * replaces itself in the same column, at most MAX_RESTARTS times, then says so.
    */
   private render(): void {
     this.panel.webview.html = this.html;
@@ -108,13 +109,17 @@ export class InboxPreviewPanel implements vscode.Disposable {
     this.startedAt = performance.now();
     this.startTimer = setTimeout(() => {
       if (this.started || !this.panel.visible) return;
-      if (++this.restarts > MAX_RESTARTS) {
-        this.deps.logger.error(`[preview] the inbox preview of ${this.def.id} did not start after ${MAX_RESTARTS} attempts`);
-        void vscode.window.showErrorMessage(vscode.l10n.t('The inbox preview did not start. Run "Developer: Reload Webviews" or reload the window.'));
+      if (this.restarts >= MAX_RESTARTS) {
+        this.deps.logger.error(`[preview] the inbox preview of ${this.def.id} did not start after ${MAX_RESTARTS + 1} panels`);
+        void vscode.window.showErrorMessage(
+          vscode.l10n.t('The inbox preview did not start. Close it and run "Preview inbox folder" again, or reload the window.')
+        );
         return;
       }
-      this.deps.logger.warn(`[preview] the inbox preview of ${this.def.id} did not start within ${START_TIMEOUT_MS} ms; setting its content again`);
-      this.render();
+      this.deps.logger.warn(`[preview] the inbox preview of ${this.def.id} did not start within ${START_TIMEOUT_MS} ms; opening a new panel`);
+      const column = this.panel.viewColumn ?? vscode.ViewColumn.Active;
+      this.dispose();
+      InboxPreviewPanel.show(this.def, this.deps, column, this.restarts + 1);
     }, START_TIMEOUT_MS);
   }
 

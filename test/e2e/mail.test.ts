@@ -113,15 +113,6 @@ describe('end-to-end: mail flows against the sandbox', () => {
     consoleLines.length = 0;
   }
 
-  /** Picks the credential when the command asks (it does not when only one exists). */
-  async function pickCredentialIfAsked(name: string): Promise<void> {
-    const row = workbench.quickInput.locator('.quick-input-list .monaco-list-row', { hasText: name }).first();
-    await row.waitFor({ state: 'visible', timeout: 10_000 }).then(
-      () => workbench.pick(name),
-      () => undefined
-    );
-  }
-
   /**
    * The document of the inbox preview of credential `name` (VS Code nests it in two iframes), once
    * the page has its title (it has started and heard from the extension). A page that does not start
@@ -146,7 +137,7 @@ describe('end-to-end: mail flows against the sandbox', () => {
   /** "M365 Mail: Preview inbox folder" from the palette for credential `name`. */
   async function openPreview(name = adele): Promise<Frame> {
     await workbench.runCommand('M365 Mail: Preview inbox folder');
-    await pickCredentialIfAsked(name);
+    await flows.pickCredentialIfAsked(name);
     return preview(name);
   }
 
@@ -178,7 +169,7 @@ describe('end-to-end: mail flows against the sandbox', () => {
       user: ADELE
     });
     await workbench.runCommand('M365 Mail: Send test mail');
-    await pickCredentialIfAsked(adele);
+    await flows.pickCredentialIfAsked(adele);
     await workbench.pick(`Send to ${ADELE}`);
     const notice = await workbench.waitForNotification(/Server reply:/);
     assert.match(notice, /Sent with "Adele \(mail\)" to adele@contoso\.test\. Server reply: 250 /);
@@ -217,7 +208,7 @@ describe('end-to-end: mail flows against the sandbox', () => {
     assert.equal(await workbench.editorLanguage(), 'E-mail message', 'the eml language is active');
     const before = await adeleBox.count();
     await workbench.page.locator('.editor-actions .action-label[aria-label*="Send this .eml file"]').first().click();
-    await pickCredentialIfAsked(adele);
+    await flows.pickCredentialIfAsked(adele);
     // The file's own recipients are offered, never chosen by default.
     const choices = await workbench.quickInput.locator('.quick-input-list .monaco-list-row').allTextContents();
     assert.match(choices[0] ?? '', /Send to adele@contoso\.test/, `first choice is the own mailbox: ${JSON.stringify(choices)}`);

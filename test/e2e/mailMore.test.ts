@@ -42,22 +42,6 @@ describe('end-to-end: shared mailbox, .eml from the preview, refused send', () =
     await workbench?.close();
   });
 
-  /** Picks the credential when the command asks (it does not when only one exists). */
-  async function pickCredentialIfAsked(name: string): Promise<void> {
-    const row = workbench.quickInput.locator('.quick-input-list .monaco-list-row', { hasText: name }).first();
-    if (
-      !(await row.waitFor({ state: 'visible', timeout: 10_000 }).then(
-        () => true,
-        () => false
-      ))
-    ) {
-      return;
-    }
-    // The credential pick has no title, nor has the recipient pick that may follow: wait for the row to go.
-    await row.click();
-    await row.waitFor({ state: 'hidden', timeout: 30_000 });
-  }
-
   /** The value of header `name` in `source` (folded lines unfolded), RFC 2047 encoded words decoded. */
   function decodedHeader(source: string, name: string): string | undefined {
     const match = new RegExp(`^${name}:(.*(?:\\r?\\n[ \\t].*)*)`, 'mi').exec(source);
@@ -78,7 +62,7 @@ describe('end-to-end: shared mailbox, .eml from the preview, refused send', () =
   /** "M365 Mail: Preview inbox folder" from the palette for credential `name`. */
   async function openPreview(name: string): Promise<Frame> {
     await workbench.runCommand('M365 Mail: Preview inbox folder');
-    await pickCredentialIfAsked(name);
+    await flows.pickCredentialIfAsked(name);
     const selector = `#title:text-is("${name}")`;
     try {
       return await workbench.webviewFrame(selector, 30_000);
@@ -96,7 +80,7 @@ describe('end-to-end: shared mailbox, .eml from the preview, refused send', () =
   /** Sends "M365 Mail: Send test mail" with `name` to its own mailbox `address`. */
   async function sendTestMail(name: string, address: string): Promise<void> {
     await workbench.runCommand('M365 Mail: Send test mail');
-    await pickCredentialIfAsked(name);
+    await flows.pickCredentialIfAsked(name);
     await workbench.pick(`Send to ${address}`);
   }
 

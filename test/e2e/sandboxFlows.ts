@@ -109,6 +109,19 @@ export class SandboxFlows {
     await popup.close().catch(() => undefined);
   }
 
+  /** Picks the credential when a command asks which one (it does not when only one fits). */
+  async pickCredentialIfAsked(name: string): Promise<void> {
+    const row = this.workbench.quickInput.locator('.quick-input-list .monaco-list-row', { hasText: name }).first();
+    const asked = await row.waitFor({ state: 'visible', timeout: 10_000 }).then(
+      () => true,
+      () => false
+    );
+    if (!asked) return;
+    // The credential pick has no title, nor has the recipient pick that may follow: wait for the row to go.
+    await row.click();
+    await row.waitFor({ state: 'hidden', timeout: 30_000 });
+  }
+
   /** Waits until the tree row of `name` shows `state` (its description holds the state's label). */
   async rowState(name: string, state: RegExp): Promise<void> {
     await this.workbench.page.waitForFunction(

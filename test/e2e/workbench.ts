@@ -137,16 +137,21 @@ export class Workbench {
       .locator('.quick-input-title')
       .textContent()
       .catch(() => '');
-    // The dialog fills in its starting folder once it has read it; typing before that is lost.
-    await this.page.waitForFunction(() => !!(document.querySelector('.quick-input-widget input.input') as HTMLInputElement | null)?.value, undefined, {
-      timeout: 10_000
-    });
+    // The dialog fills in its starting folder and then lists it; typing before the listing is
+    // there is overwritten when it arrives (seen on a loaded machine), so wait for both.
+    await this.page.waitForFunction(
+      () =>
+        !!(document.querySelector('.quick-input-widget input.input') as HTMLInputElement | null)?.value &&
+        !!document.querySelector('.quick-input-widget .quick-input-list .monaco-list-row'),
+      undefined,
+      { timeout: 30_000 }
+    );
     await input.fill(file);
     // The dialog resolves the typed path as it changes; confirm once it shows the file selected.
     await this.quickInput
       .locator('.quick-input-list .monaco-list-row', { hasText: file.split('/').pop() ?? file })
       .first()
-      .waitFor({ state: 'visible', timeout: 10_000 });
+      .waitFor({ state: 'visible', timeout: 30_000 });
     await this.quickInput.getByRole('button', { name: 'Select' }).click();
     await this.nextStep(title);
   }
@@ -289,7 +294,18 @@ export class Workbench {
           return `        ${f.url().replace(/\?.*/, '')}: ${state}`;
         })
     );
-    throw new Error(`no webview shows ${selector} within ${timeout} ms; frames:\n${frames.join('\n')}`);
+    // Chromium's own view of the service workers (versions, running state, their console).
+    const internals = await this.page
+      .context()
+      .newPage()
+      .then(async (tab) => {
+        await tab.goto('chrome://serviceworker-internals/');
+        const text = (await tab.locator('body').innerText()).replace(/\s+\n/g, '\n').slice(0, 3000);
+        await tab.close();
+        return text;
+      })
+      .catch((e: Error) => `(serviceworker-internals not readable: ${e.message.split('\n')[0]})`);
+    throw new Error(`no webview shows ${selector} within ${timeout} ms; frames:\n${frames.join('\n')}\n      service workers:\n${internals}`);
   }
 
   async screenshot(name: string): Promise<string> {

@@ -173,7 +173,7 @@ describe('sandbox authorization server (Entra ID imitation)', function () {
     it('the raw token response carries client_info, full scope strings and a refresh token', async function () {
       const driver = new PageDriver(certs.caPem);
       const pkce = await new CryptoProvider().generatePkceCodes();
-      const redirectUri = 'http://127.0.0.1:40123/some/callback/path';
+      const redirectUri = 'http://127.0.0.1:40123/cb';
       const q = new URLSearchParams({
         client_id: SANDBOX_APPS.publicClient.clientId,
         response_type: 'code',

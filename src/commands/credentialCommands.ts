@@ -89,7 +89,10 @@ export function registerCredentialCommands(registry: CommandRegistry, deps: Cred
     if (result.tokensInvalidated && store.status(def.id)?.authorizedAt) {
       await tokens.auth().signOut(result.definition);
       void vscode.window.showInformationMessage(vscode.l10n.t('"{0}" changed in a way its tokens cannot follow; authorize it again.', def.name));
+      return;
     }
+    // Said once everything is stored (secrets included), so the next step can rely on it.
+    void vscode.window.showInformationMessage(vscode.l10n.t('Saved the change to "{0}".', result.definition.name));
   });
 
   registry.register(CommandIds.duplicateCredential, async (arg) => {

@@ -120,6 +120,7 @@ describe('end-to-end: the demo, following the README step by step', () => {
     await workbench.contextMenu(workbench.credentialRow(DAEMON), 'Edit credential');
     await workbench.pick('Client secret');
     await workbench.answer(demo.sandbox.apps.daemonSecret.clientSecret);
+    await workbench.waitForNotification(/Saved the change to "Sandbox: daemon/);
     await workbench.contextMenu(workbench.credentialRow(DAEMON), 'Authorize credential');
     await flows.rowState(DAEMON, /Authorized/);
     await workbench.screenshot('demo-credentials');

@@ -114,15 +114,4 @@ describe('end-to-end: the demo, following the README step by step', () => {
     await popup.close();
     await workbench.clearNotifications();
   });
-
-  it('7. authorizes "Sandbox: daemon (client credentials)" after its secret is entered with Edit', async () => {
-    await showCredentials();
-    await workbench.contextMenu(workbench.credentialRow(DAEMON), 'Edit credential');
-    await workbench.pick('Client secret');
-    await workbench.answer(demo.sandbox.apps.daemonSecret.clientSecret);
-    await workbench.waitForNotification(/Saved the change to "Sandbox: daemon/);
-    await workbench.contextMenu(workbench.credentialRow(DAEMON), 'Authorize credential');
-    await flows.rowState(DAEMON, /Authorized/);
-    await workbench.screenshot('demo-credentials');
-  });
 });

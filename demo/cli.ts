@@ -26,8 +26,8 @@ M365 Mail demo is running (sandbox tenant ${d.authorization.tenantDomain}, no Mi
              5. Right-click the credential → Test connection.
              6. "Sandbox: Adele (device code)" → Authorize credential: enter the code VS Code shows
                 on the page that opens, then sign in as in step 2.
-             Client credentials: "M365 Mail: Add credential" → Client credentials, with the daemon
-                app's ID and secret below.
+             7. "Sandbox: daemon (client credentials)" → Edit credential → Client secret: paste
+                ${d.apps.daemonSecret.clientSecret} (below), then Authorize credential (no browser).
   Sandbox:   authority ${d.authorization.authority}
              IMAP 127.0.0.1:${d.imap.port} (TLS), SMTP 127.0.0.1:${d.smtp.port} (STARTTLS)
              users: ${d.users.map((u) => u.upn + (u.note ? ` (${u.note})` : '')).join('; ')}

@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Frame, Locator, Page } from 'playwright-core';
+import type { Browser, Frame, Locator, Page, Request } from 'playwright-core';
 import { launchBrowser } from '../harness/browser';
 import { startCodeServer, type CodeServer, type CodeServerOptions } from '../harness/codeServer';
 import { SANDBOX_ENV, sandboxDescription, sandboxSettings } from '../harness/sandboxEnv';
@@ -40,6 +40,10 @@ export class Workbench {
       context.on('weberror', (e) => workbench.browserLog.push(`page error: ${e.error().message}`.slice(0, 400)));
       context.on('requestfailed', (r) => workbench.browserLog.push(`error: request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`.slice(0, 400)));
       context.on('response', (r) => r.status() >= 400 && workbench.browserLog.push(`error: HTTP ${r.status()} ${r.url()}`.slice(0, 400)));
+      // Requests not yet answered, for the failure report (a stalled request explains a stalled page).
+      context.on('request', (r) => workbench.pending.set(r, Date.now()));
+      context.on('requestfinished', (r) => workbench.pending.delete(r));
+      context.on('requestfailed', (r) => workbench.pending.delete(r));
       await page.goto(url);
       await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
       return workbench;
@@ -58,6 +62,9 @@ export class Workbench {
 
   /** The browser's console and page errors, newest last (errors and warnings are in failure reports). */
   readonly browserLog: string[] = [];
+
+  /** Requests the browser has sent and not yet seen answered, with when they were sent. */
+  readonly pending = new Map<Request, number>();
 
   /** Clicks the activity-bar entry with this name (e.g. "M365 Mail") and waits for its side bar. */
   async openViewContainer(name: string): Promise<void> {
@@ -282,13 +289,40 @@ export class Workbench {
                     (r) => `${r.scope} installing=${r.installing?.state ?? '-'} waiting=${r.waiting?.state ?? '-'} active=${r.active?.state ?? '-'}`
                   )
                 : [];
-              const controlled = navigator.serviceWorker?.controller ? 'controlled' : 'not controlled';
+              const controller = navigator.serviceWorker?.controller;
+              const controlled = controller ? `controlled by ${controller.scriptURL.replace(/\?.*/, '')} (${controller.state})` : 'not controlled';
               // VS Code's webview frames mark each stage of loading a page (performance.mark).
               const marks = performance
                 .getEntriesByType('mark')
                 .map((m) => `${m.name}@${Math.round(m.startTime)}`)
                 .join(' ');
-              return `${document.readyState}, ${controlled}, marks [${marks}], workers [${workers.join('; ')}], ${document.body?.innerHTML.length ?? 0} chars`;
+              // How long an update check and a plain fetch of the worker's script take from here.
+              // (No named function here: the bundler would wrap it in a helper the page lacks.)
+              const registration = navigator.serviceWorker ? await navigator.serviceWorker.getRegistration() : undefined;
+              const started = performance.now();
+              const timeout = new Promise<string>((resolve) =>
+                setTimeout(() => resolve(`still waiting after ${Math.round(performance.now() - started)} ms`), 10_000)
+              );
+              const [updated, fetched] = registration
+                ? await Promise.all([
+                    Promise.race([
+                      registration.update().then(
+                        () => `done after ${Math.round(performance.now() - started)} ms`,
+                        (e: Error) => `failed after ${Math.round(performance.now() - started)} ms (${e.message})`
+                      ),
+                      timeout
+                    ]),
+                    Promise.race([
+                      fetch(registration.active?.scriptURL ?? location.href, { cache: 'no-store' }).then(
+                        () => `done after ${Math.round(performance.now() - started)} ms`,
+                        (e: Error) => `failed after ${Math.round(performance.now() - started)} ms (${e.message})`
+                      ),
+                      timeout
+                    ])
+                  ])
+                : ['no registration', 'no registration'];
+              const probes = `update() ${updated}; fetch ${fetched}`;
+              return `${document.readyState}, ${controlled}, ${probes}, marks [${marks}], workers [${workers.join('; ')}], ${document.body?.innerHTML.length ?? 0} chars`;
             })
             .catch((e: Error) => `not readable: ${e.message.split('\n')[0]}`);
           return `        ${f.url().replace(/\?.*/, '')}: ${state}`;
@@ -305,7 +339,13 @@ export class Workbench {
         return text;
       })
       .catch((e: Error) => `(serviceworker-internals not readable: ${e.message.split('\n')[0]})`);
-    throw new Error(`no webview shows ${selector} within ${timeout} ms; frames:\n${frames.join('\n')}\n      service workers:\n${internals}`);
+    const now = Date.now();
+    const stalled = [...this.pending]
+      .filter(([, sent]) => now - sent > 5_000)
+      .map(([request, sent]) => `        ${request.method()} ${request.url().slice(0, 200)} (${request.resourceType()}, ${Math.round((now - sent) / 1000)} s)`);
+    throw new Error(
+      `no webview shows ${selector} within ${timeout} ms; frames:\n${frames.join('\n')}\n      unanswered requests:\n${stalled.join('\n') || '        none'}\n      service workers:\n${internals}`
+    );
   }
 
   async screenshot(name: string): Promise<string> {

@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import { secretKeys } from '../core/secretVault';
 import { CancelledError, M365MailError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { Settings } from '../common/settings';
@@ -37,16 +36,15 @@ export function registerCredentialCommands(registry: CommandRegistry, deps: Cred
   const { store, tokens, settings, logger, pickCredential } = deps;
 
   async function authorize(def: CredentialDefinition): Promise<void> {
-    const auth = tokens.auth();
     const status =
       def.grant === 'clientCredentials'
         ? await vscode.window.withProgress(
             { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Requesting an app-only token for "{0}"…', def.name) },
-            () => auth.authorizeClientCredentials(def)
+            () => tokens.authorizeClientCredentials(def)
           )
         : def.grant === 'deviceCode'
-          ? await runDeviceCodeFlow({ auth, logger }, def)
-          : await runAuthorizationCodeFlow({ auth, uriHandler: deps.uriHandler, logger, timeoutMs: settings.authorizationTimeoutMs() }, def);
+          ? await runDeviceCodeFlow({ auth: tokens, logger }, def)
+          : await runAuthorizationCodeFlow({ auth: tokens, uriHandler: deps.uriHandler, logger, timeoutMs: settings.authorizationTimeoutMs() }, def);
     void vscode.window.showInformationMessage(
       vscode.l10n.t('"{0}" is authorized{1}.', def.name, status.account ? vscode.l10n.t(' as {0}', status.account) : '')
     );
@@ -87,7 +85,7 @@ export function registerCredentialCommands(registry: CommandRegistry, deps: Cred
     const def = await pickCredential(arg, vscode.l10n.t('Credential to edit'));
     const result = await new EditCredentialFlow(store, settings.clouds()).run(def);
     if (result.tokensInvalidated && store.status(def.id)?.authorizedAt) {
-      await tokens.auth().signOut(result.definition);
+      await tokens.signOut(result.definition);
       void vscode.window.showInformationMessage(vscode.l10n.t('"{0}" changed in a way its tokens cannot follow; authorize it again.', def.name));
       return;
     }
@@ -102,13 +100,7 @@ export function registerCredentialCommands(registry: CommandRegistry, deps: Cred
     for (let i = 2; names.includes(name); i++) name = vscode.l10n.t('{0} (copy {1})', def.name, i);
     const copy: CredentialDefinition = { ...structuredClone(def), id: store.newId(), name };
     // Secrets are copied too: a duplicate is for trying a variation of the same app registration.
-    const keys = secretKeys(def.id);
-    const secrets = {
-      clientSecret: await store.vault.get(keys.clientSecret),
-      privateKey: await store.vault.get(keys.privateKey),
-      certificate: await store.vault.get(keys.certificate)
-    };
-    await store.save(copy, secrets);
+    await store.save(copy, await store.secretsOf(def.id));
     void afterSave(copy, vscode.l10n.t('duplicated'));
   });
 
@@ -121,12 +113,12 @@ export function registerCredentialCommands(registry: CommandRegistry, deps: Cred
       del
     );
     if (choice !== del) throw new CancelledError();
-    await store.delete(def.id, (id) => tokens.auth().forget(id));
+    await tokens.delete(def);
   });
 
   registry.register(CommandIds.signOut, async (arg) => {
     const def = await pickCredential(arg, vscode.l10n.t('Credential to sign out'));
-    await tokens.auth().signOut(def);
+    await tokens.signOut(def);
     void vscode.window.showInformationMessage(
       vscode.l10n.t('Signed out "{0}": its tokens are forgotten; the definition and client secret are kept.', def.name)
     );

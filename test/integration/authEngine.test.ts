@@ -29,7 +29,7 @@ describe('auth engine against the sandbox authorization server', function () {
   const engines: AuthService[] = [];
 
   const engine = () => {
-    const auth = new AuthService({ vault, clouds, trustedCaCertificates: () => [ca], logger, redactor: new SecretRedactor() });
+    const auth = new AuthService({ vault, clouds: () => clouds, trustedCaCertificates: () => [ca], logger, redactor: new SecretRedactor() });
     auth.onDidChangeStatus((id, status) => statuses.set(id, status));
     engines.push(auth);
     return auth;
@@ -242,7 +242,7 @@ describe('auth engine against the sandbox authorization server', function () {
   });
 
   it('names an untrusted certificate and shows the chain the server sent, when its CA is not trusted', async () => {
-    const auth = new AuthService({ vault, clouds, trustedCaCertificates: () => [], logger, redactor: new SecretRedactor() });
+    const auth = new AuthService({ vault, clouds: () => clouds, trustedCaCertificates: () => [], logger, redactor: new SecretRedactor() });
     engines.push(auth);
     const def = credential('sandbox-daemon');
     await vault.store(secretKeys(def.id).clientSecret, SANDBOX_APPS.daemonSecret.clientSecret);
@@ -290,7 +290,7 @@ describe('auth engine against the sandbox authorization server', function () {
 
   it('renews the refresh token before the configured expiry, storing the new one first', async () => {
     let clock = Date.now();
-    const auth = new AuthService({ vault, clouds, trustedCaCertificates: () => [ca], logger, redactor: new SecretRedactor(), now: () => clock });
+    const auth = new AuthService({ vault, clouds: () => clouds, trustedCaCertificates: () => [ca], logger, redactor: new SecretRedactor(), now: () => clock });
     engines.push(auth);
     auth.onDidChangeStatus((id, status) => statuses.set(id, status));
     const def = credential('sandbox-adele', { refreshTokenExpiryDays: 3 });

@@ -8,6 +8,7 @@ import * as assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { AuthService } from '../../src/auth/authService';
 import { AuthError } from '../../src/auth/errors';
+import { httpsRequest } from '../../src/auth/httpsRequest';
 import { secretKeys } from '../../src/core/secretVault';
 import { SecretRedactor } from '../../src/core/redact';
 import { CloudCatalog } from '../../src/core/clouds';
@@ -190,6 +191,84 @@ describe('auth engine against the sandbox authorization server', function () {
       assert.equal(decodeJwtClaims(token.accessToken)?.user, 'adele@contoso.test');
     }
     assert.notEqual(vault.values.get(secretKeys(def.id).msalCache), cacheBefore, 'the rotated refresh token was stored');
+  });
+
+  /** The refresh token MSAL keeps in a credential's cache in the vault. */
+  const refreshTokenIn = (def: CredentialDefinition): string => {
+    const cache = JSON.parse(vault.values.get(secretKeys(def.id).msalCache) ?? '{}') as { RefreshToken?: Record<string, { secret: string }> };
+    const [entry] = Object.values(cache.RefreshToken ?? {});
+    assert.ok(entry, 'a refresh token in the cache');
+    return entry.secret;
+  };
+
+  const refreshWith = async (def: CredentialDefinition, refreshToken: string): Promise<{ status: number; body: string }> => {
+    const body = new URLSearchParams({ grant_type: 'refresh_token', client_id: def.clientId, refresh_token: refreshToken, scope: def.scopes.join(' ') });
+    return httpsRequest(`${clouds.authority(def.cloud, def.tenant)}/oauth2/v2.0/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: body.toString(),
+      extraCaCertificates: [ca]
+    });
+  };
+
+  it('the sandbox, like Entra with rotation, revokes the whole grant when a spent refresh token comes back', async () => {
+    await sandbox.control.setRefreshTokenRotation(true);
+    const def = credential('sandbox-adele');
+    const auth = engine();
+    await authorize(auth, def);
+    const spent = refreshTokenIn(def);
+    await auth.getAccessToken(def, { forceRefresh: true });
+    const rotated = refreshTokenIn(def);
+    assert.notEqual(rotated, spent);
+    assert.equal((await refreshWith(def, spent)).status, 400, 'the spent token is refused');
+    assert.equal((await refreshWith(def, rotated)).status, 400, 'and its reuse revoked the grant: the rotated one is dead too');
+  });
+
+  it('two windows refreshing at once spend the rotated refresh token once: the credential stays authorized', async () => {
+    await sandbox.control.setRefreshTokenRotation(true);
+    const def = credential('sandbox-adele');
+    await authorize(engine(), def);
+    const [one, two] = [engine(), engine()];
+    const before = await tokenRequests();
+    const [a, b] = await Promise.all([one.getAccessToken(def, { forceRefresh: true }), two.getAccessToken(def, { forceRefresh: true })]);
+    assert.equal((await tokenRequests()) - before, 1, 'one refresh for both windows');
+    assert.equal(a.accessToken, b.accessToken, 'the waiting window took what the other stored');
+    // The grant is alive: each window refreshes again with the stored, rotated token.
+    await two.getAccessToken(def, { forceRefresh: true });
+    await one.getAccessToken(def, { forceRefresh: true });
+    assert.equal(credentialState(def, statuses.get(def.id)), 'authorized');
+    assert.equal((await refreshWith(def, refreshTokenIn(def))).status, 200, 'the last stored refresh token still works');
+  });
+
+  it('sign-out during a slow token request leaves no token in the vault, and the request reports nothing', async () => {
+    const def = credential('sandbox-adele');
+    const auth = engine();
+    await authorize(auth, def);
+    await sandbox.control.setTokenDelay(1500);
+    const before = await tokenRequests();
+    const pending = auth.getAccessToken(def, { forceRefresh: true });
+    while ((await tokenRequests()) === before) await new Promise((resolve) => setTimeout(resolve, 50));
+    await auth.signOut(def);
+    await assert.rejects(pending, (e: AuthError) => e.code === 'superseded');
+    assert.equal(vault.values.get(secretKeys(def.id).tokens), undefined, 'no tokens');
+    assert.equal(vault.values.get(secretKeys(def.id).msalCache), undefined, "no refresh token in MSAL's cache");
+    assert.equal(credentialState(def, statuses.get(def.id)), 'unauthorized');
+  });
+
+  it('delete during a slow app-only token request leaves no secret of the credential', async () => {
+    const def = credential('sandbox-daemon');
+    const auth = engine();
+    await vault.store(secretKeys(def.id).clientSecret, SANDBOX_APPS.daemonSecret.clientSecret);
+    await sandbox.control.setTokenDelay(1500);
+    const before = await tokenRequests();
+    const pending = auth.getAccessToken(def);
+    while ((await tokenRequests()) === before) await new Promise((resolve) => setTimeout(resolve, 50));
+    await auth.forget(def.id);
+    await assert.rejects(pending, (e: AuthError) => e.code === 'superseded');
+    assert.deepEqual(
+      [...vault.values.keys()].filter((k) => k.includes(def.id)),
+      []
+    );
   });
 
   for (const [what, act, code] of [

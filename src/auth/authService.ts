@@ -9,6 +9,7 @@ import { CancelledError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { SecretRedactor } from '../core/redact';
 import type { CloudCatalog } from '../core/clouds';
+import type { ConfirmDestination, IssuerMetadata } from '../core/endpointTrust';
 import { renewalWindowMs, type CredentialDefinition, type CredentialStatus } from '../core/model';
 import { AuthError, oauthError, stateMismatch } from './errors';
 import { GenericProvider } from './providers/genericProvider';
@@ -24,6 +25,8 @@ export interface AuthServiceDeps {
   logger: Logger;
   redactor: SecretRedactor;
   now?: () => number;
+  /** Asks the user before a generic credential sends anything to an endpoint nothing vouches for (core/endpointTrust.ts). */
+  confirmDestination?: ConfirmDestination;
   /** Replaces the providers (tests of the engine's own logic). */
   providerFor?: (def: CredentialDefinition) => GrantProvider;
 }
@@ -65,7 +68,7 @@ export class AuthService {
   constructor(private readonly deps: AuthServiceDeps) {
     this.now = deps.now ?? Date.now;
     this.microsoft = new MicrosoftProvider(deps.vault, deps.clouds, deps.trustedCaCertificates, deps.logger, deps.redactor, this.now);
-    this.generic = new GenericProvider(deps.vault, deps.trustedCaCertificates, this.now);
+    this.generic = new GenericProvider(deps.vault, deps.trustedCaCertificates, this.now, deps.confirmDestination);
   }
 
   private provider(def: CredentialDefinition): { provider: GrantProvider; def: CredentialDefinition } {
@@ -87,6 +90,11 @@ export class AuthService {
       };
     }
     return { provider: this.microsoft, def };
+  }
+
+  /** An issuer's authorization server metadata (the add and edit flows prefill endpoints from it). */
+  discoverIssuer(issuer: string): Promise<IssuerMetadata> {
+    return this.generic.discover(issuer);
   }
 
   onDidChangeStatus(listener: (credentialId: string, status: CredentialStatus) => void): { dispose(): void } {

@@ -9,13 +9,22 @@ export interface SecretVault {
 }
 
 /** The SecretStorage keys of one credential's secrets. */
-export function secretKeys(credentialId: string): { clientSecret: string; privateKey: string; certificate: string; tokens: string; msalCache: string } {
+export function secretKeys(credentialId: string): {
+  clientSecret: string;
+  privateKey: string;
+  certificate: string;
+  tokens: string;
+  msalCache: string;
+  confirmedEndpoints: string;
+} {
   const prefix = `m365mail/${credentialId}/`;
   return {
     clientSecret: `${prefix}clientSecret`,
     privateKey: `${prefix}privateKey`,
     certificate: `${prefix}certificate`,
     tokens: `${prefix}tokens`,
-    msalCache: `${prefix}msalCache`
+    msalCache: `${prefix}msalCache`,
+    // Not a secret, but per credential, never exported, and deleted with the credential.
+    confirmedEndpoints: `${prefix}confirmedEndpoints`
   };
 }

@@ -6,6 +6,7 @@ import type { SecretRedactor } from '../core/redact';
 import type { Settings } from '../common/settings';
 import { M365MailError } from '../core/errors';
 import type { CredentialStore } from './credentialStore';
+import { confirmDestination } from './ui/confirmDestination';
 
 /**
  * The extension's one way to tokens. It creates the auth engine (MSAL, oauth4webapi: the `auth`
@@ -32,7 +33,8 @@ export class TokenBroker implements vscode.Disposable {
         clouds: this.settings.clouds(),
         trustedCaCertificates: () => this.settings.trustedCaCertificates(),
         logger: this.logger,
-        redactor: this.redactor
+        redactor: this.redactor,
+        confirmDestination
       });
       for (const def of this.store.list()) {
         const status = this.store.status(def.id);

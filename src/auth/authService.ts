@@ -12,6 +12,7 @@ import { CancelledError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { SecretRedactor } from '../core/redact';
 import type { CloudCatalog } from '../core/clouds';
+import type { ConfirmDestination, IssuerMetadata } from '../core/endpointTrust';
 import { renewalWindowMs, type CredentialDefinition, type CredentialStatus } from '../core/model';
 import { AuthError, oauthError, stateMismatch } from './errors';
 import { GenericProvider } from './providers/genericProvider';
@@ -35,6 +36,8 @@ export interface AuthServiceDeps {
    */
   statusOf?: (credentialId: string) => CredentialStatus | undefined;
   now?: () => number;
+  /** Asks the user before a generic credential sends anything to an endpoint nothing vouches for (core/endpointTrust.ts). */
+  confirmDestination?: ConfirmDestination;
   /** Replaces the providers (tests of the engine's own logic). */
   providerFor?: (def: CredentialDefinition) => GrantProvider;
 }
@@ -108,7 +111,7 @@ export class AuthService {
     });
     this.lease = new RefreshLease(deps.vault, this.now);
     this.microsoft = new MicrosoftProvider(this.vault, deps.clouds, deps.trustedCaCertificates, deps.logger, deps.redactor, this.now);
-    this.generic = new GenericProvider(this.vault, deps.trustedCaCertificates, this.now);
+    this.generic = new GenericProvider(this.vault, deps.trustedCaCertificates, this.now, deps.confirmDestination);
     this.subscription = deps.vault.onDidChange?.((key) => void this.vaultChanged(key));
   }
 
@@ -172,6 +175,11 @@ export class AuthService {
       };
     }
     return { provider: this.microsoft, def };
+  }
+
+  /** An issuer's authorization server metadata (the add and edit flows prefill endpoints from it). */
+  discoverIssuer(issuer: string): Promise<IssuerMetadata> {
+    return this.generic.discover(issuer);
   }
 
   onDidChangeStatus(listener: (credentialId: string, status: CredentialStatus) => void): { dispose(): void } {

@@ -34,6 +34,7 @@ export interface CredentialCommandDeps {
 /** The credential commands. Each takes a tree node (context menu) or nothing (palette: asks which credential). */
 export function registerCredentialCommands(registry: CommandRegistry, deps: CredentialCommandDeps): void {
   const { store, tokens, settings, logger, pickCredential } = deps;
+  const discoverIssuer = (issuer: string) => tokens.discoverIssuer(issuer);
 
   async function authorize(def: CredentialDefinition): Promise<void> {
     const status =
@@ -64,7 +65,7 @@ export function registerCredentialCommands(registry: CommandRegistry, deps: Cred
   }
 
   registry.register(CommandIds.addCredential, async () => {
-    const def = await new AddCredentialFlow(store, settings.clouds()).run();
+    const def = await new AddCredentialFlow(store, settings.clouds(), discoverIssuer).run();
     void afterSave(def, vscode.l10n.t('added'));
   });
 
@@ -83,7 +84,7 @@ export function registerCredentialCommands(registry: CommandRegistry, deps: Cred
 
   registry.register(CommandIds.editCredential, async (arg) => {
     const def = await pickCredential(arg, vscode.l10n.t('Credential to edit'));
-    const result = await new EditCredentialFlow(store, settings.clouds()).run(def);
+    const result = await new EditCredentialFlow(store, settings.clouds(), discoverIssuer).run(def);
     if (result.tokensInvalidated && store.status(def.id)?.authorizedAt) {
       await tokens.signOut(result.definition);
       void vscode.window.showInformationMessage(vscode.l10n.t('"{0}" changed in a way its tokens cannot follow; authorize it again.', def.name));

@@ -18,6 +18,7 @@ export function secretKeys(credentialId: string): {
   tokens: string;
   msalCache: string;
   refreshLease: string;
+  confirmedEndpoints: string;
 } {
   const prefix = `m365mail/${credentialId}/`;
   return {
@@ -27,7 +28,9 @@ export function secretKeys(credentialId: string): {
     tokens: `${prefix}tokens`,
     msalCache: `${prefix}msalCache`,
     // Not a secret: which window is refreshing. It lives here because SecretStorage is what all windows share.
-    refreshLease: `${prefix}refreshLease`
+    refreshLease: `${prefix}refreshLease`,
+    // Not a secret, but per credential, never exported, and deleted with the credential.
+    confirmedEndpoints: `${prefix}confirmedEndpoints`
   };
 }
 

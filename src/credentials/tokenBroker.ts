@@ -7,6 +7,7 @@ import type { Settings } from '../common/settings';
 import { M365MailError } from '../core/errors';
 import type { CredentialDefinition, CredentialStatus } from '../core/model';
 import type { CredentialStore } from './credentialStore';
+import { confirmDestination } from './ui/confirmDestination';
 
 /**
  * The extension's one way to a credential's session: sign-in, tokens, sign-out and delete. It
@@ -37,7 +38,8 @@ export class TokenBroker implements vscode.Disposable {
         trustedCaCertificates: () => this.settings.trustedCaCertificates(),
         statusOf: (id) => this.store.status(id),
         logger: this.logger,
-        redactor: this.redactor
+        redactor: this.redactor,
+        confirmDestination
       });
       this.disposables.push(
         service.onDidChangeStatus((id, status) => void this.store.setStatus(id, status)),
@@ -73,6 +75,11 @@ export class TokenBroker implements vscode.Disposable {
 
   async getAccessToken(credentialId: string, options?: { forceRefresh?: boolean }): Promise<AccessToken> {
     return this.engine().getAccessToken(this.definition(credentialId), options);
+  }
+
+  /** Reads an issuer's metadata (RFC 8414 / OpenID discovery), for the add and edit flows. */
+  discoverIssuer(issuer: string): ReturnType<AuthService['discoverIssuer']> {
+    return this.engine().discoverIssuer(issuer);
   }
 
   beginAuthorizationCode(def: CredentialDefinition, redirectUri: string): ReturnType<AuthService['beginAuthorizationCode']> {

@@ -6,12 +6,15 @@
  */
 import * as assert from 'node:assert/strict';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { AuthService } from '../../src/auth/authService';
 import { AuthError } from '../../src/auth/errors';
 import { httpsRequest } from '../../src/auth/httpsRequest';
 import { secretKeys } from '../../src/core/secretVault';
 import { SecretRedactor } from '../../src/core/redact';
 import { CloudCatalog } from '../../src/core/clouds';
+import type { DestinationConfirmation } from '../../src/core/endpointTrust';
 import { credentialState, type CredentialDefinition, type CredentialStatus } from '../../src/core/model';
 import { decodeJwtClaims } from '../../src/core/tokenClaims';
 import { completeDeviceCode, PageDriver, SANDBOX_APPS } from '@m365-mail/sandbox';
@@ -339,6 +342,7 @@ describe('auth engine against the sandbox authorization server', function () {
       provider: 'generic',
       cloud: undefined,
       tenant: undefined,
+      issuer: 'https://127.0.0.1:9',
       authorizationUrl: 'https://127.0.0.1:9/authorize',
       tokenUrl: 'https://127.0.0.1:9/token',
       clientAuth: 'secretPost',
@@ -354,6 +358,7 @@ describe('auth engine against the sandbox authorization server', function () {
       provider: 'generic',
       cloud: undefined,
       tenant: undefined,
+      issuer: 'http://login.example.com',
       authorizationUrl: 'http://login.example.com/authorize',
       tokenUrl: 'http://login.example.com/token',
       clientAuth: 'secretPost',
@@ -385,5 +390,79 @@ describe('auth engine against the sandbox authorization server', function () {
     const renewed = statuses.get(def.id)?.refreshTokenExpiresAt ?? 0;
     assert.ok(renewed > firstDeadline, 'the refresh token deadline moved forward');
     assert.equal(credentialState(def, statuses.get(def.id), clock), 'authorized');
+  });
+
+  describe("a generic provider set up from the issuer's metadata", () => {
+    const issuer = () => `${sandbox.description.authorization.authority}/v2.0`;
+    /** The sandbox's public client, spoken to as "any OAuth2 provider" with the endpoints its metadata publishes. */
+    const generic = async (auth: AuthService, overrides: Partial<CredentialDefinition> = {}): Promise<CredentialDefinition> => {
+      const metadata = await auth.discoverIssuer(issuer());
+      return credential('sandbox-adele', {
+        provider: 'generic',
+        cloud: undefined,
+        tenant: undefined,
+        issuer: metadata.issuer,
+        authorizationUrl: metadata.authorizationEndpoint,
+        tokenUrl: metadata.tokenEndpoint,
+        deviceAuthorizationUrl: metadata.deviceAuthorizationEndpoint,
+        redirectUri: 'http://127.0.0.1',
+        ...overrides
+      });
+    };
+
+    it('discovers the endpoints at the issuer (OpenID discovery) and authorizes with them, checking the configured issuer', async () => {
+      const auth = engine();
+      const metadata = await auth.discoverIssuer(issuer());
+      const authority = sandbox.description.authorization.authority;
+      assert.equal(metadata.issuer, issuer());
+      assert.equal(metadata.authorizationEndpoint, `${authority}/oauth2/v2.0/authorize`);
+      assert.equal(metadata.tokenEndpoint, `${authority}/oauth2/v2.0/token`);
+      const def = await generic(auth);
+      const status = await authorize(auth, def);
+      assert.equal(credentialState(def, status), 'authorized');
+      assert.ok((await auth.getAccessToken(def, { forceRefresh: true })).accessToken);
+    });
+
+    it('refuses a discovery document that names another issuer', async () => {
+      // The tenant's domain serves the same document, whose issuer is the tenant ID's.
+      const byDomain = `${sandbox.description.authorization.origin}/${sandbox.description.authorization.tenantDomain}/v2.0`;
+      await assert.rejects(engine().discoverIssuer(byDomain), /issuer/i);
+    });
+
+    it('sends nothing to a token endpoint the metadata does not name, on "Cancel", before the sign-in starts', async () => {
+      const received: string[] = [];
+      const decoy = http.createServer((req, res) => {
+        received.push(`${req.method} ${req.url}`);
+        res.writeHead(500).end();
+      });
+      await new Promise<void>((resolve) => decoy.listen(0, '127.0.0.1', resolve));
+      try {
+        const asked: DestinationConfirmation[] = [];
+        const auth = new AuthService({
+          vault,
+          clouds: () => clouds,
+          trustedCaCertificates: () => [ca],
+          logger,
+          redactor: new SecretRedactor(),
+          confirmDestination: async (request) => {
+            asked.push(request);
+            return false;
+          }
+        });
+        engines.push(auth);
+        const host = `127.0.0.1:${(decoy.address() as AddressInfo).port}`;
+        const def = await generic(auth, { tokenUrl: `http://${host}/token` });
+        const before = await tokenRequests();
+        await assert.rejects(auth.beginAuthorizationCode(def, 'http://127.0.0.1:45678/'), (error: AuthError) => error.code === 'untrusted_endpoint');
+        assert.deepEqual(
+          asked.map((a) => [a.host, a.issuer]),
+          [[host, issuer()]]
+        );
+        assert.equal(received.length, 0);
+        assert.equal(await tokenRequests(), before, 'and nothing went to the real token endpoint either');
+      } finally {
+        await new Promise<void>((resolve) => decoy.close(() => resolve()));
+      }
+    });
   });
 });

@@ -30,6 +30,14 @@ export type TokenDestination = { kind: 'mailServer'; host: string; port: number 
 
 export type MailServer = Pick<MailEndpoint, 'host' | 'port'>;
 
+/** The destination of a token handed to a credential's IMAP or SMTP server. */
+export function toMailServer(endpoint: MailServer): TokenDestination {
+  return { kind: 'mailServer', host: endpoint.host, port: endpoint.port };
+}
+
+/** A token that stays on this machine: a refresh, the token details view. */
+export const THIS_MACHINE: TokenDestination = { kind: 'thisMachine' };
+
 export type DestinationVerdict =
   /** The issuer's own server: no question. `owner` names the cloud, the preset or the authorization host. */
   | { kind: 'own'; why: 'cloudServer' | 'presetServer' | 'authorizationHost'; owner: string }

@@ -5,13 +5,16 @@ import type { Logger } from '../core/logger';
 import type { SecretRedactor } from '../core/redact';
 import type { Settings } from '../common/settings';
 import { M365MailError } from '../core/errors';
+import type { TokenDestination } from '../core/tokenDestinations';
 import type { CredentialStore } from './credentialStore';
+import type { TokenDestinationGuard } from './tokenDestinationGuard';
 
 /**
  * The extension's one way to tokens. It creates the auth engine (MSAL, oauth4webapi: the `auth`
  * chunk) on first use, persists every status change it reports into the store, and gives mail
- * features `getAccessToken(credentialId)`, which the engine serves from cache, refreshes when
- * needed, and never requests twice at once.
+ * features `getAccessToken(credentialId, { destination })`, which the engine serves from cache,
+ * refreshes when needed, and never requests twice at once. Every caller names where the token
+ * goes; the destination guard says yes (or asks the user) before the engine is even asked.
  */
 export class TokenBroker implements vscode.Disposable {
   private service: AuthService | undefined;
@@ -21,7 +24,8 @@ export class TokenBroker implements vscode.Disposable {
     private readonly store: CredentialStore,
     private readonly settings: Settings,
     private readonly redactor: SecretRedactor,
-    private readonly logger: Logger
+    private readonly logger: Logger,
+    private readonly destinations: TokenDestinationGuard
   ) {}
 
   auth(): AuthService {
@@ -47,11 +51,12 @@ export class TokenBroker implements vscode.Disposable {
 
   async getAccessToken(
     credentialId: string,
-    options?: { forceRefresh?: boolean }
+    options: { destination: TokenDestination; forceRefresh?: boolean }
   ): Promise<{ accessToken: string; expiresAt: number; account?: string; scopes: string[] }> {
     const def = this.store.get(credentialId);
     if (!def) throw new M365MailError('unknown_credential', vscode.l10n.t('The credential no longer exists.'));
-    return this.auth().getAccessToken(def, options);
+    await this.destinations.check(def, options.destination, this.store.status(def.id)?.account);
+    return this.auth().getAccessToken(def, { forceRefresh: options.forceRefresh });
   }
 
   dispose(): void {

@@ -6,7 +6,11 @@ import type { CredentialStore } from '../credentials/credentialStore';
 import type { CredentialDefinition } from '../core/model';
 import { exportDefinitions, ImportFormatError, parseExport } from '../core/portable';
 import { decodeJwtClaims } from '../core/tokenClaims';
+import { THIS_MACHINE } from '../core/tokenDestinations';
 import type { TokenBroker } from '../credentials/tokenBroker';
+import type { TokenDestinationGuard } from '../credentials/tokenDestinationGuard';
+import type { Translate } from '../core/format';
+import { buildImportReview } from '../core/importReview';
 import { AddCredentialFlow } from '../credentials/ui/addCredentialFlow';
 import { EditCredentialFlow } from '../credentials/ui/editCredentialFlow';
 import { validateDefinition } from '../core/validation';
@@ -29,11 +33,14 @@ export interface CredentialCommandDeps {
   logger: Logger;
   pickCredential: CredentialPicker;
   workspaceFiles: WorkspaceCredentialFiles;
+  /** Where tokens may go; its approvals are dropped when a credential is edited, deleted or imported. */
+  destinations: TokenDestinationGuard;
 }
 
 /** The credential commands. Each takes a tree node (context menu) or nothing (palette: asks which credential). */
 export function registerCredentialCommands(registry: CommandRegistry, deps: CredentialCommandDeps): void {
-  const { store, tokens, settings, logger, pickCredential } = deps;
+  const { store, tokens, settings, logger, pickCredential, destinations } = deps;
+  const t: Translate = (message, ...args) => vscode.l10n.t(message, ...args);
   const discoverIssuer = (issuer: string) => tokens.discoverIssuer(issuer);
 
   async function authorize(def: CredentialDefinition): Promise<void> {
@@ -75,7 +82,7 @@ export function registerCredentialCommands(registry: CommandRegistry, deps: Cred
     const def = await pickCredential(arg, vscode.l10n.t('Credential to refresh'));
     const token = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Refreshing "{0}"…', def.name) },
-      () => tokens.getAccessToken(def.id, { forceRefresh: true })
+      () => tokens.getAccessToken(def.id, { destination: THIS_MACHINE, forceRefresh: true })
     );
     void vscode.window.showInformationMessage(
       vscode.l10n.t('"{0}" refreshed; the access token is valid until {1}.', def.name, new Date(token.expiresAt).toLocaleString())
@@ -85,6 +92,8 @@ export function registerCredentialCommands(registry: CommandRegistry, deps: Cred
   registry.register(CommandIds.editCredential, async (arg) => {
     const def = await pickCredential(arg, vscode.l10n.t('Credential to edit'));
     const result = await new EditCredentialFlow(store, settings.clouds(), discoverIssuer).run(def);
+    // An edit may change where tokens go: servers approved for the old definition are asked again.
+    await destinations.forget(def.id);
     if (result.tokensInvalidated && store.status(def.id)?.authorizedAt) {
       await tokens.signOut(result.definition);
       void vscode.window.showInformationMessage(vscode.l10n.t('"{0}" changed in a way its tokens cannot follow; authorize it again.', def.name));
@@ -138,7 +147,7 @@ export function registerCredentialCommands(registry: CommandRegistry, deps: Cred
 
   registry.register(CommandIds.showTokenDetails, async (arg) => {
     const def = await pickCredential(arg, vscode.l10n.t('Credential whose token to show'));
-    const token = await tokens.getAccessToken(def.id);
+    const token = await tokens.getAccessToken(def.id, { destination: THIS_MACHINE });
     const summary = decodeJwtClaims(token.accessToken);
     const details = {
       credential: def.name,
@@ -209,8 +218,11 @@ export function registerCredentialCommands(registry: CommandRegistry, deps: Cred
     );
   });
 
-  /** All or nothing: every definition is checked before the first one is saved. */
-  const importFrom = async (source: vscode.Uri): Promise<void> => {
+  /**
+   * A review, then all or nothing: every definition is checked, and every endpoint and server of
+   * every one is shown, before the first is saved; a failure part-way removes what was saved.
+   */
+  const importFrom = async (source: vscode.Uri, fromWorkspace: boolean): Promise<void> => {
     let definitions: CredentialDefinition[];
     try {
       definitions = parseExport(new TextDecoder().decode(await vscode.workspace.fs.readFile(source)));
@@ -226,7 +238,33 @@ export function registerCredentialCommands(registry: CommandRegistry, deps: Cred
       names.push(def.name);
     }
     if (problems.length) throw new M365MailError('invalid_import', vscode.l10n.t('Nothing was imported. {0}', problems.join(' | ')));
-    for (const def of definitions) await store.save(def);
+    const review = buildImportReview(
+      definitions,
+      settings.clouds(),
+      {
+        source: vscode.workspace.asRelativePath(source),
+        fromUntrustedWorkspace: !vscode.workspace.isTrusted && (fromWorkspace || vscode.workspace.getWorkspaceFolder(source) !== undefined)
+      },
+      t
+    );
+    const importButton = vscode.l10n.t('Import');
+    const ask = { modal: true, detail: review.detail };
+    const choice = review.foreignServers
+      ? await vscode.window.showWarningMessage(review.message, ask, importButton)
+      : await vscode.window.showInformationMessage(review.message, ask, importButton);
+    if (choice !== importButton) throw new CancelledError();
+    const saved: string[] = [];
+    try {
+      for (const def of definitions) {
+        // Ids are new on import, so nothing was approved for them; said here so that it stays true.
+        await destinations.forget(def.id);
+        await store.save(def);
+        saved.push(def.id);
+      }
+    } catch (error) {
+      await Promise.allSettled(saved.map((id) => store.delete(id, async () => undefined)));
+      throw error;
+    }
     const needSecret = definitions.filter((d) => d.clientAuth !== 'none').length;
     void vscode.window.showInformationMessage(
       vscode.l10n.t(
@@ -243,7 +281,7 @@ export function registerCredentialCommands(registry: CommandRegistry, deps: Cred
         ? arg
         : (await vscode.window.showOpenDialog({ filters: { JSON: ['json'] }, canSelectMany: false, openLabel: vscode.l10n.t('Import') }))?.[0];
     if (!source) throw new CancelledError();
-    await importFrom(source);
+    await importFrom(source, false);
   });
 
   registry.register(CommandIds.importWorkspaceCredentials, async () => {
@@ -263,6 +301,6 @@ export function registerCredentialCommands(registry: CommandRegistry, deps: Cred
             )
           )?.uri;
     if (!source) throw new CancelledError();
-    await importFrom(source);
+    await importFrom(source, true);
   });
 }

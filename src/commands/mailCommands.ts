@@ -8,6 +8,7 @@ import { withPrivateTempFile } from '../common/tempFile';
 import type { CredentialStore } from '../credentials/credentialStore';
 import { formatSize } from '../core/format';
 import { mailboxOf, type CredentialDefinition } from '../core/model';
+import { toMailServer } from '../core/tokenDestinations';
 import type { TokenBroker } from '../credentials/tokenBroker';
 import { validateMailbox } from '../core/validation';
 import type { EmlSummary } from '../mail/eml/emlSummary';
@@ -34,7 +35,7 @@ export function registerMailCommands(registry: CommandRegistry, deps: MailComman
     return vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Sending {0} with "{1}" through {2}…', what, def.name, def.smtp.host) },
       async () => {
-        const token = await tokens.getAccessToken(def.id);
+        const token = await tokens.getAccessToken(def.id, { destination: toMailServer(def.smtp) });
         const result = await loadChunk('smtp').sendMail(
           {
             host: def.smtp.host,
@@ -171,7 +172,7 @@ export function registerMailCommands(registry: CommandRegistry, deps: MailComman
     const def = await deps.pickCredential(arg, vscode.l10n.t('Credential whose mailbox to preview'));
     InboxPreviewPanel.show(def, {
       extensionUri: deps.extensionUri,
-      getAccessToken: (id) => tokens.getAccessToken(id),
+      getAccessToken: (id, destination) => tokens.getAccessToken(id, { destination }),
       trustedCaCertificates: () => settings.trustedCaCertificates(),
       logger
     });

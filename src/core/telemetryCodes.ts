@@ -50,6 +50,8 @@ const KNOWN_ERROR_CODES: ReadonlySet<string> = new Set([
   'not_supported',
   'nothing_to_export',
   'unknown_credential',
+  'unknown_cloud',
+  'invalid_destination',
   'eml.binary',
   'eml.empty',
   'eml.malformed',

@@ -6,7 +6,9 @@ import type { SecretRedactor } from '../core/redact';
 import type { Settings } from '../common/settings';
 import { M365MailError } from '../core/errors';
 import type { CredentialDefinition, CredentialStatus } from '../core/model';
+import type { TokenDestination } from '../core/tokenDestinations';
 import type { CredentialStore } from './credentialStore';
+import type { TokenDestinationGuard } from './tokenDestinationGuard';
 import { confirmDestination } from './ui/confirmDestination';
 
 /**
@@ -14,7 +16,8 @@ import { confirmDestination } from './ui/confirmDestination';
  * creates the auth engine (MSAL, oauth4webapi: the `auth` chunk) on first use; the engine owns
  * tokens, requests in flight and their generation, and reports each status change, which this
  * persists into the store (the one owner of statuses). Commands and mail features come here and
- * never to the engine or to secret keys.
+ * never to the engine or to secret keys. Every caller of `getAccessToken` names where the token
+ * goes; the destination guard says yes (or asks the user) before the engine is even asked.
  */
 export class TokenBroker implements vscode.Disposable {
   private service: AuthService | undefined;
@@ -26,7 +29,8 @@ export class TokenBroker implements vscode.Disposable {
     private readonly store: CredentialStore,
     private readonly settings: Settings,
     private readonly redactor: SecretRedactor,
-    private readonly logger: Logger
+    private readonly logger: Logger,
+    private readonly destinations: TokenDestinationGuard
   ) {}
 
   private engine(): AuthService {
@@ -73,8 +77,10 @@ export class TokenBroker implements vscode.Disposable {
     return def;
   }
 
-  async getAccessToken(credentialId: string, options?: { forceRefresh?: boolean }): Promise<AccessToken> {
-    return this.engine().getAccessToken(this.definition(credentialId), options);
+  async getAccessToken(credentialId: string, options: { destination: TokenDestination; forceRefresh?: boolean }): Promise<AccessToken> {
+    const def = this.definition(credentialId);
+    await this.destinations.check(def, options.destination, this.store.status(def.id)?.account);
+    return this.engine().getAccessToken(def, { forceRefresh: options.forceRefresh });
   }
 
   /** Reads an issuer's metadata (RFC 8414 / OpenID discovery), for the add and edit flows. */
@@ -101,7 +107,10 @@ export class TokenBroker implements vscode.Disposable {
 
   /** Deletes the credential: its session first (tokens, requests in flight), then every secret and the definition. */
   delete(def: CredentialDefinition): Promise<void> {
-    return this.store.delete(def.id, (id) => this.engine().forget(id));
+    return this.store.delete(def.id, async (id) => {
+      await this.engine().forget(id);
+      await this.destinations.forget(id);
+    });
   }
 
   dispose(): void {

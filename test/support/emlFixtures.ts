@@ -2,6 +2,12 @@
  * .eml files for tests and the bench, written as mail clients write them: CRLF line ends, a
  * multipart/mixed body with a short text part and one base64 attachment in 76-character lines.
  */
+import type { CredentialDefinition } from '../../src/core/model';
+import { validDefinition } from '../unit/credentials/fixtures';
+
+/** A credential to send with, valid for import; never authorized: the tests and the bench stop before a token is needed. */
+export const emlSender: CredentialDefinition = validDefinition({ id: 'eml-sender', name: 'Eml sender', clientAuth: 'none' });
+
 export function multipartEml(headers: string[], text: string, attachment: { filename: string; bytes: Buffer }): Buffer {
   return Buffer.from(
     [

@@ -2,3 +2,4 @@
 import './activation.test';
 import './credentialStore.test';
 import './tokens.test';
+import './sendEml.test';

@@ -3,3 +3,4 @@ import './activation.test';
 import './credentialStore.test';
 import './tokens.test';
 import './tokenDestinations.test';
+import './sendEml.test';

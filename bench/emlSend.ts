@@ -46,6 +46,8 @@ async function main(): Promise<void> {
     const importButton = workbench.page.locator('.pane-body .welcome-view-content').getByRole('button', { name: 'Import credentials from this folder' });
     await importButton.waitFor({ state: 'visible', timeout: 60_000 });
     await importButton.click();
+    // The import is a review the user confirms.
+    await workbench.answerDialog('Import');
     await workbench.waitForNotification(/Imported 1 credential/);
     await workbench.clearNotifications();
     const { page } = workbench;

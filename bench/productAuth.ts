@@ -26,9 +26,10 @@ let counter = 0;
 export async function productAuth(description: SandboxDescription): Promise<ProductAuth> {
   const ca = fs.readFileSync(description.caCertPath, 'utf8');
   const vault = new MemoryVault();
+  const catalog = new CloudCatalog([description.cloud]);
   const auth = new AuthService({
     vault,
-    clouds: new CloudCatalog([description.cloud]),
+    clouds: () => catalog,
     trustedCaCertificates: () => [ca],
     logger: quietLogger,
     redactor: new SecretRedactor()

@@ -10,6 +10,7 @@ import { SecretRedactor } from './core/redact';
 import { Settings } from './common/settings';
 import { CredentialStore } from './credentials/credentialStore';
 import { TokenBroker } from './credentials/tokenBroker';
+import { TokenDestinationGuard } from './credentials/tokenDestinationGuard';
 import { AuthUriHandler } from './signIn/authUriHandler';
 import { Telemetry } from './telemetry/telemetry';
 import { CredentialsStatusBar } from './views/credentialsStatusBar';
@@ -34,7 +35,8 @@ export function activate(context: vscode.ExtensionContext): void {
   const settings = new Settings(logger.child('settings'));
   const commands = new CommandRegistry(logger.child('commands'), telemetry);
   const store = new CredentialStore(context.globalState, context.secrets, () => settings.clouds(), redactor, logger.child('credentials'));
-  const tokens = new TokenBroker(store, settings, redactor, logger.child('auth'));
+  const destinations = new TokenDestinationGuard(context.globalState, () => settings.clouds(), logger.child('auth'));
+  const tokens = new TokenBroker(store, settings, redactor, logger.child('auth'), destinations);
   const tree = new CredentialsTreeProvider(store);
   const statusBar = new CredentialsStatusBar(store);
   const uriHandler = new AuthUriHandler();
@@ -79,7 +81,8 @@ export function activate(context: vscode.ExtensionContext): void {
     claimsDocuments,
     logger: logger.child('commands'),
     pickCredential,
-    workspaceFiles
+    workspaceFiles,
+    destinations
   });
   registerMailCommands(commands, { extensionUri: context.extensionUri, store, tokens, settings, logger: logger.child('mail'), pickCredential });
   registerDiagnosticsCommands(commands, { tokens, settings, logger: logger.child('diagnostics'), pickCredential, reportDocuments });

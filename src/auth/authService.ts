@@ -1,29 +1,43 @@
 /**
  * The auth engine: starts grants, checks PKCE/state, persists tokens in the vault, and serves
  * `getAccessToken` (cached while valid, refreshed when not, one request in flight per credential
- * however many callers ask). It reports every status change so the VS Code layer can show it.
- * No `vscode` import.
+ * however many callers ask, and one window at a time spending a refresh token). It is the one
+ * owner of a credential's session: tokens in memory, the request in flight, and a generation that
+ * sign-out and delete move on, so that nothing an older request returns is written afterwards. It
+ * follows the vault's changes (another window signing out or refreshing) and reports every status
+ * change so the VS Code layer can show it. No `vscode` import.
  */
 import * as oauth from 'oauth4webapi';
 import { CancelledError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { SecretRedactor } from '../core/redact';
 import type { CloudCatalog } from '../core/clouds';
+import type { ConfirmDestination, IssuerMetadata } from '../core/endpointTrust';
 import { renewalWindowMs, type CredentialDefinition, type CredentialStatus } from '../core/model';
 import { AuthError, oauthError, stateMismatch } from './errors';
 import { GenericProvider } from './providers/genericProvider';
 import type { DeviceAuthorization, GrantProvider, TokenSet } from './providers/grantProvider';
 import { MicrosoftProvider } from './providers/microsoftProvider';
 import type { SecretVault } from '../core/secretVault';
-import { secretKeys } from '../core/secretVault';
+import { parseSecretKey, secretKeys } from '../core/secretVault';
+import { DurableVault } from './durableVault';
+import { RefreshLease } from './refreshLease';
 
 export interface AuthServiceDeps {
   vault: SecretVault;
-  clouds: CloudCatalog;
+  /** Read at each use: a custom cloud added or removed in the settings counts at once. */
+  clouds: () => CloudCatalog;
   trustedCaCertificates: () => string[];
   logger: Logger;
   redactor: SecretRedactor;
+  /**
+   * The credential's last known status, kept by its owner (the credential store, which persists
+   * what `onDidChangeStatus` reports). Without one the engine remembers what it reported.
+   */
+  statusOf?: (credentialId: string) => CredentialStatus | undefined;
   now?: () => number;
+  /** Asks the user before a generic credential sends anything to an endpoint nothing vouches for (core/endpointTrust.ts). */
+  confirmDestination?: ConfirmDestination;
   /** Replaces the providers (tests of the engine's own logic). */
   providerFor?: (def: CredentialDefinition) => GrantProvider;
 }
@@ -47,6 +61,21 @@ interface TokenRecord {
   scopes: string[];
 }
 
+/** What the engine holds for one credential. */
+interface Session {
+  /** Moves on at sign-out and delete: a request started under an older one writes nothing. */
+  generation: number;
+  memory?: TokenRecord;
+  inflight?: Promise<AccessToken>;
+  /** Token requests on the network now (sign-out waits for them, then deletes what they wrote). */
+  running: Set<Promise<unknown>>;
+}
+
+/** Thrown to the callers of a request whose credential was signed out, deleted or changed meanwhile. */
+function superseded(): AuthError {
+  return new AuthError('superseded', 'The credential was signed out or changed while the request ran; nothing from it was kept.');
+}
+
 /** An access token is used only while it has this much life left. */
 const EXPIRY_SKEW_MS = 5 * 60_000;
 const DAY_MS = 86_400_000;
@@ -54,18 +83,77 @@ const DAY_MS = 86_400_000;
 export class AuthService {
   private readonly microsoft: MicrosoftProvider;
   private readonly generic: GenericProvider;
-  private readonly inflight = new Map<string, Promise<AccessToken>>();
-  private readonly memory = new Map<string, TokenRecord>();
-  private readonly statuses = new Map<string, CredentialStatus>();
+  private readonly sessions = new Map<string, Session>();
+  /** Statuses reported, for an engine without a store (tests, benchmarks). */
+  private readonly reported = new Map<string, CredentialStatus>();
   private readonly listeners = new Set<(id: string, status: CredentialStatus) => void>();
+  private readonly storageListeners = new Set<(credentialId: string, failed: boolean) => void>();
   private readonly now: () => number;
+  private readonly vault: DurableVault;
+  private readonly lease: RefreshLease;
+  private readonly subscription: { dispose(): void } | undefined;
   /** Token-endpoint requests made, per credential (benchmarks and tests read it). */
   readonly tokenRequests = new Map<string, number>();
 
   constructor(private readonly deps: AuthServiceDeps) {
     this.now = deps.now ?? Date.now;
-    this.microsoft = new MicrosoftProvider(deps.vault, deps.clouds, deps.trustedCaCertificates, deps.logger, deps.redactor, this.now);
-    this.generic = new GenericProvider(deps.vault, deps.trustedCaCertificates, this.now);
+    this.vault = new DurableVault(deps.vault, {
+      onWriteFailed: (key, error) => {
+        const id = parseSecretKey(key)?.credentialId;
+        deps.logger.warn(`could not store ${key}: ${deps.redactor.redact(error instanceof Error ? error.message : String(error))}; kept in memory, retrying`);
+        if (id) for (const listener of this.storageListeners) listener(id, true);
+      },
+      onWriteRecovered: (key) => {
+        const id = parseSecretKey(key)?.credentialId;
+        deps.logger.info(`stored ${key} after an earlier failure`);
+        if (id) for (const listener of this.storageListeners) listener(id, false);
+      }
+    });
+    this.lease = new RefreshLease(deps.vault, this.now);
+    this.microsoft = new MicrosoftProvider(this.vault, deps.clouds, deps.trustedCaCertificates, deps.logger, deps.redactor, this.now);
+    this.generic = new GenericProvider(this.vault, deps.trustedCaCertificates, this.now, deps.confirmDestination);
+    this.subscription = deps.vault.onDidChange?.((key) => void this.vaultChanged(key));
+  }
+
+  private session(id: string): Session {
+    let session = this.sessions.get(id);
+    if (!session) {
+      session = { generation: 0, running: new Set() };
+      this.sessions.set(id, session);
+    }
+    return session;
+  }
+
+  private statusOf(id: string): CredentialStatus | undefined {
+    return this.deps.statusOf ? this.deps.statusOf(id) : this.reported.get(id);
+  }
+
+  /**
+   * Another window (or this one) changed a credential's tokens in the vault. Memory follows the
+   * vault: tokens deleted there (signed out in another window) are dropped here, and requests in
+   * flight here will not write them back; tokens refreshed there are adopted.
+   */
+  private async vaultChanged(key: string): Promise<void> {
+    const parsed = parseSecretKey(key);
+    if (!parsed || parsed.name !== 'tokens') return;
+    const session = this.sessions.get(parsed.credentialId);
+    if (!session?.memory) return;
+    const stored = await this.readRecord(parsed.credentialId);
+    if (!stored) {
+      session.generation++;
+      session.memory = undefined;
+      session.inflight = undefined;
+      this.microsoft.forget(parsed.credentialId);
+      this.deps.logger.info(`${parsed.credentialId}: signed out in another window; its tokens are dropped here too`);
+    } else if (stored.accessToken !== session.memory.accessToken) {
+      session.memory = stored;
+    }
+  }
+
+  /** Called with `failed` true when a credential's tokens could not be stored (they are kept in memory), false once they are. */
+  onDidChangeStorage(listener: (credentialId: string, failed: boolean) => void): { dispose(): void } {
+    this.storageListeners.add(listener);
+    return { dispose: () => this.storageListeners.delete(listener) };
   }
 
   private provider(def: CredentialDefinition): { provider: GrantProvider; def: CredentialDefinition } {
@@ -74,7 +162,7 @@ export class AuthService {
     if (def.clientAuth === 'secretBasic') {
       // MSAL always sends the secret in the body; for HTTP Basic (RFC 6749 section 2.3.1) the same
       // Entra v2 endpoints are spoken with oauth4webapi instead.
-      const authority = this.deps.clouds.authority(def.cloud, def.tenant);
+      const authority = this.deps.clouds().authority(def.cloud, def.tenant);
       return {
         provider: this.generic,
         def: {
@@ -89,13 +177,18 @@ export class AuthService {
     return { provider: this.microsoft, def };
   }
 
+  /** An issuer's authorization server metadata (the add and edit flows prefill endpoints from it). */
+  discoverIssuer(issuer: string): Promise<IssuerMetadata> {
+    return this.generic.discover(issuer);
+  }
+
   onDidChangeStatus(listener: (credentialId: string, status: CredentialStatus) => void): { dispose(): void } {
     this.listeners.add(listener);
     return { dispose: () => this.listeners.delete(listener) };
   }
 
   private emit(id: string, status: CredentialStatus): void {
-    this.statuses.set(id, status);
+    this.reported.set(id, status);
     for (const listener of this.listeners) listener(id, status);
   }
 
@@ -113,13 +206,14 @@ export class AuthService {
     this.deps.redactor.add(codeVerifier);
     const codeChallenge = await oauth.calculatePKCECodeChallenge(codeVerifier);
     const state = oauth.generateRandomState();
-    const url = await this.guard(def, () => provider.authorizationUrl(effective, { redirectUri, codeChallenge, state }));
+    const generation = this.session(def.id).generation;
+    const url = await this.guard(def, generation, () => provider.authorizationUrl(effective, { redirectUri, codeChallenge, state }));
     let used = false;
     return {
       url,
       state,
       complete: (callbackUrl) =>
-        this.guard(def, async () => {
+        this.guard(def, generation, async () => {
           if (used) throw new AuthError('already_used', 'This sign-in was already completed.');
           const callback = new URL(callbackUrl);
           const params = callback.searchParams;
@@ -131,8 +225,8 @@ export class AuthService {
           if (!code) throw new AuthError('invalid_request', 'The sign-in response has no authorization code.');
           this.deps.redactor.add(code);
           this.count(def.id);
-          const tokens = await provider.exchangeCode(effective, { code, redirectUri, codeVerifier, callbackUrl: callback, state });
-          return this.accept(def, tokens);
+          const tokens = await this.track(def.id, provider.exchangeCode(effective, { code, redirectUri, codeVerifier, callbackUrl: callback, state }));
+          return this.accept(def, generation, tokens);
         })
     };
   }
@@ -146,7 +240,8 @@ export class AuthService {
     complete(signal: AbortSignal): Promise<CredentialStatus>;
   }> {
     const { provider, def: effective } = this.provider(def);
-    const device: DeviceAuthorization = await this.guard(def, () => provider.deviceCode(effective));
+    const generation = this.session(def.id).generation;
+    const device: DeviceAuthorization = await this.guard(def, generation, () => provider.deviceCode(effective));
     return {
       userCode: device.userCode,
       verificationUri: device.verificationUri,
@@ -154,31 +249,41 @@ export class AuthService {
       message: device.message,
       expiresAt: device.expiresAt,
       complete: (signal) =>
-        this.guard(def, async () => {
+        this.guard(def, generation, async () => {
           this.count(def.id);
-          return this.accept(def, await device.complete(signal));
+          return this.accept(def, generation, await device.complete(signal));
         })
     };
   }
 
   async authorizeClientCredentials(def: CredentialDefinition): Promise<CredentialStatus> {
     const { provider, def: effective } = this.provider(def);
-    return this.guard(def, async () => {
+    const generation = this.session(def.id).generation;
+    return this.guard(def, generation, async () => {
       this.count(def.id);
-      return this.accept(def, await provider.clientCredentials(effective));
+      return this.accept(def, generation, await this.track(def.id, provider.clientCredentials(effective)));
     });
   }
 
   getAccessToken(def: CredentialDefinition, options: { forceRefresh?: boolean } = {}): Promise<AccessToken> {
-    const cached = this.memory.get(def.id);
+    const session = this.session(def.id);
+    const cached = session.memory;
     if (!options.forceRefresh && cached && this.usable(def, cached)) return Promise.resolve(this.view(cached));
     // One request per credential at a time: later callers share the one in flight.
-    let pending = this.inflight.get(def.id);
-    if (!pending) {
-      pending = this.fetchToken(def, options.forceRefresh ?? false).finally(() => this.inflight.delete(def.id));
-      this.inflight.set(def.id, pending);
+    if (!session.inflight) {
+      const pending = this.fetchToken(def, session.generation, options.forceRefresh ?? false).finally(() => {
+        if (session.inflight === pending) session.inflight = undefined;
+      });
+      session.inflight = pending;
     }
-    return pending;
+    return session.inflight;
+  }
+
+  /** Runs a token request so that sign-out and delete can wait for it. */
+  private track<T>(id: string, request: Promise<T>): Promise<T> {
+    const running = this.session(id).running;
+    running.add(request);
+    return request.finally(() => running.delete(request));
   }
 
   private usable(def: CredentialDefinition, record: TokenRecord): boolean {
@@ -195,31 +300,54 @@ export class AuthService {
     return { accessToken: record.accessToken, expiresAt: record.expiresAt, account: record.account, scopes: record.scopes };
   }
 
-  private async fetchToken(def: CredentialDefinition, force: boolean): Promise<AccessToken> {
-    return this.guard(def, async () => {
+  private async fetchToken(def: CredentialDefinition, generation: number, force: boolean): Promise<AccessToken> {
+    return this.guard(def, generation, async () => {
       // Read the vault, not memory: another window may have rotated the refresh token.
       const stored = await this.readRecord(def.id);
-      if (!force && stored && this.usable(def, stored)) {
-        this.memory.set(def.id, stored);
-        return this.view(stored);
-      }
+      if (!force && stored && this.usable(def, stored)) return this.adopt(def.id, generation, stored);
       const { provider, def: effective } = this.provider(def);
-      let tokens: TokenSet;
-      this.count(def.id);
       if (def.grant === 'clientCredentials') {
-        tokens = await provider.clientCredentials(effective);
-      } else {
-        if (!stored) throw new AuthError('not_authorized', `"${def.name}" is not authorized yet.`, { nextStep: 'Run "Authorize credential".' });
-        tokens = await provider.refresh(effective, stored, true);
+        // No refresh token to spend: each window may ask for its own app-only token.
+        this.count(def.id);
+        await this.accept(def, generation, await this.track(def.id, provider.clientCredentials(effective)), stored);
+        return this.view(this.session(def.id).memory as TokenRecord);
       }
-      await this.accept(def, tokens, stored);
-      return this.view(this.memory.get(def.id) as TokenRecord);
+      if (!stored) throw new AuthError('not_authorized', `"${def.name}" is not authorized yet.`, { nextStep: 'Run "Authorize credential".' });
+      // One window at a time spends the refresh token; the others wait and take what it stored.
+      const refreshedElsewhere = async () => {
+        const latest = await this.readRecord(def.id);
+        return !!latest && latest.accessToken !== stored.accessToken && latest.expiresAt - EXPIRY_SKEW_MS > this.now();
+      };
+      const lease = await this.lease.acquire(secretKeys(def.id).refreshLease, refreshedElsewhere);
+      if (!lease.held) {
+        const latest = await this.readRecord(def.id);
+        if (latest) return this.adopt(def.id, generation, latest);
+        throw superseded();
+      }
+      try {
+        // Read once more under the lease: a window that just released it may have refreshed.
+        const latest = (await this.readRecord(def.id)) ?? stored;
+        if (latest.accessToken !== stored.accessToken && this.usable(def, latest)) return this.adopt(def.id, generation, latest);
+        this.count(def.id);
+        await this.accept(def, generation, await this.track(def.id, provider.refresh(effective, latest, true)), latest);
+        return this.view(this.session(def.id).memory as TokenRecord);
+      } finally {
+        await lease.release();
+      }
     });
+  }
+
+  /** Takes tokens found in the vault as this engine's own. */
+  private adopt(id: string, generation: number, record: TokenRecord): AccessToken {
+    const session = this.session(id);
+    if (session.generation !== generation) throw superseded();
+    session.memory = record;
+    return this.view(record);
   }
 
   private async readRecord(id: string): Promise<TokenRecord | undefined> {
     const key = secretKeys(id).tokens;
-    const text = await this.deps.vault.get(key);
+    const text = await this.vault.get(key);
     if (!text) return undefined;
     try {
       const record = JSON.parse(text) as TokenRecord;
@@ -229,15 +357,18 @@ export class AuthService {
       return record;
     } catch {
       // A value that will not parse is deleted, not trusted.
-      await this.deps.vault.delete(key);
+      await this.vault.delete(key);
       return undefined;
     }
   }
 
-  private async accept(def: CredentialDefinition, tokens: TokenSet, previous?: TokenRecord): Promise<CredentialStatus> {
+  private async accept(def: CredentialDefinition, generation: number, tokens: TokenSet, previous?: TokenRecord): Promise<CredentialStatus> {
+    const session = this.session(def.id);
+    // Signed out, deleted or changed since the request started: what it returned is not kept.
+    if (session.generation !== generation) throw superseded();
     const now = this.now();
     // The tokens this replaces are superseded: forgotten by the redactor so its set stays small.
-    const replaced = this.memory.get(def.id) ?? previous;
+    const replaced = session.memory ?? previous;
     this.deps.redactor.replace(replaced?.accessToken, tokens.accessToken);
     if (tokens.refreshToken) this.deps.redactor.replace(replaced?.refreshToken, tokens.refreshToken);
     const configured = now + def.refreshTokenExpiryDays * DAY_MS;
@@ -253,11 +384,13 @@ export class AuthService {
       account: tokens.account ?? previous?.account,
       scopes: tokens.scopes
     };
-    // One write: the new refresh token replaces the old one only once it is stored.
-    await this.deps.vault.store(secretKeys(def.id).tokens, JSON.stringify(record));
-    this.memory.set(def.id, record);
+    // One write: the new refresh token replaces the old one only once it is stored. A write that
+    // fails keeps the record in memory and retries (DurableVault): the old refresh token is spent.
+    session.memory = record;
+    await this.vault.store(secretKeys(def.id).tokens, JSON.stringify(record));
+    if (session.generation !== generation) throw superseded();
     const status: CredentialStatus = {
-      authorizedAt: previous ? (this.statuses.get(def.id)?.authorizedAt ?? now) : now,
+      authorizedAt: previous ? (this.statusOf(def.id)?.authorizedAt ?? now) : now,
       account: record.account,
       grantedScopes: record.scopes,
       accessTokenExpiresAt: record.expiresAt,
@@ -269,21 +402,23 @@ export class AuthService {
   }
 
   /** Runs a step; failures become the credential's last error (and Expired when the grant is gone). */
-  private async guard<T>(def: CredentialDefinition, step: () => Promise<T>): Promise<T> {
+  private async guard<T>(def: CredentialDefinition, generation: number, step: () => Promise<T>): Promise<T> {
     try {
       return await step();
     } catch (error) {
       if (error instanceof CancelledError) throw error;
+      // A request that outlived its generation reports nothing: the credential has moved on.
+      if (this.session(def.id).generation !== generation) throw error instanceof AuthError && error.code === 'superseded' ? error : superseded();
       const typed =
         error instanceof AuthError
           ? error
           : new AuthError('unexpected', `Sign-in failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
       const message = this.deps.redactor.redact(typed.message);
-      const previous = this.statuses.get(def.id) ?? {};
+      const previous = this.statusOf(def.id) ?? {};
       const status: CredentialStatus = { ...previous, lastError: { code: typed.code, message, at: this.now() } };
       if (typed.grantExpired) {
         status.expired = true;
-        this.memory.delete(def.id);
+        this.session(def.id).memory = undefined;
       }
       this.deps.logger.warn(`${def.id}: ${typed.code}: ${message}`);
       this.emit(def.id, status);
@@ -293,30 +428,41 @@ export class AuthService {
     }
   }
 
+  /**
+   * Forgets the credential's tokens. The generation moves on first, so no request in flight can
+   * store what it gets; token requests on the network are waited for, and whatever they made
+   * MSAL write meanwhile is deleted again.
+   */
   async signOut(def: CredentialDefinition): Promise<void> {
-    const keys = secretKeys(def.id);
-    await this.deps.vault.delete(keys.tokens);
-    await this.deps.vault.delete(keys.msalCache);
-    this.memory.delete(def.id);
-    this.microsoft.forget(def.id);
+    await this.endSession(def.id, ['tokens', 'msalCache', 'refreshLease']);
     this.emit(def.id, {});
   }
 
+  /** Signs out and deletes every secret of the credential (it is being deleted). */
   async forget(credentialId: string): Promise<void> {
-    await Promise.all(Object.values(secretKeys(credentialId)).map((key) => this.deps.vault.delete(key)));
-    this.memory.delete(credentialId);
-    this.statuses.delete(credentialId);
-    this.microsoft.forget(credentialId);
+    await this.endSession(credentialId, Object.keys(secretKeys(credentialId)) as Array<keyof ReturnType<typeof secretKeys>>);
+    this.sessions.delete(credentialId);
+    this.reported.delete(credentialId);
   }
 
-  /** Seeds the last known statuses (from extension storage) so failures keep `authorizedAt`. */
-  restoreStatus(credentialId: string, status: CredentialStatus): void {
-    this.statuses.set(credentialId, status);
+  private async endSession(id: string, names: Array<keyof ReturnType<typeof secretKeys>>): Promise<void> {
+    const session = this.session(id);
+    session.generation++;
+    session.memory = undefined;
+    session.inflight = undefined;
+    const keys = secretKeys(id);
+    const remove = () => Promise.all(names.map((name) => this.vault.delete(keys[name])));
+    await remove();
+    await Promise.allSettled([...session.running]);
+    await remove();
+    this.microsoft.forget(id);
   }
 
   dispose(): void {
+    this.subscription?.dispose();
+    this.vault.dispose();
     this.listeners.clear();
-    this.inflight.clear();
-    this.memory.clear();
+    this.storageListeners.clear();
+    this.sessions.clear();
   }
 }

@@ -195,6 +195,22 @@ export function invalidEndpoint(url: string, reason: string): AuthError {
   });
 }
 
+/** A generic credential saved before the issuer was required: its `iss` checks need one, and it is never taken from a response. */
+export function missingIssuer(): AuthError {
+  return new AuthError('missing_issuer', 'The credential has no issuer, so the sign-in response cannot be checked to come from its authorization server.', {
+    nextStep: "Edit the credential and set its Issuer (the authorization server's identifier, e.g. https://accounts.google.com)."
+  });
+}
+
+/** A token or device endpoint that nothing vouches for, and that the user did not confirm: nothing was sent to it. */
+export function untrustedEndpoint(host: string, issuer: string): AuthError {
+  return new AuthError(
+    'untrusted_endpoint',
+    `Nothing was sent to ${host}: it is not on the sign-in page's site, the issuer ${issuer} does not name it, and it was not confirmed.`,
+    { nextStep: "Authorize again and confirm the host only if it belongs to your provider, or edit the credential's token URL." }
+  );
+}
+
 /** A device authorization reply the extension will not act on (core/deviceCode.ts says what is checked). */
 export function untrustedDeviceAuthorization(problem: string): AuthError {
   return new AuthError('invalid_endpoint', problem, {

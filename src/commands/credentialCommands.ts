@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import { secretKeys } from '../core/secretVault';
 import { CancelledError, M365MailError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { Settings } from '../common/settings';
@@ -7,7 +6,11 @@ import type { CredentialStore } from '../credentials/credentialStore';
 import type { CredentialDefinition } from '../core/model';
 import { exportDefinitions, ImportFormatError, parseExport } from '../core/portable';
 import { decodeJwtClaims } from '../core/tokenClaims';
+import { THIS_MACHINE } from '../core/tokenDestinations';
 import type { TokenBroker } from '../credentials/tokenBroker';
+import type { TokenDestinationGuard } from '../credentials/tokenDestinationGuard';
+import type { Translate } from '../core/format';
+import { buildImportReview } from '../core/importReview';
 import { AddCredentialFlow } from '../credentials/ui/addCredentialFlow';
 import { EditCredentialFlow } from '../credentials/ui/editCredentialFlow';
 import { validateDefinition } from '../core/validation';
@@ -30,23 +33,26 @@ export interface CredentialCommandDeps {
   logger: Logger;
   pickCredential: CredentialPicker;
   workspaceFiles: WorkspaceCredentialFiles;
+  /** Where tokens may go; its approvals are dropped when a credential is edited, deleted or imported. */
+  destinations: TokenDestinationGuard;
 }
 
 /** The credential commands. Each takes a tree node (context menu) or nothing (palette: asks which credential). */
 export function registerCredentialCommands(registry: CommandRegistry, deps: CredentialCommandDeps): void {
-  const { store, tokens, settings, logger, pickCredential } = deps;
+  const { store, tokens, settings, logger, pickCredential, destinations } = deps;
+  const t: Translate = (message, ...args) => vscode.l10n.t(message, ...args);
+  const discoverIssuer = (issuer: string) => tokens.discoverIssuer(issuer);
 
   async function authorize(def: CredentialDefinition): Promise<void> {
-    const auth = tokens.auth();
     const status =
       def.grant === 'clientCredentials'
         ? await vscode.window.withProgress(
             { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Requesting an app-only token for "{0}"…', def.name) },
-            () => auth.authorizeClientCredentials(def)
+            () => tokens.authorizeClientCredentials(def)
           )
         : def.grant === 'deviceCode'
-          ? await runDeviceCodeFlow({ auth, logger }, def)
-          : await runAuthorizationCodeFlow({ auth, uriHandler: deps.uriHandler, logger, timeoutMs: settings.authorizationTimeoutMs() }, def);
+          ? await runDeviceCodeFlow({ auth: tokens, logger }, def)
+          : await runAuthorizationCodeFlow({ auth: tokens, uriHandler: deps.uriHandler, logger, timeoutMs: settings.authorizationTimeoutMs() }, def);
     void vscode.window.showInformationMessage(
       vscode.l10n.t('"{0}" is authorized{1}.', def.name, status.account ? vscode.l10n.t(' as {0}', status.account) : '')
     );
@@ -66,7 +72,7 @@ export function registerCredentialCommands(registry: CommandRegistry, deps: Cred
   }
 
   registry.register(CommandIds.addCredential, async () => {
-    const def = await new AddCredentialFlow(store, settings.clouds()).run();
+    const def = await new AddCredentialFlow(store, settings.clouds(), discoverIssuer).run();
     void afterSave(def, vscode.l10n.t('added'));
   });
 
@@ -76,7 +82,7 @@ export function registerCredentialCommands(registry: CommandRegistry, deps: Cred
     const def = await pickCredential(arg, vscode.l10n.t('Credential to refresh'));
     const token = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Refreshing "{0}"…', def.name) },
-      () => tokens.getAccessToken(def.id, { forceRefresh: true })
+      () => tokens.getAccessToken(def.id, { destination: THIS_MACHINE, forceRefresh: true })
     );
     void vscode.window.showInformationMessage(
       vscode.l10n.t('"{0}" refreshed; the access token is valid until {1}.', def.name, new Date(token.expiresAt).toLocaleString())
@@ -85,9 +91,11 @@ export function registerCredentialCommands(registry: CommandRegistry, deps: Cred
 
   registry.register(CommandIds.editCredential, async (arg) => {
     const def = await pickCredential(arg, vscode.l10n.t('Credential to edit'));
-    const result = await new EditCredentialFlow(store, settings.clouds()).run(def);
+    const result = await new EditCredentialFlow(store, settings.clouds(), discoverIssuer).run(def);
+    // An edit may change where tokens go: servers approved for the old definition are asked again.
+    await destinations.forget(def.id);
     if (result.tokensInvalidated && store.status(def.id)?.authorizedAt) {
-      await tokens.auth().signOut(result.definition);
+      await tokens.signOut(result.definition);
       void vscode.window.showInformationMessage(vscode.l10n.t('"{0}" changed in a way its tokens cannot follow; authorize it again.', def.name));
       return;
     }
@@ -102,13 +110,7 @@ export function registerCredentialCommands(registry: CommandRegistry, deps: Cred
     for (let i = 2; names.includes(name); i++) name = vscode.l10n.t('{0} (copy {1})', def.name, i);
     const copy: CredentialDefinition = { ...structuredClone(def), id: store.newId(), name };
     // Secrets are copied too: a duplicate is for trying a variation of the same app registration.
-    const keys = secretKeys(def.id);
-    const secrets = {
-      clientSecret: await store.vault.get(keys.clientSecret),
-      privateKey: await store.vault.get(keys.privateKey),
-      certificate: await store.vault.get(keys.certificate)
-    };
-    await store.save(copy, secrets);
+    await store.save(copy, await store.secretsOf(def.id));
     void afterSave(copy, vscode.l10n.t('duplicated'));
   });
 
@@ -121,12 +123,12 @@ export function registerCredentialCommands(registry: CommandRegistry, deps: Cred
       del
     );
     if (choice !== del) throw new CancelledError();
-    await store.delete(def.id, (id) => tokens.auth().forget(id));
+    await tokens.delete(def);
   });
 
   registry.register(CommandIds.signOut, async (arg) => {
     const def = await pickCredential(arg, vscode.l10n.t('Credential to sign out'));
-    await tokens.auth().signOut(def);
+    await tokens.signOut(def);
     void vscode.window.showInformationMessage(
       vscode.l10n.t('Signed out "{0}": its tokens are forgotten; the definition and client secret are kept.', def.name)
     );
@@ -145,7 +147,7 @@ export function registerCredentialCommands(registry: CommandRegistry, deps: Cred
 
   registry.register(CommandIds.showTokenDetails, async (arg) => {
     const def = await pickCredential(arg, vscode.l10n.t('Credential whose token to show'));
-    const token = await tokens.getAccessToken(def.id);
+    const token = await tokens.getAccessToken(def.id, { destination: THIS_MACHINE });
     const summary = decodeJwtClaims(token.accessToken);
     const details = {
       credential: def.name,
@@ -216,8 +218,11 @@ export function registerCredentialCommands(registry: CommandRegistry, deps: Cred
     );
   });
 
-  /** All or nothing: every definition is checked before the first one is saved. */
-  const importFrom = async (source: vscode.Uri): Promise<void> => {
+  /**
+   * A review, then all or nothing: every definition is checked, and every endpoint and server of
+   * every one is shown, before the first is saved; a failure part-way removes what was saved.
+   */
+  const importFrom = async (source: vscode.Uri, fromWorkspace: boolean): Promise<void> => {
     let definitions: CredentialDefinition[];
     try {
       definitions = parseExport(new TextDecoder().decode(await vscode.workspace.fs.readFile(source)));
@@ -233,7 +238,33 @@ export function registerCredentialCommands(registry: CommandRegistry, deps: Cred
       names.push(def.name);
     }
     if (problems.length) throw new M365MailError('invalid_import', vscode.l10n.t('Nothing was imported. {0}', problems.join(' | ')));
-    for (const def of definitions) await store.save(def);
+    const review = buildImportReview(
+      definitions,
+      settings.clouds(),
+      {
+        source: vscode.workspace.asRelativePath(source),
+        fromUntrustedWorkspace: !vscode.workspace.isTrusted && (fromWorkspace || vscode.workspace.getWorkspaceFolder(source) !== undefined)
+      },
+      t
+    );
+    const importButton = vscode.l10n.t('Import');
+    const ask = { modal: true, detail: review.detail };
+    const choice = review.foreignServers
+      ? await vscode.window.showWarningMessage(review.message, ask, importButton)
+      : await vscode.window.showInformationMessage(review.message, ask, importButton);
+    if (choice !== importButton) throw new CancelledError();
+    const saved: string[] = [];
+    try {
+      for (const def of definitions) {
+        // Ids are new on import, so nothing was approved for them; said here so that it stays true.
+        await destinations.forget(def.id);
+        await store.save(def);
+        saved.push(def.id);
+      }
+    } catch (error) {
+      await Promise.allSettled(saved.map((id) => store.delete(id, async () => undefined)));
+      throw error;
+    }
     const needSecret = definitions.filter((d) => d.clientAuth !== 'none').length;
     void vscode.window.showInformationMessage(
       vscode.l10n.t(
@@ -250,7 +281,7 @@ export function registerCredentialCommands(registry: CommandRegistry, deps: Cred
         ? arg
         : (await vscode.window.showOpenDialog({ filters: { JSON: ['json'] }, canSelectMany: false, openLabel: vscode.l10n.t('Import') }))?.[0];
     if (!source) throw new CancelledError();
-    await importFrom(source);
+    await importFrom(source, false);
   });
 
   registry.register(CommandIds.importWorkspaceCredentials, async () => {
@@ -270,6 +301,6 @@ export function registerCredentialCommands(registry: CommandRegistry, deps: Cred
             )
           )?.uri;
     if (!source) throw new CancelledError();
-    await importFrom(source);
+    await importFrom(source, true);
   });
 }

@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import { CancelledError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { Settings } from '../common/settings';
-import { mailboxOf } from '../core/model';
+import { mailboxOf, type MailEndpoint } from '../core/model';
+import { toMailServer } from '../core/tokenDestinations';
 import type { TokenBroker } from '../credentials/tokenBroker';
 import { testConnection } from '../mail/diagnostics/connectionTest';
 import type { ConnectionProtocol, ConnectionReport, ConnectionStep, ConnectionTestOptions } from '../mail/diagnostics/report';
@@ -31,10 +32,10 @@ export function registerDiagnosticsCommands(registry: CommandRegistry, deps: Dia
 
   registry.register(CommandIds.testConnection, async (arg) => {
     const def = await deps.pickCredential(arg, vscode.l10n.t('Credential whose servers to test'));
-    // One token for both servers, asked for only when the first probe reaches its SASL step; a
-    // failure shows as the red token step of each report, after DNS, TCP and TLS have run.
-    let token: Promise<string> | undefined;
-    const getAccessToken = () => (token ??= tokens.getAccessToken(def.id).then((result) => result.accessToken));
+    // A token for each server, asked for only when its probe reaches the SASL step (the broker
+    // serves both from one cached token, and asks the user first about a server that is not the
+    // cloud's own); a failure or a refusal shows as the red token step, after DNS, TCP and TLS.
+    const tokenFor = (server: MailEndpoint) => () => tokens.getAccessToken(def.id, { destination: toMailServer(server) }).then((result) => result.accessToken);
     const extraCaCertificates = settings.trustedCaCertificates();
 
     const reports = await vscode.window.withProgress(
@@ -46,17 +47,16 @@ export function registerDiagnosticsCommands(registry: CommandRegistry, deps: Dia
           const mark = step.status === 'passed' ? '✓' : '✗';
           progress.report({ message: `${report.protocol.toUpperCase()}: ${stepTitle(report, step.id, t, step)} ${mark}` });
         };
-        const common: Omit<ConnectionTestOptions, 'host' | 'port' | 'security'> = {
+        const common: Omit<ConnectionTestOptions, 'host' | 'port' | 'security' | 'getAccessToken'> = {
           user: mailboxOf(def),
-          getAccessToken,
           extraCaCertificates,
           signal: controller.signal,
           logger,
           onStep
         };
         const runs: Array<Promise<ConnectionReport>> = [];
-        if (def.purpose !== 'smtp') runs.push(testConnection('imap', { ...common, ...def.imap }));
-        if (def.purpose !== 'imap') runs.push(testConnection('smtp', { ...common, ...def.smtp }));
+        if (def.purpose !== 'smtp') runs.push(testConnection('imap', { ...common, ...def.imap, getAccessToken: tokenFor(def.imap) }));
+        if (def.purpose !== 'imap') runs.push(testConnection('smtp', { ...common, ...def.smtp, getAccessToken: tokenFor(def.smtp) }));
         try {
           return await Promise.all(runs);
         } catch (error) {

@@ -4,13 +4,12 @@ import { CancelledError, M365MailError } from '../core/errors';
 import { loadChunk } from '../common/lazyChunk';
 import type { Logger } from '../core/logger';
 import type { Settings } from '../common/settings';
-import { withPrivateTempFile } from '../common/tempFile';
 import type { CredentialStore } from '../credentials/credentialStore';
 import { formatSize } from '../core/format';
 import { mailboxOf, type CredentialDefinition } from '../core/model';
+import { toMailServer } from '../core/tokenDestinations';
 import type { TokenBroker } from '../credentials/tokenBroker';
 import { validateMailbox } from '../core/validation';
-import type { EmlSummary } from '../mail/eml/emlSummary';
 import type { OutgoingMessage, SendResult } from '../mail/smtp/smtpClient';
 import { InboxPreviewPanel } from '../webviews/inboxPreview/inboxPreviewPanel';
 import { CommandIds } from './commandIds';
@@ -34,7 +33,7 @@ export function registerMailCommands(registry: CommandRegistry, deps: MailComman
     return vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Sending {0} with "{1}" through {2}…', what, def.name, def.smtp.host) },
       async () => {
-        const token = await tokens.getAccessToken(def.id);
+        const token = await tokens.getAccessToken(def.id, { destination: toMailServer(def.smtp) });
         const result = await loadChunk('smtp').sendMail(
           {
             host: def.smtp.host,
@@ -127,22 +126,16 @@ export function registerMailCommands(registry: CommandRegistry, deps: MailComman
   });
 
   registry.register(CommandIds.sendEml, async (arg) => {
-    const document = await emlDocument(arg);
-    const credentials = deps.store.list();
-    if (credentials.length === 0) throw new M365MailError('no_credentials', vscode.l10n.t('Add and authorize a credential first.'));
-    const file = document.uri.scheme === 'file' ? document.uri.fsPath : undefined;
+    const started = performance.now();
     const smtp = loadChunk('smtp');
-    let summary: EmlSummary;
-    let raw: { path: string } | { content: string };
-    if (file && !document.isDirty) {
-      summary = await smtp.summarizeEml(file);
-      raw = { path: file };
-    } else {
-      // Unsaved or untitled (for example "Open as .eml" from the preview): send the editor's text.
-      const text = document.getText();
-      summary = await withPrivateTempFile('message.eml', text, (temp) => smtp.summarizeEml(temp));
-      raw = { content: text };
-    }
+    // The file is checked before anything else: its problem is the one the user can act on.
+    const source = await emlSource(arg, smtp.checkEmlSize);
+    const summary = await smtp.summarizeEml(source.bytes);
+    logger.info(
+      `.eml ${source.fromDisk ? 'read from disk' : "taken from the editor's text"}: ${formatSize(summary.sizeBytes)} checked and summarized in ${Math.round(performance.now() - started)} ms`
+    );
+    if (deps.store.list().length === 0) throw new M365MailError('no_credentials', vscode.l10n.t('Add and authorize a credential first.'));
+    const raw = { content: Buffer.from(source.bytes.buffer, source.bytes.byteOffset, source.bytes.byteLength) };
     const def = await deps.pickCredential(undefined, vscode.l10n.t('Send "{0}" with which credential?', summary.subject ?? vscode.l10n.t('(no subject)')));
     const fileRecipients = [...summary.to, ...summary.cc, ...summary.bcc];
     const to = await askRecipients(def, fileRecipients);
@@ -171,19 +164,46 @@ export function registerMailCommands(registry: CommandRegistry, deps: MailComman
     const def = await deps.pickCredential(arg, vscode.l10n.t('Credential whose mailbox to preview'));
     InboxPreviewPanel.show(def, {
       extensionUri: deps.extensionUri,
-      getAccessToken: (id) => tokens.getAccessToken(id),
+      getAccessToken: (id, destination) => tokens.getAccessToken(id, { destination }),
       trustedCaCertificates: () => settings.trustedCaCertificates(),
       logger
     });
   });
 }
 
-async function emlDocument(arg: unknown): Promise<vscode.TextDocument> {
-  if (arg instanceof vscode.Uri) return vscode.workspace.openTextDocument(arg);
+interface EmlSource {
+  bytes: Uint8Array;
+  /** Read through VS Code's file system (local, remote or virtual), not from an editor. */
+  fromDisk: boolean;
+}
+
+/**
+ * The message to send: a file from the Explorer, the dialog or a saved editor is read as bytes
+ * through `workspace.fs`, never opened as a text document (that decodes, copies and tokenizes it,
+ * seconds for tens of MB, and fails on binary files before they can be refused with a reason).
+ * Only an unsaved or dirty editor, or a scheme without a file system, is sent as its text.
+ */
+async function emlSource(arg: unknown, checkSize: (size: number) => void): Promise<EmlSource> {
+  const uri = arg instanceof vscode.Uri ? arg : (activeEmlEditor()?.document.uri ?? (await pickEmlFile()));
+  const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  const hasFileSystem = vscode.workspace.fs.isWritableFileSystem(uri.scheme) !== undefined;
+  if ((open && (open.isDirty || open.isUntitled)) || !hasFileSystem) {
+    const document = open ?? (await vscode.workspace.openTextDocument(uri));
+    return { bytes: new TextEncoder().encode(document.getText()), fromDisk: false };
+  }
+  // An oversized file is refused before it is read into memory.
+  checkSize((await vscode.workspace.fs.stat(uri)).size);
+  return { bytes: await vscode.workspace.fs.readFile(uri), fromDisk: true };
+}
+
+function activeEmlEditor(): vscode.TextEditor | undefined {
   const editor = vscode.window.activeTextEditor;
-  if (editor && (editor.document.languageId === 'eml' || editor.document.fileName.toLowerCase().endsWith('.eml'))) return editor.document;
+  return editor && (editor.document.languageId === 'eml' || editor.document.fileName.toLowerCase().endsWith('.eml')) ? editor : undefined;
+}
+
+async function pickEmlFile(): Promise<vscode.Uri> {
   const [picked] =
     (await vscode.window.showOpenDialog({ filters: { 'E-mail message': ['eml'] }, canSelectMany: false, openLabel: vscode.l10n.t('Send') })) ?? [];
   if (!picked) throw new CancelledError();
-  return vscode.workspace.openTextDocument(picked);
+  return picked;
 }

@@ -3,6 +3,7 @@
  * Hosts are defaults; every credential can edit them. Extra clouds (a sovereign cloud not listed
  * here, or the local sandbox) come from the `m365mail.customClouds` setting. No `vscode` import.
  */
+import { M365MailError } from './errors';
 import type { CredentialDefinition, MailEndpoint, MailPurpose, MicrosoftCloudId } from './model';
 
 export interface MicrosoftCloud {
@@ -115,16 +116,31 @@ export class CloudCatalog {
     ]);
   }
 
+  /**
+   * The cloud a credential names, or an error naming the missing one. Never the global cloud in its
+   * place: a credential whose custom cloud was removed from the setting would otherwise sign in, and
+   * send its tokens, somewhere its definition does not say.
+   */
+  require(cloudId: MicrosoftCloudId | undefined): MicrosoftCloud {
+    const cloud = this.get(cloudId);
+    if (!cloud) {
+      throw new M365MailError('unknown_cloud', `The Microsoft cloud "${cloudId ?? ''}" is not built in and not in the m365mail.customClouds setting.`, {
+        nextStep: 'Add the cloud back to m365mail.customClouds, or edit the credential and choose another cloud.'
+      });
+    }
+    return cloud;
+  }
+
   /** The authority URL MSAL takes: `<authorityHost>/<tenant>`. */
   authority(cloudId: MicrosoftCloudId | undefined, tenant: string | undefined): string {
-    const cloud = this.get(cloudId) ?? BUILT_IN_CLOUDS[0];
+    const cloud = this.require(cloudId);
     return `${cloud.authorityHost.replace(/\/+$/, '')}/${tenant || 'organizations'}`;
   }
 
   /** The admin-consent URL for an app in a tenant (Entra v2 `adminconsent` endpoint). */
   adminConsentUrl(cloudId: MicrosoftCloudId | undefined, tenant: string | undefined, clientId: string, redirectUri: string): string {
     const url = new URL(`${this.authority(cloudId, tenant)}/v2.0/adminconsent`);
-    const cloud = this.get(cloudId) ?? BUILT_IN_CLOUDS[0];
+    const cloud = this.require(cloudId);
     url.searchParams.set('client_id', clientId);
     url.searchParams.set('scope', cloud.appOnlyScope);
     url.searchParams.set('redirect_uri', redirectUri);

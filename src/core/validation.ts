@@ -62,6 +62,20 @@ export function validateEndpointUrl(value: string, what: string): string | undef
   return `${what} must use https:// (plain http is accepted only for 127.0.0.1 or localhost).`;
 }
 
+/**
+ * An issuer identifier (RFC 8414 section 2): an https URL (http only on loopback) with no query or
+ * fragment. Responses are checked against it (RFC 9207 `iss`, the ID token's `iss`), so it is the
+ * credential's own, never taken from a response.
+ */
+export function validateIssuer(value: string): string | undefined {
+  if (!value.trim()) return "Enter the issuer: the authorization server's identifier, e.g. https://accounts.google.com.";
+  const problem = validateEndpointUrl(value, 'The issuer');
+  if (problem) return problem;
+  const url = new URL(value.trim());
+  if (url.search || url.hash) return 'An issuer has no query (?…) or fragment (#…), RFC 8414 section 2.';
+  return undefined;
+}
+
 export function validateRedirectUri(value: string): string | undefined {
   let url: URL;
   try {
@@ -205,7 +219,7 @@ export function validateDefinition(def: CredentialDefinition, clouds: CloudCatal
     problems.push(validateEndpointUrl(def.authorizationUrl ?? '', 'The authorization URL'));
     problems.push(validateEndpointUrl(def.tokenUrl ?? '', 'The token URL'));
     if (def.deviceAuthorizationUrl) problems.push(validateEndpointUrl(def.deviceAuthorizationUrl, 'The device authorization URL'));
-    if (def.issuer) problems.push(validateEndpointUrl(def.issuer, 'The issuer'));
+    problems.push(validateIssuer(def.issuer ?? ''));
   } else {
     problems.push(`Unknown provider "${String(def.provider)}".`);
   }

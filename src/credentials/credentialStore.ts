@@ -69,7 +69,9 @@ export class CredentialStore implements vscode.Disposable {
       this.register(key, value);
       await this.secrets.store(key, value);
     },
-    delete: (key) => Promise.resolve(this.secrets.delete(key))
+    delete: (key) => Promise.resolve(this.secrets.delete(key)),
+    // Every window's writes, this one's included: the engine drops what another window changed.
+    onDidChange: (listener) => this.secrets.onDidChange((e) => listener(e.key))
   };
 
   list(): CredentialDefinition[] {
@@ -147,6 +149,16 @@ export class CredentialStore implements vscode.Disposable {
     this.statuses.set(id, status);
     await this.globalState.update(STATUS_KEY, Object.fromEntries(this.statuses));
     await this.changed([id]);
+  }
+
+  /** The secrets the user typed for a credential (a duplicate gets copies). */
+  async secretsOf(id: string): Promise<CredentialSecrets> {
+    const keys = secretKeys(id);
+    return {
+      clientSecret: await this.vault.get(keys.clientSecret),
+      privateKey: await this.vault.get(keys.privateKey),
+      certificate: await this.vault.get(keys.certificate)
+    };
   }
 
   async hasSecret(id: string, field: keyof CredentialSecrets): Promise<boolean> {

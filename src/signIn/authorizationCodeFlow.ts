@@ -8,7 +8,7 @@ import { isLoopbackHost } from '../core/validation';
 import type { AuthUriHandler } from './authUriHandler';
 
 export interface SignInDeps {
-  auth: AuthService;
+  auth: Pick<AuthService, 'beginAuthorizationCode'>;
   uriHandler: AuthUriHandler;
   logger: Logger;
   timeoutMs: number;

@@ -7,7 +7,10 @@ import type { CredentialDefinition, CredentialStatus } from '../core/model';
  * Device code (RFC 8628): for hosts where no browser can reach back to VS Code. Shows the code,
  * copies it to the clipboard and opens the verification page; polling stops on Cancel or expiry.
  */
-export async function runDeviceCodeFlow(deps: { auth: AuthService; logger: Logger }, def: CredentialDefinition): Promise<CredentialStatus> {
+export async function runDeviceCodeFlow(
+  deps: { auth: Pick<AuthService, 'beginDeviceCode'>; logger: Logger },
+  def: CredentialDefinition
+): Promise<CredentialStatus> {
   const challenge = await deps.auth.beginDeviceCode(def);
   await vscode.env.clipboard.writeText(challenge.userCode);
   deps.logger.info(`device code sign-in for ${def.id}: verification page ${challenge.verificationUri}`);

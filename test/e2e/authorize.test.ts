@@ -49,6 +49,31 @@ describe('end-to-end: authorize credentials in the browser against the sandbox',
     await workbench.screenshot('credential-authorized');
   });
 
+  it('ignores a forged request to the loopback listener (another state): 400, and the real sign-in still completes', async () => {
+    const name = 'Adele (forged redirect)';
+    await flows.addSandboxCredential(name, {
+      grant: 'Authorization code',
+      clientAuth: 'None: public client',
+      clientId: sandbox.apps.publicClient.clientId,
+      user: 'adele@contoso.test'
+    });
+    const ports = () => [...workbench.productLog().matchAll(/loopback port (\d+)/g)].map((m) => m[1]);
+    const earlier = ports().length;
+    const popup = await flows.authorize(name, 'tree');
+    // Any local process can reach the listener; the product names its port in its log.
+    const deadline = Date.now() + 30_000;
+    while (ports().length === earlier && Date.now() < deadline) await workbench.page.waitForTimeout(100);
+    const port = ports()[earlier];
+    assert.ok(port, 'the product logged the listener port');
+    const forged = await fetch(`http://127.0.0.1:${port}/?code=forged&state=not-the-state`);
+    assert.equal(forged.status, 400, 'a request with another state is refused');
+    const forgedError = await fetch(`http://127.0.0.1:${port}/?error=access_denied&state=not-the-state`);
+    assert.equal(forgedError.status, 400, 'so is a forged error');
+    await flows.signIn(popup, 'adele@contoso.test', 'accept');
+    await flows.rowState(name, /Authorized/);
+    await popup.close().catch(() => undefined);
+  });
+
   it('shows Failed with the reason when consent is declined', async () => {
     const name = 'Adele (declines)';
     await flows.addSandboxCredential(name, {

@@ -46,6 +46,11 @@ describe('end-to-end: the demo, following the README step by step', () => {
     const importButton = workbench.page.locator('.pane-body .welcome-view-content').getByRole('button', { name: 'Import credentials from this folder' });
     await importButton.waitFor({ state: 'visible', timeout: 60_000 });
     await importButton.click();
+    // The import is a review: every endpoint and server of the file, before anything is saved.
+    const review = await workbench.answerDialog('Import');
+    assert.match(review, /Import 4 credential\(s\) from sandbox\.m365mail\.json\?/);
+    assert.match(review, /Every mail server below is its provider's own\./);
+    assert.match(review, /IMAP: 127\.0\.0\.1:\d+ \(TLS\), a server of /);
     for (const name of [BROWSER, 'Sandbox: Orders shared mailbox', DEVICE, DAEMON]) {
       await workbench.credentialRow(name).waitFor({ state: 'visible', timeout: 30_000 });
       await flows.rowState(name, /Unauthorized/);

@@ -6,11 +6,15 @@
  */
 import * as assert from 'node:assert/strict';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { AuthService } from '../../src/auth/authService';
 import { AuthError } from '../../src/auth/errors';
+import { httpsRequest } from '../../src/auth/httpsRequest';
 import { secretKeys } from '../../src/core/secretVault';
 import { SecretRedactor } from '../../src/core/redact';
 import { CloudCatalog } from '../../src/core/clouds';
+import type { DestinationConfirmation } from '../../src/core/endpointTrust';
 import { credentialState, type CredentialDefinition, type CredentialStatus } from '../../src/core/model';
 import { decodeJwtClaims } from '../../src/core/tokenClaims';
 import { completeDeviceCode, PageDriver, SANDBOX_APPS } from '@m365-mail/sandbox';
@@ -29,7 +33,7 @@ describe('auth engine against the sandbox authorization server', function () {
   const engines: AuthService[] = [];
 
   const engine = () => {
-    const auth = new AuthService({ vault, clouds, trustedCaCertificates: () => [ca], logger, redactor: new SecretRedactor() });
+    const auth = new AuthService({ vault, clouds: () => clouds, trustedCaCertificates: () => [ca], logger, redactor: new SecretRedactor() });
     auth.onDidChangeStatus((id, status) => statuses.set(id, status));
     engines.push(auth);
     return auth;
@@ -192,6 +196,84 @@ describe('auth engine against the sandbox authorization server', function () {
     assert.notEqual(vault.values.get(secretKeys(def.id).msalCache), cacheBefore, 'the rotated refresh token was stored');
   });
 
+  /** The refresh token MSAL keeps in a credential's cache in the vault. */
+  const refreshTokenIn = (def: CredentialDefinition): string => {
+    const cache = JSON.parse(vault.values.get(secretKeys(def.id).msalCache) ?? '{}') as { RefreshToken?: Record<string, { secret: string }> };
+    const [entry] = Object.values(cache.RefreshToken ?? {});
+    assert.ok(entry, 'a refresh token in the cache');
+    return entry.secret;
+  };
+
+  const refreshWith = async (def: CredentialDefinition, refreshToken: string): Promise<{ status: number; body: string }> => {
+    const body = new URLSearchParams({ grant_type: 'refresh_token', client_id: def.clientId, refresh_token: refreshToken, scope: def.scopes.join(' ') });
+    return httpsRequest(`${clouds.authority(def.cloud, def.tenant)}/oauth2/v2.0/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: body.toString(),
+      extraCaCertificates: [ca]
+    });
+  };
+
+  it('the sandbox, like Entra with rotation, revokes the whole grant when a spent refresh token comes back', async () => {
+    await sandbox.control.setRefreshTokenRotation(true);
+    const def = credential('sandbox-adele');
+    const auth = engine();
+    await authorize(auth, def);
+    const spent = refreshTokenIn(def);
+    await auth.getAccessToken(def, { forceRefresh: true });
+    const rotated = refreshTokenIn(def);
+    assert.notEqual(rotated, spent);
+    assert.equal((await refreshWith(def, spent)).status, 400, 'the spent token is refused');
+    assert.equal((await refreshWith(def, rotated)).status, 400, 'and its reuse revoked the grant: the rotated one is dead too');
+  });
+
+  it('two windows refreshing at once spend the rotated refresh token once: the credential stays authorized', async () => {
+    await sandbox.control.setRefreshTokenRotation(true);
+    const def = credential('sandbox-adele');
+    await authorize(engine(), def);
+    const [one, two] = [engine(), engine()];
+    const before = await tokenRequests();
+    const [a, b] = await Promise.all([one.getAccessToken(def, { forceRefresh: true }), two.getAccessToken(def, { forceRefresh: true })]);
+    assert.equal((await tokenRequests()) - before, 1, 'one refresh for both windows');
+    assert.equal(a.accessToken, b.accessToken, 'the waiting window took what the other stored');
+    // The grant is alive: each window refreshes again with the stored, rotated token.
+    await two.getAccessToken(def, { forceRefresh: true });
+    await one.getAccessToken(def, { forceRefresh: true });
+    assert.equal(credentialState(def, statuses.get(def.id)), 'authorized');
+    assert.equal((await refreshWith(def, refreshTokenIn(def))).status, 200, 'the last stored refresh token still works');
+  });
+
+  it('sign-out during a slow token request leaves no token in the vault, and the request reports nothing', async () => {
+    const def = credential('sandbox-adele');
+    const auth = engine();
+    await authorize(auth, def);
+    await sandbox.control.setTokenDelay(1500);
+    const before = await tokenRequests();
+    const pending = auth.getAccessToken(def, { forceRefresh: true });
+    while ((await tokenRequests()) === before) await new Promise((resolve) => setTimeout(resolve, 50));
+    await auth.signOut(def);
+    await assert.rejects(pending, (e: AuthError) => e.code === 'superseded');
+    assert.equal(vault.values.get(secretKeys(def.id).tokens), undefined, 'no tokens');
+    assert.equal(vault.values.get(secretKeys(def.id).msalCache), undefined, "no refresh token in MSAL's cache");
+    assert.equal(credentialState(def, statuses.get(def.id)), 'unauthorized');
+  });
+
+  it('delete during a slow app-only token request leaves no secret of the credential', async () => {
+    const def = credential('sandbox-daemon');
+    const auth = engine();
+    await vault.store(secretKeys(def.id).clientSecret, SANDBOX_APPS.daemonSecret.clientSecret);
+    await sandbox.control.setTokenDelay(1500);
+    const before = await tokenRequests();
+    const pending = auth.getAccessToken(def);
+    while ((await tokenRequests()) === before) await new Promise((resolve) => setTimeout(resolve, 50));
+    await auth.forget(def.id);
+    await assert.rejects(pending, (e: AuthError) => e.code === 'superseded');
+    assert.deepEqual(
+      [...vault.values.keys()].filter((k) => k.includes(def.id)),
+      []
+    );
+  });
+
   for (const [what, act, code] of [
     ['revoked', (s: SandboxProcess) => s.control.revokeRefreshTokens('adele@contoso.test'), 'AADSTS70008'],
     ['expired after inactivity', (s: SandboxProcess) => s.control.expireRefreshTokens('adele@contoso.test'), 'AADSTS700082']
@@ -242,7 +324,7 @@ describe('auth engine against the sandbox authorization server', function () {
   });
 
   it('names an untrusted certificate and shows the chain the server sent, when its CA is not trusted', async () => {
-    const auth = new AuthService({ vault, clouds, trustedCaCertificates: () => [], logger, redactor: new SecretRedactor() });
+    const auth = new AuthService({ vault, clouds: () => clouds, trustedCaCertificates: () => [], logger, redactor: new SecretRedactor() });
     engines.push(auth);
     const def = credential('sandbox-daemon');
     await vault.store(secretKeys(def.id).clientSecret, SANDBOX_APPS.daemonSecret.clientSecret);
@@ -260,6 +342,7 @@ describe('auth engine against the sandbox authorization server', function () {
       provider: 'generic',
       cloud: undefined,
       tenant: undefined,
+      issuer: 'https://127.0.0.1:9',
       authorizationUrl: 'https://127.0.0.1:9/authorize',
       tokenUrl: 'https://127.0.0.1:9/token',
       clientAuth: 'secretPost',
@@ -275,6 +358,7 @@ describe('auth engine against the sandbox authorization server', function () {
       provider: 'generic',
       cloud: undefined,
       tenant: undefined,
+      issuer: 'http://login.example.com',
       authorizationUrl: 'http://login.example.com/authorize',
       tokenUrl: 'http://login.example.com/token',
       clientAuth: 'secretPost',
@@ -290,7 +374,7 @@ describe('auth engine against the sandbox authorization server', function () {
 
   it('renews the refresh token before the configured expiry, storing the new one first', async () => {
     let clock = Date.now();
-    const auth = new AuthService({ vault, clouds, trustedCaCertificates: () => [ca], logger, redactor: new SecretRedactor(), now: () => clock });
+    const auth = new AuthService({ vault, clouds: () => clouds, trustedCaCertificates: () => [ca], logger, redactor: new SecretRedactor(), now: () => clock });
     engines.push(auth);
     auth.onDidChangeStatus((id, status) => statuses.set(id, status));
     const def = credential('sandbox-adele', { refreshTokenExpiryDays: 3 });
@@ -306,5 +390,79 @@ describe('auth engine against the sandbox authorization server', function () {
     const renewed = statuses.get(def.id)?.refreshTokenExpiresAt ?? 0;
     assert.ok(renewed > firstDeadline, 'the refresh token deadline moved forward');
     assert.equal(credentialState(def, statuses.get(def.id), clock), 'authorized');
+  });
+
+  describe("a generic provider set up from the issuer's metadata", () => {
+    const issuer = () => `${sandbox.description.authorization.authority}/v2.0`;
+    /** The sandbox's public client, spoken to as "any OAuth2 provider" with the endpoints its metadata publishes. */
+    const generic = async (auth: AuthService, overrides: Partial<CredentialDefinition> = {}): Promise<CredentialDefinition> => {
+      const metadata = await auth.discoverIssuer(issuer());
+      return credential('sandbox-adele', {
+        provider: 'generic',
+        cloud: undefined,
+        tenant: undefined,
+        issuer: metadata.issuer,
+        authorizationUrl: metadata.authorizationEndpoint,
+        tokenUrl: metadata.tokenEndpoint,
+        deviceAuthorizationUrl: metadata.deviceAuthorizationEndpoint,
+        redirectUri: 'http://127.0.0.1',
+        ...overrides
+      });
+    };
+
+    it('discovers the endpoints at the issuer (OpenID discovery) and authorizes with them, checking the configured issuer', async () => {
+      const auth = engine();
+      const metadata = await auth.discoverIssuer(issuer());
+      const authority = sandbox.description.authorization.authority;
+      assert.equal(metadata.issuer, issuer());
+      assert.equal(metadata.authorizationEndpoint, `${authority}/oauth2/v2.0/authorize`);
+      assert.equal(metadata.tokenEndpoint, `${authority}/oauth2/v2.0/token`);
+      const def = await generic(auth);
+      const status = await authorize(auth, def);
+      assert.equal(credentialState(def, status), 'authorized');
+      assert.ok((await auth.getAccessToken(def, { forceRefresh: true })).accessToken);
+    });
+
+    it('refuses a discovery document that names another issuer', async () => {
+      // The tenant's domain serves the same document, whose issuer is the tenant ID's.
+      const byDomain = `${sandbox.description.authorization.origin}/${sandbox.description.authorization.tenantDomain}/v2.0`;
+      await assert.rejects(engine().discoverIssuer(byDomain), /issuer/i);
+    });
+
+    it('sends nothing to a token endpoint the metadata does not name, on "Cancel", before the sign-in starts', async () => {
+      const received: string[] = [];
+      const decoy = http.createServer((req, res) => {
+        received.push(`${req.method} ${req.url}`);
+        res.writeHead(500).end();
+      });
+      await new Promise<void>((resolve) => decoy.listen(0, '127.0.0.1', resolve));
+      try {
+        const asked: DestinationConfirmation[] = [];
+        const auth = new AuthService({
+          vault,
+          clouds: () => clouds,
+          trustedCaCertificates: () => [ca],
+          logger,
+          redactor: new SecretRedactor(),
+          confirmDestination: async (request) => {
+            asked.push(request);
+            return false;
+          }
+        });
+        engines.push(auth);
+        const host = `127.0.0.1:${(decoy.address() as AddressInfo).port}`;
+        const def = await generic(auth, { tokenUrl: `http://${host}/token` });
+        const before = await tokenRequests();
+        await assert.rejects(auth.beginAuthorizationCode(def, 'http://127.0.0.1:45678/'), (error: AuthError) => error.code === 'untrusted_endpoint');
+        assert.deepEqual(
+          asked.map((a) => [a.host, a.issuer]),
+          [[host, issuer()]]
+        );
+        assert.equal(received.length, 0);
+        assert.equal(await tokenRequests(), before, 'and nothing went to the real token endpoint either');
+      } finally {
+        await new Promise<void>((resolve) => decoy.close(() => resolve()));
+      }
+    });
   });
 });

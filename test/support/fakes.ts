@@ -7,16 +7,37 @@ import type { SecretVault } from '../../src/core/secretVault';
 import type { Logger } from '../../src/core/logger';
 import type { SecretRedactor } from '../../src/core/redact';
 
+/**
+ * One SecretStorage as every window sees it: engines that share one instance are two windows.
+ * `failWrites` makes the next writes of matching keys fail (a locked keychain).
+ */
 export class MemoryVault implements SecretVault {
   readonly values = new Map<string, string>();
+  private readonly listeners = new Set<(key: string) => void>();
+  /** Writes of keys matching this fail, this many more times. */
+  failWrites: { match: RegExp; times: number } | undefined;
+
   async get(key: string): Promise<string | undefined> {
     return this.values.get(key);
   }
   async store(key: string, value: string): Promise<void> {
+    if (this.failWrites && this.failWrites.times > 0 && this.failWrites.match.test(key)) {
+      this.failWrites.times--;
+      throw new Error('the keychain is locked');
+    }
     this.values.set(key, value);
+    this.changed(key);
   }
   async delete(key: string): Promise<void> {
-    this.values.delete(key);
+    if (this.values.delete(key)) this.changed(key);
+  }
+  onDidChange(listener: (key: string) => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+  private changed(key: string): void {
+    // Like SecretStorage.onDidChange: after the write, not inside it.
+    queueMicrotask(() => this.listeners.forEach((listener) => listener(key)));
   }
 }
 

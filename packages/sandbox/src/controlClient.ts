@@ -43,6 +43,10 @@ export class SandboxControlClient {
   async setRefreshTokenRotation(on: boolean): Promise<void> {
     await this.updateSettings({ rotateRefreshTokens: on });
   }
+  /** Holds every token endpoint answer this long (0: off). */
+  async setTokenDelay(ms: number): Promise<void> {
+    await this.updateSettings({ tokenDelayMs: ms });
+  }
   async setDeviceCodeInterval(seconds: number): Promise<void> {
     await this.updateSettings({ deviceCodeIntervalSeconds: seconds });
   }

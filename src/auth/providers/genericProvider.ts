@@ -6,43 +6,88 @@
  */
 import { createPrivateKey, webcrypto } from 'node:crypto';
 import * as oauth from 'oauth4webapi';
+import { GENERIC_PRESETS } from '../../core/clouds';
 import { CancelledError } from '../../core/errors';
 import { DEVICE_CODE_LIMITS, vetDeviceAuthorization } from '../../core/deviceCode';
+import {
+  assessDestinations,
+  confirmationsFor,
+  pendingConfirmations,
+  recordConfirmation,
+  type ConfirmDestination,
+  type IssuerMetadata
+} from '../../core/endpointTrust';
 import type { CredentialDefinition } from '../../core/model';
 import type { SecretVault } from '../../core/secretVault';
 import { RESERVED_AUTHORIZATION_PARAMETERS } from '../../core/validation';
 import { secretKeys } from '../../core/secretVault';
-import { AuthError, invalidEndpoint, oauthError, untrustedDeviceAuthorization } from '../errors';
+import { discoverIssuer } from '../discovery';
+import { AuthError, invalidEndpoint, missingIssuer, oauthError, untrustedDeviceAuthorization, untrustedEndpoint } from '../errors';
 import { fetchWithCa } from '../httpsRequest';
 import type { DeviceAuthorization, GrantProvider, TokenSet } from './grantProvider';
 
 export class GenericProvider implements GrantProvider {
   private readonly fetch: ReturnType<typeof fetchWithCa>;
+  /** Metadata read this session, per issuer (only successes: a failed read is tried again next time). */
+  private readonly metadata = new Map<string, IssuerMetadata>();
 
   constructor(
     private readonly vault: SecretVault,
     extraCaCertificates: () => readonly string[],
-    private readonly now: () => number
+    private readonly now: () => number,
+    /** Asks the user about a destination nothing vouches for; without it such a destination is refused. */
+    private readonly confirmDestination?: ConfirmDestination
   ) {
     this.fetch = fetchWithCa(extraCaCertificates);
   }
 
+  /** The issuer's metadata (OpenID discovery, else RFC 8414), as the issuer itself publishes it. */
+  async discover(issuer: string): Promise<IssuerMetadata> {
+    const cached = this.metadata.get(issuer);
+    if (cached) return cached;
+    const found = await discoverIssuer(issuer, this.fetch);
+    this.metadata.set(issuer, found);
+    return found;
+  }
+
   /**
-   * The authorization server as oauth4webapi sees it. Without discovery the issuer is what the
-   * credential says; when it says nothing, the `iss` the server itself sent back (RFC 9207) is
-   * taken, so the mix-up check only guards credentials whose issuer is known (Gmail's preset,
-   * Microsoft's authority).
+   * The authorization server as oauth4webapi sees it, once every endpoint that would receive
+   * something is vouched for (core/endpointTrust.ts) or confirmed by the user. Every request of
+   * every grant gets its server here, so nothing is sent before this check. The issuer is the
+   * credential's own: the RFC 9207 `iss` check and the ID token's `iss` are compared with it,
+   * never with what a response claims.
    */
-  private server(def: CredentialDefinition, responseIssuer?: string | null): oauth.AuthorizationServer {
+  private async server(def: CredentialDefinition): Promise<oauth.AuthorizationServer> {
+    if (!def.issuer) throw missingIssuer();
     const token = def.tokenUrl ?? '';
-    let fallback: string;
     try {
-      fallback = new URL(token).origin;
+      new URL(token);
     } catch {
       throw invalidEndpoint(token, 'it is not a URL');
     }
-    const issuer = def.issuer ?? responseIssuer ?? fallback;
-    return { issuer, authorization_endpoint: def.authorizationUrl, token_endpoint: token, device_authorization_endpoint: def.deviceAuthorizationUrl };
+    await this.vetDestinations(def, def.issuer);
+    return {
+      issuer: def.issuer,
+      authorization_endpoint: def.authorizationUrl,
+      token_endpoint: token,
+      device_authorization_endpoint: def.deviceAuthorizationUrl
+    };
+  }
+
+  private async vetDestinations(def: CredentialDefinition, issuer: string): Promise<void> {
+    const known = Object.values(GENERIC_PRESETS);
+    // Cheapest first: most definitions are vouched for without reading the vault or the network.
+    let destinations = assessDestinations(def, { known, confirmedOrigins: [] });
+    if (destinations.every((d) => d.vouchedBy)) return;
+    const key = secretKeys(def.id).confirmedEndpoints;
+    let stored = await this.vault.get(key);
+    const metadata = await this.discover(issuer).catch(() => undefined);
+    destinations = assessDestinations(def, { known, metadata, confirmedOrigins: confirmationsFor(def, stored) });
+    for (const request of pendingConfirmations(def.name, def, destinations)) {
+      if (!(await this.confirmDestination?.(request))) throw untrustedEndpoint(request.host, issuer);
+      stored = recordConfirmation(def, stored, request.origin);
+      await this.vault.store(key, stored);
+    }
   }
 
   private options(def: CredentialDefinition): { [oauth.customFetch]: ReturnType<typeof fetchWithCa>; [oauth.allowInsecureRequests]?: boolean } {
@@ -106,6 +151,8 @@ export class GenericProvider implements GrantProvider {
   }
 
   async authorizationUrl(def: CredentialDefinition, request: { redirectUri: string; codeChallenge: string; state: string }): Promise<string> {
+    // Checked before the browser opens, so a sign-in never starts for a code that could not be exchanged.
+    await this.run(() => this.server(def));
     const url = new URL(def.authorizationUrl ?? '');
     // Extras first, so the protocol parameters below always win; reserved names are skipped as
     // well, for a definition saved before validation refused them.
@@ -128,7 +175,7 @@ export class GenericProvider implements GrantProvider {
     request: { code: string; redirectUri: string; codeVerifier: string; callbackUrl: URL; state: string }
   ): Promise<TokenSet> {
     return this.run(async () => {
-      const as = this.server(def, request.callbackUrl.searchParams.get('iss'));
+      const as = await this.server(def);
       const params = oauth.validateAuthResponse(as, this.client(def), request.callbackUrl, request.state);
       const response = await oauth.authorizationCodeGrantRequest(
         as,
@@ -145,7 +192,7 @@ export class GenericProvider implements GrantProvider {
 
   async clientCredentials(def: CredentialDefinition): Promise<TokenSet> {
     return this.run(async () => {
-      const as = this.server(def);
+      const as = await this.server(def);
       const response = await oauth.clientCredentialsGrantRequest(
         as,
         this.client(def),
@@ -163,7 +210,7 @@ export class GenericProvider implements GrantProvider {
     }
     const refreshToken = stored.refreshToken;
     return this.run(async () => {
-      const as = this.server(def);
+      const as = await this.server(def);
       const response = await oauth.refreshTokenGrantRequest(as, this.client(def), await this.clientAuth(def), refreshToken, this.options(def));
       return this.toTokenSet(def, await oauth.processRefreshTokenResponse(as, this.client(def), response), refreshToken);
     });
@@ -171,7 +218,7 @@ export class GenericProvider implements GrantProvider {
 
   async deviceCode(def: CredentialDefinition): Promise<DeviceAuthorization> {
     if (!def.deviceAuthorizationUrl) throw invalidEndpoint('(none)', 'the credential has no device authorization URL');
-    const as = this.server(def);
+    const as = await this.run(() => this.server(def));
     const clientAuth = await this.clientAuth(def);
     const device = await this.run(async () =>
       oauth.processDeviceAuthorizationResponse(

@@ -40,7 +40,7 @@ export class MicrosoftProvider implements GrantProvider {
 
   constructor(
     private readonly vault: SecretVault,
-    private readonly clouds: CloudCatalog,
+    private readonly clouds: () => CloudCatalog,
     private readonly extraCaCertificates: () => readonly string[],
     private readonly logger: Logger,
     private readonly redactor: SecretRedactor,
@@ -50,11 +50,12 @@ export class MicrosoftProvider implements GrantProvider {
   /**
    * MSAL replaces a failure of its network module with its own error (`endpoints_resolution_error`,
    * `network_error`) and drops the cause. The last one is kept here so that the user is told what
-   * really happened (an untrusted certificate with its chain, a refused connection).
+   * really happened (an untrusted certificate with its chain, a refused connection). Kept per
+   * credential: one credential's failure must not explain another's.
    */
-  private lastNetworkFailure: unknown;
+  private readonly lastNetworkFailure = new Map<string, unknown>();
 
-  private networkClient(): INetworkModule {
+  private networkClient(credentialId: string): INetworkModule {
     const send = async <T>(method: 'GET' | 'POST', url: string, options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> => {
       const response = await httpsRequest(url, {
         method,
@@ -63,7 +64,7 @@ export class MicrosoftProvider implements GrantProvider {
         extraCaCertificates: this.extraCaCertificates(),
         timeoutMs: timeout
       }).catch((error: unknown) => {
-        this.lastNetworkFailure = error;
+        this.lastNetworkFailure.set(credentialId, error);
         throw error;
       });
       let body: unknown;
@@ -103,7 +104,7 @@ export class MicrosoftProvider implements GrantProvider {
 
   private async app(def: CredentialDefinition): Promise<App> {
     const keys = secretKeys(def.id);
-    const authority = this.clouds.authority(def.cloud, def.tenant);
+    const authority = this.clouds().authority(def.cloud, def.tenant);
     const builtIn = BUILT_IN_CLOUDS.some((c) => c.id === (def.cloud ?? 'global'));
     const config: Configuration = {
       auth: {
@@ -114,7 +115,7 @@ export class MicrosoftProvider implements GrantProvider {
       },
       cache: { cachePlugin: this.cachePlugin(def.id) },
       system: {
-        networkClient: this.networkClient(),
+        networkClient: this.networkClient(def.id),
         loggerOptions: {
           piiLoggingEnabled: false,
           logLevel: LogLevel.Warning,
@@ -167,14 +168,15 @@ export class MicrosoftProvider implements GrantProvider {
     };
   }
 
-  private async run<T>(operation: () => Promise<T>): Promise<T> {
-    this.lastNetworkFailure = undefined;
+  private async run<T>(credentialId: string, operation: () => Promise<T>): Promise<T> {
+    this.lastNetworkFailure.delete(credentialId);
     try {
       return await operation();
     } catch (error) {
       const code = (error as { errorCode?: unknown })?.errorCode;
-      if (this.lastNetworkFailure instanceof AuthError && typeof code === 'string' && /network|endpoints_resolution|openid_config|discovery/i.test(code)) {
-        throw this.lastNetworkFailure;
+      const networkFailure = this.lastNetworkFailure.get(credentialId);
+      if (networkFailure instanceof AuthError && typeof code === 'string' && /network|endpoints_resolution|openid_config|discovery/i.test(code)) {
+        throw networkFailure;
       }
       throw translateMsalError(error);
     }
@@ -182,7 +184,7 @@ export class MicrosoftProvider implements GrantProvider {
 
   async authorizationUrl(def: CredentialDefinition, request: { redirectUri: string; codeChallenge: string; state: string }): Promise<string> {
     const app = await this.app(def);
-    return this.run(() =>
+    return this.run(def.id, () =>
       app.getAuthCodeUrl({
         scopes: def.scopes,
         redirectUri: request.redirectUri,
@@ -196,7 +198,7 @@ export class MicrosoftProvider implements GrantProvider {
 
   async exchangeCode(def: CredentialDefinition, request: { code: string; redirectUri: string; codeVerifier: string }): Promise<TokenSet> {
     const app = await this.app(def);
-    return this.run(async () =>
+    return this.run(def.id, async () =>
       this.toTokenSet(
         await app.acquireTokenByCode({ code: request.code, scopes: def.scopes, redirectUri: request.redirectUri, codeVerifier: request.codeVerifier }),
         def
@@ -207,12 +209,12 @@ export class MicrosoftProvider implements GrantProvider {
   async clientCredentials(def: CredentialDefinition): Promise<TokenSet> {
     const app = await this.app(def);
     if (!(app instanceof ConfidentialClientApplication)) throw new AuthError('invalid_client', 'Client credentials need a client secret or a certificate.');
-    return this.run(async () => this.toTokenSet(await app.acquireTokenByClientCredential({ scopes: def.scopes, skipCache: true }), def));
+    return this.run(def.id, async () => this.toTokenSet(await app.acquireTokenByClientCredential({ scopes: def.scopes, skipCache: true }), def));
   }
 
   async refresh(def: CredentialDefinition, stored: { homeAccountId?: string }, force: boolean): Promise<TokenSet> {
     const app = await this.app(def);
-    return this.run(async () => {
+    return this.run(def.id, async () => {
       const accounts = await app.getTokenCache().getAllAccounts();
       const account = accounts.find((a) => a.homeAccountId === stored.homeAccountId) ?? accounts[0];
       if (!account) {
@@ -232,7 +234,7 @@ export class MicrosoftProvider implements GrantProvider {
       request.deviceCodeCallback = (response: unknown) =>
         resolve(response as { userCode: string; verificationUri: string; message: string; expiresIn: number });
     });
-    const tokens = this.run(async () => this.toTokenSet(await app.acquireTokenByDeviceCode(request), def));
+    const tokens = this.run(def.id, async () => this.toTokenSet(await app.acquireTokenByDeviceCode(request), def));
     tokens.catch(() => undefined);
     const first = await Promise.race([challenge, tokens.then(() => undefined)]);
     if (!first) throw new AuthError('device_code', 'The device code sign-in ended before a code was issued.');
@@ -262,6 +264,7 @@ export class MicrosoftProvider implements GrantProvider {
 
   forget(credentialId: string): void {
     this.apps.delete(credentialId);
+    this.lastNetworkFailure.delete(credentialId);
   }
 }
 

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { askCertificate } from './askCertificate';
 import { GENERIC_PRESETS, type CloudCatalog } from '../../core/clouds';
+import type { IssuerMetadata } from '../../core/endpointTrust';
 import type { CredentialSecrets, CredentialStore } from '../credentialStore';
 import {
   mailboxOf,
@@ -15,6 +16,35 @@ import * as v from '../../core/validation';
 import { askChoice, askText, type Choice, type Step } from './prompts';
 
 type ProviderChoice = 'microsoft' | 'gmail' | 'generic';
+
+/** Reads an issuer's authorization server metadata (the auth engine's discovery). */
+export type DiscoverIssuer = (issuer: string) => Promise<IssuerMetadata>;
+
+/**
+ * Asks for the issuer and reads its metadata. The issuer is stored as the metadata names it (the
+ * `iss` checks compare strings exactly); without metadata, as typed, and the endpoints are typed.
+ */
+export async function askIssuer(
+  step: Step,
+  discover: DiscoverIssuer,
+  value?: string
+): Promise<{ issuer: string; metadata?: IssuerMetadata; problem?: string }> {
+  const typed = await askText(step, {
+    prompt: vscode.l10n.t("Issuer: the authorization server's identifier (its metadata is read from it)"),
+    placeHolder: 'https://login.example.com',
+    value,
+    validate: v.validateIssuer
+  });
+  try {
+    const metadata = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Reading the metadata of {0}…', typed) },
+      () => discover(typed)
+    );
+    return { issuer: metadata.issuer, metadata };
+  } catch (error) {
+    return { issuer: typed, problem: error instanceof Error ? error.message : String(error) };
+  }
+}
 
 const GRANTS: Array<Choice<GrantKind>> = [
   {
@@ -64,6 +94,7 @@ export class AddCredentialFlow {
   constructor(
     private readonly store: CredentialStore,
     private readonly clouds: CloudCatalog,
+    private readonly discover: DiscoverIssuer,
     private readonly title = vscode.l10n.t('Add credential')
   ) {}
 
@@ -100,16 +131,7 @@ export class AddCredentialFlow {
       defaults = { imap: preset.imap, smtp: preset.smtp };
       def.redirectUri = 'http://127.0.0.1';
     } else {
-      def.authorizationUrl = await askText(this.step(), {
-        prompt: vscode.l10n.t('Authorization endpoint URL'),
-        placeHolder: 'https://login.example.com/oauth2/authorize',
-        validate: (x) => v.validateEndpointUrl(x, vscode.l10n.t('The authorization URL'))
-      });
-      def.tokenUrl = await askText(this.step(), {
-        prompt: vscode.l10n.t('Token endpoint URL'),
-        placeHolder: 'https://login.example.com/oauth2/token',
-        validate: (x) => v.validateEndpointUrl(x, vscode.l10n.t('The token URL'))
-      });
+      await this.askGenericEndpoints(def);
       def.redirectUri = 'http://127.0.0.1';
     }
 
@@ -196,6 +218,43 @@ export class AddCredentialFlow {
     return definition;
   }
 
+  /** The issuer, then the endpoints its metadata publishes (or typed, prefilled from it). */
+  private async askGenericEndpoints(def: Partial<CredentialDefinition>): Promise<void> {
+    const { issuer, metadata, problem } = await askIssuer(this.step(), this.discover);
+    def.issuer = issuer;
+    const published = metadata?.authorizationEndpoint && metadata.tokenEndpoint ? metadata : undefined;
+    if (published) {
+      const usePublished = await askChoice(this.step(), vscode.l10n.t('Endpoints'), [
+        {
+          label: vscode.l10n.t('Use the endpoints the issuer publishes'),
+          description: `${hostOf(published.authorizationEndpoint)} · ${hostOf(published.tokenEndpoint)}`,
+          value: true
+        },
+        { label: vscode.l10n.t('Enter the endpoints'), value: false }
+      ]);
+      if (usePublished) {
+        def.authorizationUrl = published.authorizationEndpoint;
+        def.tokenUrl = published.tokenEndpoint;
+        if (published.deviceAuthorizationEndpoint) def.deviceAuthorizationUrl = published.deviceAuthorizationEndpoint;
+        return;
+      }
+    }
+    const missing = problem ? vscode.l10n.t(' (no metadata: {0})', problem) : '';
+    def.authorizationUrl = await askText(this.step(), {
+      prompt: vscode.l10n.t('Authorization endpoint URL{0}', missing),
+      placeHolder: 'https://login.example.com/oauth2/authorize',
+      value: metadata?.authorizationEndpoint,
+      validate: (x) => v.validateEndpointUrl(x, vscode.l10n.t('The authorization URL'))
+    });
+    def.tokenUrl = await askText(this.step(), {
+      prompt: vscode.l10n.t('Token endpoint URL'),
+      placeHolder: 'https://login.example.com/oauth2/token',
+      value: metadata?.tokenEndpoint,
+      validate: (x) => v.validateEndpointUrl(x, vscode.l10n.t('The token URL'))
+    });
+    if (metadata?.deviceAuthorizationEndpoint) def.deviceAuthorizationUrl = metadata.deviceAuthorizationEndpoint;
+  }
+
   private async askSecrets(clientAuth: ClientAuthKind): Promise<CredentialSecrets> {
     if (clientAuth === 'secretPost' || clientAuth === 'secretBasic') {
       const clientSecret = await askText(this.step(), {
@@ -229,6 +288,14 @@ export class AddCredentialFlow {
     const [host, port] = splitHostPort(value);
     const portNumber = Number(port);
     return { host, port: portNumber, security: kind === 'IMAP' ? 'tls' : portNumber === 465 ? 'tls' : 'starttls' };
+  }
+}
+
+function hostOf(url: string | undefined): string {
+  try {
+    return new URL(url ?? '').host;
+  } catch {
+    return url ?? '';
   }
 }
 

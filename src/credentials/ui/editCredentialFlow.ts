@@ -4,13 +4,14 @@ import type { CloudCatalog } from '../../core/clouds';
 import type { CredentialSecrets, CredentialStore } from '../credentialStore';
 import type { CredentialDefinition } from '../../core/model';
 import * as v from '../../core/validation';
-import { splitHostPort } from './addCredentialFlow';
+import { askIssuer, splitHostPort, type DiscoverIssuer } from './addCredentialFlow';
 import { askChoice, askText, type Step } from './prompts';
 
 type Field =
   | 'name'
   | 'description'
   | 'tenant'
+  | 'issuer'
   | 'authorizationUrl'
   | 'tokenUrl'
   | 'clientId'
@@ -24,13 +25,20 @@ type Field =
   | 'smtp';
 
 /** Fields whose change makes existing tokens meaningless (another app, tenant, user or permission set). */
-const TOKEN_BOUND: ReadonlySet<Field> = new Set(['tenant', 'authorizationUrl', 'tokenUrl', 'clientId', 'scopes', 'userName']);
+const TOKEN_BOUND: ReadonlySet<Field> = new Set(['tenant', 'issuer', 'authorizationUrl', 'tokenUrl', 'clientId', 'scopes', 'userName']);
+
+/**
+ * Fields that decide which server receives the client secret: when one changes, the secret is asked
+ * again, so the stored one is never sent to a server it was not entered for.
+ */
+const SECRET_BOUND: ReadonlySet<Field> = new Set(['issuer', 'tokenUrl']);
 
 /** "Edit credential": pick a field, change it (validated as it is typed), save. Repeats until the user is done. */
 export class EditCredentialFlow {
   constructor(
     private readonly store: CredentialStore,
-    private readonly clouds: CloudCatalog
+    private readonly clouds: CloudCatalog,
+    private readonly discover: DiscoverIssuer
   ) {}
 
   async run(original: CredentialDefinition): Promise<{ definition: CredentialDefinition; tokensInvalidated: boolean }> {
@@ -40,6 +48,7 @@ export class EditCredentialFlow {
       { label: vscode.l10n.t('Name'), description: def.name, value: 'name', show: true },
       { label: vscode.l10n.t('Description'), description: def.description ?? '', value: 'description', show: true },
       { label: vscode.l10n.t('Tenant'), description: def.tenant ?? '', value: 'tenant', show: def.provider === 'microsoft' },
+      { label: vscode.l10n.t('Issuer'), description: def.issuer ?? vscode.l10n.t('none'), value: 'issuer', show: def.provider === 'generic' },
       { label: vscode.l10n.t('Authorization URL'), description: def.authorizationUrl ?? '', value: 'authorizationUrl', show: def.provider === 'generic' },
       { label: vscode.l10n.t('Token URL'), description: def.tokenUrl ?? '', value: 'tokenUrl', show: def.provider === 'generic' },
       { label: vscode.l10n.t('Client ID'), description: def.clientId, value: 'clientId', show: true },
@@ -83,6 +92,9 @@ export class EditCredentialFlow {
         break;
       case 'tenant':
         def.tenant = await askText(step, { prompt: vscode.l10n.t('Tenant'), value: def.tenant, validate: v.validateTenant });
+        break;
+      case 'issuer':
+        def.issuer = (await askIssuer(step, this.discover, def.issuer)).issuer;
         break;
       case 'authorizationUrl':
       case 'tokenUrl': {
@@ -157,17 +169,23 @@ export class EditCredentialFlow {
         break;
       }
     }
-    await this.store.save(def, secrets);
     const changed = JSON.stringify(def[field as keyof CredentialDefinition]) !== JSON.stringify(original[field as keyof CredentialDefinition]);
+    if (changed && SECRET_BOUND.has(field) && (def.clientAuth === 'secretPost' || def.clientAuth === 'secretBasic')) {
+      Object.assign(secrets, await this.askSecret(step, def, field === 'issuer' ? vscode.l10n.t('issuer') : vscode.l10n.t('token URL')));
+    }
+    await this.store.save(def, secrets);
     return { definition: def, tokensInvalidated: TOKEN_BOUND.has(field) && changed };
   }
 
-  private async askSecret(step: Step, def: CredentialDefinition): Promise<CredentialSecrets> {
+  /** `changedField`: the endpoint whose change makes the stored secret unusable there. */
+  private async askSecret(step: Step, def: CredentialDefinition, changedField?: string): Promise<CredentialSecrets> {
     if (def.clientAuth === 'certificate') {
       return askCertificate();
     }
     const clientSecret = await askText(step, {
-      prompt: vscode.l10n.t('New client secret VALUE (not its Secret ID)'),
+      prompt: changedField
+        ? vscode.l10n.t('The {0} changed: enter the client secret VALUE again (the stored secret is not sent to a new endpoint).', changedField)
+        : vscode.l10n.t('New client secret VALUE (not its Secret ID)'),
       password: true,
       validate: (x) => (x.trim() ? undefined : vscode.l10n.t('Enter the client secret.'))
     });

@@ -6,7 +6,7 @@
 import { promises as dnsPromises } from 'node:dns';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import { M365MailError } from '../../core/errors';
+import { isCancelled, M365MailError } from '../../core/errors';
 import { onPeerChain, peerCertificateChain } from '../../net/certificateChain';
 import { dialAddresses } from '../../net/dialAddresses';
 import { tlsOptions } from '../../net/tlsContext';
@@ -98,6 +98,8 @@ export async function handshake(engine: StepEngine, socket: net.Socket, step: Co
 }
 
 function tokenStepError(error: unknown): StepError {
+  // The user said no to the server (see core/tokenDestinations.ts): nothing to authorize again.
+  if (isCancelled(error)) return { code: error.code, message: error.message, nextStep: 'Run the test again to be asked again, if you trust that server.' };
   const nextStep = 'Authorize the credential again ("M365 Mail: Authorize credential"), then run the test again.';
   if (error instanceof M365MailError) return { code: error.code, message: error.message, nextStep: error.options.nextStep ?? nextStep };
   return { code: 'token', message: `No access token: ${error instanceof Error ? error.message : String(error)}`, nextStep };

@@ -1,10 +1,10 @@
 /**
  * Reads an .eml file (RFC 5322) for the "send this file" confirmation: addresses, subject,
- * attachments with sizes. The file is streamed through mailparser, attachments are counted, not
- * kept, so a 25 MB message costs little memory. Empty, binary, headerless and oversized files are
- * refused with a reason. No `vscode` import.
+ * attachments with sizes. It takes the file's bytes, however they were read (VS Code's file system
+ * API reads remote and virtual files too); attachments are counted as mailparser decodes them, not
+ * kept. Empty, binary, headerless and oversized files are refused with a reason. No `vscode` import.
  */
-import * as fs from 'node:fs';
+import { Readable } from 'node:stream';
 import { MailParser, type AddressObject, type HeaderValue } from 'mailparser';
 import { M365MailError } from '../../core/errors';
 
@@ -25,6 +25,9 @@ const DEFAULT_MAX_EML_BYTES = 150 * 1024 * 1024;
 
 const HEADER_LINE = /^[\x21-\x39\x3b-\x7e]+:/;
 
+/** The first line and the header/body separator are looked for here (headers are short). */
+const HEAD_BYTES = 64 * 1024;
+
 function addresses(value: HeaderValue | undefined): string[] {
   const list = (Array.isArray(value) ? value : value ? [value] : []) as AddressObject[];
   return list
@@ -35,51 +38,58 @@ function addresses(value: HeaderValue | undefined): string[] {
     });
 }
 
-/** Checks the start of the file before parsing: mailparser accepts anything, users deserve a reason. */
-async function checkLooksLikeMessage(path: string, size: number, maxBytes: number): Promise<void> {
+/** Refuses an empty or oversized file from its size alone, before a byte of it is read. */
+export function checkEmlSize(size: number, maxBytes = DEFAULT_MAX_EML_BYTES): void {
   if (size === 0) throw new M365MailError('eml.empty', 'The .eml file is empty: there is no message to send.');
   if (size > maxBytes) {
     throw new M365MailError('eml.too_large', `The .eml file is ${(size / 1048576).toFixed(1)} MB, over the ${(maxBytes / 1048576).toFixed(0)} MB limit.`, {
       nextStep: 'Exchange Online accepts 35 MB by default; remove attachments or send a smaller file.'
     });
   }
-  const handle = await fs.promises.open(path, 'r');
-  try {
-    const head = Buffer.alloc(Math.min(size, 64 * 1024));
-    await handle.read(head, 0, head.length, 0);
-    if (head.includes(0)) {
-      throw new M365MailError('eml.binary', 'The file is binary, not an RFC 5322 message (it contains NUL bytes).', {
-        nextStep: "An .eml file is text: headers such as From: and Subject:, a blank line, then the body. Outlook's .msg files are not .eml."
-      });
-    }
-    const text = head.toString('latin1');
-    const firstLine = text.split(/\r?\n/, 1)[0];
-    if (!HEADER_LINE.test(firstLine) && !firstLine.startsWith('From ')) {
-      throw new M365MailError('eml.no_headers', `The file does not start with a mail header (its first line is "${firstLine.slice(0, 60)}").`, {
-        nextStep: 'An .eml file starts with headers such as "From: …" and "Subject: …".'
-      });
-    }
-    if (!/\r?\n\r?\n/.test(text) && size <= head.length) {
-      throw new M365MailError('eml.no_body_separator', 'The message has no blank line between its headers and its body.', {
-        nextStep: 'Add an empty line after the last header.'
-      });
-    }
-  } finally {
-    await handle.close();
+}
+
+/**
+ * Checks the message before parsing: mailparser accepts anything, users deserve a reason. A NUL
+ * anywhere makes it binary (RFC 5322 and 8BITMIME both exclude NUL), not only in the first bytes:
+ * looking at all of it costs a memchr, and a server would refuse or mangle it mid-transfer.
+ */
+export function checkLooksLikeMessage(bytes: Uint8Array, maxBytes = DEFAULT_MAX_EML_BYTES): void {
+  checkEmlSize(bytes.length, maxBytes);
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (buffer.includes(0)) {
+    throw new M365MailError('eml.binary', 'The file is binary, not an RFC 5322 message (it contains NUL bytes).', {
+      nextStep: "An .eml file is text: headers such as From: and Subject:, a blank line, then the body. Outlook's .msg files are not .eml."
+    });
+  }
+  const head = buffer.subarray(0, HEAD_BYTES).toString('latin1');
+  const firstLine = head.split(/\r?\n/, 1)[0];
+  if (!HEADER_LINE.test(firstLine) && !firstLine.startsWith('From ')) {
+    throw new M365MailError('eml.no_headers', `The file does not start with a mail header (its first line is "${firstLine.slice(0, 60)}").`, {
+      nextStep: 'An .eml file starts with headers such as "From: …" and "Subject: …".'
+    });
+  }
+  if (!/\r?\n\r?\n/.test(head) && buffer.length <= HEAD_BYTES) {
+    throw new M365MailError('eml.no_body_separator', 'The message has no blank line between its headers and its body.', {
+      nextStep: 'Add an empty line after the last header.'
+    });
   }
 }
 
-export async function summarizeEml(path: string, maxBytes = DEFAULT_MAX_EML_BYTES): Promise<EmlSummary> {
-  const { size } = await fs.promises.stat(path);
-  await checkLooksLikeMessage(path, size, maxBytes);
-  const summary: EmlSummary = { sizeBytes: size, to: [], cc: [], bcc: [], attachments: [] };
+const CHUNK_BYTES = 64 * 1024;
+
+function* chunks(bytes: Uint8Array): Generator<Buffer> {
+  for (let at = 0; at < bytes.byteLength; at += CHUNK_BYTES) {
+    yield Buffer.from(bytes.buffer, bytes.byteOffset + at, Math.min(CHUNK_BYTES, bytes.byteLength - at));
+  }
+}
+
+/** Checks `bytes` (the whole file, or an editor's text as UTF-8) and summarizes it; nothing is kept but the summary. */
+export async function summarizeEml(bytes: Uint8Array, maxBytes = DEFAULT_MAX_EML_BYTES): Promise<EmlSummary> {
+  checkLooksLikeMessage(bytes, maxBytes);
+  const summary: EmlSummary = { sizeBytes: bytes.length, to: [], cc: [], bcc: [], attachments: [] };
   await new Promise<void>((resolve, reject) => {
     const parser = new MailParser({ skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true });
-    const input = fs.createReadStream(path);
-    const fail = (error: Error) => {
-      input.destroy();
-      reject(new M365MailError('eml.malformed', `The message cannot be parsed: ${error.message}`));
-    };
+    const fail = (error: Error) => reject(new M365MailError('eml.malformed', `The message cannot be parsed: ${error.message}`));
     parser.on('headers', (headers: Map<string, HeaderValue>) => {
       const from = addresses(headers.get('from'));
       summary.from = from[0];
@@ -101,9 +111,10 @@ export async function summarizeEml(path: string, maxBytes = DEFAULT_MAX_EML_BYTE
       part.content.on('end', () => part.release?.());
     });
     parser.on('error', fail);
-    input.on('error', fail);
     parser.on('end', () => resolve());
-    input.pipe(parser);
+    // In file-stream-sized chunks: mailparser handed the whole message as one chunk takes about
+    // four times as long (its line splitter rescans the chunk), 4.6 s instead of 1 s for 40 MB.
+    Readable.from(chunks(bytes)).pipe(parser);
   });
   return summary;
 }

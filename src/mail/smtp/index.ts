@@ -1,3 +1,3 @@
 /** The `smtp` chunk (nodemailer, mailparser), loaded on first send. */
 export { sendMail, type OutgoingMessage, type SendResult, type SmtpConnection } from './smtpClient';
-export { summarizeEml, type EmlSummary } from '../eml/emlSummary';
+export { checkEmlSize, summarizeEml, type EmlSummary } from '../eml/emlSummary';

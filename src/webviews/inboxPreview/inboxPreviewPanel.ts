@@ -3,13 +3,15 @@ import { M365MailError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import { loadChunk } from '../../common/lazyChunk';
 import { mailboxOf, type CredentialDefinition } from '../../core/model';
+import { toMailServer, type TokenDestination } from '../../core/tokenDestinations';
 import type { ImapSession } from '../../mail/imap/imapSession';
 import { webviewHtml } from '../webviewHtml';
 import { PAGE_SIZE, parseWebviewMessage, type HostMessage, type WebviewMessage } from './protocol';
 
 export interface InboxPreviewDeps {
   extensionUri: vscode.Uri;
-  getAccessToken: (credentialId: string) => Promise<{ accessToken: string }>;
+  /** A token for the credential, handed to `destination` (the preview's IMAP server). */
+  getAccessToken: (credentialId: string, destination: TokenDestination) => Promise<{ accessToken: string }>;
   trustedCaCertificates: () => string[];
   logger: Logger;
 }
@@ -133,7 +135,7 @@ export class InboxPreviewPanel implements vscode.Disposable {
     void this.session?.close();
     this.session = undefined;
     const { ImapSession } = loadChunk('imap');
-    const token = await this.deps.getAccessToken(this.def.id);
+    const token = await this.deps.getAccessToken(this.def.id, toMailServer(this.def.imap));
     this.session = await ImapSession.open({
       host: this.def.imap.host,
       port: this.def.imap.port,

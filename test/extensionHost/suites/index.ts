@@ -2,3 +2,5 @@
 import './activation.test';
 import './credentialStore.test';
 import './tokens.test';
+import './tokenDestinations.test';
+import './sendEml.test';

@@ -32,7 +32,8 @@ import { runnerContext } from './testContext';
 
   const control = sandbox ? new SandboxControlClient(sandbox) : (undefined as never);
   const tokenRequests = async () => (await control.stats()).total;
-  const engine = () => new AuthService({ vault: store.vault, clouds, trustedCaCertificates: () => [ca], logger: new TestLogger({ redactor }), redactor });
+  const engine = () =>
+    new AuthService({ vault: store.vault, clouds: () => clouds, trustedCaCertificates: () => [ca], logger: new TestLogger({ redactor }), redactor });
 
   before(async () => {
     await control.reset();

@@ -37,7 +37,7 @@ describe('Gmail through the generic provider', () => {
       store: async (k: string, v: string) => void memory.set(k, v),
       delete: async (k: string) => void memory.delete(k)
     },
-    clouds: new CloudCatalog(),
+    clouds: () => new CloudCatalog(),
     trustedCaCertificates: () => [],
     logger: new TestLogger({ quiet: true }),
     redactor: new SecretRedactor()

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { CloudCatalog } from '../../../src/core/clouds';
 import { credentialState, renewalWindowMs } from '../../../src/core/model';
+import { sandboxCloud } from './fixtures';
 
 describe('credential state', () => {
   const now = Date.parse('2026-11-22T12:00:00Z');
@@ -38,17 +39,7 @@ describe('credential state', () => {
 });
 
 describe('cloud catalog', () => {
-  const clouds = new CloudCatalog([
-    {
-      id: 'sandbox',
-      label: 'Sandbox',
-      authorityHost: 'https://127.0.0.1:8443',
-      scopePrefix: 'https://outlook.office.com/',
-      appOnlyScope: 'https://outlook.office.com/.default',
-      imap: { host: '127.0.0.1', port: 9993, security: 'tls' },
-      smtp: { host: '127.0.0.1', port: 9587, security: 'starttls' }
-    }
-  ]);
+  const clouds = new CloudCatalog([sandboxCloud()]);
 
   it('prefills scopes per cloud and purpose', () => {
     assert.deepEqual(clouds.defaultScopes('global', 'authorizationCode', 'smtp'), ['https://outlook.office.com/SMTP.Send', 'offline_access']);

@@ -16,6 +16,7 @@ describe('credential validation', () => {
       cloud: undefined,
       tenant: undefined,
       clientId: '1234-abc.apps.googleusercontent.com',
+      issuer: 'https://accounts.google.com',
       authorizationUrl: 'https://accounts.google.com/o/oauth2/v2/auth',
       tokenUrl: 'https://oauth2.googleapis.com/token',
       scopes: ['https://mail.google.com/']
@@ -103,5 +104,19 @@ describe('credential validation', () => {
     const problems = v.validateDefinition(def, clouds);
     assert.ok(problems.some((p) => /authorization URL must use https/.test(p)));
     assert.ok(problems.some((p) => /token URL is not a valid URL/.test(p)));
+    assert.ok(
+      problems.some((p) => /Enter the issuer/.test(p)),
+      'a generic definition without an issuer (an old or hand-made file) is refused'
+    );
+  });
+
+  it('takes an issuer as RFC 8414 defines it: https (http on loopback), no query, no fragment', () => {
+    assert.equal(v.validateIssuer('https://accounts.google.com'), undefined);
+    assert.equal(v.validateIssuer('https://login.example.com/tenant/v2.0'), undefined);
+    assert.equal(v.validateIssuer('http://127.0.0.1:8443/t'), undefined);
+    assert.match(v.validateIssuer('') ?? '', /Enter the issuer/);
+    assert.match(v.validateIssuer('http://login.example.com') ?? '', /must use https/);
+    assert.match(v.validateIssuer('https://login.example.com/?tenant=x') ?? '', /no query/);
+    assert.match(v.validateIssuer('https://login.example.com/#x') ?? '', /fragment/);
   });
 });

@@ -3,7 +3,7 @@
  * `/_sandbox/` (JSON in, JSON out):
  *
  *   GET    /_sandbox/settings                       → settings
- *   PUT    /_sandbox/settings                       {accessTokenTtlSeconds?, rotateRefreshTokens?, deviceCodeIntervalSeconds?, refreshTokenLifetimeSeconds?} → settings
+ *   PUT    /_sandbox/settings                       {accessTokenTtlSeconds?, rotateRefreshTokens?, deviceCodeIntervalSeconds?, refreshTokenLifetimeSeconds?, tokenDelayMs?} → settings
  *   POST   /_sandbox/users/{upn}/revoke-refresh-tokens → {count}   (next refresh: AADSTS70008)
  *   POST   /_sandbox/users/{upn}/expire-refresh-tokens → {count}   (next refresh: AADSTS700082)
  *   DELETE /_sandbox/users/{upn}/consents           → {count}   (consent page shown again)
@@ -69,6 +69,12 @@ export function createControl(
       if (patch.rotateRefreshTokens !== undefined) state.settings.rotateRefreshTokens = !!patch.rotateRefreshTokens;
       if (patch.refreshTokenLifetimeSeconds !== undefined) {
         state.settings.refreshTokenLifetimeSeconds = positive(patch.refreshTokenLifetimeSeconds, 'refreshTokenLifetimeSeconds');
+      }
+      if (patch.tokenDelayMs !== undefined) {
+        // 0 switches the delay off; at most a minute, so a forgotten switch cannot hang a run.
+        const ms = Number(patch.tokenDelayMs);
+        if (!Number.isFinite(ms) || ms < 0 || ms > 60_000) throw new Error('tokenDelayMs must be between 0 and 60000');
+        state.settings.tokenDelayMs = Math.round(ms);
       }
       return { ...state.settings };
     },

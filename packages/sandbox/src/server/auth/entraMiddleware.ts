@@ -77,6 +77,8 @@ export function entraMiddleware(state: SandboxState, store: SandboxStore) {
       return answer(ctx, entraError(50076, { resource: resourceForScope(form.get('scope') ?? undefined) ?? 'https://outlook.office.com' }));
     }
 
+    const delay = state.settings.tokenDelayMs ?? 0;
+    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
     await next();
 
     const body = ctx.body as Record<string, unknown> | undefined;

@@ -34,6 +34,8 @@ export interface SandboxSettings {
    * (`refresh_token_expires_in`, as Entra does for some clients), so a client can show it expiring.
    */
   refreshTokenLifetimeSeconds?: number;
+  /** Holds every token endpoint answer this long (a slow network or a busy tenant: sign-out and delete while a request is in flight). */
+  tokenDelayMs?: number;
 }
 
 export interface TokenStats {

@@ -1,0 +1,84 @@
+/**
+ * The review an import shows before anything is saved: every endpoint and host of every credential
+ * in the file, and which mail servers are not their provider's own (those get a token only after a
+ * confirmation on first use, see tokenDestinations.ts). A definition file decides where sign-ins,
+ * codes, secrets and tokens go, so the user reads that before accepting it. No `vscode` import.
+ */
+import type { CloudCatalog } from './clouds';
+import type { Translate } from './format';
+import type { CredentialDefinition, MailEndpoint } from './model';
+import { classifyDestination, describeVerdict, serverLabel } from './tokenDestinations';
+
+export interface ImportReview {
+  /** The modal's question. */
+  message: string;
+  /** Everything the file points at, one credential after another. */
+  detail: string;
+  /** How many mail servers are not their provider's own. */
+  foreignServers: number;
+}
+
+export interface ImportReviewOptions {
+  /** How the file is named to the user (a workspace-relative path or a file name). */
+  source: string;
+  /** The file is in a workspace the user has not trusted. */
+  fromUntrustedWorkspace: boolean;
+}
+
+export function buildImportReview(
+  definitions: readonly CredentialDefinition[],
+  clouds: CloudCatalog,
+  options: ImportReviewOptions,
+  t: Translate
+): ImportReview {
+  let foreignServers = 0;
+  const blocks = definitions.map((def, index) => {
+    const lines = [`${index + 1}. ${def.name}${def.userName ? ` (${def.userName})` : ''}`];
+    const field = (label: string, value: string | undefined) => {
+      if (value) lines.push(`   ${label}: ${value}`);
+    };
+    if (def.provider === 'microsoft') {
+      const cloud = clouds.get(def.cloud);
+      field(t('Microsoft cloud'), cloud?.label ?? t('"{0}" (unknown)', def.cloud ?? ''));
+      field(t('Tenant'), def.tenant);
+      if (cloud) field(t('Sign-in'), clouds.authority(def.cloud, def.tenant));
+    } else {
+      field(t('Authorization URL'), def.authorizationUrl);
+      field(t('Token URL'), def.tokenUrl);
+      field(t('Device authorization URL'), def.deviceAuthorizationUrl);
+      field(t('Issuer'), def.issuer);
+      const extra = Object.entries(def.extraAuthorizationParameters ?? {});
+      if (extra.length) field(t('Extra authorization parameters'), extra.map(([k, v]) => `${k}=${String(v)}`).join(', '));
+    }
+    field(t('Client ID'), def.clientId);
+    field(t('Redirect URI'), def.grant === 'authorizationCode' ? def.redirectUri : undefined);
+    const server = (label: string, endpoint: MailEndpoint) => {
+      const verdict = classifyDestination(def, clouds, endpoint);
+      const own = verdict.kind === 'own';
+      if (!own) foreignServers++;
+      const security = endpoint.security === 'tls' ? 'TLS' : 'STARTTLS';
+      lines.push(`   ${own ? '' : '⚠ '}${label}: ${serverLabel(endpoint)} (${security}), ${describeVerdict(verdict, t)}`);
+    };
+    server('IMAP', def.imap);
+    server('SMTP', def.smtp);
+    return lines.join('\n');
+  });
+
+  const intro: string[] = [];
+  if (options.fromUntrustedWorkspace) {
+    intro.push(t('This file is in a workspace you have not trusted (Restricted Mode). Import it only if you know who wrote it.'));
+  }
+  intro.push(
+    foreignServers
+      ? t(
+          "{0} mail server(s) below (marked ⚠) are not their provider's own: no token is sent to one of them until you confirm it on first use.",
+          foreignServers
+        )
+      : t("Every mail server below is its provider's own.")
+  );
+  return {
+    message: t('Import {0} credential(s) from {1}?', definitions.length, options.source),
+    detail: [...intro, '', ...blocks.flatMap((b) => [b, '']), t('Nothing is saved unless you choose Import; then all of them are saved.')].join('\n'),
+    foreignServers
+  };
+}

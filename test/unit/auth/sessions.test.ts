@@ -1,0 +1,212 @@
+/**
+ * The engine as the one owner of a credential's session: generations (sign-out and delete while a
+ * request is in flight), windows sharing one SecretStorage (two engines over one vault), and a
+ * SecretStorage write that fails. The grant provider is a fake of our own interface that behaves
+ * like a server rotating refresh tokens with reuse detection (RFC 9700 section 4.14.2): a spent
+ * refresh token used again revokes the whole grant. The sandbox's real server is in the
+ * integration tier.
+ */
+import * as assert from 'node:assert/strict';
+import { AuthService } from '../../../src/auth/authService';
+import { AuthError } from '../../../src/auth/errors';
+import type { DeviceAuthorization, GrantProvider, TokenSet } from '../../../src/auth/providers/grantProvider';
+import { CloudCatalog } from '../../../src/core/clouds';
+import type { CredentialDefinition, CredentialStatus } from '../../../src/core/model';
+import { SecretRedactor } from '../../../src/core/redact';
+import { secretKeys } from '../../../src/core/secretVault';
+import { MemoryVault, TestLogger } from '../../support/fakes';
+
+/** A token server that rotates refresh tokens and revokes the grant when a spent one comes back. */
+class RotatingServer implements GrantProvider {
+  private next = 1;
+  private live = 'rt-0';
+  private readonly spent = new Set<string>();
+  revoked = false;
+  refreshes = 0;
+  /** Holds each token answer until released (a slow network), when set. */
+  hold: Promise<void> | undefined;
+
+  async refresh(_def: CredentialDefinition, stored: { refreshToken?: string }): Promise<TokenSet> {
+    this.refreshes++;
+    await this.hold;
+    const used = stored.refreshToken ?? '';
+    if (this.spent.has(used)) this.revoked = true;
+    if (this.revoked || used !== this.live) throw new AuthError('invalid_grant', 'AADSTS70008: the refresh token was revoked.', {}, true);
+    this.spent.add(used);
+    this.live = `rt-${this.next}`;
+    return { accessToken: `at-${this.next++}`, expiresAt: Date.now() + 3600_000, refreshToken: this.live, scopes: ['mail'] };
+  }
+  async clientCredentials(): Promise<TokenSet> {
+    await this.hold;
+    return { accessToken: `app-${this.next++}`, expiresAt: Date.now() + 3600_000, scopes: ['.default'] };
+  }
+  authorizationUrl(): Promise<string> {
+    throw new Error('not used');
+  }
+  exchangeCode(): Promise<TokenSet> {
+    throw new Error('not used');
+  }
+  deviceCode(): Promise<DeviceAuthorization> {
+    throw new Error('not used');
+  }
+  forget(): void {}
+}
+
+const def: CredentialDefinition = {
+  id: 'c1',
+  name: 'Adele',
+  provider: 'generic',
+  grant: 'authorizationCode',
+  clientId: 'app',
+  clientAuth: 'none',
+  scopes: ['mail'],
+  redirectUri: 'http://127.0.0.1:53682/',
+  refreshTokenExpiryDays: 90,
+  imap: { host: 'imap.example.com', port: 993, security: 'tls' },
+  smtp: { host: 'smtp.example.com', port: 587, security: 'starttls' }
+} as unknown as CredentialDefinition;
+
+describe('auth engine: one owner of a credential session', () => {
+  let vault: MemoryVault;
+  let server: RotatingServer;
+  const engines: AuthService[] = [];
+
+  /** One window: an engine over the shared vault, with what it reported. */
+  function window(): { auth: AuthService; statuses: CredentialStatus[] } {
+    const statuses: CredentialStatus[] = [];
+    const auth = new AuthService({
+      vault,
+      clouds: () => new CloudCatalog(),
+      trustedCaCertificates: () => [],
+      logger: new TestLogger(),
+      redactor: new SecretRedactor(),
+      providerFor: () => server
+    });
+    auth.onDidChangeStatus((_id, status) => statuses.push(status));
+    engines.push(auth);
+    return { auth, statuses };
+  }
+
+  /** Tokens as an earlier sign-in left them, the access token already expired. */
+  async function signedIn(): Promise<void> {
+    const record = { accessToken: 'at-0', expiresAt: Date.now() - 1000, refreshToken: 'rt-0', scopes: ['mail'] };
+    await vault.store(secretKeys(def.id).tokens, JSON.stringify(record));
+  }
+
+  const stored = () => vault.values.get(secretKeys(def.id).tokens);
+
+  beforeEach(() => {
+    vault = new MemoryVault();
+    server = new RotatingServer();
+  });
+
+  afterEach(() => engines.splice(0).forEach((e) => e.dispose()));
+
+  it('refreshes an expired access token once and stores the rotated refresh token', async () => {
+    await signedIn();
+    const { auth } = window();
+    const [a, b] = await Promise.all([auth.getAccessToken(def), auth.getAccessToken(def)]);
+    assert.equal(a.accessToken, 'at-1');
+    assert.equal(b.accessToken, 'at-1');
+    assert.equal(server.refreshes, 1);
+    assert.equal(JSON.parse(stored() ?? '{}').refreshToken, 'rt-1');
+  });
+
+  it('sign-out during a slow refresh: the caller is told, and no token is left in the vault', async () => {
+    await signedIn();
+    const { auth, statuses } = window();
+    let release!: () => void;
+    server.hold = new Promise((resolve) => (release = resolve));
+    const pending = auth.getAccessToken(def);
+    while (server.refreshes === 0) await new Promise((resolve) => setImmediate(resolve));
+    const signingOut = auth.signOut(def);
+    release();
+    await signingOut;
+    await assert.rejects(pending, (e: AuthError) => e.code === 'superseded');
+    assert.equal(stored(), undefined, 'the refreshed tokens were not written back');
+    assert.deepEqual(statuses.at(-1), {}, 'the last status is signed out, not a failure');
+    await assert.rejects(auth.getAccessToken(def), (e: AuthError) => e.code === 'not_authorized');
+  });
+
+  it('delete during a slow app-only token request leaves no secret of the credential', async () => {
+    const { auth } = window();
+    const appOnly = { ...def, grant: 'clientCredentials' } as CredentialDefinition;
+    let release!: () => void;
+    server.hold = new Promise((resolve) => (release = resolve));
+    const pending = auth.getAccessToken(appOnly);
+    await new Promise((resolve) => setImmediate(resolve));
+    const deleting = auth.forget(appOnly.id);
+    release();
+    await deleting;
+    await assert.rejects(pending, (e: AuthError) => e.code === 'superseded');
+    assert.deepEqual([...vault.values.keys()], []);
+  });
+
+  it('two windows refreshing at once spend the refresh token once; the grant survives', async () => {
+    await signedIn();
+    const one = window();
+    const two = window();
+    const [a, b] = await Promise.all([one.auth.getAccessToken(def), two.auth.getAccessToken(def)]);
+    assert.equal(server.refreshes, 1, 'one refresh for both windows');
+    assert.equal(server.revoked, false);
+    assert.equal(a.accessToken, b.accessToken);
+    // Both go on refreshing with the stored (rotated) refresh token.
+    const again = await two.auth.getAccessToken(def, { forceRefresh: true });
+    assert.equal(again.accessToken, 'at-2');
+    assert.equal((await one.auth.getAccessToken(def, { forceRefresh: true })).accessToken, 'at-3');
+    assert.equal(server.revoked, false);
+  });
+
+  it('sign-out in one window: the other stops serving its cached access token', async () => {
+    await signedIn();
+    const one = window();
+    const two = window();
+    await two.auth.getAccessToken(def);
+    assert.equal((await two.auth.getAccessToken(def)).accessToken, 'at-1', 'served from memory');
+    await one.auth.signOut(def);
+    // The other window hears of it through the vault's change event.
+    await new Promise((resolve) => setImmediate(resolve));
+    await assert.rejects(two.auth.getAccessToken(def), (e: AuthError) => e.code === 'not_authorized');
+  });
+
+  it('a failed SecretStorage write loses no rotated refresh token: kept, used, retried, told once', async () => {
+    await signedIn();
+    const { auth } = window();
+    const told: boolean[] = [];
+    const recovered = new Promise<void>((resolve) =>
+      auth.onDidChangeStorage((_id, failed) => {
+        told.push(failed);
+        if (!failed) resolve();
+      })
+    );
+    vault.failWrites = { match: /\/tokens$/, times: 2 };
+    const first = await auth.getAccessToken(def);
+    assert.equal(first.accessToken, 'at-1');
+    assert.equal(JSON.parse(stored() ?? '{}').refreshToken, 'rt-0', 'the vault still holds the spent token');
+    // The next refresh spends the new refresh token from memory, not the spent one from the vault.
+    const second = await auth.getAccessToken(def, { forceRefresh: true });
+    assert.equal(second.accessToken, 'at-2');
+    assert.equal(server.revoked, false, 'the spent refresh token was not sent again');
+    await recovered;
+    assert.equal(JSON.parse(stored() ?? '{}').refreshToken, 'rt-2', 'stored once a write succeeds');
+    assert.deepEqual(told, [true, false], 'the user is told once, and when it is saved');
+  });
+
+  it('reads the cloud catalog at each use (a custom cloud added in the settings counts at once)', async () => {
+    let catalog = new CloudCatalog();
+    const auth = new AuthService({
+      vault,
+      clouds: () => catalog,
+      trustedCaCertificates: () => [],
+      logger: new TestLogger(),
+      redactor: new SecretRedactor()
+    });
+    engines.push(auth);
+    const custom = { id: 'contoso-lab', name: 'Lab', authorityHost: 'https://login.lab.test', imapHost: 'imap.lab.test', smtpHost: 'smtp.lab.test' };
+    const msDef = { ...def, provider: 'microsoft', cloud: custom.id, tenant: 'contoso.test', clientAuth: 'secretBasic' } as unknown as CredentialDefinition;
+    await vault.store(secretKeys(msDef.id).clientSecret, 'secret');
+    catalog = new CloudCatalog([custom as never]);
+    const { url } = await auth.beginAuthorizationCode(msDef, 'http://127.0.0.1:53682/');
+    assert.ok(url.startsWith('https://login.lab.test/contoso.test/'), url);
+  });
+});

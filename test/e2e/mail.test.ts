@@ -395,6 +395,8 @@ describe('end-to-end: mail flows against the sandbox', () => {
       await workbench.contextMenu(workbench.credentialRow(relayed), 'Authorize credential');
       await flows.rowState(relayed, /Authorized/);
       const frame = await openPreview(relayed);
+      // The relay is not one of the sandbox cloud's own servers: the first token for it is confirmed.
+      assert.match(await workbench.answerDialog('Send token'), new RegExp(`will be sent to 127\\.0\\.0\\.1:${cutter.port}\\. Send it\\?`));
       await waitForRow(frame, emlSubject);
       await waitForRow(frame, HOSTILE_SUBJECTS.script);
       // One cut: the preview reconnects by itself and the message opens.

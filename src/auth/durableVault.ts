@@ -53,16 +53,6 @@ export class DurableVault implements SecretVault {
     await this.inner.delete(key);
   }
 
-  /** Keys whose latest value is only in memory. */
-  pendingKeys(): string[] {
-    return [...this.unsaved.keys()];
-  }
-
-  /** Tries every unsaved value now (for example before the window closes). */
-  async flush(): Promise<void> {
-    await Promise.all(this.pendingKeys().map((key) => this.retry(key)));
-  }
-
   private scheduleRetry(key: string): void {
     const entry = this.unsaved.get(key);
     if (!entry) return;

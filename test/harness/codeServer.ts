@@ -21,6 +21,11 @@ export interface CodeServerOptions {
   name?: string;
   /** Port on 127.0.0.1; a free one when absent. */
   port?: number;
+  /**
+   * Runs with telemetry on, as a user who leaves it on would, and sends code-server's own events to
+   * this loopback URL (CS_TELEMETRY_URL): nothing leaves the machine. Off (--disable-telemetry) otherwise.
+   */
+  telemetryCollector?: string;
 }
 
 export interface CodeServer {
@@ -33,14 +38,14 @@ export interface CodeServer {
   stop(): Promise<void>;
 }
 
-function codeServerArgs(userDataDir: string, extensionsDir: string): string[] {
+function codeServerArgs(userDataDir: string, extensionsDir: string, telemetry = false): string[] {
   return [
     codeServerEntry,
     '--user-data-dir',
     userDataDir,
     '--extensions-dir',
     extensionsDir,
-    '--disable-telemetry',
+    ...(telemetry ? [] : ['--disable-telemetry']),
     '--disable-update-check',
     '--disable-workspace-trust'
   ];
@@ -116,11 +121,12 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   delete env.PASSWORD;
   delete env.HASHED_PASSWORD;
   delete env.VSCODE_IPC_HOOK_CLI;
+  if (options.telemetryCollector) env.CS_TELEMETRY_URL = options.telemetryCollector;
   const child = startManaged(
     'code-server',
     node24Bin,
     [
-      ...codeServerArgs(userDataDir, extensionsDir),
+      ...codeServerArgs(userDataDir, extensionsDir, options.telemetryCollector !== undefined),
       '--auth',
       'none',
       '--bind-addr',

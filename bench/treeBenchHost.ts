@@ -25,6 +25,7 @@ import * as vscode from 'vscode';
 import { SecretRedactor } from '../src/core/redact';
 import { CloudCatalog } from '../src/core/clouds';
 import { CredentialStore } from '../src/credentials/credentialStore';
+import { WindowCoherence } from '../src/credentials/windowCoherence';
 import { credentialState, type CredentialDefinition, type CredentialStatus } from '../src/core/model';
 import { validateDefinition } from '../src/core/validation';
 import { CredentialsTreeProvider, type CredentialsTreeNode } from '../src/views/credentialsTreeProvider';
@@ -138,7 +139,14 @@ function median(values: number[]): number {
 }
 
 function openStore(context: vscode.ExtensionContext): CredentialStore {
-  return new CredentialStore(context.globalState, context.secrets, () => new CloudCatalog(), new SecretRedactor(), new TestLogger({ quiet: true }));
+  return new CredentialStore(
+    context.globalState,
+    context.secrets,
+    () => new CloudCatalog(),
+    new SecretRedactor(),
+    new TestLogger({ quiet: true }),
+    new WindowCoherence(context.globalStorageUri, context.secrets, new TestLogger({ quiet: true }))
+  );
 }
 
 /** The globalState keys the store writes definitions and statuses to, found by saving one credential through it. */

@@ -10,6 +10,8 @@ import { SecretRedactor } from './core/redact';
 import { Settings } from './common/settings';
 import { CredentialStore } from './credentials/credentialStore';
 import { TokenBroker } from './credentials/tokenBroker';
+import { showStaleWindowNotice } from './credentials/ui/staleWindowNotice';
+import { WindowCoherence } from './credentials/windowCoherence';
 import { TokenDestinationGuard } from './credentials/tokenDestinationGuard';
 import { AuthUriHandler } from './signIn/authUriHandler';
 import { Telemetry } from './telemetry/telemetry';
@@ -34,9 +36,10 @@ export function activate(context: vscode.ExtensionContext): void {
   const telemetry = new Telemetry(logger.child('telemetry'), redactor);
   const settings = new Settings(logger.child('settings'));
   const commands = new CommandRegistry(logger.child('commands'), telemetry);
-  const store = new CredentialStore(context.globalState, context.secrets, () => settings.clouds(), redactor, logger.child('credentials'));
+  const coherence = new WindowCoherence(context.globalStorageUri, context.secrets, logger.child('credentials'));
+  const store = new CredentialStore(context.globalState, context.secrets, () => settings.clouds(), redactor, logger.child('credentials'), coherence);
   const destinations = new TokenDestinationGuard(context.globalState, () => settings.clouds(), logger.child('auth'));
-  const tokens = new TokenBroker(store, settings, redactor, logger.child('auth'), destinations);
+  const tokens = new TokenBroker(store, settings, redactor, logger.child('auth'), destinations, coherence);
   const tree = new CredentialsTreeProvider(store);
   const statusBar = new CredentialsStatusBar(store);
   const uriHandler = new AuthUriHandler();
@@ -56,6 +59,8 @@ export function activate(context: vscode.ExtensionContext): void {
     telemetry,
     settings,
     commands,
+    coherence,
+    coherence.onDidBecomeStale(() => void showStaleWindowNotice()),
     store,
     tokens,
     tree,

@@ -40,6 +40,10 @@ export interface AuthServiceDeps {
   confirmDestination?: ConfirmDestination;
   /** Replaces the providers (tests of the engine's own logic). */
   providerFor?: (def: CredentialDefinition) => GrantProvider;
+  /** Where the refresh lease is kept, if not in the vault: a place every window sees at once. */
+  leases?: Pick<SecretVault, 'get' | 'store' | 'delete'>;
+  /** Throws when this window no longer sees the vault as it is (another window changed it): asked before a refresh token is spent. */
+  ensureCurrent?: () => Promise<void>;
 }
 
 export interface AccessToken {
@@ -109,7 +113,7 @@ export class AuthService {
         if (id) for (const listener of this.storageListeners) listener(id, false);
       }
     });
-    this.lease = new RefreshLease(deps.vault, this.now);
+    this.lease = new RefreshLease(deps.leases ?? deps.vault, this.now);
     this.microsoft = new MicrosoftProvider(this.vault, deps.clouds, deps.trustedCaCertificates, deps.logger, deps.redactor, this.now);
     this.generic = new GenericProvider(this.vault, deps.trustedCaCertificates, this.now, deps.confirmDestination);
     this.subscription = deps.vault.onDidChange?.((key) => void this.vaultChanged(key));
@@ -325,6 +329,8 @@ export class AuthService {
         throw superseded();
       }
       try {
+        // A window that cannot see what the lease's last holder stored must not spend its old token.
+        await this.deps.ensureCurrent?.();
         // Read once more under the lease: a window that just released it may have refreshed.
         const latest = (await this.readRecord(def.id)) ?? stored;
         if (latest.accessToken !== stored.accessToken && this.usable(def, latest)) return this.adopt(def.id, generation, latest);

@@ -1,10 +1,11 @@
 /**
  * Which window may spend a credential's refresh token. Every window of VS Code runs its own
- * extension host; they share only SecretStorage. Two windows that refresh at once would both
+ * extension host; they share SecretStorage and, on one machine, a disk (the host passes a store on
+ * disk where it can: a browser tab's SecretStorage does not show other tabs' writes). Two windows that refresh at once would both
  * spend the same refresh token, and a server that rotates refresh tokens treats the second use as
  * theft and revokes the whole grant (RFC 9700 section 4.14.2), signing the user out everywhere.
  *
- * SecretStorage has no compare-and-set, so the lease follows Fischer's mutual exclusion: read the
+ * Neither store has compare-and-set, so the lease follows Fischer's mutual exclusion: read the
  * lease; if nobody holds it, write our claim, wait longer than a write takes to land, and read it
  * again; only if our claim is still there do we hold it. The lease expires on its own, so a window
  * that dies while holding it blocks the others for at most LEASE_MS. No `vscode` import.
@@ -31,7 +32,7 @@ export class RefreshLease {
   private readonly holder = randomUUID();
 
   constructor(
-    private readonly vault: SecretVault,
+    private readonly vault: Pick<SecretVault, 'get' | 'store' | 'delete'>,
     private readonly now: () => number = Date.now
   ) {}
 

@@ -38,6 +38,7 @@ const KNOWN_ERROR_CODES: ReadonlySet<string> = new Set([
   'no_token',
   'not_authorized',
   'superseded',
+  'window_stale',
   'state_mismatch',
   'timeout',
   'unexpected',

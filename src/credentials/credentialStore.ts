@@ -8,6 +8,7 @@ import type { SecretRedactor } from '../core/redact';
 import type { CloudCatalog } from '../core/clouds';
 import { credentialState, type CredentialDefinition, type CredentialState, type CredentialStatus } from '../core/model';
 import { validateDefinition } from '../core/validation';
+import { REVISION_SECRET, type WindowCoherence } from './windowCoherence';
 
 /** Secrets typed by the user for one credential; tokens are the auth engine's. */
 export interface CredentialSecrets {
@@ -18,8 +19,6 @@ export interface CredentialSecrets {
 
 const DEFINITIONS_KEY = 'm365mail.credentials.v1';
 const STATUS_KEY = 'm365mail.credentialStatus.v1';
-/** Bumped after every change so other windows (which see `secrets.onDidChange`) reload. */
-const REVISION_SECRET = 'm365mail/revision';
 
 /**
  * The one store of credentials. Definitions and statuses (no secrets) live in extension global
@@ -32,18 +31,20 @@ export class CredentialStore implements vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<string[] | undefined>();
   readonly onDidChange = this.changeEmitter.event;
   private readonly disposables: vscode.Disposable[] = [this.changeEmitter];
-  private ownRevision: string | undefined;
 
   constructor(
     private readonly globalState: vscode.Memento,
     private readonly secrets: vscode.SecretStorage,
     private readonly clouds: () => CloudCatalog,
     private readonly redactor: SecretRedactor,
-    private readonly logger: Logger
+    private readonly logger: Logger,
+    /** Every write asks it first and tells it after: a stale window writes nothing (windowCoherence.ts). */
+    private readonly coherence: WindowCoherence
   ) {
     this.load();
     this.disposables.push(
       secrets.onDidChange((e) => {
+        // Another window's change, delivered here (desktop VS Code does): reload what it changed.
         if (e.key === REVISION_SECRET) void this.onRevision();
       })
     );
@@ -67,9 +68,15 @@ export class CredentialStore implements vscode.Disposable {
     },
     store: async (key, value) => {
       this.register(key, value);
+      await this.coherence.ensureCurrent();
       await this.secrets.store(key, value);
+      await this.coherence.noteChange();
     },
-    delete: (key) => Promise.resolve(this.secrets.delete(key)),
+    delete: async (key) => {
+      await this.coherence.ensureCurrent();
+      await this.secrets.delete(key);
+      await this.coherence.noteChange();
+    },
     // Every window's writes, this one's included: the engine drops what another window changed.
     onDidChange: (listener) => this.secrets.onDidChange((e) => listener(e.key))
   };
@@ -103,6 +110,7 @@ export class CredentialStore implements vscode.Disposable {
 
   /** Validates, stores the secrets, then the definition; a failure part-way removes what was written. */
   async save(definition: CredentialDefinition, secrets: CredentialSecrets = {}): Promise<void> {
+    await this.coherence.ensureCurrent();
     const problems = validateDefinition(definition, this.clouds(), this.names(definition.id));
     if (problems.length) {
       throw new M365MailError('invalid_definition', `The credential cannot be saved: ${problems.join(' ')}`);
@@ -129,6 +137,7 @@ export class CredentialStore implements vscode.Disposable {
   }
 
   async delete(id: string, forgetSecrets: (id: string) => Promise<void>): Promise<void> {
+    await this.coherence.ensureCurrent();
     // Secrets first: if that fails the credential is still listed and the user can try again.
     await forgetSecrets(id);
     await Promise.all(Object.values(secretKeys(id)).map((k) => this.secrets.delete(k)));
@@ -146,7 +155,12 @@ export class CredentialStore implements vscode.Disposable {
 
   async setStatus(id: string, status: CredentialStatus): Promise<void> {
     if (!this.definitions.has(id)) return;
+    // A stale window keeps what it learnt in memory and does not write it over newer statuses.
     this.statuses.set(id, status);
+    if (await this.coherence.isStale()) {
+      this.changeEmitter.fire([id]);
+      return;
+    }
     await this.globalState.update(STATUS_KEY, Object.fromEntries(this.statuses));
     await this.changed([id]);
   }
@@ -173,13 +187,12 @@ export class CredentialStore implements vscode.Disposable {
 
   private async changed(ids: string[]): Promise<void> {
     this.changeEmitter.fire(ids);
-    this.ownRevision = randomUUID();
-    await this.secrets.store(REVISION_SECRET, this.ownRevision);
+    await this.coherence.noteChange();
   }
 
   private async onRevision(): Promise<void> {
     const revision = await this.secrets.get(REVISION_SECRET);
-    if (revision === this.ownRevision) return;
+    if (revision !== undefined && this.coherence.isOwn(revision)) return;
     this.logger.debug('credentials changed in another window; reloading');
     this.load();
     this.changeEmitter.fire(undefined);

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AccessToken, AuthService } from '../auth/index';
 import { loadChunk } from '../common/lazyChunk';
@@ -9,7 +10,9 @@ import type { CredentialDefinition, CredentialStatus } from '../core/model';
 import type { TokenDestination } from '../core/tokenDestinations';
 import type { CredentialStore } from './credentialStore';
 import type { TokenDestinationGuard } from './tokenDestinationGuard';
+import { DiskLeaseStore } from './diskLeaseStore';
 import { confirmDestination } from './ui/confirmDestination';
+import type { WindowCoherence } from './windowCoherence';
 
 /**
  * The extension's one way to a credential's session: sign-in, tokens, sign-out and delete. It
@@ -30,7 +33,8 @@ export class TokenBroker implements vscode.Disposable {
     private readonly settings: Settings,
     private readonly redactor: SecretRedactor,
     private readonly logger: Logger,
-    private readonly destinations: TokenDestinationGuard
+    private readonly destinations: TokenDestinationGuard,
+    private readonly coherence: WindowCoherence
   ) {}
 
   private engine(): AuthService {
@@ -41,6 +45,8 @@ export class TokenBroker implements vscode.Disposable {
         clouds: () => this.settings.clouds(),
         trustedCaCertificates: () => this.settings.trustedCaCertificates(),
         statusOf: (id) => this.store.status(id),
+        leases: this.coherence.directory ? new DiskLeaseStore(path.join(this.coherence.directory, 'leases')) : undefined,
+        ensureCurrent: () => this.coherence.ensureCurrent(),
         logger: this.logger,
         redactor: this.redactor,
         confirmDestination
@@ -79,6 +85,8 @@ export class TokenBroker implements vscode.Disposable {
 
   async getAccessToken(credentialId: string, options: { destination: TokenDestination; forceRefresh?: boolean }): Promise<AccessToken> {
     const def = this.definition(credentialId);
+    // A window that cannot see another window's sign-out or refresh serves nothing from memory.
+    await this.coherence.ensureCurrent();
     await this.destinations.check(def, options.destination, this.store.status(def.id)?.account);
     return this.engine().getAccessToken(def, { forceRefresh: options.forceRefresh });
   }

@@ -57,8 +57,21 @@ export class Workbench {
     readonly server: CodeServer,
     readonly browser: Browser,
     readonly page: Page,
-    private readonly stopsServer: boolean
+    private readonly stopsServer: boolean,
+    /** A tab opened by openTab(): closing it closes that tab only. */
+    private readonly isTab = false
   ) {}
+
+  /**
+   * The same workbench in another tab of this browser, as a user opens it twice: its own window
+   * (and extension host) on the same server, with the same browser storage.
+   */
+  async openTab(): Promise<Workbench> {
+    const page = await this.page.context().newPage();
+    await page.goto(this.server.url);
+    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+    return new Workbench(this.server, this.browser, page, false, true);
+  }
 
   /** The browser's console and page errors, newest last (errors and warnings are in failure reports). */
   readonly browserLog: string[] = [];
@@ -357,8 +370,16 @@ export class Workbench {
 
   /** The text of the product's "M365 Mail" log file, written by its LogOutputChannel. */
   productLog(): string {
-    const file = this.server.exthostLogFiles().find((f) => f.includes('m365mail.m365-mail') && f.endsWith('M365 Mail.log'));
+    const file = this.productLogFiles()[0];
     return file ? fs.readFileSync(file, 'utf8') : '';
+  }
+
+  /** The product's log of each window of this server (one per browser tab or reload), oldest first. */
+  private productLogFiles(): string[] {
+    return this.server
+      .exthostLogFiles()
+      .filter((f) => f.includes('m365mail.m365-mail') && f.endsWith('M365 Mail.log'))
+      .sort((a, b) => fs.statSync(a).birthtimeMs - fs.statSync(b).birthtimeMs);
   }
 
   /** After a failed test: a screenshot, the notifications on screen and the end of the product's log. */
@@ -367,16 +388,18 @@ export class Workbench {
     const notes = await this.notifications().catch(() => []);
     const browser = this.browserLog.filter((l) => /^(error|warning|page error)/.test(l)).slice(-15);
     console.log(`      browser said (errors and warnings, last 15):\n${browser.map((l) => `        ${l}`).join('\n')}`);
-    console.log(
-      `      screenshot: ${file}\n      notifications: ${JSON.stringify(notes)}\n      product log (end):\n${this.productLog()
-        .split('\n')
-        .slice(-25)
-        .map((l) => `        ${l}`)
-        .join('\n')}`
-    );
+    const logs = this.productLogFiles().map((log, i, all) => {
+      const tail = fs.readFileSync(log, 'utf8').split('\n').slice(-25);
+      return `      product log${all.length > 1 ? ` of window ${i + 1}` : ''} (end):\n${tail.map((l) => `        ${l}`).join('\n')}`;
+    });
+    console.log(`      screenshot: ${file}\n      notifications: ${JSON.stringify(notes)}\n${logs.join('\n')}`);
   }
 
   async close(): Promise<void> {
+    if (this.isTab) {
+      await this.page.close().catch(() => undefined);
+      return;
+    }
     await this.browser.close().catch(() => undefined);
     if (this.stopsServer) await this.server.stop();
   }

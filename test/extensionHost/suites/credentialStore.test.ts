@@ -4,6 +4,7 @@ import { secretKeys } from '../../../src/core/secretVault';
 import { SecretRedactor } from '../../../src/core/redact';
 import { CloudCatalog } from '../../../src/core/clouds';
 import { CredentialStore } from '../../../src/credentials/credentialStore';
+import { WindowCoherence } from '../../../src/credentials/windowCoherence';
 import type { CredentialDefinition, CredentialStatus } from '../../../src/core/model';
 import { CredentialNode, CredentialsTreeProvider } from '../../../src/views/credentialsTreeProvider';
 import { TestLogger } from '../../support/fakes';
@@ -48,7 +49,14 @@ describe('credential store (real Memento and SecretStorage)', () => {
   const clouds = () => new CloudCatalog();
   const stores: CredentialStore[] = [];
   const open = () => {
-    const store = new CredentialStore(context.globalState, context.secrets, clouds, new SecretRedactor(), new TestLogger({ redactor: new SecretRedactor() }));
+    const store = new CredentialStore(
+      context.globalState,
+      context.secrets,
+      clouds,
+      new SecretRedactor(),
+      new TestLogger({ redactor: new SecretRedactor() }),
+      new WindowCoherence(context.globalStorageUri, context.secrets, new TestLogger({ quiet: true }))
+    );
     stores.push(store);
     return store;
   };

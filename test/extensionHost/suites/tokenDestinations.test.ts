@@ -6,6 +6,7 @@ import { SecretRedactor } from '../../../src/core/redact';
 import { THIS_MACHINE, toMailServer } from '../../../src/core/tokenDestinations';
 import { Settings } from '../../../src/common/settings';
 import { CredentialStore } from '../../../src/credentials/credentialStore';
+import { WindowCoherence } from '../../../src/credentials/windowCoherence';
 import { TokenBroker } from '../../../src/credentials/tokenBroker';
 import { TokenDestinationGuard, type ConfirmDestination } from '../../../src/credentials/tokenDestinationGuard';
 import { TestLogger } from '../../support/fakes';
@@ -61,9 +62,16 @@ describe('where a token may go (real Memento, token broker)', () => {
 
   before(async () => {
     await context.globalState.update(APPROVALS_KEY, undefined);
-    store = new CredentialStore(context.globalState, context.secrets, clouds, redactor, logger);
+    store = new CredentialStore(
+      context.globalState,
+      context.secrets,
+      clouds,
+      redactor,
+      logger,
+      new WindowCoherence(context.globalStorageUri, context.secrets, new TestLogger({ quiet: true }))
+    );
     settings = new Settings(logger);
-    broker = new TokenBroker(store, settings, redactor, logger, guard());
+    broker = new TokenBroker(store, settings, redactor, logger, guard(), new WindowCoherence(context.globalStorageUri, context.secrets, logger));
     await store.save(tampered());
   });
 

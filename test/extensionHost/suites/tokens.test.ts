@@ -5,6 +5,7 @@ import { secretKeys } from '../../../src/core/secretVault';
 import { SecretRedactor } from '../../../src/core/redact';
 import { CloudCatalog } from '../../../src/core/clouds';
 import { CredentialStore } from '../../../src/credentials/credentialStore';
+import { WindowCoherence } from '../../../src/credentials/windowCoherence';
 import { credentialState, type CredentialDefinition } from '../../../src/core/model';
 import { SANDBOX_ENV, sandboxDescription } from '../../harness/sandboxEnv';
 // Only the sign-in helpers: this suite is bundled into the extension host, which starts no sandbox.
@@ -37,7 +38,14 @@ import { runnerContext } from './testContext';
 
   before(async () => {
     await control.reset();
-    store = new CredentialStore(context.globalState, context.secrets, () => clouds, redactor, new TestLogger({ redactor }));
+    store = new CredentialStore(
+      context.globalState,
+      context.secrets,
+      () => clouds,
+      redactor,
+      new TestLogger({ redactor }),
+      new WindowCoherence(context.globalStorageUri, context.secrets, new TestLogger({ quiet: true }))
+    );
     def = { ...(sandboxCredentials(sandbox).find((d) => d.id === 'sandbox-adele') as CredentialDefinition), id: 'exthost-tokens', name: 'Exthost tokens' };
     await store.save(def);
     const auth = engine();

@@ -7,7 +7,11 @@
  * integration tier.
  */
 import * as assert from 'node:assert/strict';
-import { AuthService } from '../../../src/auth/authService';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { AuthService, type AuthServiceDeps } from '../../../src/auth/authService';
+import { DiskLeaseStore } from '../../../src/credentials/diskLeaseStore';
 import { AuthError } from '../../../src/auth/errors';
 import type { DeviceAuthorization, GrantProvider, TokenSet } from '../../../src/auth/providers/grantProvider';
 import { CloudCatalog } from '../../../src/core/clouds';
@@ -71,11 +75,12 @@ describe('auth engine: one owner of a credential session', () => {
   let server: RotatingServer;
   const engines: AuthService[] = [];
 
-  /** One window: an engine over the shared vault, with what it reported. */
-  function window(): { auth: AuthService; statuses: CredentialStatus[] } {
+  /** One window: an engine over the shared vault (or its own view of it), with what it reported. */
+  function window(own: Partial<AuthServiceDeps> = {}): { auth: AuthService; statuses: CredentialStatus[] } {
     const statuses: CredentialStatus[] = [];
     const auth = new AuthService({
       vault,
+      ...own,
       clouds: () => new CloudCatalog(),
       trustedCaCertificates: () => [],
       logger: new TestLogger(),
@@ -155,6 +160,40 @@ describe('auth engine: one owner of a credential session', () => {
     assert.equal(again.accessToken, 'at-2');
     assert.equal((await one.auth.getAccessToken(def, { forceRefresh: true })).accessToken, 'at-3');
     assert.equal(server.revoked, false);
+  });
+
+  it('two browser tabs (each reads its secrets once): the lease on disk lets one refresh; the other spends nothing', async () => {
+    // Each tab has its own copy of the secrets, taken when it loaded; they share the machine's disk.
+    await signedIn();
+    const leases = new DiskLeaseStore(fs.mkdtempSync(path.join(os.tmpdir(), 'm365mail-leases-')));
+    const firstView = new MemoryVault();
+    const secondView = new MemoryVault();
+    for (const [key, value] of vault.values) [firstView, secondView].forEach((view) => view.values.set(key, value));
+    let firstWrote = false;
+    const original = firstView.store.bind(firstView);
+    firstView.store = async (key, value) => {
+      await original(key, value);
+      firstWrote = true;
+    };
+    let release!: () => void;
+    server.hold = new Promise((resolve) => (release = resolve));
+    const one = window({ vault: firstView, leases });
+    const two = window({
+      vault: secondView,
+      leases,
+      // What the host's window check says (credentials/windowCoherence.ts): stale once the other tab wrote.
+      ensureCurrent: async () => {
+        if (firstWrote) throw new AuthError('window_stale', 'changed in another tab');
+      }
+    });
+    const first = one.auth.getAccessToken(def);
+    while (server.refreshes === 0) await new Promise((resolve) => setImmediate(resolve));
+    const second = two.auth.getAccessToken(def);
+    release();
+    assert.equal((await first).accessToken, 'at-1');
+    await assert.rejects(second, (e: AuthError) => e.code === 'window_stale');
+    assert.equal(server.refreshes, 1, 'one refresh for both tabs');
+    assert.equal(server.revoked, false, 'the rotated refresh token was not spent twice');
   });
 
   it('sign-out in one window: the other stops serving its cached access token', async () => {

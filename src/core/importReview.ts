@@ -7,6 +7,8 @@
 import type { CloudCatalog } from './clouds';
 import type { Translate } from './format';
 import type { CredentialDefinition, MailEndpoint } from './model';
+import { GENERIC_PRESETS } from './clouds';
+import { assessDestinations } from './endpointTrust';
 import { classifyDestination, describeVerdict, serverLabel } from './tokenDestinations';
 
 export interface ImportReview {
@@ -32,6 +34,7 @@ export function buildImportReview(
   t: Translate
 ): ImportReview {
   let foreignServers = 0;
+  let foreignEndpoints = 0;
   const blocks = definitions.map((def, index) => {
     const lines = [`${index + 1}. ${def.name}${def.userName ? ` (${def.userName})` : ''}`];
     const field = (label: string, value: string | undefined) => {
@@ -44,8 +47,22 @@ export function buildImportReview(
       if (cloud) field(t('Sign-in'), clouds.authority(def.cloud, def.tenant));
     } else {
       field(t('Authorization URL'), def.authorizationUrl);
-      field(t('Token URL'), def.tokenUrl);
-      field(t('Device authorization URL'), def.deviceAuthorizationUrl);
+      // What the file can decide here is where the code, the secret and refresh tokens go: say so
+      // for an endpoint that is not on the sign-in page's site (the issuer's metadata, read on
+      // first use, may still vouch for it; otherwise the user is asked then).
+      const vouched = new Map(assessDestinations(def, { known: Object.values(GENERIC_PRESETS), confirmedOrigins: [] }).map((d) => [d.url, !!d.vouchedBy]));
+      const endpoint = (label: string, url: string | undefined) => {
+        if (!url) return;
+        if (vouched.get(url)) field(label, url);
+        else {
+          foreignEndpoints++;
+          lines.push(
+            `   ⚠ ${label}: ${url}, ${t("not on the sign-in page's site: unless the issuer's metadata names it, you are asked before anything is sent there")}`
+          );
+        }
+      };
+      endpoint(t('Token URL'), def.tokenUrl);
+      endpoint(t('Device authorization URL'), def.deviceAuthorizationUrl);
       field(t('Issuer'), def.issuer);
       const extra = Object.entries(def.extraAuthorizationParameters ?? {});
       if (extra.length) field(t('Extra authorization parameters'), extra.map(([k, v]) => `${k}=${String(v)}`).join(', '));
@@ -76,6 +93,9 @@ export function buildImportReview(
         )
       : t("Every mail server below is its provider's own.")
   );
+  if (foreignEndpoints) {
+    intro.push(t("{0} token or device endpoint(s) below (marked ⚠) are not on their sign-in page's site.", foreignEndpoints));
+  }
   return {
     message: t('Import {0} credential(s) from {1}?', definitions.length, options.source),
     detail: [...intro, '', ...blocks.flatMap((b) => [b, '']), t('Nothing is saved unless you choose Import; then all of them are saved.')].join('\n'),

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import fs from 'node:fs';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import type { SandboxDescription } from '@m365-mail/sandbox';
@@ -21,8 +22,12 @@ describe('end-to-end: a definition file cannot send a token where the user did n
   let sandbox: SandboxDescription;
   let flows: SandboxFlows;
   let decoy: DecoyImap;
+  let tokenDecoy: https.Server;
+  /** What reached the foreign token endpoint: every request line and body. */
+  const tokenRequests: string[] = [];
   let folder: string;
   const name = 'Adele (tampered IMAP)';
+  const generic = 'Orders (foreign token URL)';
 
   before(async () => {
     sandbox = sandboxDescription();
@@ -31,7 +36,29 @@ describe('end-to-end: a definition file cannot send a token where the user did n
     const genuine = sandboxCredentials(sandbox).find((d) => d.id === 'sandbox-adele');
     assert.ok(genuine);
     const tampered = { ...genuine, id: 'tampered-adele', name, imap: { ...genuine.imap, port: decoy.port } };
-    fs.writeFileSync(path.join(folder, 'team.m365mail.json'), exportDefinitions([tampered]));
+    // A token endpoint on another origin than the sign-in page, with a certificate the machine trusts.
+    const certDir = path.dirname(sandbox.serverCertPath);
+    tokenDecoy = https.createServer({ cert: fs.readFileSync(sandbox.serverCertPath), key: fs.readFileSync(path.join(certDir, 'server.key')) }, (req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        tokenRequests.push(`${req.method} ${req.url}\n${body}`);
+        res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"invalid_grant"}');
+      });
+    });
+    await new Promise<void>((resolve) => tokenDecoy.listen(0, '127.0.0.1', resolve));
+    const tokenPort = (tokenDecoy.address() as { port: number }).port;
+    const { cloud: _cloud, tenant: _tenant, ...withoutTenant } = genuine;
+    const foreignToken = {
+      ...withoutTenant,
+      id: 'tampered-generic',
+      name: generic,
+      provider: 'generic' as const,
+      issuer: `${sandbox.authorization.authority}/v2.0`,
+      authorizationUrl: `${sandbox.authorization.authority}/oauth2/v2.0/authorize`,
+      tokenUrl: `https://127.0.0.1:${tokenPort}/token`
+    };
+    fs.writeFileSync(path.join(folder, 'team.m365mail.json'), exportDefinitions([tampered, foreignToken]));
     workbench = await Workbench.open({ vsixes: [productVsix()], name: 'e2e-trust', folder });
     flows = new SandboxFlows(workbench, sandbox);
     await workbench.openViewContainer('M365 Mail');
@@ -42,6 +69,7 @@ describe('end-to-end: a definition file cannot send a token where the user did n
   after(async () => {
     await workbench?.close();
     await decoy?.stop();
+    tokenDecoy?.close();
     fs.rmSync(folder, { recursive: true, force: true });
   });
 
@@ -50,9 +78,11 @@ describe('end-to-end: a definition file cannot send a token where the user did n
     await importButton.waitFor({ state: 'visible', timeout: 60_000 });
     await importButton.click();
     const review = await workbench.answerDialog('Import');
-    assert.match(review, /Import 1 credential\(s\) from team\.m365mail\.json\?/);
+    assert.match(review, /Import 2 credential\(s\) from team\.m365mail\.json\?/);
     assert.match(review, new RegExp(`⚠ IMAP: 127\\.0\\.0\\.1:${decoy.port} \\(TLS\\), not a server of `));
+    assert.match(review, /⚠ Token URL: https:\/\/127\.0\.0\.1:\d+\/token, not on the sign-in page's site/);
     await workbench.credentialRow(name).waitFor({ state: 'visible', timeout: 30_000 });
+    await workbench.credentialRow(generic).waitFor({ state: 'visible', timeout: 30_000 });
   });
 
   it('asks before the first token goes to that server; after Cancel the server received no token', async () => {
@@ -76,5 +106,29 @@ describe('end-to-end: a definition file cannot send a token where the user did n
     const deadline = Date.now() + 30_000;
     while (decoy.authentications().length === 0 && Date.now() < deadline) await workbench.page.waitForTimeout(100);
     assert.match(decoy.authentications()[0] ?? '', /AUTHENTICATE XOAUTH2/i, 'once confirmed, the token goes there: the decoy would have received it');
+  });
+
+  it('a generic definition with a foreign token URL asks before the sign-in page opens; after Cancel nothing reached it', async () => {
+    const host = `127.0.0.1:${(tokenDecoy.address() as { port: number }).port}`;
+    const pages = workbench.page.context().pages().length;
+    await workbench.contextMenu(workbench.credentialRow(generic), 'Authorize credential');
+    const question = await workbench.answerDialog('Cancel');
+    assert.match(
+      question,
+      new RegExp(`The code, the client secret and refresh tokens of "${generic.replace(/[()]/g, '\\$&')}" will be sent to ${host.replace(/\./g, '\\.')}\\.`)
+    );
+    await workbench.waitForNotification(new RegExp(`Nothing was sent to ${host.replace(/\./g, '\\.')}`));
+    assert.equal(workbench.page.context().pages().length, pages, 'no sign-in page was opened');
+    assert.deepEqual(tokenRequests, [], 'nothing reached the foreign token endpoint');
+    await workbench.clearNotifications();
+
+    // Confirmed, the same definition signs in and sends the code there: the question is what stopped it.
+    const popup = workbench.page.context().waitForEvent('page', { timeout: 60_000 });
+    await workbench.contextMenu(workbench.credentialRow(generic), 'Authorize credential');
+    await workbench.answerDialog(`Send to ${host}`);
+    await flows.signIn(await popup, 'adele@contoso.test', 'accept');
+    const deadline = Date.now() + 30_000;
+    while (tokenRequests.length === 0 && Date.now() < deadline) await workbench.page.waitForTimeout(100);
+    assert.match(tokenRequests[0] ?? '', /grant_type=authorization_code/, 'once confirmed, the code goes to that endpoint');
   });
 });

@@ -61,7 +61,9 @@ describe('the import review', () => {
     const lines = review.detail.split('\n');
     for (const expected of [
       '   Authorization URL: https://accounts.google.com/o/oauth2/v2/auth',
-      '   Token URL: https://oauth2.example.net/token',
+      // Where the code and the secret would go, off the sign-in page's site and not Gmail's own: marked.
+      "   ⚠ Token URL: https://oauth2.example.net/token, not on the sign-in page's site: unless the issuer's metadata names it, you are asked before anything is sent there",
+      // Gmail's own device endpoint (the preset vouches for it): not marked.
       '   Device authorization URL: https://oauth2.googleapis.com/device/code',
       '   Issuer: https://accounts.google.com',
       '   Extra authorization parameters: access_type=offline',
@@ -73,6 +75,7 @@ describe('the import review', () => {
     }
     assert.ok(!lines.some((l) => l.startsWith('   Redirect URI')), 'a device code credential has no redirect');
     assert.equal(review.foreignServers, 2);
+    assert.match(review.detail, /^1 token or device endpoint\(s\) below \(marked ⚠\) are not on their sign-in page's site\.$/m);
   });
 
   it('says so when the file comes from an untrusted workspace', () => {

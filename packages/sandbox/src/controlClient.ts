@@ -6,9 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { httpsCall } from './client/signIn';
 import type { SandboxDescription } from './description';
-import type { Fault, FaultSpec, SandboxSettings, TokenStats } from './server/auth/state';
+import type { GraphMailboxFault } from './server/auth/control';
+import type { Fault, FaultSpec, GraphFaults, SandboxSettings, TokenStats } from './server/auth/state';
 
-export type { Fault, FaultSpec, SandboxSettings, TokenStats };
+export type { Fault, FaultSpec, GraphFaults, GraphMailboxFault, SandboxSettings, TokenStats };
 
 export class SandboxControlClient {
   private ca: string | undefined;
@@ -77,7 +78,32 @@ export class SandboxControlClient {
   async resetStats(): Promise<void> {
     await this.call('DELETE', 'stats');
   }
-  /** Settings back to the start options; no faults, stats, consents, sessions or tokens. */
+  graphFaults(): Promise<GraphFaults> {
+    return this.call('GET', 'graph/faults');
+  }
+  /** The next `requests` Graph requests (to `user`'s mailbox if given) answer 429 (or 503) with `Retry-After`. */
+  throttleGraph(spec: { requests: number; retryAfterSeconds: number; status?: 429 | 503; user?: string }): Promise<GraphFaults> {
+    return this.call('POST', 'graph/throttle', spec);
+  }
+  /** Graph calls to this mailbox answer 403 ErrorAccessDenied (an application access policy). */
+  denyGraphAccess(upn: string): Promise<GraphFaults> {
+    return this.graphMailboxFault(upn, 'access-denied');
+  }
+  /** Graph mail calls to this mailbox answer 404 MailboxNotEnabledForRESTAPI. */
+  disableGraphMailbox(upn: string): Promise<GraphFaults> {
+    return this.graphMailboxFault(upn, 'mailbox-not-enabled');
+  }
+  /** Sending as this mailbox over Graph answers 403 ErrorSendAsDenied. */
+  denyGraphSendAs(upn: string): Promise<GraphFaults> {
+    return this.graphMailboxFault(upn, 'send-as-denied');
+  }
+  private graphMailboxFault(upn: string, fault: GraphMailboxFault): Promise<GraphFaults> {
+    return this.call('POST', `graph/users/${encodeURIComponent(upn)}/${fault}`);
+  }
+  async clearGraphFaults(): Promise<void> {
+    await this.call('DELETE', 'graph/faults');
+  }
+  /** Settings back to the start options; no faults (Entra's or Graph's), stats, consents, sessions or tokens. */
   async reset(): Promise<void> {
     await this.call('POST', 'reset');
   }

@@ -3,7 +3,7 @@
  * apps, users, the mail folders). The CLI prints it; startSandboxProcess hands it to the parent.
  * Types only, plus the cloud ID: importing this starts nothing.
  */
-import type { MAIL_SCOPES, SANDBOX_APPS } from './server/fixtures';
+import type { GRAPH_SCOPES, MAIL_SCOPES, SANDBOX_APPS } from './server/fixtures';
 
 export const SANDBOX_CLOUD_ID = 'sandbox';
 
@@ -26,6 +26,8 @@ export interface SandboxDescription {
   smtp: { host: string; port: number; security: 'starttls' };
   /** Where Dovecot keeps the mail (`<mailDir>/<mailbox>` is a Maildir++) and its configuration, for the seeder and `doveadm -c`. */
   mailServers: { mailDir: string; dovecotConfigPath: string };
+  /** The Microsoft Graph service: `https://127.0.0.1:PORT` (paths under `/v1.0/`), and the Graph scopes the apps may ask for. */
+  graph: { endpoint: string; scopes: typeof GRAPH_SCOPES };
   scopes: typeof MAIL_SCOPES;
   apps: typeof SANDBOX_APPS;
   users: Array<{ upn: string; displayName: string; note?: string }>;
@@ -37,6 +39,9 @@ export interface SandboxDescription {
     authorityHost: string;
     scopePrefix: string;
     appOnlyScope: string;
+    /** Where Graph requests go, and the resource prefix of Graph scopes. */
+    graphEndpoint: string;
+    graphScopePrefix: string;
     imap: { host: string; port: number; security: 'tls' };
     smtp: { host: string; port: number; security: 'starttls' };
   };

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { ConfidentialClientApplication, CryptoProvider, PublicClientApplication, type AuthenticationResult, type Configuration } from '@azure/msal-node';
 import { certificateThumbprintS256Hex, createCertificates, type SandboxCertificates } from '../src/server/certificates';
 import { startAuthServer, type AuthServer } from '../src/server/authServer';
-import { MAIL_SCOPES, SANDBOX_APPS, SANDBOX_TENANT } from '../src/server/fixtures';
+import { GRAPH_RESOURCE, GRAPH_SCOPES, MAIL_SCOPES, SANDBOX_APPS, SANDBOX_TENANT } from '../src/server/fixtures';
 import { appToken, completeDeviceCode, delegatedToken, httpsCall, PageDriver, parseForm, sandboxNetworkClient, type HttpResponse } from '../src/client/signIn';
 
 const DELEGATED = [MAIL_SCOPES.imap, MAIL_SCOPES.smtp, 'offline_access'];
@@ -306,6 +306,68 @@ describe('sandbox authorization server (Entra ID imitation)', function () {
       const first = rtOf();
       await app.acquireTokenSilent({ account: result.account!, scopes: DELEGATED, forceRefresh: true });
       assert.equal(rtOf(), first);
+    });
+  });
+
+  describe('Microsoft Graph as a second resource', function () {
+    const GRAPH = [GRAPH_SCOPES.mailSend, GRAPH_SCOPES.mailRead, GRAPH_SCOPES.userRead, 'offline_access'];
+
+    it('the refresh token of an Exchange sign-in gets a Graph token through acquireTokenSilent, and Exchange tokens still', async function () {
+      const { app, result } = await webAppTokens();
+      const graph = await app.acquireTokenSilent({ account: result.account!, scopes: GRAPH });
+      const at = jwtPayload(graph.accessToken);
+      assert.equal(at.aud, GRAPH_RESOURCE);
+      assert.equal(at.scp, 'Mail.Send Mail.Read User.Read');
+      assert.equal(at.upn, 'adele@contoso.test');
+      assert.equal(at.tid, SANDBOX_TENANT.id);
+      const exchange = await app.acquireTokenSilent({ account: result.account!, scopes: DELEGATED, forceRefresh: true });
+      assert.equal(jwtPayload(exchange.accessToken).aud, 'https://outlook.office.com');
+      assert.equal(jwtPayload(exchange.accessToken).scp, 'IMAP.AccessAsUser.All SMTP.Send');
+      // The Exchange sign-in, then one refresh per resource: no second sign-in.
+      assert.deepEqual(server.control.stats().tokenRequests[SANDBOX_APPS.webSecretPost.clientId], { authorization_code: 1, refresh_token: 2 });
+    });
+
+    it('a Graph sign-in gets Graph tokens, and its refresh token gets Exchange tokens', async function () {
+      const scopes = [GRAPH_SCOPES.mailSendShared, GRAPH_SCOPES.mailReadShared, GRAPH_SCOPES.mailReadWrite, 'offline_access'];
+      const { app, result } = await webAppTokens('adele@contoso.test', scopes);
+      assert.equal(jwtPayload(result.accessToken).aud, GRAPH_RESOURCE);
+      assert.equal(jwtPayload(result.accessToken).scp, 'Mail.Send.Shared Mail.Read.Shared Mail.ReadWrite');
+      const exchange = await app.acquireTokenSilent({ account: result.account!, scopes: [MAIL_SCOPES.smtp] });
+      assert.equal(jwtPayload(exchange.accessToken).aud, 'https://outlook.office.com');
+      assert.equal(jwtPayload(exchange.accessToken).scp, 'SMTP.Send');
+    });
+
+    it('a scope Graph does not offer is refused at refresh', async function () {
+      const { app } = await webAppTokens();
+      const refreshToken = Object.values(JSON.parse(app.getTokenCache().serialize()).RefreshToken as Record<string, { secret: string }>)[0].secret;
+      const refused = await tokenPost({
+        grant_type: 'refresh_token',
+        client_id: SANDBOX_APPS.webSecretPost.clientId,
+        client_secret: SANDBOX_APPS.webSecretPost.clientSecret,
+        refresh_token: refreshToken,
+        scope: `${GRAPH_RESOURCE}/Files.ReadWrite.All offline_access`
+      });
+      assert.equal(refused.status, 400, JSON.stringify(refused.json));
+      assert.equal(refused.json.access_token, undefined);
+      assert.ok(Array.isArray(refused.json.error_codes), JSON.stringify(refused.json));
+    });
+
+    it('client credentials for graph.microsoft.com/.default carry the Graph app roles', async function () {
+      const app = new ConfidentialClientApplication(msalConfig(SANDBOX_APPS.daemonSecret.clientId, { clientSecret: SANDBOX_APPS.daemonSecret.clientSecret }));
+      const graph = jwtPayload(((await app.acquireTokenByClientCredential({ scopes: [GRAPH_SCOPES.appOnly] })) as AuthenticationResult).accessToken);
+      assert.equal(graph.aud, GRAPH_RESOURCE);
+      assert.deepEqual(graph.roles, ['Mail.Send', 'Mail.Read']);
+      assert.equal(graph.scp, undefined);
+      assert.equal(graph.idtyp, 'app');
+      const exchange = jwtPayload(((await app.acquireTokenByClientCredential({ scopes: [MAIL_SCOPES.appOnly] })) as AuthenticationResult).accessToken);
+      assert.deepEqual(exchange.roles, ['IMAP.AccessAsApp', 'SMTP.SendAsApp']);
+    });
+
+    it('a Graph token opens no mailbox over IMAP (wrong audience)', async function () {
+      const { app, result } = await webAppTokens();
+      const graph = await app.acquireTokenSilent({ account: result.account!, scopes: GRAPH });
+      const check = server.control.introspect('imap', graph.accessToken, 'adele@contoso.test');
+      assert.deepEqual(check, { active: false, error: 'wrong audience' });
     });
   });
 

@@ -19,21 +19,21 @@
  * HTTPS-only server would drop the connection ("socket hang up"). A real sign-in host is never on
  * localhost and never forwarded; the token endpoint and everything MSAL calls stay on HTTPS.
  */
-import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
-import { appendFileSync } from 'node:fs';
+import { generateKeyPairSync, randomBytes, randomUUID, sign } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer } from '@httptoolkit/httpolyglot';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import { SANDBOX_TENANT, type MailService } from './fixtures';
+import { closerOf, lineLogger } from './serverTools';
 import type { SandboxCertificates } from './certificates';
 import { createControl, handleControlRequest, type SandboxControl } from './auth/control';
 import { entraError, entraErrorBody } from './auth/entraErrors';
 import { entraMiddleware } from './auth/entraMiddleware';
 import { sendJson } from './auth/http';
 import { InteractionPages } from './auth/interactions';
-import { introspectAccessToken } from './auth/introspect';
+import { introspectAccessToken, verifyAccessToken, type TokenCheck } from './auth/introspect';
 import { createProvider } from './auth/provider';
 import { SandboxState } from './auth/state';
 import { SandboxStore } from './auth/store';
@@ -67,8 +67,20 @@ export interface AuthServer {
   /** `${origin}/_sandbox/introspect/${service}` (add `?user=<mailbox>`). */
   introspectionUrl(service: MailService): string;
   control: SandboxControl;
+  /** The run-time switches behind the control API (the Graph service reads its failures there). */
+  state: SandboxState;
+  /** Signature, issuer, tenant and lifetime of an access token this server issued (what a resource server checks first). */
+  verifyAccessToken(token: string | undefined): TokenCheck;
+  /**
+   * An app-only Exchange token with `roles`, signed here for the sandbox's own services (the Graph
+   * service opening mailboxes over IMAP). It never passes the token endpoint: no stats, no faults.
+   */
+  serviceToken(roles: string[]): string;
   close(): Promise<void>;
 }
+
+/** Client ID of the sandbox's own services in their tokens (no app registration: nobody can ask for it). */
+export const SANDBOX_SERVICE_CLIENT_ID = '5a4d3c2b-0000-4000-8000-00000000feed';
 
 /** What a browser opens (authorize and its resume, sign-in and consent, device code entry): all that answers plain HTTP. */
 const BROWSER_PAGES = /^\/[^/]+\/(oauth2\/v2\.0\/authorize(\/[\w-]+)?|login\/.+|oauth2\/v2\.0\/deviceauth(\/.*)?)$/;
@@ -82,11 +94,7 @@ export async function startAuthServer(options: AuthServerOptions): Promise<AuthS
     readFile(options.certificates.serverKeyPath, 'utf8'),
     readFile(options.certificates.clientCertPath, 'utf8')
   ]);
-  const log = (line: string) => {
-    const stamped = `${new Date().toISOString()} ${line}`;
-    options.logger?.(stamped);
-    if (options.logFile) appendFileSync(options.logFile, `${stamped}\n`);
-  };
+  const log = lineLogger(options);
 
   // Listen first: the issuer contains the port.
   let handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => {
@@ -95,11 +103,7 @@ export async function startAuthServer(options: AuthServerOptions): Promise<AuthS
   };
   const server = createServer({ tls: { cert, key, ALPNProtocols: ['http/1.1'] } }, (req, res) => handler(req, res));
   // The polyglot server is a net.Server (no closeAllConnections): its sockets are tracked to end them on close.
-  const sockets = new Set<Socket>();
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
+  const closeServer = closerOf(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
@@ -194,11 +198,26 @@ export async function startAuthServer(options: AuthServerOptions): Promise<AuthS
     tenantId: SANDBOX_TENANT.id,
     introspectionUrl: (service) => `${origin}/_sandbox/introspect/${service}`,
     control,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-      })
+    state,
+    verifyAccessToken: (token) => verifyAccessToken(token, { issuer, publicKey, kid }),
+    serviceToken(roles) {
+      const now = Math.floor(Date.now() / 1000);
+      const header = { alg: 'RS256', typ: 'JWT', kid };
+      const payload = {
+        iss: issuer,
+        aud: 'https://outlook.office365.com',
+        tid: SANDBOX_TENANT.id,
+        appid: SANDBOX_SERVICE_CLIENT_ID,
+        roles,
+        idtyp: 'app',
+        iat: now,
+        nbf: now,
+        exp: now + 3600
+      };
+      const signingInput = [header, payload].map((part) => Buffer.from(JSON.stringify(part)).toString('base64url')).join('.');
+      return `${signingInput}.${sign('RSA-SHA256', Buffer.from(signingInput), privateKey).toString('base64url')}`;
+    },
+    close: closeServer
   };
 }
 

@@ -47,8 +47,10 @@ export interface SandboxApp {
   /** The secret's value (confidential clients with a secret). */
   clientSecret?: string;
   grants: Array<'authorization_code' | 'refresh_token' | 'urn:ietf:params:oauth:grant-type:device_code' | 'client_credentials'>;
-  /** App-only permissions granted with admin consent (client credentials), as Entra's `roles`. */
+  /** App-only permissions on Exchange Online granted with admin consent (client credentials), as Entra's `roles`. */
   appRoles?: string[];
+  /** App-only permissions on Microsoft Graph granted with admin consent (`roles` of a Graph token). */
+  graphAppRoles?: string[];
 }
 
 export const SANDBOX_APPS = {
@@ -89,7 +91,8 @@ export const SANDBOX_APPS = {
     auth: 'client_secret_post',
     clientSecret: 'sandbox-daemon-secret~V4l.ue',
     grants: ['client_credentials'],
-    appRoles: ['IMAP.AccessAsApp', 'SMTP.SendAsApp']
+    appRoles: ['IMAP.AccessAsApp', 'SMTP.SendAsApp'],
+    graphAppRoles: ['Mail.Send', 'Mail.Read']
   },
   /** A daemon with app-only mail access (client credentials) by certificate. */
   daemonCertificate: {
@@ -97,7 +100,8 @@ export const SANDBOX_APPS = {
     name: 'Mail daemon (certificate)',
     auth: 'private_key_jwt',
     grants: ['client_credentials'],
-    appRoles: ['IMAP.AccessAsApp', 'SMTP.SendAsApp']
+    appRoles: ['IMAP.AccessAsApp', 'SMTP.SendAsApp'],
+    graphAppRoles: ['Mail.Send', 'Mail.Read']
   }
 } as const satisfies Record<string, SandboxApp>;
 
@@ -106,6 +110,21 @@ export const MAIL_SCOPES = {
   imap: 'https://outlook.office.com/IMAP.AccessAsUser.All',
   smtp: 'https://outlook.office.com/SMTP.Send',
   appOnly: 'https://outlook.office365.com/.default'
+} as const;
+
+/** Microsoft Graph as Entra knows it: resource URI (token audience, scope prefix) and its app ID (the other accepted audience). */
+export const GRAPH_RESOURCE = 'https://graph.microsoft.com';
+export const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
+
+/** Delegated Graph scopes for mail (global cloud prefix), and the app-only scope. */
+export const GRAPH_SCOPES = {
+  mailSend: `${GRAPH_RESOURCE}/Mail.Send`,
+  mailRead: `${GRAPH_RESOURCE}/Mail.Read`,
+  mailSendShared: `${GRAPH_RESOURCE}/Mail.Send.Shared`,
+  mailReadShared: `${GRAPH_RESOURCE}/Mail.Read.Shared`,
+  mailReadWrite: `${GRAPH_RESOURCE}/Mail.ReadWrite`,
+  userRead: `${GRAPH_RESOURCE}/User.Read`,
+  appOnly: `${GRAPH_RESOURCE}/.default`
 } as const;
 
 /** Which permission a mail service needs: delegated scope (`scp`) or app role (`roles`). */

@@ -63,6 +63,8 @@ export interface MailServers {
   mailGid: number;
   /** The generated Dovecot configuration (for `doveadm -c`). */
   dovecotConfig: string;
+  /** Postfix's configuration directory (`postfix -c`, `sendmail -C`: the local submission the Graph service uses). */
+  postfixConfigDir: string;
   /** Log files, for diagnostics. */
   logs: { dovecot: string; postfix: string };
   /** Dovecot's instance name (its processes are called `dovecot-<instance>/...`). */
@@ -475,6 +477,7 @@ export async function startMailServers(options: MailServersOptions): Promise<Mai
   await fs.writeFile(dovecotConf, conf);
 
   const logs = { dovecot: path.join(dir, 'dovecot.log'), postfix: path.join(dir, 'postfix.log') };
+  const etcDir = path.join(dir, 'postfix', 'etc');
   await fs.writeFile(logs.dovecot, '', { flag: 'a' });
 
   const env = { ...process.env, M365_SANDBOX_SMTP_AUTH_DISABLED: SMTP_AUTH_DISABLED_TEXT };
@@ -509,7 +512,6 @@ export async function startMailServers(options: MailServersOptions): Promise<Mai
 
     // Postfix: its own config, queue and data directories.
     const pfDir = path.join(dir, 'postfix');
-    const etcDir = path.join(pfDir, 'etc');
     const spoolDir = path.join(pfDir, 'spool');
     const dataDir = path.join(pfDir, 'data');
     await fs.mkdir(etcDir, { recursive: true });
@@ -572,6 +574,7 @@ export async function startMailServers(options: MailServersOptions): Promise<Mai
     mailUid,
     mailGid,
     dovecotConfig: dovecotConf,
+    postfixConfigDir: etcDir,
     instanceName: instance,
     logs,
     processGroups: () => [dovecot.pid, postfix?.pid, postfixMasterPid].filter((p): p is number => !!p),

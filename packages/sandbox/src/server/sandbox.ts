@@ -1,6 +1,7 @@
 /**
- * The whole sandbox: certificates from a CA of its own, the Entra-like authorization server, and
- * Dovecot (IMAP) + Postfix (submission) that accept only its tokens. Everything listens on
+ * The whole sandbox: certificates from a CA of its own, the Entra-like authorization server,
+ * Dovecot (IMAP) + Postfix (submission) that accept only its tokens, and a Microsoft Graph service
+ * backed by them. Everything listens on
  * 127.0.0.1 on free ports, keeps its data in one temp folder, and `stop()` leaves neither a process
  * nor the folder behind (a crashed run's leftovers are reaped by the next one, see
  * ../processes.ts). This module runs the servers in this process: it needs a Node version that
@@ -13,7 +14,8 @@ import { recordGroups } from '../processes';
 import { startAuthServer, type AuthServer } from './authServer';
 import { createCertificates } from './certificates';
 import { SANDBOX_CLOUD_ID, type SandboxDescription } from '../description';
-import { MAIL_SCOPES, SANDBOX_APPS, SANDBOX_PASSWORD, SANDBOX_TENANT, SANDBOX_USERS } from './fixtures';
+import { GRAPH_RESOURCE, GRAPH_SCOPES, MAIL_SCOPES, SANDBOX_APPS, SANDBOX_PASSWORD, SANDBOX_TENANT, SANDBOX_USERS } from './fixtures';
+import { startGraphService, type GraphService } from './graph/graphService';
 import { startMailServers, type MailServers } from './mailServers';
 
 export interface SandboxOptions {
@@ -26,6 +28,7 @@ export interface Sandbox {
   readonly description: SandboxDescription;
   readonly auth: AuthServer;
   readonly mail: MailServers;
+  readonly graph: GraphService;
   stop(): Promise<void>;
 }
 
@@ -52,8 +55,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   fs.chmodSync(dir, 0o755);
   let auth: AuthServer | undefined;
   let mail: MailServers | undefined;
+  let graph: GraphService | undefined;
   let forgetGroups = () => undefined as void;
   const stop = async () => {
+    await graph?.close().catch(() => undefined);
     await mail?.stop().catch(() => undefined);
     forgetGroups();
     await auth?.close().catch(() => undefined);
@@ -75,6 +80,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       introspectionUrl: (service) => authServer.introspectionUrl(service)
     });
     forgetGroups = recordGroups('sandbox mail servers', mail.processGroups(), [dir]);
+    graph = await startGraphService({
+      certificates,
+      auth,
+      imapPort: mail.imap.port,
+      postfixConfigDir: mail.postfixConfigDir,
+      logFile: path.join(dir, 'graph.log')
+    });
     const imap = { host: '127.0.0.1', port: mail.imap.port, security: 'tls' as const };
     const smtp = { host: '127.0.0.1', port: mail.smtp.port, security: 'starttls' as const };
     const description: SandboxDescription = {
@@ -92,6 +104,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       imap,
       smtp,
       mailServers: { mailDir: mail.mailDir, dovecotConfigPath: mail.dovecotConfig },
+      graph: { endpoint: graph.endpoint, scopes: GRAPH_SCOPES },
       scopes: MAIL_SCOPES,
       apps: SANDBOX_APPS,
       users: SANDBOX_USERS.map((u) => ({ upn: u.upn, displayName: u.displayName, note: userNote(u) })),
@@ -102,11 +115,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         authorityHost: auth.origin,
         scopePrefix: 'https://outlook.office.com/',
         appOnlyScope: MAIL_SCOPES.appOnly,
+        graphEndpoint: graph.endpoint,
+        graphScopePrefix: `${GRAPH_RESOURCE}/`,
         imap,
         smtp
       }
     };
-    const started: Sandbox = { description, auth, mail, stop };
+    const started: Sandbox = { description, auth, mail, graph, stop };
     return started;
   } catch (error) {
     await stop();

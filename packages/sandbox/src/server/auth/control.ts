@@ -13,13 +13,17 @@
  *   GET    /_sandbox/stats                          → {tokenRequests: {clientId: {grantType: n}}, total}
  *   DELETE /_sandbox/stats                          → {}
  *   POST   /_sandbox/reset                          → settings (options at start; no faults, stats, consents, tokens)
+ *   GET    /_sandbox/graph/faults                   → GraphFaults
+ *   POST   /_sandbox/graph/throttle                 {requests, retryAfterSeconds, status?, user?} → GraphFaults
+ *   POST   /_sandbox/graph/users/{upn}/{access-denied|mailbox-not-enabled|send-as-denied} → GraphFaults
+ *   DELETE /_sandbox/graph/faults                   → {}
  *   POST   /_sandbox/introspect/{imap|smtp}?user=   (the mail servers' validation endpoint, see introspect.ts)
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { findUser } from './directory';
 import { readBody, sendJson } from './http';
 import type { IntrospectionResult } from './introspect';
-import type { Fault, FaultSpec, SandboxSettings, SandboxState, TokenStats } from './state';
+import type { Fault, FaultSpec, GraphFaults, SandboxSettings, SandboxState, TokenStats } from './state';
 import type { SandboxStore } from './store';
 
 export interface SandboxControl {
@@ -39,11 +43,27 @@ export interface SandboxControl {
   clearFaults(): void;
   stats(): TokenStats;
   resetStats(): void;
+  /** The Graph service's failures on demand. */
+  graphFaults(): GraphFaults;
+  /** The next `requests` Graph requests answer 429 (or 503) with Retry-After. */
+  throttleGraph(spec: { requests: number; retryAfterSeconds: number; status?: 429 | 503; user?: string }): GraphFaults;
+  /** Turns a Graph failure on for one mailbox (see GraphFaults). */
+  setGraphMailboxFault(upn: string, fault: GraphMailboxFault): GraphFaults;
+  clearGraphFaults(): void;
   /** Settings back to the start options; no faults, stats, consents, sessions or tokens. */
   reset(): void;
   /** Same check as the HTTP validation endpoint. */
   introspect(service: string, token: string, user?: string): IntrospectionResult;
 }
+
+/** The per-mailbox Graph failures, as named in the control API's routes. */
+export const GRAPH_MAILBOX_FAULTS = {
+  'access-denied': 'accessDenied',
+  'mailbox-not-enabled': 'mailboxNotEnabled',
+  'send-as-denied': 'sendAsDenied'
+} as const satisfies Record<string, keyof Omit<GraphFaults, 'throttle'>>;
+
+export type GraphMailboxFault = keyof typeof GRAPH_MAILBOX_FAULTS;
 
 export function createControl(
   state: SandboxState,
@@ -110,6 +130,27 @@ export function createControl(
       for (const [id] of store.entries('Session', (p) => p.accountId === user.oid)) store.model('Session').delete(id);
       return count;
     },
+    graphFaults: () => structuredClone(state.graph),
+    throttleGraph(spec) {
+      const status = spec.status ?? 429;
+      if (status !== 429 && status !== 503) throw new Error('throttle status must be 429 or 503');
+      if (spec.user) userOrThrow(spec.user);
+      state.graph.throttle = {
+        requests: positive(spec.requests, 'requests'),
+        retryAfterSeconds: positive(spec.retryAfterSeconds, 'retryAfterSeconds'),
+        status,
+        user: spec.user
+      };
+      return structuredClone(state.graph);
+    },
+    setGraphMailboxFault(upn, fault) {
+      const key = GRAPH_MAILBOX_FAULTS[fault];
+      if (!key) throw new Error(`unknown Graph fault ${fault}`);
+      const user = userOrThrow(upn);
+      if (!state.graph[key].includes(user.upn)) state.graph[key].push(user.upn);
+      return structuredClone(state.graph);
+    },
+    clearGraphFaults: () => state.clearGraphFaults(),
     injectFault: (spec) => state.addFault(spec),
     faults: () => state.listFaults(),
     clearFaults: () => state.clearFaults(),
@@ -151,7 +192,18 @@ export async function handleControlRequest(control: SandboxControl, req: Incomin
       if (method === 'POST' && userMatch[2] === 'expire-refresh-tokens') return sendJson(res, 200, { count: control.expireRefreshTokens(upn) });
       if (method === 'DELETE' && userMatch[2] === 'consents') return sendJson(res, 200, { count: control.forgetConsents(upn) });
     }
+    const graphUser = /^\/graph\/users\/([^/]+)\/([a-z-]+)$/.exec(path);
+    if (graphUser && method === 'POST') {
+      return sendJson(res, 200, control.setGraphMailboxFault(decodeURIComponent(graphUser[1]), graphUser[2] as GraphMailboxFault));
+    }
     switch (`${method} ${path}`) {
+      case 'GET /graph/faults':
+        return sendJson(res, 200, control.graphFaults());
+      case 'POST /graph/throttle':
+        return sendJson(res, 200, control.throttleGraph((await json()) as unknown as Parameters<SandboxControl['throttleGraph']>[0]));
+      case 'DELETE /graph/faults':
+        control.clearGraphFaults();
+        return sendJson(res, 200, {});
       case 'GET /settings':
         return sendJson(res, 200, control.settings());
       case 'PUT /settings':

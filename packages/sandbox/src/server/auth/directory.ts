@@ -1,10 +1,10 @@
 /**
  * The tenant as oidc-provider sees it: app registrations as client metadata, the redirect URIs
- * each app accepts (with Entra's loopback leniency), the resources (Exchange Online) and their
+ * each app accepts (with Entra's loopback leniency), the resources (Exchange Online, Microsoft Graph) and their
  * scopes, and the users as accounts with Entra's claims.
  */
 import { X509Certificate } from 'node:crypto';
-import { SANDBOX_APPS, SANDBOX_TENANT, SANDBOX_USERS, type SandboxApp, type SandboxUser } from '../fixtures';
+import { GRAPH_RESOURCE, GRAPH_SCOPES, SANDBOX_APPS, SANDBOX_TENANT, SANDBOX_USERS, type SandboxApp, type SandboxUser } from '../fixtures';
 
 export const ALL_APPS: readonly SandboxApp[] = Object.values(SANDBOX_APPS);
 
@@ -46,19 +46,35 @@ export function isAllowedRedirect(app: SandboxApp, uri: string): boolean {
   return (url.hostname === '127.0.0.1' || url.hostname === 'localhost') && LOOPBACK_PATHS.has(url.pathname) && !url.search;
 }
 
-/** Exchange Online, as the two resources Entra knows it by. */
-export const RESOURCES: Record<string, { audience: string; scopes: string[]; appOnly: boolean }> = {
+/**
+ * The APIs apps get tokens for: Exchange Online (as the two resources Entra knows it by: delegated
+ * under outlook.office.com, app-only under outlook.office365.com) and Microsoft Graph (both).
+ * `delegated`: the scopes interactive apps may ask for; `appOnly`: daemons get `<resource>/.default`.
+ * Every sandbox app registration carries admin consent to all of them, so a refresh token from any
+ * sign-in also gets tokens for the other resource (see crossResource.ts), as Entra allows.
+ */
+export const RESOURCES: Record<string, { audience: string; delegated: string[]; appOnly: boolean }> = {
   'https://outlook.office.com': {
     audience: 'https://outlook.office.com',
-    scopes: ['https://outlook.office.com/IMAP.AccessAsUser.All', 'https://outlook.office.com/POP.AccessAsUser.All', 'https://outlook.office.com/SMTP.Send'],
+    delegated: ['https://outlook.office.com/IMAP.AccessAsUser.All', 'https://outlook.office.com/POP.AccessAsUser.All', 'https://outlook.office.com/SMTP.Send'],
     appOnly: false
   },
   'https://outlook.office365.com': {
     audience: 'https://outlook.office365.com',
-    scopes: ['https://outlook.office365.com/.default'],
+    delegated: [],
+    appOnly: true
+  },
+  [GRAPH_RESOURCE]: {
+    audience: GRAPH_RESOURCE,
+    delegated: Object.values(GRAPH_SCOPES).filter((s) => s !== GRAPH_SCOPES.appOnly),
     appOnly: true
   }
 };
+
+/** The app roles a daemon's app-only token for `audience` carries. */
+export function appRolesFor(app: SandboxApp | undefined, audience: unknown): string[] {
+  return [...((audience === GRAPH_RESOURCE ? app?.graphAppRoles : app?.appRoles) ?? [])];
+}
 
 /** OIDC scopes the server knows (everything else is a resource scope). */
 export const OIDC_SCOPES = ['openid', 'profile', 'email', 'offline_access'];

@@ -4,12 +4,14 @@
  *
  * Token endpoint: rewrites MSAL's `grant_type=device_code` to RFC 8628's URN, which oidc-provider requires, counts requests per client
  * and grant type, applies injected faults and the MFA rule before the provider sees the request,
+ * lets a refresh token reach the other resource (crossResource.ts),
  * translates errors into Entra's JSON shape, and adds `client_info` to successful answers.
  * Device authorization endpoint: adds `interval` and `message` (without `interval` MSAL polls with no delay).
  * Authorization endpoint: error redirects carry AADSTS descriptions and `error_codes`.
  */
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { SANDBOX_TENANT } from '../fixtures';
+import { extendRefreshTokenToResource } from './crossResource';
 import { findApp, findUser, resourceForScope } from './directory';
 import { entraError, entraErrorBody, entraRedirectParams, fromProviderError, type EntraError } from './entraErrors';
 import { readBody, replaceBody } from './http';
@@ -76,6 +78,8 @@ export function entraMiddleware(state: SandboxState, store: SandboxStore) {
     if (user && grantType && USER_GRANTS.has(grantType) && findUser(user)?.requiresMfa) {
       return answer(ctx, entraError(50076, { resource: resourceForScope(form.get('scope') ?? undefined) ?? 'https://outlook.office.com' }));
     }
+
+    if (grantType === 'refresh_token' && app) extendRefreshTokenToResource(store, form.get('refresh_token'), form.get('scope'));
 
     const delay = state.settings.tokenDelayMs ?? 0;
     if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));

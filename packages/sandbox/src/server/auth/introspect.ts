@@ -16,6 +16,33 @@ export type IntrospectionResult = { active: true; username: string; scope: strin
 
 const AUDIENCES = new Set(['https://outlook.office.com', 'https://outlook.office365.com']);
 
+export type TokenCheck = { ok: true; payload: Record<string, unknown> } | { ok: false; error: string };
+
+/** Signature, issuer, tenant and lifetime of a sandbox access token (not its audience or permissions). */
+export function verifyAccessToken(token: string | undefined, opts: { issuer: string; publicKey: KeyObject; kid: string; now?: number }): TokenCheck {
+  const fail = (error: string): TokenCheck => ({ ok: false, error });
+  if (!token) return fail('no token');
+  const parts = token.split('.');
+  if (parts.length !== 3) return fail('not a JWT');
+  let header: { alg?: string; kid?: string };
+  let payload: Record<string, unknown>;
+  try {
+    header = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8'));
+    payload = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
+  } catch {
+    return fail('malformed JWT');
+  }
+  if (header.alg !== 'RS256' || (header.kid !== undefined && header.kid !== opts.kid)) return fail('unknown signing key or algorithm');
+  const signedOk = verifySignature('RSA-SHA256', Buffer.from(`${parts[0]}.${parts[1]}`), opts.publicKey, Buffer.from(parts[2], 'base64url'));
+  if (!signedOk) return fail('bad signature');
+  if (payload.iss !== opts.issuer) return fail('wrong issuer');
+  if (payload.tid !== SANDBOX_TENANT.id) return fail('wrong tenant');
+  const now = opts.now ?? Math.floor(Date.now() / 1000);
+  if (typeof payload.exp !== 'number' || payload.exp <= now) return fail('token expired');
+  if (typeof payload.nbf === 'number' && payload.nbf > now + 60) return fail('token not yet valid');
+  return { ok: true, payload };
+}
+
 export function introspectAccessToken(opts: {
   token: string | undefined;
   service: string;
@@ -28,26 +55,9 @@ export function introspectAccessToken(opts: {
   const inactive = (error: string): IntrospectionResult => ({ active: false, error });
   if (!(opts.service in SERVICE_PERMISSIONS)) return inactive(`unknown service '${opts.service}'`);
   const permission = SERVICE_PERMISSIONS[opts.service as MailService];
-  if (!opts.token) return inactive('no token');
-
-  const parts = opts.token.split('.');
-  if (parts.length !== 3) return inactive('not a JWT');
-  let header: { alg?: string; kid?: string };
-  let payload: Record<string, unknown>;
-  try {
-    header = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8'));
-    payload = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
-  } catch {
-    return inactive('malformed JWT');
-  }
-  if (header.alg !== 'RS256' || (header.kid !== undefined && header.kid !== opts.kid)) return inactive('unknown signing key or algorithm');
-  const signedOk = verifySignature('RSA-SHA256', Buffer.from(`${parts[0]}.${parts[1]}`), opts.publicKey, Buffer.from(parts[2], 'base64url'));
-  if (!signedOk) return inactive('bad signature');
-  if (payload.iss !== opts.issuer) return inactive('wrong issuer');
-  if (payload.tid !== SANDBOX_TENANT.id) return inactive('wrong tenant');
-  const now = opts.now ?? Math.floor(Date.now() / 1000);
-  if (typeof payload.exp !== 'number' || payload.exp <= now) return inactive('token expired');
-  if (typeof payload.nbf === 'number' && payload.nbf > now + 60) return inactive('token not yet valid');
+  const checked = verifyAccessToken(opts.token, opts);
+  if (!checked.ok) return inactive(checked.error);
+  const payload = checked.payload as Record<string, unknown> & { exp: number };
   const aud = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
   if (!aud.some((a) => typeof a === 'string' && AUDIENCES.has(a))) return inactive('wrong audience');
 

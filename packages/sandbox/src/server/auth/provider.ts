@@ -6,7 +6,18 @@
 import { createHash, type JsonWebKey } from 'node:crypto';
 import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { SANDBOX_TENANT } from '../fixtures';
-import { clientMetadata, findApp, findUser, isAllowedRedirect, OIDC_SCOPES, RESOURCES, resourceForScope, shortScopes, userClaims } from './directory';
+import {
+  appRolesFor,
+  clientMetadata,
+  findApp,
+  findUser,
+  isAllowedRedirect,
+  OIDC_SCOPES,
+  RESOURCES,
+  resourceForScope,
+  shortScopes,
+  userClaims
+} from './directory';
 import { entraError, fromProviderError } from './entraErrors';
 import { deviceConfirmPage, deviceInputPage, deviceSuccessPage, errorPage } from './pages';
 import type { SandboxState } from './state';
@@ -140,9 +151,12 @@ export function createProvider(setup: ProviderSetup): Provider {
           const app = findApp(client.clientId);
           if (!resource || !app) throw new errors.InvalidTarget(`resource ${resourceIndicator} not found`);
           // App-only scope only for apps with app roles; delegated scopes only for interactive apps.
-          if (resource.appOnly !== (app.appRoles !== undefined)) throw new errors.InvalidTarget(`resource ${resourceIndicator} not available to this app`);
+          const daemon = app.appRoles !== undefined;
+          if (daemon ? !resource.appOnly : resource.delegated.length === 0) {
+            throw new errors.InvalidTarget(`resource ${resourceIndicator} not available to this app`);
+          }
           return {
-            scope: resource.scopes.join(' '),
+            scope: daemon ? `${resourceIndicator}/.default` : resource.delegated.join(' '),
             audience: resource.audience,
             accessTokenFormat: 'jwt',
             accessTokenTTL: state.settings.accessTokenTtlSeconds,
@@ -164,7 +178,7 @@ export function createProvider(setup: ProviderSetup): Provider {
           p.appidacr = APP_ID_ACR[app?.auth ?? 'none'];
           p.ver = '1.0';
           if (token.kind === 'ClientCredentials') {
-            p.roles = [...(app?.appRoles ?? [])];
+            p.roles = appRolesFor(app, p.aud);
             p.oid = servicePrincipalOid(clientId);
             p.sub = p.oid;
             p.idtyp = 'app';

@@ -38,6 +38,18 @@ export interface SandboxSettings {
   tokenDelayMs?: number;
 }
 
+/** Failures the sandbox's Graph service answers with, on demand (the 4 MB request limit is always on). */
+export interface GraphFaults {
+  /** The next `requests` Graph requests (of `user`'s mailbox if set) answer `status` with `Retry-After: retryAfterSeconds`. */
+  throttle?: { requests: number; retryAfterSeconds: number; status: 429 | 503; user?: string };
+  /** Mailboxes an application access policy shuts: 403 ErrorAccessDenied. */
+  accessDenied: string[];
+  /** Mailboxes Graph's mail API does not serve: 404 MailboxNotEnabledForRESTAPI. */
+  mailboxNotEnabled: string[];
+  /** Mailboxes nobody may send as (Send As taken away): 403 ErrorSendAsDenied. */
+  sendAsDenied: string[];
+}
+
 export interface TokenStats {
   /** Token endpoint requests: client ID → grant type → count. */
   tokenRequests: Record<string, Record<string, number>>;
@@ -52,6 +64,7 @@ export class SandboxState {
   private counts = new Map<string, Map<string, number>>();
   /** `accountId|clientId` → grant ID: Entra remembers a user's consent to an app across sessions. */
   readonly consents = new Map<string, string>();
+  graph: GraphFaults = { accessDenied: [], mailboxNotEnabled: [], sendAsDenied: [] };
 
   constructor(settings: SandboxSettings) {
     this.initial = { ...settings };
@@ -111,8 +124,21 @@ export class SandboxState {
     this.counts = new Map();
   }
 
+  /** Whether this Graph request is throttled: counts it down, `undefined` once the throttle is used up. */
+  takeGraphThrottle(mailbox: string | undefined): GraphFaults['throttle'] {
+    const t = this.graph.throttle;
+    if (!t || (t.user && t.user.toLowerCase() !== mailbox?.toLowerCase())) return undefined;
+    if (--t.requests <= 0) this.graph.throttle = undefined;
+    return t;
+  }
+
+  clearGraphFaults(): void {
+    this.graph = { accessDenied: [], mailboxNotEnabled: [], sendAsDenied: [] };
+  }
+
   /** Back to the options the server started with; forgets faults, counters and consents. */
   reset(): void {
+    this.clearGraphFaults();
     this.settings = { ...this.initial };
     this.clearFaults();
     this.resetStats();

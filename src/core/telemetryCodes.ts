@@ -36,6 +36,7 @@ const KNOWN_ERROR_CODES: ReadonlySet<string> = new Set([
   'missing_issuer',
   'missing_secret',
   'no_token',
+  'no_scopes',
   'not_authorized',
   'superseded',
   'state_mismatch',

@@ -108,6 +108,19 @@ export function transportsOf(definition: Pick<CredentialDefinition, 'provider' |
   return { send: microsoft ? (definition.sendTransport ?? 'smtp') : 'smtp', read: microsoft ? (definition.readTransport ?? 'imap') : 'imap' };
 }
 
+/** The transports in words, e.g. "Microsoft Graph" or "send: Microsoft Graph, read: IMAP"; empty for SMTP/IMAP, shown nowhere then. */
+export function describeTransports(
+  definition: Pick<CredentialDefinition, 'provider' | 'purpose' | 'sendTransport' | 'readTransport'>,
+  t: (message: string, ...args: string[]) => string
+): string {
+  const { send, read } = transportsOf(definition);
+  const sends = definition.purpose !== 'imap';
+  const reads = definition.purpose !== 'smtp';
+  if (!(sends && send === 'graph') && !(reads && read === 'graph')) return '';
+  if ((!sends || send === 'graph') && (!reads || read === 'graph')) return t('Microsoft Graph');
+  return t('send: {0}, read: {1}', send === 'graph' ? t('Microsoft Graph') : 'SMTP', read === 'graph' ? t('Microsoft Graph') : 'IMAP');
+}
+
 /** The resources a credential needs tokens for, given what it is used for and how it sends and reads. */
 export function resourcesOf(definition: Pick<CredentialDefinition, 'provider' | 'purpose' | 'sendTransport' | 'readTransport'>): TokenResource[] {
   const { send, read } = transportsOf(definition);

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { BUILT_IN_CLOUDS, CloudCatalog, normalizeCustomCloud } from '../../../src/core/clouds';
-import { resourcesOf, transportsOf } from '../../../src/core/model';
+import { describeTransports, resourcesOf, transportsOf } from '../../../src/core/model';
+import { untranslated } from '../../../src/core/format';
 import { exportDefinitions, parseExport } from '../../../src/core/portable';
 import * as v from '../../../src/core/validation';
 import { sandboxCloud, validDefinition } from './fixtures';
@@ -156,5 +157,13 @@ describe('Microsoft Graph as a transport: model, clouds and scopes', () => {
     const [legacy] = parseExport(exportDefinitions([validDefinition()]));
     assert.equal('sendTransport' in legacy, false);
     assert.deepEqual(transportsOf(legacy), { send: 'smtp', read: 'imap' });
+  });
+
+  it('describes the transports for the tree only when Graph is in use', () => {
+    assert.equal(describeTransports(validDefinition(), untranslated), '');
+    assert.equal(describeTransports(validDefinition({ sendTransport: 'graph', readTransport: 'graph' }), untranslated), 'Microsoft Graph');
+    assert.equal(describeTransports(validDefinition({ purpose: 'smtp', sendTransport: 'graph' }), untranslated), 'Microsoft Graph');
+    assert.equal(describeTransports(validDefinition({ sendTransport: 'graph' }), untranslated), 'send: Microsoft Graph, read: IMAP');
+    assert.equal(describeTransports(validDefinition({ purpose: 'imap', sendTransport: 'graph' }), untranslated), '', 'a transport for what it is not used for');
   });
 });

@@ -25,7 +25,8 @@ const chunks = {
   telemetry: 'src/telemetry/telemetryChunk.ts',
   auth: 'src/auth/index.ts',
   imap: 'src/mail/imap/index.ts',
-  smtp: 'src/mail/smtp/index.ts'
+  smtp: 'src/mail/smtp/index.ts',
+  graph: 'src/mail/graph/index.ts'
 };
 
 /** Keeps `require('./chunks/x.js')` calls in extension.js pointing at the separate chunk files. */

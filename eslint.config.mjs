@@ -53,14 +53,17 @@ const IO = ['fs', 'fs/promises', 'net', 'tls', 'http', 'https', 'http2', 'dns', 
 
 /**
  * The lazy chunks (esbuild.mjs, src/common/lazyChunk.ts): all of auth/, mail/imap/, mail/smtp/,
- * mail/eml/ and the telemetry chunk. The host imports their modules only as types and loads them
+ * mail/eml/, mail/graph/ and the telemetry chunk. The host imports their modules only as types and loads them
  * through `loadChunk`; a value import would pull the chunk into the activation bundle. The rest of
  * mail/ is deliberately in the activation bundle: the connection test (mail/diagnostics/, Node's
  * dns, net and tls only) with the failure explanations and TLS options it uses.
  */
 const CHUNK_MODULES = [
   { regex: '(^|/)auth(/|$)', message: "auth/ is the `auth` chunk: import it as a type and load it with loadChunk('auth')." },
-  { regex: '(^|/)mail/(imap|smtp|eml)(/|$)', message: 'mail/imap, mail/smtp and mail/eml are chunks: import types only, load them with loadChunk().' },
+  {
+    regex: '(^|/)mail/(imap|smtp|eml|graph)(/|$)',
+    message: 'mail/imap, mail/smtp, mail/eml and mail/graph are chunks: import types only, load them with loadChunk().'
+  },
   { regex: '(^|/)telemetryChunk$', message: "The telemetry chunk is loaded with loadChunk('telemetry'); import it as a type only." }
 ].map((p) => ({ ...p, allowTypeImports: true }));
 

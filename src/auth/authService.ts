@@ -13,7 +13,7 @@ import type { Logger } from '../core/logger';
 import type { SecretRedactor } from '../core/redact';
 import type { CloudCatalog } from '../core/clouds';
 import type { ConfirmDestination, IssuerMetadata } from '../core/endpointTrust';
-import { renewalWindowMs, type CredentialDefinition, type CredentialStatus } from '../core/model';
+import { renewalWindowMs, type CredentialDefinition, type CredentialStatus, type TokenResource } from '../core/model';
 import { AuthError, oauthError, stateMismatch } from './errors';
 import { GenericProvider } from './providers/genericProvider';
 import type { DeviceAuthorization, GrantProvider, TokenSet } from './providers/grantProvider';
@@ -53,10 +53,24 @@ export interface AccessToken {
   scopes: string[];
 }
 
-/** What is kept in the vault under `tokens`: a secret (it holds tokens). */
+/** One resource's access token. */
+interface AccessEntry {
+  accessToken: string;
+  expiresAt: number;
+  scopes: string[];
+}
+
+/**
+ * What is kept in the vault under `tokens`: a secret (it holds tokens). The top-level access token
+ * is for `resource` (the one signed in for; Exchange in records written before Graph); the other
+ * resource's, fetched later with the same refresh token, is under `others`. One record, so one
+ * write keeps a rotated refresh token and the tokens it bought together.
+ */
 interface TokenRecord {
   accessToken: string;
   expiresAt: number;
+  resource?: TokenResource;
+  others?: Partial<Record<TokenResource, AccessEntry>>;
   refreshToken?: string;
   refreshTokenIssuedAt?: number;
   refreshTokenExpiresAt?: number;
@@ -70,7 +84,14 @@ interface Session {
   /** Moves on at sign-out and delete: a request started under an older one writes nothing. */
   generation: number;
   memory?: TokenRecord;
-  inflight?: Promise<AccessToken>;
+  /** At most one token request per resource in flight; later callers share it. */
+  inflight: Map<TokenResource, Promise<AccessToken>>;
+  /**
+   * The token requests of this window for this credential, one after the other: two resources
+   * refreshed at once would spend one rotating refresh token twice (the lease is per window, so
+   * it does not keep them apart), and each writes the one record the other reads.
+   */
+  queue: Promise<unknown>;
   /** Token requests on the network now (sign-out waits for them, then deletes what they wrote). */
   running: Set<Promise<unknown>>;
 }
@@ -78,6 +99,16 @@ interface Session {
 /** Thrown to the callers of a request whose credential was signed out, deleted or changed meanwhile. */
 function superseded(): AuthError {
   return new AuthError('superseded', 'The credential was signed out or changed while the request ran; nothing from it was kept.');
+}
+
+function entryOf(record: TokenRecord | undefined, resource: TokenResource): AccessEntry | undefined {
+  if (!record) return undefined;
+  if ((record.resource ?? 'exchange') === resource) return { accessToken: record.accessToken, expiresAt: record.expiresAt, scopes: record.scopes };
+  return record.others?.[resource];
+}
+
+function sameTokens(a: TokenRecord, b: TokenRecord): boolean {
+  return a.accessToken === b.accessToken && JSON.stringify(a.others ?? {}) === JSON.stringify(b.others ?? {});
 }
 
 /** An access token is used only while it has this much life left. */
@@ -98,6 +129,8 @@ export class AuthService {
   private readonly subscription: { dispose(): void } | undefined;
   /** Token-endpoint requests made, per credential (benchmarks and tests read it). */
   readonly tokenRequests = new Map<string, number>();
+  /** The same, per credential and resource. */
+  readonly tokenRequestsPerResource = new Map<string, Partial<Record<TokenResource, number>>>();
 
   constructor(private readonly deps: AuthServiceDeps) {
     this.now = deps.now ?? Date.now;
@@ -122,7 +155,7 @@ export class AuthService {
   private session(id: string): Session {
     let session = this.sessions.get(id);
     if (!session) {
-      session = { generation: 0, running: new Set() };
+      session = { generation: 0, running: new Set(), inflight: new Map(), queue: Promise.resolve() };
       this.sessions.set(id, session);
     }
     return session;
@@ -146,10 +179,10 @@ export class AuthService {
     if (!stored) {
       session.generation++;
       session.memory = undefined;
-      session.inflight = undefined;
+      session.inflight.clear();
       this.microsoft.forget(parsed.credentialId);
       this.deps.logger.info(`${parsed.credentialId}: signed out in another window; its tokens are dropped here too`);
-    } else if (stored.accessToken !== session.memory.accessToken) {
+    } else if (!sameTokens(stored, session.memory)) {
       session.memory = stored;
     }
   }
@@ -196,15 +229,36 @@ export class AuthService {
     for (const listener of this.listeners) listener(id, status);
   }
 
-  private count(id: string): void {
+  private count(id: string, resource: TokenResource): void {
     this.tokenRequests.set(id, (this.tokenRequests.get(id) ?? 0) + 1);
+    const perResource = this.tokenRequestsPerResource.get(id) ?? {};
+    perResource[resource] = (perResource[resource] ?? 0) + 1;
+    this.tokenRequestsPerResource.set(id, perResource);
+  }
+
+  /**
+   * The definition as one resource's token request sees it: only that resource's scopes (and the
+   * OpenID ones), since Entra gives a token for one resource per request. A sign-in asks for the
+   * resource of the first scope; the other is fetched silently with the refresh token it gives.
+   */
+  private scoped(def: CredentialDefinition, resource: TokenResource | 'signIn'): { def: CredentialDefinition; resource: TokenResource } {
+    const clouds = this.deps.clouds();
+    const signIn = clouds.signInResource(def);
+    const wanted = resource === 'signIn' ? signIn : resource;
+    const scopes = clouds.scopesFor(def, wanted);
+    if (scopes.length) return { def: { ...def, scopes }, resource: wanted };
+    if (wanted === signIn) return { def, resource: wanted };
+    throw new AuthError('no_scopes', `"${def.name}" has no scopes for ${wanted === 'graph' ? 'Microsoft Graph' : 'IMAP and SMTP'}.`, {
+      nextStep: 'Edit the credential: choose the transport again, or add the scopes, then authorize it again.'
+    });
   }
 
   async beginAuthorizationCode(
     def: CredentialDefinition,
     redirectUri: string
   ): Promise<{ url: string; state: string; complete(callbackUrl: string): Promise<CredentialStatus> }> {
-    const { provider, def: effective } = this.provider(def);
+    const signIn = this.scoped(def, 'signIn');
+    const { provider, def: effective } = this.provider(signIn.def);
     const codeVerifier = oauth.generateRandomCodeVerifier();
     // The verifier turns a stolen code into tokens (RFC 7636 section 1): it is a secret while the sign-in runs.
     this.deps.redactor.add(codeVerifier);
@@ -228,9 +282,9 @@ export class AuthService {
           const code = params.get('code');
           if (!code) throw new AuthError('invalid_request', 'The sign-in response has no authorization code.');
           this.deps.redactor.add(code);
-          this.count(def.id);
+          this.count(def.id, signIn.resource);
           const tokens = await this.track(def.id, provider.exchangeCode(effective, { code, redirectUri, codeVerifier, callbackUrl: callback, state }));
-          return this.accept(def, generation, tokens);
+          return this.accept(def, generation, tokens, signIn.resource);
         })
     };
   }
@@ -243,7 +297,8 @@ export class AuthService {
     expiresAt: number;
     complete(signal: AbortSignal): Promise<CredentialStatus>;
   }> {
-    const { provider, def: effective } = this.provider(def);
+    const signIn = this.scoped(def, 'signIn');
+    const { provider, def: effective } = this.provider(signIn.def);
     const generation = this.session(def.id).generation;
     const device: DeviceAuthorization = await this.guard(def, generation, () => provider.deviceCode(effective));
     return {
@@ -254,33 +309,51 @@ export class AuthService {
       expiresAt: device.expiresAt,
       complete: (signal) =>
         this.guard(def, generation, async () => {
-          this.count(def.id);
-          return this.accept(def, generation, await device.complete(signal));
+          this.count(def.id, signIn.resource);
+          return this.accept(def, generation, await device.complete(signal), signIn.resource);
         })
     };
   }
 
   async authorizeClientCredentials(def: CredentialDefinition): Promise<CredentialStatus> {
-    const { provider, def: effective } = this.provider(def);
+    const signIn = this.scoped(def, 'signIn');
+    const { provider, def: effective } = this.provider(signIn.def);
     const generation = this.session(def.id).generation;
     return this.guard(def, generation, async () => {
-      this.count(def.id);
-      return this.accept(def, generation, await this.track(def.id, provider.clientCredentials(effective)));
+      this.count(def.id, signIn.resource);
+      return this.accept(def, generation, await this.track(def.id, provider.clientCredentials(effective)), signIn.resource);
     });
   }
 
-  getAccessToken(def: CredentialDefinition, options: { forceRefresh?: boolean } = {}): Promise<AccessToken> {
+  /**
+   * An access token for one resource (`exchange`, the default, for IMAP and SMTP; `graph` for
+   * Microsoft Graph): cached per resource while valid, else fetched with the one refresh token
+   * (or, for client credentials, a request for that resource), one request per resource in flight.
+   */
+  getAccessToken(def: CredentialDefinition, options: { resource?: TokenResource; forceRefresh?: boolean } = {}): Promise<AccessToken> {
+    const resource = options.resource ?? 'exchange';
     const session = this.session(def.id);
-    const cached = session.memory;
-    if (!options.forceRefresh && cached && this.usable(def, cached)) return Promise.resolve(this.view(cached));
-    // One request per credential at a time: later callers share the one in flight.
-    if (!session.inflight) {
-      const pending = this.fetchToken(def, session.generation, options.forceRefresh ?? false).finally(() => {
-        if (session.inflight === pending) session.inflight = undefined;
-      });
-      session.inflight = pending;
+    const cached = entryOf(session.memory, resource);
+    if (!options.forceRefresh && session.memory && cached && this.usable(def, session.memory, cached)) {
+      return Promise.resolve(this.view(session.memory, cached));
     }
-    return session.inflight;
+    let pending = session.inflight.get(resource);
+    if (!pending) {
+      const request: Promise<AccessToken> = this.fetchToken(def, session.generation, options.forceRefresh ?? false, resource).finally(() => {
+        if (session.inflight.get(resource) === request) session.inflight.delete(resource);
+      });
+      session.inflight.set(resource, request);
+      pending = request;
+    }
+    return pending;
+  }
+
+  /** Runs token work of one credential after the work queued before it (see `Session.queue`). */
+  private oneAtATime<T>(id: string, work: () => Promise<T>): Promise<T> {
+    const session = this.session(id);
+    const run = session.queue.then(work);
+    session.queue = run.catch(() => undefined);
+    return run;
   }
 
   /** Runs a token request so that sign-out and delete can wait for it. */
@@ -290,8 +363,8 @@ export class AuthService {
     return request.finally(() => running.delete(request));
   }
 
-  private usable(def: CredentialDefinition, record: TokenRecord): boolean {
-    if (record.expiresAt - EXPIRY_SKEW_MS <= this.now()) return false;
+  private usable(def: CredentialDefinition, record: TokenRecord, entry: AccessEntry | undefined): boolean {
+    if (!entry || entry.expiresAt - EXPIRY_SKEW_MS <= this.now()) return false;
     return !this.renewalDue(def, record);
   }
 
@@ -300,55 +373,70 @@ export class AuthService {
     return record.refreshTokenExpiresAt - renewalWindowMs(def.refreshTokenExpiryDays) <= this.now();
   }
 
-  private view(record: TokenRecord): AccessToken {
-    return { accessToken: record.accessToken, expiresAt: record.expiresAt, account: record.account, scopes: record.scopes };
+  private view(record: TokenRecord, entry: AccessEntry): AccessToken {
+    return { accessToken: entry.accessToken, expiresAt: entry.expiresAt, account: record.account, scopes: entry.scopes };
   }
 
-  private async fetchToken(def: CredentialDefinition, generation: number, force: boolean): Promise<AccessToken> {
-    return this.guard(def, generation, async () => {
-      // Read the vault, not memory: another window may have rotated the refresh token.
-      const stored = await this.readRecord(def.id);
-      if (!force && stored && this.usable(def, stored)) return this.adopt(def.id, generation, stored);
-      const { provider, def: effective } = this.provider(def);
-      if (def.grant === 'clientCredentials') {
-        // No refresh token to spend: each window may ask for its own app-only token.
-        this.count(def.id);
-        await this.accept(def, generation, await this.track(def.id, provider.clientCredentials(effective)), stored);
-        return this.view(this.session(def.id).memory as TokenRecord);
-      }
-      if (!stored) throw new AuthError('not_authorized', `"${def.name}" is not authorized yet.`, { nextStep: 'Run "Authorize credential".' });
-      // One window at a time spends the refresh token; the others wait and take what it stored.
-      const refreshedElsewhere = async () => {
-        const latest = await this.readRecord(def.id);
-        return !!latest && latest.accessToken !== stored.accessToken && latest.expiresAt - EXPIRY_SKEW_MS > this.now();
-      };
-      const lease = await this.lease.acquire(secretKeys(def.id).refreshLease, refreshedElsewhere);
-      if (!lease.held) {
-        const latest = await this.readRecord(def.id);
-        if (latest) return this.adopt(def.id, generation, latest);
-        throw superseded();
-      }
-      try {
-        // A window that cannot see what the lease's last holder stored must not spend its old token.
-        await this.deps.ensureCurrent?.();
-        // Read once more under the lease: a window that just released it may have refreshed.
-        const latest = (await this.readRecord(def.id)) ?? stored;
-        if (latest.accessToken !== stored.accessToken && this.usable(def, latest)) return this.adopt(def.id, generation, latest);
-        this.count(def.id);
-        await this.accept(def, generation, await this.track(def.id, provider.refresh(effective, latest, true)), latest);
-        return this.view(this.session(def.id).memory as TokenRecord);
-      } finally {
-        await lease.release();
-      }
-    });
+  /** The token of `resource` in the record this engine holds now (just accepted or adopted). */
+  private held(id: string, resource: TokenResource): AccessToken {
+    const record = this.session(id).memory;
+    const entry = entryOf(record, resource);
+    if (!record || !entry) throw superseded();
+    return this.view(record, entry);
+  }
+
+  private async fetchToken(def: CredentialDefinition, generation: number, force: boolean, resource: TokenResource): Promise<AccessToken> {
+    return this.guard(def, generation, () =>
+      this.oneAtATime(def.id, async () => {
+        // Read the vault, not memory: another window may have rotated the refresh token, and the
+        // request queued before this one may have fetched this resource's token already.
+        const stored = await this.readRecord(def.id);
+        const storedEntry = entryOf(stored, resource);
+        if (!force && stored && this.usable(def, stored, storedEntry)) return this.adopt(def.id, generation, stored, resource);
+        const { provider, def: effective } = this.provider(this.scoped(def, resource).def);
+        if (def.grant === 'clientCredentials') {
+          // No refresh token to spend: each window may ask for its own app-only token.
+          this.count(def.id, resource);
+          await this.accept(def, generation, await this.track(def.id, provider.clientCredentials(effective)), resource, stored);
+          return this.held(def.id, resource);
+        }
+        if (!stored) throw new AuthError('not_authorized', `"${def.name}" is not authorized yet.`, { nextStep: 'Run "Authorize credential".' });
+        // One window at a time spends the refresh token; the others wait and take what it stored.
+        const refreshedElsewhere = async () => {
+          const latest = entryOf(await this.readRecord(def.id), resource);
+          return !!latest && latest.accessToken !== storedEntry?.accessToken && latest.expiresAt - EXPIRY_SKEW_MS > this.now();
+        };
+        const lease = await this.lease.acquire(secretKeys(def.id).refreshLease, refreshedElsewhere);
+        if (!lease.held) {
+          const latest = await this.readRecord(def.id);
+          if (latest && entryOf(latest, resource)) return this.adopt(def.id, generation, latest, resource);
+          throw superseded();
+        }
+        try {
+          // A window that cannot see what the lease's last holder stored must not spend its old token.
+          await this.deps.ensureCurrent?.();
+          // Read once more under the lease: a window that just released it may have refreshed.
+          const latest = (await this.readRecord(def.id)) ?? stored;
+          const latestEntry = entryOf(latest, resource);
+          if (latestEntry && latestEntry.accessToken !== storedEntry?.accessToken && this.usable(def, latest, latestEntry)) {
+            return this.adopt(def.id, generation, latest, resource);
+          }
+          this.count(def.id, resource);
+          await this.accept(def, generation, await this.track(def.id, provider.refresh(effective, latest, true)), resource, latest);
+          return this.held(def.id, resource);
+        } finally {
+          await lease.release();
+        }
+      })
+    );
   }
 
   /** Takes tokens found in the vault as this engine's own. */
-  private adopt(id: string, generation: number, record: TokenRecord): AccessToken {
+  private adopt(id: string, generation: number, record: TokenRecord, resource: TokenResource): AccessToken {
     const session = this.session(id);
     if (session.generation !== generation) throw superseded();
     session.memory = record;
-    return this.view(record);
+    return this.held(id, resource);
   }
 
   private async readRecord(id: string): Promise<TokenRecord | undefined> {
@@ -360,6 +448,7 @@ export class AuthService {
       if (typeof record.accessToken !== 'string' || typeof record.expiresAt !== 'number') throw new Error('shape');
       this.deps.redactor.add(record.accessToken);
       this.deps.redactor.add(record.refreshToken);
+      for (const entry of Object.values(record.others ?? {})) this.deps.redactor.add(entry.accessToken);
       return record;
     } catch {
       // A value that will not parse is deleted, not trusted.
@@ -368,27 +457,47 @@ export class AuthService {
     }
   }
 
-  private async accept(def: CredentialDefinition, generation: number, tokens: TokenSet, previous?: TokenRecord): Promise<CredentialStatus> {
+  /**
+   * Keeps tokens a request returned for `resource`. After a sign-in (no `previous`) the record
+   * holds that resource's token only; after a refresh or a client-credentials request, the other
+   * resource's token in `previous` is kept beside it.
+   */
+  private async accept(
+    def: CredentialDefinition,
+    generation: number,
+    tokens: TokenSet,
+    resource: TokenResource,
+    previous?: TokenRecord
+  ): Promise<CredentialStatus> {
     const session = this.session(def.id);
     // Signed out, deleted or changed since the request started: what it returned is not kept.
     if (session.generation !== generation) throw superseded();
     const now = this.now();
     // The tokens this replaces are superseded: forgotten by the redactor so its set stays small.
     const replaced = session.memory ?? previous;
-    this.deps.redactor.replace(replaced?.accessToken, tokens.accessToken);
+    this.deps.redactor.replace(entryOf(replaced, resource)?.accessToken, tokens.accessToken);
     if (tokens.refreshToken) this.deps.redactor.replace(replaced?.refreshToken, tokens.refreshToken);
     const configured = now + def.refreshTokenExpiryDays * DAY_MS;
     const serverLimit = tokens.refreshTokenExpiresIn ? now + tokens.refreshTokenExpiresIn * 1000 : Infinity;
     const hasRefresh = def.grant !== 'clientCredentials';
+    const entry: AccessEntry = { accessToken: tokens.accessToken, expiresAt: tokens.expiresAt, scopes: tokens.scopes };
+    // The record's own resource stays what it was; a token for the other goes beside it.
+    const own = previous ? (previous.resource ?? 'exchange') : resource;
+    const ownEntry = own === resource ? entry : (entryOf(previous, own) as AccessEntry);
+    const others = { ...previous?.others };
+    if (own === resource) delete others[resource];
+    else others[resource] = entry;
     const record: TokenRecord = {
-      accessToken: tokens.accessToken,
-      expiresAt: tokens.expiresAt,
+      accessToken: ownEntry.accessToken,
+      expiresAt: ownEntry.expiresAt,
+      ...(own !== 'exchange' ? { resource: own } : {}),
+      ...(Object.keys(others).length ? { others } : {}),
       refreshToken: tokens.refreshToken ?? previous?.refreshToken,
       refreshTokenIssuedAt: hasRefresh ? now : undefined,
       refreshTokenExpiresAt: hasRefresh ? Math.min(configured, serverLimit) : undefined,
       homeAccountId: tokens.homeAccountId ?? previous?.homeAccountId,
       account: tokens.account ?? previous?.account,
-      scopes: tokens.scopes
+      scopes: ownEntry.scopes
     };
     // One write: the new refresh token replaces the old one only once it is stored. A write that
     // fails keeps the record in memory and retries (DurableVault): the old refresh token is spent.
@@ -398,11 +507,13 @@ export class AuthService {
     const status: CredentialStatus = {
       authorizedAt: previous ? (this.statusOf(def.id)?.authorizedAt ?? now) : now,
       account: record.account,
-      grantedScopes: record.scopes,
+      grantedScopes: [...new Set([...record.scopes, ...Object.values(record.others ?? {}).flatMap((e) => e.scopes)])],
       accessTokenExpiresAt: record.expiresAt,
       refreshTokenExpiresAt: record.refreshTokenExpiresAt
     };
-    this.deps.logger.info(`${def.id}: token ${previous ? 'refreshed' : 'issued'}; access token valid until ${new Date(record.expiresAt).toISOString()}`);
+    this.deps.logger.info(
+      `${def.id}: ${resource} token ${previous ? 'refreshed' : 'issued'}; access token valid until ${new Date(entry.expiresAt).toISOString()}`
+    );
     this.emit(def.id, status);
     return status;
   }
@@ -455,7 +566,7 @@ export class AuthService {
     const session = this.session(id);
     session.generation++;
     session.memory = undefined;
-    session.inflight = undefined;
+    session.inflight.clear();
     const keys = secretKeys(id);
     const remove = () => Promise.all(names.map((name) => this.vault.delete(keys[name])));
     await remove();

@@ -6,13 +6,12 @@ import type { Logger } from '../core/logger';
 import type { Settings } from '../common/settings';
 import type { CredentialStore } from '../credentials/credentialStore';
 import { formatSize } from '../core/format';
-import { mailboxOf, type CredentialDefinition } from '../core/model';
-import { toMailServer } from '../core/tokenDestinations';
+import { mailboxOf, transportsOf, type CredentialDefinition } from '../core/model';
 import type { TokenBroker } from '../credentials/tokenBroker';
 import { validateMailbox } from '../core/validation';
-import type { OutgoingMessage, SendResult } from '../mail/smtp/smtpClient';
 import { InboxPreviewPanel } from '../webviews/inboxPreview/inboxPreviewPanel';
 import { CommandIds } from './commandIds';
+import { mailSenderFor } from './mailSender';
 import type { CredentialPicker } from './pickCredential';
 import type { CommandRegistry } from './registry';
 
@@ -29,30 +28,7 @@ export interface MailCommandDeps {
 export function registerMailCommands(registry: CommandRegistry, deps: MailCommandDeps): void {
   const { tokens, settings, logger } = deps;
 
-  async function send(def: CredentialDefinition, message: OutgoingMessage, what: string): Promise<SendResult> {
-    return vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Sending {0} with "{1}" through {2}…', what, def.name, def.smtp.host) },
-      async () => {
-        const token = await tokens.getAccessToken(def.id, { destination: toMailServer(def.smtp) });
-        const result = await loadChunk('smtp').sendMail(
-          {
-            host: def.smtp.host,
-            port: def.smtp.port,
-            security: def.smtp.security === 'tls' ? 'tls' : 'starttls',
-            user: mailboxOf(def),
-            accessToken: token.accessToken,
-            extraCaCertificates: settings.trustedCaCertificates(),
-            logger
-          },
-          message
-        );
-        logger.info(
-          `sent ${what} for ${def.id}: ${result.response} (message ID ${result.messageId ?? '—'}, accepted ${result.accepted.length}, rejected ${result.rejected.length})`
-        );
-        return result;
-      }
-    );
-  }
+  const senderDeps = { tokens, settings, logger };
 
   async function askRecipients(def: CredentialDefinition, fileRecipients: string[] = []): Promise<string[]> {
     type Choice = vscode.QuickPickItem & { value: 'self' | 'file' | 'other' };
@@ -86,24 +62,16 @@ export function registerMailCommands(registry: CommandRegistry, deps: MailComman
       .filter(Boolean);
   }
 
-  function reportSent(def: CredentialDefinition, result: SendResult, recipients: string[]): void {
-    void vscode.window.showInformationMessage(
-      vscode.l10n.t(
-        'Sent with "{0}" to {1}. Server reply: {2}{3}',
-        def.name,
-        recipients.join(', '),
-        result.response,
-        result.messageId ? vscode.l10n.t(' · Message-ID {0}', result.messageId) : ''
-      )
-    );
+  function reportSent(def: CredentialDefinition, outcome: string, recipients: string[]): void {
+    void vscode.window.showInformationMessage(vscode.l10n.t('Sent with "{0}" to {1}. {2}', def.name, recipients.join(', '), outcome));
   }
 
   registry.register(CommandIds.sendTestMail, async (arg) => {
     const def = await deps.pickCredential(arg, vscode.l10n.t('Credential to send a test mail with'));
     const to = await askRecipients(def);
     const sentAt = new Date();
-    const result = await send(
-      def,
+    const sender = mailSenderFor(def, senderDeps);
+    const sent = await sender.send(
       {
         kind: 'compose',
         from: mailboxOf(def),
@@ -114,7 +82,9 @@ export function registerMailCommands(registry: CommandRegistry, deps: MailComman
           '',
           `${vscode.l10n.t('Credential')}: ${def.name}`,
           `${vscode.l10n.t('Mailbox')}: ${mailboxOf(def)}`,
-          `${vscode.l10n.t('SMTP server')}: ${def.smtp.host}:${def.smtp.port} (${def.smtp.security === 'tls' ? 'TLS' : 'STARTTLS'}, SASL XOAUTH2)`,
+          transportsOf(def).send === 'graph'
+            ? `${vscode.l10n.t('Sent through')}: ${sender.via}`
+            : `${vscode.l10n.t('SMTP server')}: ${def.smtp.host}:${def.smtp.port} (${def.smtp.security === 'tls' ? 'TLS' : 'STARTTLS'}, SASL XOAUTH2)`,
           `${vscode.l10n.t('Sent at')}: ${sentAt.toISOString()}`,
           `${vscode.l10n.t('From host')}: ${os.hostname()}`
         ].join('\r\n'),
@@ -122,7 +92,7 @@ export function registerMailCommands(registry: CommandRegistry, deps: MailComman
       },
       vscode.l10n.t('a test mail')
     );
-    reportSent(def, result, to);
+    reportSent(def, sent.outcome, to);
   });
 
   registry.register(CommandIds.sendEml, async (arg) => {
@@ -139,6 +109,7 @@ export function registerMailCommands(registry: CommandRegistry, deps: MailComman
     const def = await deps.pickCredential(undefined, vscode.l10n.t('Send "{0}" with which credential?', summary.subject ?? vscode.l10n.t('(no subject)')));
     const fileRecipients = [...summary.to, ...summary.cc, ...summary.bcc];
     const to = await askRecipients(def, fileRecipients);
+    const sender = mailSenderFor(def, senderDeps);
     const attachments = summary.attachments.map((a) => `${a.filename ?? vscode.l10n.t('(unnamed)')} (${formatSize(a.sizeBytes)})`).join(', ');
     const detail = [
       `${vscode.l10n.t('From')}: ${summary.from ?? '—'}`,
@@ -148,16 +119,19 @@ export function registerMailCommands(registry: CommandRegistry, deps: MailComman
       `${vscode.l10n.t('Attachments')}: ${attachments || vscode.l10n.t('none')}`,
       `${vscode.l10n.t('Size')}: ${formatSize(summary.sizeBytes)}`,
       '',
-      `${vscode.l10n.t('Credential')}: ${def.name} (${mailboxOf(def)} via ${def.smtp.host}:${def.smtp.port})`,
-      `${vscode.l10n.t('Envelope recipients')}: ${to.join(', ')}`
+      `${vscode.l10n.t('Credential')}: ${def.name} (${mailboxOf(def)} via ${sender.via})`,
+      `${vscode.l10n.t('Envelope recipients')}: ${to.join(', ')}`,
+      transportsOf(def).send === 'graph'
+        ? vscode.l10n.t('Microsoft Graph takes recipients from the headers: To, Cc and Bcc are replaced by the envelope recipients; the rest is sent as it is.')
+        : ''
     ]
       .filter((l) => l !== '')
       .join('\n');
     const sendButton = vscode.l10n.t('Send');
     const confirmed = await vscode.window.showInformationMessage(vscode.l10n.t('Send this message as it is?'), { modal: true, detail }, sendButton);
     if (confirmed !== sendButton) throw new CancelledError();
-    const result = await send(def, { kind: 'raw', envelope: { from: mailboxOf(def), to }, raw }, vscode.l10n.t('the .eml file'));
-    reportSent(def, result, to);
+    const sent = await sender.send({ kind: 'raw', envelope: { from: mailboxOf(def), to }, raw }, vscode.l10n.t('the .eml file'));
+    reportSent(def, sent.outcome, to);
   });
 
   registry.register(CommandIds.previewInbox, async (arg) => {

@@ -1,5 +1,6 @@
 import type * as AuthChunk from '../auth/index';
 import type * as ImapChunk from '../mail/imap/index';
+import type * as GraphChunk from '../mail/graph/index';
 import type * as SmtpChunk from '../mail/smtp/index';
 import type * as TelemetryChunk from '../telemetry/telemetryChunk';
 
@@ -13,6 +14,7 @@ interface Chunks {
   auth: typeof AuthChunk;
   imap: typeof ImapChunk;
   smtp: typeof SmtpChunk;
+  graph: typeof GraphChunk;
 }
 
 const loaded = new Map<keyof Chunks, unknown>();
@@ -33,6 +35,9 @@ export function loadChunk<K extends keyof Chunks>(name: K): Chunks[K] {
         break;
       case 'smtp':
         chunk = require('./chunks/smtp.js');
+        break;
+      case 'graph':
+        chunk = require('./chunks/graph.js');
         break;
     }
     /* eslint-enable @typescript-eslint/no-require-imports */

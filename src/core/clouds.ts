@@ -4,7 +4,7 @@
  * here, or the local sandbox) come from the `m365mail.customClouds` setting. No `vscode` import.
  */
 import { M365MailError } from './errors';
-import type { CredentialDefinition, MailEndpoint, MailPurpose, MicrosoftCloudId } from './model';
+import type { CredentialDefinition, MailEndpoint, MailPurpose, MicrosoftCloudId, ReadTransport, SendTransport, TokenResource } from './model';
 
 export interface MicrosoftCloud {
   id: MicrosoftCloudId;
@@ -17,6 +17,13 @@ export interface MicrosoftCloud {
   appOnlyScope: string;
   imap: MailEndpoint;
   smtp: MailEndpoint;
+  /**
+   * Origin where Microsoft Graph requests go, e.g. `https://graph.microsoft.com` (`/v1.0` is added
+   * per request). Every built-in cloud has one; a custom cloud without one cannot use Graph.
+   */
+  graphEndpoint?: string;
+  /** Resource prefix of Graph scopes, e.g. `https://graph.microsoft.com/`; `graphEndpoint + '/'` when a custom cloud leaves it out. */
+  graphScopePrefix?: string;
 }
 
 /**
@@ -24,7 +31,15 @@ export interface MicrosoftCloud {
  * every built-in cloud. The app-only scope is `.default` of the delegated scopes' resource, except
  * in the global cloud, whose app-only resource is outlook.office365.com (not outlook.office.com).
  */
-function exchangeOnline(id: MicrosoftCloudId, label: string, authorityHost: string, scopePrefix: string, imapHost: string, smtpHost: string): MicrosoftCloud {
+function exchangeOnline(
+  id: MicrosoftCloudId,
+  label: string,
+  authorityHost: string,
+  scopePrefix: string,
+  imapHost: string,
+  smtpHost: string,
+  graphEndpoint: string
+): MicrosoftCloud {
   const appOnlyResource = id === 'global' ? 'https://outlook.office365.com/' : scopePrefix;
   return {
     id,
@@ -33,7 +48,9 @@ function exchangeOnline(id: MicrosoftCloudId, label: string, authorityHost: stri
     scopePrefix,
     appOnlyScope: `${appOnlyResource}.default`,
     imap: { host: imapHost, port: 993, security: 'tls' },
-    smtp: { host: smtpHost, port: 587, security: 'starttls' }
+    smtp: { host: smtpHost, port: 587, security: 'starttls' },
+    graphEndpoint,
+    graphScopePrefix: `${graphEndpoint}/`
   };
 }
 
@@ -44,7 +61,8 @@ export const BUILT_IN_CLOUDS: readonly MicrosoftCloud[] = [
     'https://login.microsoftonline.com',
     'https://outlook.office.com/',
     'outlook.office365.com',
-    'smtp.office365.com'
+    'smtp.office365.com',
+    'https://graph.microsoft.com'
   ),
   exchangeOnline(
     'usGovHigh',
@@ -52,7 +70,8 @@ export const BUILT_IN_CLOUDS: readonly MicrosoftCloud[] = [
     'https://login.microsoftonline.us',
     'https://outlook.office365.us/',
     'outlook.office365.us',
-    'smtp.office365.us'
+    'smtp.office365.us',
+    'https://graph.microsoft.us'
   ),
   // Less documented than the others: check with the tenant's admin, the hosts are editable.
   exchangeOnline(
@@ -61,7 +80,8 @@ export const BUILT_IN_CLOUDS: readonly MicrosoftCloud[] = [
     'https://login.microsoftonline.us',
     'https://outlook.office365.us/',
     'outlook-dod.office365.us',
-    'outlook-dod.office365.us'
+    'outlook-dod.office365.us',
+    'https://dod-graph.microsoft.us'
   ),
   // SMTP is reported both as smtp.partner.outlook.cn and partner.outlook.cn; the former is the default.
   exchangeOnline(
@@ -70,7 +90,8 @@ export const BUILT_IN_CLOUDS: readonly MicrosoftCloud[] = [
     'https://login.chinacloudapi.cn',
     'https://partner.outlook.cn/',
     'partner.outlook.cn',
-    'smtp.partner.outlook.cn'
+    'smtp.partner.outlook.cn',
+    'https://microsoftgraph.chinacloudapi.cn'
   )
 ];
 
@@ -81,11 +102,58 @@ const DELEGATED_MAIL_SCOPES = {
   smtp: 'SMTP.Send'
 } as const;
 
+/** Delegated Microsoft Graph permissions, as scope suffixes after the cloud's Graph prefix. */
+const DELEGATED_GRAPH_SCOPES = {
+  send: 'Mail.Send',
+  read: 'Mail.Read',
+  sendShared: 'Mail.Send.Shared',
+  readShared: 'Mail.Read.Shared',
+  // Only where a large attachment needs a draft and an upload session.
+  readWrite: 'Mail.ReadWrite',
+  user: 'User.Read'
+} as const;
+
+/** An `https://` origin (no path, query or fragment), as `graphEndpoint` must be: a token is sent there. */
+export function isHttpsOrigin(value: unknown): value is string {
+  if (typeof value !== 'string') return false;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' && url.origin === value.replace(/\/+$/, '') && !value.includes('@');
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A `m365mail.customClouds` entry as used: its Graph endpoint only when it is an https origin
+ * (without trailing slash), and the Graph scope prefix defaulted from it. An invalid endpoint leaves
+ * the cloud without Graph rather than sending a token somewhere unexpected.
+ */
+export function normalizeCustomCloud(cloud: MicrosoftCloud): MicrosoftCloud {
+  const { graphEndpoint, graphScopePrefix, ...rest } = cloud;
+  if (!isHttpsOrigin(graphEndpoint)) return rest;
+  const endpoint = graphEndpoint.replace(/\/+$/, '');
+  const prefix = typeof graphScopePrefix === 'string' && /^https:\/\/[^\s]+\/$/.test(graphScopePrefix) ? graphScopePrefix : `${endpoint}/`;
+  return { ...rest, graphEndpoint: endpoint, graphScopePrefix: prefix };
+}
+
+/** What a credential's default scopes depend on besides cloud, grant and purpose. */
+export interface ScopeOptions {
+  send?: SendTransport;
+  read?: ReadTransport;
+  /** A shared mailbox is opened: Graph needs the `.Shared` permissions. */
+  sharedMailbox?: boolean;
+}
+
 /** OpenID Connect and refresh scopes that any Microsoft request may carry. */
 export const OIDC_SCOPES = ['openid', 'profile', 'email', 'offline_access'] as const;
 
 export class CloudCatalog {
-  constructor(private readonly custom: readonly MicrosoftCloud[] = []) {}
+  private readonly custom: readonly MicrosoftCloud[];
+
+  constructor(custom: readonly MicrosoftCloud[] = []) {
+    this.custom = custom.map(normalizeCustomCloud);
+  }
 
   all(): MicrosoftCloud[] {
     return [...BUILT_IN_CLOUDS, ...this.custom.filter((c) => !BUILT_IN_CLOUDS.some((b) => b.id === c.id))];
@@ -95,25 +163,84 @@ export class CloudCatalog {
     return this.all().find((c) => c.id === (id ?? 'global'));
   }
 
-  /** Scopes a credential starts with, for a cloud, a grant and a purpose. */
-  defaultScopes(cloudId: MicrosoftCloudId, grant: CredentialDefinition['grant'], purpose: MailPurpose): string[] {
+  /**
+   * Scopes a credential starts with, for a cloud, a grant, a purpose and its transports. Reading
+   * comes first, then sending, as the first resource named is the one the sign-in asks for. App-only:
+   * one `.default` per resource used.
+   */
+  defaultScopes(cloudId: MicrosoftCloudId, grant: CredentialDefinition['grant'], purpose: MailPurpose, options: ScopeOptions = {}): string[] {
     const cloud = this.get(cloudId);
     if (!cloud) return [];
-    if (grant === 'clientCredentials') return [cloud.appOnlyScope];
-    const mail = purpose === 'both' ? [DELEGATED_MAIL_SCOPES.imap, DELEGATED_MAIL_SCOPES.smtp] : [DELEGATED_MAIL_SCOPES[purpose]];
-    return [...mail.map((s) => cloud.scopePrefix + s), 'offline_access'];
+    const reads = purpose !== 'smtp';
+    const sends = purpose !== 'imap';
+    const graph = cloud.graphScopePrefix ?? '';
+    const readOverGraph = reads && options.read === 'graph';
+    const sendOverGraph = sends && options.send === 'graph';
+    if (grant === 'clientCredentials') {
+      const appOnly = [
+        ...(reads ? [readOverGraph ? `${graph}.default` : cloud.appOnlyScope] : []),
+        ...(sends ? [sendOverGraph ? `${graph}.default` : cloud.appOnlyScope] : [])
+      ];
+      return [...new Set(appOnly)];
+    }
+    const shared = options.sharedMailbox === true;
+    const scopes: string[] = [];
+    if (reads) {
+      scopes.push(
+        readOverGraph ? graph + (shared ? DELEGATED_GRAPH_SCOPES.readShared : DELEGATED_GRAPH_SCOPES.read) : cloud.scopePrefix + DELEGATED_MAIL_SCOPES.imap
+      );
+    }
+    if (sends) {
+      scopes.push(
+        sendOverGraph ? graph + (shared ? DELEGATED_GRAPH_SCOPES.sendShared : DELEGATED_GRAPH_SCOPES.send) : cloud.scopePrefix + DELEGATED_MAIL_SCOPES.smtp
+      );
+    }
+    if (readOverGraph || sendOverGraph) scopes.push(graph + DELEGATED_GRAPH_SCOPES.user);
+    return [...scopes, 'offline_access'];
   }
 
   /** Every scope the extension knows to be valid in a cloud; anything else is refused as a typo. */
   knownScopes(cloudId: MicrosoftCloudId): Set<string> {
     const cloud = this.get(cloudId);
     if (!cloud) return new Set(OIDC_SCOPES);
+    const graph = cloud.graphScopePrefix ? [...Object.values(DELEGATED_GRAPH_SCOPES), '.default'].map((s) => cloud.graphScopePrefix + s) : [];
     return new Set([
       ...OIDC_SCOPES,
       ...Object.values(DELEGATED_MAIL_SCOPES).map((s) => cloud.scopePrefix + s),
       cloud.scopePrefix + '.default',
-      cloud.appOnlyScope
+      cloud.appOnlyScope,
+      ...graph
     ]);
+  }
+
+  /** Which resource a scope is for; undefined for the OpenID Connect and refresh scopes, which go with any. */
+  resourceOfScope(cloudId: MicrosoftCloudId | undefined, scope: string): TokenResource | undefined {
+    if ((OIDC_SCOPES as readonly string[]).includes(scope)) return undefined;
+    const cloud = this.get(cloudId);
+    if (cloud?.graphScopePrefix && scope.startsWith(cloud.graphScopePrefix)) return 'graph';
+    return 'exchange';
+  }
+
+  /**
+   * The scopes to ask for a token of one resource: the definition's scopes for that resource and
+   * the OpenID Connect ones. Entra refuses a request that names two resources (AADSTS28000), so a
+   * credential using Exchange and Graph asks for each on its own. Empty when the definition has no
+   * scope for the resource. A generic provider has one resource, `exchange`, with all its scopes.
+   */
+  scopesFor(def: Pick<CredentialDefinition, 'provider' | 'cloud' | 'scopes'>, resource: TokenResource): string[] {
+    if (def.provider !== 'microsoft') return resource === 'exchange' ? [...def.scopes] : [];
+    const own = def.scopes.filter((s) => this.resourceOfScope(def.cloud, s) === resource);
+    return own.length ? [...own, ...def.scopes.filter((s) => this.resourceOfScope(def.cloud, s) === undefined)] : [];
+  }
+
+  /** The resource a sign-in asks for: that of the definition's first scope with one. The other is then fetched silently. */
+  signInResource(def: Pick<CredentialDefinition, 'provider' | 'cloud' | 'scopes'>): TokenResource {
+    if (def.provider !== 'microsoft') return 'exchange';
+    for (const scope of def.scopes) {
+      const resource = this.resourceOfScope(def.cloud, scope);
+      if (resource) return resource;
+    }
+    return 'exchange';
   }
 
   /**

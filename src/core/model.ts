@@ -21,6 +21,18 @@ export type GrantKind = 'authorizationCode' | 'deviceCode' | 'clientCredentials'
 
 export type MailPurpose = 'imap' | 'smtp' | 'both';
 
+/** How a Microsoft credential sends: SMTP with XOAUTH2, or Microsoft Graph `sendMail`. */
+export type SendTransport = 'smtp' | 'graph';
+/** How a Microsoft credential reads: IMAP with XOAUTH2, or Microsoft Graph `mailFolders`/`messages`. */
+export type ReadTransport = 'imap' | 'graph';
+
+/**
+ * Which API an access token is for. `exchange` is the mail servers' (IMAP and SMTP; for a generic
+ * provider, the only one); `graph` is Microsoft Graph. Entra issues an access token for one resource
+ * at a time, so a credential using both holds one of each, from the same sign-in.
+ */
+export type TokenResource = 'exchange' | 'graph';
+
 export interface MailEndpoint {
   host: string;
   port: number;
@@ -63,6 +75,10 @@ export interface CredentialDefinition {
   sharedMailbox?: string;
 
   purpose: MailPurpose;
+  /** Microsoft 365 only; absent means SMTP (every definition saved before Graph existed). */
+  sendTransport?: SendTransport;
+  /** Microsoft 365 only; absent means IMAP. */
+  readTransport?: ReadTransport;
   scopes: string[];
 
   /** Renew the refresh token before this many days have passed since it was issued (3 to 90). */
@@ -81,6 +97,37 @@ export interface CredentialDefinition {
  */
 export function mailboxOf(definition: Pick<CredentialDefinition, 'sharedMailbox' | 'userName'>): string {
   return definition.sharedMailbox ?? definition.userName ?? '';
+}
+
+/** The transports a credential uses, with the defaults filled in (a generic provider has only SMTP and IMAP). */
+export function transportsOf(definition: Pick<CredentialDefinition, 'provider' | 'sendTransport' | 'readTransport'>): {
+  send: SendTransport;
+  read: ReadTransport;
+} {
+  const microsoft = definition.provider === 'microsoft';
+  return { send: microsoft ? (definition.sendTransport ?? 'smtp') : 'smtp', read: microsoft ? (definition.readTransport ?? 'imap') : 'imap' };
+}
+
+/** The transports in words, e.g. "Microsoft Graph" or "send: Microsoft Graph, read: IMAP"; empty for SMTP/IMAP, shown nowhere then. */
+export function describeTransports(
+  definition: Pick<CredentialDefinition, 'provider' | 'purpose' | 'sendTransport' | 'readTransport'>,
+  t: (message: string, ...args: string[]) => string
+): string {
+  const { send, read } = transportsOf(definition);
+  const sends = definition.purpose !== 'imap';
+  const reads = definition.purpose !== 'smtp';
+  if (!(sends && send === 'graph') && !(reads && read === 'graph')) return '';
+  if ((!sends || send === 'graph') && (!reads || read === 'graph')) return t('Microsoft Graph');
+  return t('send: {0}, read: {1}', send === 'graph' ? t('Microsoft Graph') : 'SMTP', read === 'graph' ? t('Microsoft Graph') : 'IMAP');
+}
+
+/** The resources a credential needs tokens for, given what it is used for and how it sends and reads. */
+export function resourcesOf(definition: Pick<CredentialDefinition, 'provider' | 'purpose' | 'sendTransport' | 'readTransport'>): TokenResource[] {
+  const { send, read } = transportsOf(definition);
+  const used = new Set<TokenResource>();
+  if (definition.purpose !== 'smtp') used.add(read === 'graph' ? 'graph' : 'exchange');
+  if (definition.purpose !== 'imap') used.add(send === 'graph' ? 'graph' : 'exchange');
+  return [...used];
 }
 
 /** The states a credential can be in, shown in the tree. */

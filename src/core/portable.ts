@@ -26,6 +26,8 @@ const FIELDS = [
   'userName',
   'sharedMailbox',
   'purpose',
+  'sendTransport',
+  'readTransport',
   'scopes',
   'refreshTokenExpiryDays',
   'redirectUri',

@@ -36,6 +36,7 @@ const KNOWN_ERROR_CODES: ReadonlySet<string> = new Set([
   'missing_issuer',
   'missing_secret',
   'no_token',
+  'no_scopes',
   'not_authorized',
   'superseded',
   'window_stale',
@@ -85,12 +86,27 @@ const KNOWN_ERROR_CODES: ReadonlySet<string> = new Set([
   'tls.untrusted',
   'protocol.too_many_lines',
   'protocol.line_too_long',
-  'protocol.literal_too_large'
+  'protocol.literal_too_large',
+  // Microsoft Graph: its error codes explained in mail/graph/graphErrors.ts, and the extension's own.
+  'graph.ErrorAccessDenied',
+  'graph.ErrorSendAsDenied',
+  'graph.MailboxNotEnabledForRESTAPI',
+  'graph.ErrorMimeContentInvalidBase64String',
+  'graph.InvalidAuthenticationToken',
+  'graph.Authorization_RequestDenied',
+  'graph.ErrorInvalidRecipients',
+  'graph.throttled',
+  'graph.unavailable',
+  'graph.too_large',
+  'graph.client',
+  'graph.foreign_host',
+  'graph.eml_too_large',
+  'graph.no_endpoint'
 ]);
 
 // Codes that are numbers by construction, so they cannot carry text: an Entra ID AADSTS number,
 // an SMTP reply code with its enhanced status code (RFC 3463), e.g. "smtp.535 5.7.139".
-const NUMERIC_CODES = [/^AADSTS\d{1,8}$/, /^smtp\.\d{3}( [245]\.\d{1,3}\.\d{1,3})?$/];
+const NUMERIC_CODES = [/^AADSTS\d{1,8}$/, /^smtp\.\d{3}( [245]\.\d{1,3}\.\d{1,3})?$/, /^graph\.\d{3}$/];
 
 /** The `errorCode` telemetry may carry for an error's `code`: the code if known, `other` if not, empty for none. */
 export function telemetryErrorCode(code: string | undefined): string {

@@ -7,8 +7,8 @@
  * (`credentials/tokenDestinationGuard.ts`). No `vscode` import.
  *
  * The rules:
- * - Microsoft: the server (host and port) must be one of the cloud's own, built in or from
- *   `m365mail.customClouds`. A credential whose cloud is unknown (a custom cloud removed from the
+ * - Microsoft: the server (host and port) must be one of the cloud's own (IMAP, SMTP, Graph), built
+ *   in or from `m365mail.customClouds`. A credential whose cloud is unknown (a custom cloud removed from the
  *   setting) is refused: falling back to the global cloud would send a token somewhere else.
  * - A generic definition that signs in at a preset's hosts (Gmail: accounts.google.com and
  *   oauth2.googleapis.com): the preset's servers.
@@ -33,6 +33,19 @@ export type MailServer = Pick<MailEndpoint, 'host' | 'port'>;
 /** The destination of a token handed to a credential's IMAP or SMTP server. */
 export function toMailServer(endpoint: MailServer): TokenDestination {
   return { kind: 'mailServer', host: endpoint.host, port: endpoint.port };
+}
+
+/**
+ * The destination of a token handed to Microsoft Graph at `graphEndpoint` (an https origin): its
+ * host on its port, 443 unless the origin names another. Undefined when it is not a URL.
+ */
+export function toGraphServer(graphEndpoint: string): (TokenDestination & { kind: 'mailServer' }) | undefined {
+  try {
+    const url = new URL(graphEndpoint);
+    return { kind: 'mailServer', host: url.hostname.replace(/^\[|\]$/g, ''), port: url.port ? Number(url.port) : 443 };
+  } catch {
+    return undefined;
+  }
 }
 
 /** A token that stays on this machine: a refresh, the token details view. */
@@ -115,7 +128,8 @@ export function classifyDestination(def: DestinationFields, clouds: CloudCatalog
     const cloud = clouds.get(def.cloud);
     if (!cloud) return { kind: 'refuse', why: 'unknownCloud', subject: def.cloud ?? 'global' };
     if (normalizeHost(server.host) === undefined) return { kind: 'refuse', why: 'invalidHost', subject: server.host };
-    const own = [cloud.imap, cloud.smtp];
+    const graph = cloud.graphEndpoint ? toGraphServer(cloud.graphEndpoint) : undefined;
+    const own: MailServer[] = [cloud.imap, cloud.smtp, ...(graph ? [graph] : [])];
     if (own.some((s) => sameServer(server, s))) return { kind: 'own', why: 'cloudServer', owner: cloud.label };
     return { kind: 'ask', why: 'notCloudServer', owner: cloud.label, expected: own.map(serverLabel) };
   }

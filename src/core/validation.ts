@@ -5,7 +5,7 @@
  * guided flow, an edit, or an imported file. No `vscode` import.
  */
 import { CloudCatalog } from './clouds';
-import { REFRESH_TOKEN_EXPIRY_DAYS, type CredentialDefinition, type MailEndpoint } from './model';
+import { REFRESH_TOKEN_EXPIRY_DAYS, resourcesOf, type CredentialDefinition, type MailEndpoint, type TokenResource } from './model';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // A DNS name with at least one dot (contoso.onmicrosoft.com), RFC 1123 labels.
@@ -97,7 +97,7 @@ export function validateMailbox(value: string, what: string, required: boolean):
 
 export function validateScopes(
   scopes: readonly string[],
-  definition: Pick<CredentialDefinition, 'provider' | 'cloud' | 'grant'>,
+  definition: Pick<CredentialDefinition, 'provider' | 'cloud' | 'grant'> & Partial<Pick<CredentialDefinition, 'purpose' | 'sendTransport' | 'readTransport'>>,
   clouds: CloudCatalog
 ): string | undefined {
   if (scopes.length === 0) return 'Enter at least one scope.';
@@ -106,21 +106,56 @@ export function validateScopes(
   }
   const known = clouds.knownScopes(definition.cloud ?? 'global');
   const unknown = scopes.filter((s) => !known.has(s));
+  const cloud = clouds.get(definition.cloud);
   if (unknown.length) {
-    const cloud = clouds.get(definition.cloud);
-    return `Unknown scope${unknown.length > 1 ? 's' : ''} for ${cloud?.label ?? 'this cloud'}: ${unknown.join(' ')}. Mail scopes start with ${cloud?.scopePrefix ?? 'the cloud prefix'}, e.g. ${cloud?.scopePrefix ?? ''}IMAP.AccessAsUser.All.`;
+    return `Unknown scope${unknown.length > 1 ? 's' : ''} for ${cloud?.label ?? 'this cloud'}: ${unknown.join(' ')}. Mail scopes start with ${cloud?.scopePrefix ?? 'the cloud prefix'}, e.g. ${cloud?.scopePrefix ?? ''}IMAP.AccessAsUser.All${cloud?.graphScopePrefix ? `, or with ${cloud.graphScopePrefix} for Microsoft Graph, e.g. ${cloud.graphScopePrefix}Mail.Send` : ''}.`;
+  }
+  // Entra issues a token for one resource at a time: the rules hold per resource (Exchange, Graph).
+  const byResource = new Map<TokenResource, string[]>();
+  for (const scope of scopes) {
+    const resource = clouds.resourceOfScope(definition.cloud, scope);
+    if (resource) byResource.set(resource, [...(byResource.get(resource) ?? []), scope]);
   }
   if (definition.grant === 'clientCredentials') {
-    if (scopes.length !== 1 || !scopes[0].endsWith('/.default')) {
-      return 'Client credentials take exactly one scope ending in /.default, e.g. https://outlook.office365.com/.default.';
+    if (scopes.some((s) => !s.endsWith('/.default')) || [...byResource.values()].some((own) => own.length !== 1)) {
+      return `Client credentials take one scope ending in /.default per resource, e.g. ${cloud?.appOnlyScope ?? 'https://outlook.office365.com/.default'}${cloud?.graphScopePrefix ? ` and, for Microsoft Graph, ${cloud.graphScopePrefix}.default` : ''}.`;
     }
-  } else if (scopes.some((s) => s.endsWith('/.default'))) {
+  } else if ([...byResource.values()].some((own) => own.length > 1 && own.some((s) => s.endsWith('/.default')))) {
     // Entra allows /.default for delegated requests, but not mixed with explicit scopes of the same resource.
-    if (scopes.filter((s) => s !== 'offline_access' && !['openid', 'profile', 'email'].includes(s)).length > 1) {
-      return '/.default cannot be combined with other mail scopes.';
+    return '/.default cannot be combined with other mail scopes.';
+  }
+  if (definition.purpose) {
+    const resources = resourcesOf({ ...definition, purpose: definition.purpose });
+    if (resources.includes('graph') && !byResource.has('graph') && cloud?.graphScopePrefix) {
+      return definition.grant === 'clientCredentials'
+        ? `Microsoft Graph needs the scope ${cloud.graphScopePrefix}.default.`
+        : `Microsoft Graph needs its scopes, e.g. ${cloud.graphScopePrefix}Mail.Send or ${cloud.graphScopePrefix}Mail.Read.`;
+    }
+    if (resources.includes('exchange') && !byResource.has('exchange')) {
+      return definition.grant === 'clientCredentials'
+        ? `IMAP and SMTP need the scope ${cloud?.appOnlyScope ?? ''}.`
+        : `IMAP and SMTP need their scopes, e.g. ${cloud?.scopePrefix ?? ''}IMAP.AccessAsUser.All or ${cloud?.scopePrefix ?? ''}SMTP.Send.`;
     }
   }
   return undefined;
+}
+
+/** The sending and reading transports: known values, Graph only for Microsoft credentials in a cloud that has it. */
+export function validateTransports(def: Pick<CredentialDefinition, 'provider' | 'cloud' | 'sendTransport' | 'readTransport'>, clouds: CloudCatalog): string[] {
+  const problems: string[] = [];
+  if (def.sendTransport !== undefined && !['smtp', 'graph'].includes(def.sendTransport)) {
+    problems.push(`Unknown sending transport "${String(def.sendTransport)}".`);
+  }
+  if (def.readTransport !== undefined && !['imap', 'graph'].includes(def.readTransport)) {
+    problems.push(`Unknown reading transport "${String(def.readTransport)}".`);
+  }
+  if (def.sendTransport === 'graph' || def.readTransport === 'graph') {
+    if (def.provider !== 'microsoft') problems.push('Microsoft Graph is a transport of Microsoft 365 credentials only.');
+    else if (clouds.get(def.cloud) && !clouds.get(def.cloud)?.graphEndpoint) {
+      problems.push(`The Microsoft cloud "${def.cloud ?? ''}" has no graphEndpoint in m365mail.customClouds, so it cannot use Microsoft Graph.`);
+    }
+  }
+  return problems;
 }
 
 export function validateRefreshTokenExpiryDays(value: string | number): string | undefined {
@@ -237,6 +272,7 @@ export function validateDefinition(def: CredentialDefinition, clouds: CloudCatal
   problems.push(validateMailbox(def.userName ?? '', 'the user name', true));
   problems.push(validateMailbox(def.sharedMailbox ?? '', 'the shared mailbox', false));
   if (!['imap', 'smtp', 'both'].includes(def.purpose)) problems.push(`Unknown purpose "${String(def.purpose)}".`);
+  problems.push(...validateTransports(def, clouds));
   problems.push(validateScopes(def.scopes ?? [], def, clouds));
   problems.push(validateRefreshTokenExpiryDays(def.refreshTokenExpiryDays));
   if (def.grant === 'authorizationCode') problems.push(validateRedirectUri(def.redirectUri ?? ''));

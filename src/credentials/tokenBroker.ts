@@ -6,7 +6,7 @@ import type { Logger } from '../core/logger';
 import type { SecretRedactor } from '../core/redact';
 import type { Settings } from '../common/settings';
 import { M365MailError } from '../core/errors';
-import type { CredentialDefinition, CredentialStatus } from '../core/model';
+import type { CredentialDefinition, CredentialStatus, TokenResource } from '../core/model';
 import type { TokenDestination } from '../core/tokenDestinations';
 import type { CredentialStore } from './credentialStore';
 import type { TokenDestinationGuard } from './tokenDestinationGuard';
@@ -83,12 +83,16 @@ export class TokenBroker implements vscode.Disposable {
     return def;
   }
 
-  async getAccessToken(credentialId: string, options: { destination: TokenDestination; forceRefresh?: boolean }): Promise<AccessToken> {
+  /** `resource` is whom the token is for: `exchange` (IMAP, SMTP; the default) or `graph`. */
+  async getAccessToken(
+    credentialId: string,
+    options: { destination: TokenDestination; resource?: TokenResource; forceRefresh?: boolean }
+  ): Promise<AccessToken> {
     const def = this.definition(credentialId);
     // A window that cannot see another window's sign-out or refresh serves nothing from memory.
     await this.coherence.ensureCurrent();
     await this.destinations.check(def, options.destination, this.store.status(def.id)?.account);
-    return this.engine().getAccessToken(def, { forceRefresh: options.forceRefresh });
+    return this.engine().getAccessToken(def, { resource: options.resource, forceRefresh: options.forceRefresh });
   }
 
   /** Reads an issuer's metadata (RFC 8414 / OpenID discovery), for the add and edit flows. */

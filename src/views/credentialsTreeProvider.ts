@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { CredentialStore } from '../credentials/credentialStore';
-import type { CredentialDefinition, CredentialState, CredentialStatus } from '../core/model';
+import { describeTransports, transportsOf, type CredentialDefinition, type CredentialState, type CredentialStatus } from '../core/model';
 import { rowsToRedraw } from './treeProjection';
 
 const STATE_LOOK: Record<CredentialState, { label: string; icon: string; color?: string }> = {
@@ -175,7 +175,8 @@ export class CredentialsTreeProvider implements vscode.TreeDataProvider<Credenti
   private row(def: CredentialDefinition): { state: CredentialState; description: string; key: string } {
     const state = this.store.state(def.id);
     const user = this.store.status(def.id)?.account ?? def.userName;
-    const description = `${STATE_LOOK[state].label}${user ? ` · ${user}` : ''}`;
+    const transport = describeTransports(def, vscode.l10n.t);
+    const description = `${STATE_LOOK[state].label}${user ? ` · ${user}` : ''}${transport ? ` · ${transport}` : ''}`;
     return { state, description, key: `${state}\n${description}\n${STATE_LOOK[state].icon}` };
   }
 
@@ -191,6 +192,13 @@ export class CredentialsTreeProvider implements vscode.TreeDataProvider<Credenti
     );
     line(vscode.l10n.t('User'), status?.account ?? def.userName ?? '—');
     if (def.sharedMailbox) line(vscode.l10n.t('Mailbox'), def.sharedMailbox);
+    if (def.provider === 'microsoft') {
+      const { send, read } = transportsOf(def);
+      line(
+        vscode.l10n.t('Transport'),
+        vscode.l10n.t('send: {0}, read: {1}', send === 'graph' ? 'Microsoft Graph' : 'SMTP', read === 'graph' ? 'Microsoft Graph' : 'IMAP')
+      );
+    }
     line(vscode.l10n.t('Scopes'), (status?.grantedScopes ?? def.scopes).join(' '));
     if (status?.accessTokenExpiresAt) line(vscode.l10n.t('Access token expires'), when(status.accessTokenExpiresAt));
     if (status?.refreshTokenExpiresAt && def.grant !== 'clientCredentials') line(vscode.l10n.t('Refresh token renew by'), when(status.refreshTokenExpiresAt));

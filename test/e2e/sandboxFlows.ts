@@ -19,6 +19,8 @@ export interface SandboxCredentialOptions {
   sharedMailbox?: string;
   /** Servers as `host:port` instead of the cloud's defaults. */
   servers?: { imap: string; smtp: string };
+  /** The transport choice's label; IMAP / SMTP (the first choice) when not given. */
+  transport?: 'Microsoft Graph' | 'Microsoft Graph to send, IMAP to read';
 }
 
 export class SandboxFlows {
@@ -42,7 +44,10 @@ export class SandboxFlows {
     await w.answer(options.user);
     if (options.grant !== 'Client credentials') await w.answer(options.sharedMailbox ?? '');
     await w.pick('IMAP and SMTP');
-    await w.acceptDefault(); // the scopes prefilled for the cloud and purpose
+    // Asked for a cloud with a Graph endpoint (the sandbox's has one).
+    if (options.transport) await w.pick(options.transport);
+    else await w.acceptDefault(); // IMAP / SMTP, the first choice
+    await w.acceptDefault(); // the scopes prefilled for the cloud, purpose and transport
     if (options.grant !== 'Client credentials') await w.acceptDefault(); // 90 days
     if (options.servers) {
       await w.pick('Enter the servers');

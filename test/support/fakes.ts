@@ -3,6 +3,7 @@
  * memory (VS Code's SecretStorage stands behind it in the extension) and a logger that keeps lines
  * so a test can assert what was, or was not, logged.
  */
+import { AuthError } from '../../src/auth/errors';
 import type { SecretVault } from '../../src/core/secretVault';
 import type { Logger } from '../../src/core/logger';
 import type { SecretRedactor } from '../../src/core/redact';
@@ -81,5 +82,38 @@ export class TestLogger implements Logger {
   }
   child(component: string): Logger {
     return new TestLogger(this.options, `[${component}] `, this.lines);
+  }
+}
+
+/**
+ * A token server's refresh tokens, for fakes of the grant provider (our interface): each use
+ * rotates the token, and a spent one used again revokes the whole grant, as servers with reuse
+ * detection do (RFC 9700 section 4.14.2).
+ */
+export class RotatingRefreshTokens {
+  private next = 1;
+  private live = 'rt-0';
+  private readonly spent = new Set<string>();
+  revoked = false;
+
+  /** Spends `used`: the serial of the answer (the new refresh token is `rt-<serial>`), or invalid_grant. */
+  spend(used: string | undefined): number {
+    const token = used ?? '';
+    if (this.spent.has(token)) this.revoked = true;
+    if (this.revoked || token !== this.live) throw new AuthError('invalid_grant', 'AADSTS70008: the refresh token was revoked.', {}, true);
+    this.spent.add(token);
+    const serial = this.next++;
+    this.live = `rt-${serial}`;
+    return serial;
+  }
+
+  /** A serial for an answer that spends no refresh token (a sign-in, an app-only token). */
+  issue(): number {
+    return this.next++;
+  }
+
+  /** The refresh token a sign-in hands out now. */
+  current(): string {
+    return this.live;
   }
 }

@@ -211,7 +211,10 @@ export class GenericProvider implements GrantProvider {
     const refreshToken = stored.refreshToken;
     return this.run(async () => {
       const as = await this.server(def);
-      const response = await oauth.refreshTokenGrantRequest(as, this.client(def), await this.clientAuth(def), refreshToken, this.options(def));
+      // Entra's v2 endpoint (a Microsoft credential with HTTP Basic) gives a token for the scopes
+      // named in the refresh, which is how one refresh token serves Exchange and Graph.
+      const scope = def.provider === 'microsoft' ? { additionalParameters: { scope: def.scopes.join(' ') } } : {};
+      const response = await oauth.refreshTokenGrantRequest(as, this.client(def), await this.clientAuth(def), refreshToken, { ...this.options(def), ...scope });
       return this.toTokenSet(def, await oauth.processRefreshTokenResponse(as, this.client(def), response), refreshToken);
     });
   }

@@ -14,6 +14,7 @@ import {
 } from '../../core/model';
 import * as v from '../../core/validation';
 import { askChoice, askText, type Choice, type Step } from './prompts';
+import { applyTransports, askTransports } from './transportChoices';
 
 type ProviderChoice = 'microsoft' | 'gmail' | 'generic';
 
@@ -99,7 +100,7 @@ export class AddCredentialFlow {
   ) {}
 
   private step(): Step {
-    return { title: this.title, step: ++this.stepNo, totalSteps: 12 };
+    return { title: this.title, step: ++this.stepNo, totalSteps: 13 };
   }
 
   async run(): Promise<CredentialDefinition> {
@@ -170,7 +171,16 @@ export class AddCredentialFlow {
     }
 
     def.purpose = await askChoice(this.step(), vscode.l10n.t('What will the credential be used for?'), PURPOSES);
-    const prefilled = def.provider === 'microsoft' ? this.clouds.defaultScopes(def.cloud ?? 'global', def.grant, def.purpose) : (def.scopes ?? []);
+    // Asked only where Graph can be used: a Microsoft cloud that has a Graph endpoint.
+    if (def.provider === 'microsoft' && this.clouds.get(def.cloud)?.graphEndpoint) applyTransports(def, await askTransports(this.step(), def.purpose));
+    const prefilled =
+      def.provider === 'microsoft'
+        ? this.clouds.defaultScopes(def.cloud ?? 'global', def.grant, def.purpose, {
+            send: def.sendTransport,
+            read: def.readTransport,
+            sharedMailbox: !!def.sharedMailbox
+          })
+        : (def.scopes ?? []);
     const scopes = await askText(this.step(), {
       prompt: vscode.l10n.t('Scopes, separated by spaces (prefilled for the cloud and purpose)'),
       value: prefilled.join(' '),

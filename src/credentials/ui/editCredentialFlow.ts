@@ -2,10 +2,11 @@ import * as vscode from 'vscode';
 import { askCertificate } from './askCertificate';
 import type { CloudCatalog } from '../../core/clouds';
 import type { CredentialSecrets, CredentialStore } from '../credentialStore';
-import type { CredentialDefinition } from '../../core/model';
+import { describeTransports, type CredentialDefinition } from '../../core/model';
 import * as v from '../../core/validation';
 import { askIssuer, splitHostPort, type DiscoverIssuer } from './addCredentialFlow';
 import { askChoice, askText, type Step } from './prompts';
+import { applyTransports, askTransports } from './transportChoices';
 
 type Field =
   | 'name'
@@ -19,13 +20,14 @@ type Field =
   | 'userName'
   | 'sharedMailbox'
   | 'scopes'
+  | 'transport'
   | 'refreshTokenExpiryDays'
   | 'redirectUri'
   | 'imap'
   | 'smtp';
 
 /** Fields whose change makes existing tokens meaningless (another app, tenant, user or permission set). */
-const TOKEN_BOUND: ReadonlySet<Field> = new Set(['tenant', 'issuer', 'authorizationUrl', 'tokenUrl', 'clientId', 'scopes', 'userName']);
+const TOKEN_BOUND: ReadonlySet<Field> = new Set(['tenant', 'issuer', 'authorizationUrl', 'tokenUrl', 'clientId', 'scopes', 'transport', 'userName']);
 
 /**
  * Fields that decide which server receives the client secret: when one changes, the secret is asked
@@ -66,6 +68,12 @@ export class EditCredentialFlow {
         show: def.grant !== 'clientCredentials'
       },
       { label: vscode.l10n.t('Scopes'), description: def.scopes.join(' '), value: 'scopes', show: true },
+      {
+        label: vscode.l10n.t('Transport'),
+        description: describeTransports(def, vscode.l10n.t) || vscode.l10n.t('IMAP / SMTP'),
+        value: 'transport',
+        show: def.provider === 'microsoft' && !!this.clouds.get(def.cloud)?.graphEndpoint
+      },
       {
         label: vscode.l10n.t('Refresh token expiry (days)'),
         description: String(def.refreshTokenExpiryDays),
@@ -137,6 +145,25 @@ export class EditCredentialFlow {
           .split(/\s+/)
           .filter(Boolean);
         break;
+      case 'transport': {
+        applyTransports(def, await askTransports(step, def.purpose));
+        // Other transports need other permissions: the scopes are prefilled for them, and editable.
+        const prefilled = this.clouds.defaultScopes(def.cloud ?? 'global', def.grant, def.purpose, {
+          send: def.sendTransport,
+          read: def.readTransport,
+          sharedMailbox: !!def.sharedMailbox
+        });
+        def.scopes = (
+          await askText(step, {
+            prompt: vscode.l10n.t('Scopes for the new transport, separated by spaces'),
+            value: prefilled.join(' '),
+            validate: (x) => v.validateScopes(x.split(/\s+/).filter(Boolean), def, this.clouds)
+          })
+        )
+          .split(/\s+/)
+          .filter(Boolean);
+        break;
+      }
       case 'refreshTokenExpiryDays':
         def.refreshTokenExpiryDays = Number(
           await askText(step, {
@@ -169,7 +196,9 @@ export class EditCredentialFlow {
         break;
       }
     }
-    const changed = JSON.stringify(def[field as keyof CredentialDefinition]) !== JSON.stringify(original[field as keyof CredentialDefinition]);
+    const compared = (d: CredentialDefinition) =>
+      field === 'transport' ? [d.sendTransport, d.readTransport, d.scopes] : d[field as keyof CredentialDefinition];
+    const changed = JSON.stringify(compared(def)) !== JSON.stringify(compared(original));
     if (changed && SECRET_BOUND.has(field) && (def.clientAuth === 'secretPost' || def.clientAuth === 'secretBasic')) {
       Object.assign(secrets, await this.askSecret(step, def, field === 'issuer' ? vscode.l10n.t('issuer') : vscode.l10n.t('token URL')));
     }

@@ -18,31 +18,28 @@ import { CloudCatalog } from '../../../src/core/clouds';
 import type { CredentialDefinition, CredentialStatus } from '../../../src/core/model';
 import { SecretRedactor } from '../../../src/core/redact';
 import { secretKeys } from '../../../src/core/secretVault';
-import { MemoryVault, TestLogger } from '../../support/fakes';
+import { MemoryVault, RotatingRefreshTokens, TestLogger } from '../../support/fakes';
 
 /** A token server that rotates refresh tokens and revokes the grant when a spent one comes back. */
 class RotatingServer implements GrantProvider {
-  private next = 1;
-  private live = 'rt-0';
-  private readonly spent = new Set<string>();
-  revoked = false;
+  private readonly tokens = new RotatingRefreshTokens();
   refreshes = 0;
   /** Holds each token answer until released (a slow network), when set. */
   hold: Promise<void> | undefined;
 
+  get revoked(): boolean {
+    return this.tokens.revoked;
+  }
+
   async refresh(_def: CredentialDefinition, stored: { refreshToken?: string }): Promise<TokenSet> {
     this.refreshes++;
     await this.hold;
-    const used = stored.refreshToken ?? '';
-    if (this.spent.has(used)) this.revoked = true;
-    if (this.revoked || used !== this.live) throw new AuthError('invalid_grant', 'AADSTS70008: the refresh token was revoked.', {}, true);
-    this.spent.add(used);
-    this.live = `rt-${this.next}`;
-    return { accessToken: `at-${this.next++}`, expiresAt: Date.now() + 3600_000, refreshToken: this.live, scopes: ['mail'] };
+    const serial = this.tokens.spend(stored.refreshToken);
+    return { accessToken: `at-${serial}`, expiresAt: Date.now() + 3600_000, refreshToken: `rt-${serial}`, scopes: ['mail'] };
   }
   async clientCredentials(): Promise<TokenSet> {
     await this.hold;
-    return { accessToken: `app-${this.next++}`, expiresAt: Date.now() + 3600_000, scopes: ['.default'] };
+    return { accessToken: `app-${this.tokens.issue()}`, expiresAt: Date.now() + 3600_000, scopes: ['.default'] };
   }
   authorizationUrl(): Promise<string> {
     throw new Error('not used');

@@ -2,7 +2,15 @@ import * as assert from 'node:assert/strict';
 import { CloudCatalog, GENERIC_PRESETS } from '../../../src/core/clouds';
 import { untranslated } from '../../../src/core/format';
 import type { CredentialDefinition } from '../../../src/core/model';
-import { classifyDestination, definitionFingerprint, describeVerdict, normalizeHost, serverLabel, type MailServer } from '../../../src/core/tokenDestinations';
+import {
+  classifyDestination,
+  definitionFingerprint,
+  describeVerdict,
+  normalizeHost,
+  serverLabel,
+  toGraphServer,
+  type MailServer
+} from '../../../src/core/tokenDestinations';
 import { sandboxCloud, validDefinition } from './fixtures';
 
 const clouds = new CloudCatalog([sandboxCloud()]);
@@ -85,7 +93,7 @@ describe('where a token may go', () => {
       ]) {
         const result = verdict(microsoft, host, 993);
         assert.equal(result.kind, 'ask', host);
-        assert.deepEqual(result.kind === 'ask' && result.expected, ['outlook.office365.com:993', 'smtp.office365.com:587']);
+        assert.deepEqual(result.kind === 'ask' && result.expected, ['outlook.office365.com:993', 'smtp.office365.com:587', 'graph.microsoft.com:443']);
       }
     });
 
@@ -94,6 +102,21 @@ describe('where a token may go', () => {
       assert.equal(kind(microsoft, 'smtp.office365.com', 993), 'ask', "the SMTP host on IMAP's port is not a server the cloud names");
       assert.equal(kind(microsoft, '52.96.0.1', 993), 'ask');
       assert.equal(kind(microsoft, '::1', 993), 'ask');
+    });
+
+    it("takes the cloud's own Graph endpoint without asking, and asks for any other", () => {
+      assert.deepEqual(toGraphServer('https://graph.microsoft.com'), { kind: 'mailServer', host: 'graph.microsoft.com', port: 443 });
+      assert.equal(kind(microsoft, 'graph.microsoft.com', 443), 'own');
+      assert.equal(kind(microsoft, 'graph.microsoft.us', 443), 'ask', "another cloud's Graph");
+      assert.equal(kind(microsoft, 'graph.microsoft.com.evil.net', 443), 'ask');
+      assert.equal(kind(validDefinition({ cloud: 'usGovDoD' }), 'dod-graph.microsoft.us', 443), 'own');
+      const withGraph = new CloudCatalog([{ ...sandboxCloud(), graphEndpoint: 'https://127.0.0.1:9444' }]);
+      const sandbox = validDefinition({ cloud: 'sandbox' });
+      const graph = toGraphServer('https://127.0.0.1:9444');
+      assert.ok(graph);
+      assert.equal(classifyDestination(sandbox, withGraph, graph).kind, 'own');
+      assert.equal(classifyDestination(sandbox, withGraph, { host: '127.0.0.1', port: 9445 }).kind, 'ask');
+      assert.equal(kind(sandbox, '127.0.0.1', 9444), 'ask', 'a cloud without graphEndpoint has no Graph server of its own');
     });
 
     it("uses the credential's own cloud: a GCC High credential may not use the global servers", () => {
@@ -161,7 +184,7 @@ describe('where a token may go', () => {
     assert.equal(describeVerdict(verdict(microsoft, 'outlook.office365.com', 993), untranslated), 'a server of Global (Microsoft 365, Outlook.com)');
     assert.equal(
       describeVerdict(verdict(microsoft, 'imap.example.net', 993), untranslated),
-      'not a server of Global (Microsoft 365, Outlook.com) (its servers: outlook.office365.com:993, smtp.office365.com:587)'
+      'not a server of Global (Microsoft 365, Outlook.com) (its servers: outlook.office365.com:993, smtp.office365.com:587, graph.microsoft.com:443)'
     );
     assert.equal(describeVerdict(verdict(generic, 'imap.example.net', 993), untranslated), 'not the host of the authorization URL (mail.example.org)');
     assert.match(

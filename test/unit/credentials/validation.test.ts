@@ -47,7 +47,7 @@ describe('credential validation', () => {
     [
       'client credentials with delegated scopes',
       { grant: 'clientCredentials', scopes: ['https://outlook.office.com/SMTP.Send'] },
-      /exactly one scope ending in \/\.default/
+      /one scope ending in \/\.default per resource/
     ],
     ['device code for a confidential client', { grant: 'deviceCode' }, /public clients/],
     [

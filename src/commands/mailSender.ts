@@ -1,0 +1,117 @@
+import * as vscode from 'vscode';
+import { loadChunk } from '../common/lazyChunk';
+import type { Settings } from '../common/settings';
+import { M365MailError } from '../core/errors';
+import type { Logger } from '../core/logger';
+import { mailboxOf, transportsOf, type CredentialDefinition } from '../core/model';
+import { toGraphServer, toMailServer } from '../core/tokenDestinations';
+import type { TokenBroker } from '../credentials/tokenBroker';
+import type { OutgoingMessage } from '../mail/smtp/smtpClient';
+
+/** What a send came to, in the words the notification shows. */
+export interface SentReport {
+  /** "Server reply: 250 …" or "Microsoft Graph accepted it (202) …". */
+  outcome: string;
+}
+
+/**
+ * One way a credential sends: SMTP with XOAUTH2 (the `smtp` chunk) or Microsoft Graph `sendMail`
+ * (the `graph` chunk), chosen by the credential's sending transport. Commands send through this and
+ * never look at the transport themselves.
+ */
+export interface MailSender {
+  /** Where the message goes, for titles and confirmations: `smtp.office365.com:587` or `Microsoft Graph (graph.microsoft.com)`. */
+  readonly via: string;
+  send(message: OutgoingMessage, what: string): Promise<SentReport>;
+}
+
+export interface MailSenderDeps {
+  tokens: TokenBroker;
+  settings: Settings;
+  logger: Logger;
+}
+
+export function mailSenderFor(def: CredentialDefinition, deps: MailSenderDeps): MailSender {
+  return transportsOf(def).send === 'graph' ? graphSender(def, deps) : smtpSender(def, deps);
+}
+
+function smtpSender(def: CredentialDefinition, { tokens, settings, logger }: MailSenderDeps): MailSender {
+  const via = `${def.smtp.host}:${def.smtp.port}`;
+  return {
+    via,
+    send: async (message, what) =>
+      vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Sending {0} with "{1}" through {2}…', what, def.name, def.smtp.host) },
+        async () => {
+          const token = await tokens.getAccessToken(def.id, { destination: toMailServer(def.smtp) });
+          const result = await loadChunk('smtp').sendMail(
+            {
+              host: def.smtp.host,
+              port: def.smtp.port,
+              security: def.smtp.security === 'tls' ? 'tls' : 'starttls',
+              user: mailboxOf(def),
+              accessToken: token.accessToken,
+              extraCaCertificates: settings.trustedCaCertificates(),
+              logger
+            },
+            message
+          );
+          logger.info(
+            `sent ${what} for ${def.id}: ${result.response} (message ID ${result.messageId ?? '—'}, accepted ${result.accepted.length}, rejected ${result.rejected.length})`
+          );
+          return {
+            outcome: vscode.l10n.t('Server reply: {0}{1}', result.response, result.messageId ? vscode.l10n.t(' · Message-ID {0}', result.messageId) : '')
+          };
+        }
+      )
+  };
+}
+
+function graphSender(def: CredentialDefinition, { tokens, settings, logger }: MailSenderDeps): MailSender {
+  const endpoint = settings.clouds().require(def.cloud).graphEndpoint;
+  const host = endpoint ? new URL(endpoint).host : '';
+  return {
+    via: vscode.l10n.t('Microsoft Graph ({0})', host),
+    send: async (message, what) =>
+      vscode.window.withProgress(
+        {
+          location: vscode.ProgressLocation.Notification,
+          title: vscode.l10n.t('Sending {0} with "{1}" through Microsoft Graph…', what, def.name),
+          cancellable: true
+        },
+        async (progress, cancellation) => {
+          const destination = endpoint ? toGraphServer(endpoint) : undefined;
+          if (!endpoint || !destination) {
+            throw new M365MailError('graph.no_endpoint', vscode.l10n.t('The Microsoft cloud of "{0}" has no Graph endpoint.', def.name), {
+              nextStep: vscode.l10n.t('Add graphEndpoint to the cloud in m365mail.customClouds, or send over SMTP (Edit credential).')
+            });
+          }
+          const abort = new AbortController();
+          const subscription = cancellation.onCancellationRequested(() => abort.abort());
+          try {
+            const result = await loadChunk('graph').sendMailOverGraph(
+              {
+                graphEndpoint: endpoint,
+                getAccessToken: async () => (await tokens.getAccessToken(def.id, { destination, resource: 'graph' })).accessToken,
+                extraCaCertificates: settings.trustedCaCertificates(),
+                logger,
+                signal: abort.signal,
+                onThrottled: (seconds, attempt) =>
+                  progress.report({ message: vscode.l10n.t('Microsoft Graph asked to wait {0} s (retry {1})…', seconds, attempt) }),
+                mailbox: mailboxOf(def),
+                appOnly: def.grant === 'clientCredentials'
+              },
+              message,
+              { t: (text, ...args) => vscode.l10n.t(text, ...args) }
+            );
+            logger.info(`sent ${what} for ${def.id} over Microsoft Graph (${result.path}): ${result.status}, request-id ${result.requestId ?? '—'}`);
+            return {
+              outcome: vscode.l10n.t('Microsoft Graph accepted it ({0}: accepted, not yet delivered) · request-id {1}', result.status, result.requestId ?? '—')
+            };
+          } finally {
+            subscription.dispose();
+          }
+        }
+      )
+  };
+}

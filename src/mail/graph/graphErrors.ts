@@ -1,0 +1,147 @@
+/**
+ * Explains Microsoft Graph failures by their `error.code` (Graph's error shape:
+ * `{"error":{"code","message","innerError":{"request-id","date"}}}`), never by the message text,
+ * into an {@link M365MailError} whose code is `graph.<Graph's code>` and whose next step says what
+ * to do. The request id is kept in the message: it is what Microsoft support asks for. No `vscode`
+ * import: words go through the translate function the caller passes.
+ */
+import { CancelledError, M365MailError } from '../../core/errors';
+import { untranslated, type Translate } from '../../core/format';
+
+/** What the SDK's GraphError carries (its fields, so that tests and callers need not construct one). */
+export interface GraphFailure {
+  statusCode?: number;
+  code?: string | null;
+  message?: string;
+  requestId?: string | null;
+  headers?: Headers;
+}
+
+/** What the failing request was, so that the next step fits it. */
+export interface GraphFailureContext {
+  /** App-only (client credentials) tokens carry `roles`; delegated ones `scp`. */
+  appOnly: boolean;
+  /** The mailbox the request addressed (`/users/{mailbox}`). */
+  mailbox: string;
+}
+
+/** Seconds a 429 or 503 asks to wait (`Retry-After`: seconds or an HTTP date); undefined without one. */
+export function retryAfterSeconds(headers: Headers | undefined, now = Date.now()): number | undefined {
+  const value = headers?.get('retry-after');
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, Math.ceil(seconds));
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now) / 1000));
+}
+
+export function explainGraphFailure(error: unknown, context: GraphFailureContext, t: Translate = untranslated): M365MailError {
+  if (error instanceof M365MailError) return error;
+  const failure = (error ?? {}) as GraphFailure;
+  const status = typeof failure.statusCode === 'number' ? failure.statusCode : undefined;
+  if (status === undefined || status <= 0) {
+    // A GraphClientError (the SDK refused the request itself) or a bug: no Graph code to go by.
+    if ((error as { name?: string })?.name === 'AbortError') return new CancelledError();
+    return new M365MailError('graph.client', t('The Microsoft Graph request failed before an answer came: {0}', failure.message ?? String(error)), {
+      cause: error
+    });
+  }
+  const graphCode = failure.code ?? '';
+  const said = failure.message ? ` ${failure.message}` : '';
+  const id = failure.requestId ? t(' (request-id {0})', failure.requestId) : '';
+  const make = (code: string, message: string, nextStep: string) => new M365MailError(code, `${message}${id}`, { cause: error, nextStep });
+  const mailbox = context.mailbox;
+  switch (graphCode) {
+    case 'ErrorAccessDenied':
+      return context.appOnly
+        ? make(
+            'graph.ErrorAccessDenied',
+            t('Microsoft Graph denied the app access to {0} (ErrorAccessDenied).{1}', mailbox, said),
+            t(
+              'Grant the application permission (Mail.Send / Mail.Read) with admin consent, and check that no application access policy or RBAC for Applications scope keeps the app from {0} (Test-ApplicationAccessPolicy -Identity {0} -AppId <client ID>).',
+              mailbox
+            )
+          )
+        : make(
+            'graph.ErrorAccessDenied',
+            t('Microsoft Graph denied access to {0} (ErrorAccessDenied).{1}', mailbox, said),
+            t(
+              'The token lacks a permission for this request: add Mail.Send / Mail.Read (Mail.Send.Shared / Mail.Read.Shared for a shared mailbox) to the scopes, consent, and authorize again; for a shared mailbox the user also needs access to it.'
+            )
+          );
+    case 'ErrorSendAsDenied':
+      return make(
+        'graph.ErrorSendAsDenied',
+        t('The signed-in user may not send as {0} (ErrorSendAsDenied).{1}', mailbox, said),
+        t('An Exchange admin must grant the user "Send As" on {0} (Add-RecipientPermission); the token must also carry Mail.Send.Shared.', mailbox)
+      );
+    case 'MailboxNotEnabledForRESTAPI':
+      return make(
+        'graph.MailboxNotEnabledForRESTAPI',
+        t('The mailbox {0} cannot be reached through Microsoft Graph (MailboxNotEnabledForRESTAPI).{1}', mailbox, said),
+        t(
+          'The mailbox must exist in Exchange Online with a license (an on-premises or inactive mailbox, or one without an Exchange Online plan, is not served by Graph). Check the user name or shared mailbox.'
+        )
+      );
+    case 'ErrorMimeContentInvalidBase64String':
+      return make(
+        'graph.ErrorMimeContentInvalidBase64String',
+        t('Microsoft Graph could not read the message as base64 MIME (ErrorMimeContentInvalidBase64String).{0}', said),
+        t('The .eml file must be a complete MIME message (headers, a blank line, the body). Open it to check it, or send it over SMTP.')
+      );
+    case 'InvalidAuthenticationToken':
+      return make(
+        'graph.InvalidAuthenticationToken',
+        t('Microsoft Graph refused the access token (InvalidAuthenticationToken).{0}', said),
+        t(
+          'The token must be for Microsoft Graph (aud = the cloud\'s Graph root) and unexpired: run "Authorize credential" again, and check the scopes start with the Graph prefix ("Show token details").'
+        )
+      );
+    case 'Authorization_RequestDenied':
+      return make(
+        'graph.Authorization_RequestDenied',
+        t('Microsoft Graph says the app has no consent for this request (Authorization_RequestDenied).{0}', said),
+        context.appOnly
+          ? t('An admin must grant the application permissions (Mail.Send, Mail.Read) and give admin consent ("Open admin consent").')
+          : t('Add the Graph permissions to the app registration, consent to them (or ask an admin for consent), and authorize again.')
+      );
+    case 'ErrorInvalidRecipients':
+      return make(
+        'graph.ErrorInvalidRecipients',
+        t('Microsoft Graph refused the recipients (ErrorInvalidRecipients).{0}', said),
+        t('Check the recipient addresses.')
+      );
+    default:
+      break;
+  }
+  if (status === 429 || status === 503) {
+    const wait = retryAfterSeconds(failure.headers);
+    return make(
+      status === 429 ? 'graph.throttled' : 'graph.unavailable',
+      status === 429 ? t('Microsoft Graph is throttling requests for {0} (429).{1}', mailbox, said) : t('Microsoft Graph is unavailable (503).{0}', said),
+      wait !== undefined ? t('Try again in {0} seconds.', wait) : t('Try again in a minute.')
+    );
+  }
+  if (status === 413 || graphCode === 'RequestEntityTooLarge' || graphCode === 'ErrorMessageSizeExceeded') {
+    return make(
+      'graph.too_large',
+      t('The message is too large for this Microsoft Graph request (413).{0}', said),
+      t('Send messages over 4 MB over SMTP for now.')
+    );
+  }
+  if (status === 401) {
+    return make('graph.401', t('Microsoft Graph refused the request as unauthenticated (401).{0}', said), t('Run "Authorize credential" again.'));
+  }
+  if (status === 404) {
+    return make(
+      'graph.404',
+      t('Microsoft Graph found no {0} (404, {1}).{2}', mailbox, graphCode || 'not found', said),
+      t('Check the user name or shared mailbox.')
+    );
+  }
+  return make(
+    `graph.${status}`,
+    t('Microsoft Graph answered {0}{1}.{2}', status, graphCode ? ` ${graphCode}` : '', said),
+    t('See the M365 Mail output for the request.')
+  );
+}

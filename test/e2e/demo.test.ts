@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type { Frame } from 'playwright-core';
+import { instructions } from '../../demo/instructions';
 import { DEMO_CREDENTIALS_FILE, startDemo, type Demo } from '../../demo/startDemo';
 import { waitForRow } from './inboxPreviewPage';
 import { SandboxFlows } from './sandboxFlows';
@@ -118,5 +119,21 @@ describe('end-to-end: the demo, following the README step by step', () => {
     await flows.rowState(DEVICE, /Authorized/);
     await popup.close();
     await workbench.clearNotifications();
+  });
+
+  it('7. gives "Sandbox: daemon (client credentials)" the secret the demo printed, then authorizes it with no browser', async () => {
+    await showCredentials();
+    // The secret as the terminal shows it, not from the sandbox's own description.
+    const secret = /Client secret: paste\s+(\S+) \(below\)/.exec(instructions(demo))?.[1];
+    assert.ok(secret, 'the demo prints the secret in step 7');
+    await workbench.contextMenu(workbench.credentialRow(DAEMON), 'Edit credential');
+    // Exactly that field: the credential's description mentions "client secret" too.
+    await workbench.pick('Client secret', { exact: true });
+    await workbench.answer(secret);
+    await workbench.waitForNotification(/Saved the change to "Sandbox: daemon/);
+    const pages = workbench.page.context().pages().length;
+    await workbench.contextMenu(workbench.credentialRow(DAEMON), 'Authorize credential');
+    await flows.rowState(DAEMON, /Authorized/);
+    assert.equal(workbench.page.context().pages().length, pages, 'no browser tab was opened');
   });
 });

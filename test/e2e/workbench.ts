@@ -177,8 +177,14 @@ export class Workbench {
   }
 
   /** Picks the quick-pick item whose label contains `label`. */
-  async pick(label: string): Promise<void> {
-    const row = this.quickInput.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
+  async pick(label: string, options: { exact?: boolean } = {}): Promise<void> {
+    // By default any row whose text holds `label`; `exact` for a label another row's description may contain.
+    const rows = this.quickInput.locator('.quick-input-list .monaco-list-row');
+    const row = (
+      options.exact
+        ? rows.filter({ has: this.page.locator('.label-name', { hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) })
+        : rows.filter({ hasText: label })
+    ).first();
     await row.waitFor({ state: 'visible', timeout: 30_000 });
     const title = await this.quickInput
       .locator('.quick-input-title')

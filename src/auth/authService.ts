@@ -7,21 +7,23 @@
  * follows the vault's changes (another window signing out or refreshing) and reports every status
  * change so the VS Code layer can show it. No `vscode` import.
  */
-import * as oauth from 'oauth4webapi';
 import { CancelledError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { SecretRedactor } from '../core/redact';
 import type { CloudCatalog } from '../core/clouds';
 import type { ConfirmDestination, IssuerMetadata } from '../core/endpointTrust';
 import { renewalWindowMs, type CredentialDefinition, type CredentialStatus, type TokenResource } from '../core/model';
-import { AuthError, oauthError, stateMismatch } from './errors';
-import { GenericProvider } from './providers/genericProvider';
-import type { DeviceAuthorization, GrantProvider, TokenSet } from './providers/grantProvider';
-import { MicrosoftProvider } from './providers/microsoftProvider';
+import { AuthError } from './errors';
+import type { GrantProvider, TokenSet } from './providers/grantProvider';
+import { GrantProviders } from './providers/grantProviders';
 import type { SecretVault } from '../core/secretVault';
 import { parseSecretKey, secretKeys } from '../core/secretVault';
 import { DurableVault } from './durableVault';
+import { EngineReports } from './engineReports';
+import { authorizeClientCredentials, beginAuthorizationCode, beginDeviceCode, type SignInSteps } from './signIns';
 import { RefreshLease } from './refreshLease';
+import { scopedDefinition } from './resourceScopes';
+import { entryOf, mergeTokens, parseTokenRecord, sameTokens, type AccessEntry, type TokenRecord } from './tokenRecord';
 
 export interface AuthServiceDeps {
   vault: SecretVault;
@@ -53,32 +55,6 @@ export interface AccessToken {
   scopes: string[];
 }
 
-/** One resource's access token. */
-interface AccessEntry {
-  accessToken: string;
-  expiresAt: number;
-  scopes: string[];
-}
-
-/**
- * What is kept in the vault under `tokens`: a secret (it holds tokens). The top-level access token
- * is for `resource` (the one signed in for; Exchange in records written before Graph); the other
- * resource's, fetched later with the same refresh token, is under `others`. One record, so one
- * write keeps a rotated refresh token and the tokens it bought together.
- */
-interface TokenRecord {
-  accessToken: string;
-  expiresAt: number;
-  resource?: TokenResource;
-  others?: Partial<Record<TokenResource, AccessEntry>>;
-  refreshToken?: string;
-  refreshTokenIssuedAt?: number;
-  refreshTokenExpiresAt?: number;
-  homeAccountId?: string;
-  account?: string;
-  scopes: string[];
-}
-
 /** What the engine holds for one credential. */
 interface Session {
   /** Moves on at sign-out and delete: a request started under an older one writes nothing. */
@@ -101,36 +77,22 @@ function superseded(): AuthError {
   return new AuthError('superseded', 'The credential was signed out or changed while the request ran; nothing from it was kept.');
 }
 
-function entryOf(record: TokenRecord | undefined, resource: TokenResource): AccessEntry | undefined {
-  if (!record) return undefined;
-  if ((record.resource ?? 'exchange') === resource) return { accessToken: record.accessToken, expiresAt: record.expiresAt, scopes: record.scopes };
-  return record.others?.[resource];
-}
-
-function sameTokens(a: TokenRecord, b: TokenRecord): boolean {
-  return a.accessToken === b.accessToken && JSON.stringify(a.others ?? {}) === JSON.stringify(b.others ?? {});
-}
-
 /** An access token is used only while it has this much life left. */
 const EXPIRY_SKEW_MS = 5 * 60_000;
-const DAY_MS = 86_400_000;
 
 export class AuthService {
-  private readonly microsoft: MicrosoftProvider;
-  private readonly generic: GenericProvider;
+  private readonly providers: GrantProviders;
   private readonly sessions = new Map<string, Session>();
-  /** Statuses reported, for an engine without a store (tests, benchmarks). */
-  private readonly reported = new Map<string, CredentialStatus>();
-  private readonly listeners = new Set<(id: string, status: CredentialStatus) => void>();
-  private readonly storageListeners = new Set<(credentialId: string, failed: boolean) => void>();
+  /** What the engine reports: status changes, storage failures, token requests made. */
+  private readonly reports = new EngineReports();
   private readonly now: () => number;
   private readonly vault: DurableVault;
   private readonly lease: RefreshLease;
   private readonly subscription: { dispose(): void } | undefined;
   /** Token-endpoint requests made, per credential (benchmarks and tests read it). */
-  readonly tokenRequests = new Map<string, number>();
+  readonly tokenRequests = this.reports.tokenRequests;
   /** The same, per credential and resource. */
-  readonly tokenRequestsPerResource = new Map<string, Partial<Record<TokenResource, number>>>();
+  readonly tokenRequestsPerResource = this.reports.tokenRequestsPerResource;
 
   constructor(private readonly deps: AuthServiceDeps) {
     this.now = deps.now ?? Date.now;
@@ -138,17 +100,16 @@ export class AuthService {
       onWriteFailed: (key, error) => {
         const id = parseSecretKey(key)?.credentialId;
         deps.logger.warn(`could not store ${key}: ${deps.redactor.redact(error instanceof Error ? error.message : String(error))}; kept in memory, retrying`);
-        if (id) for (const listener of this.storageListeners) listener(id, true);
+        if (id) this.reports.storage(id, true);
       },
       onWriteRecovered: (key) => {
         const id = parseSecretKey(key)?.credentialId;
         deps.logger.info(`stored ${key} after an earlier failure`);
-        if (id) for (const listener of this.storageListeners) listener(id, false);
+        if (id) this.reports.storage(id, false);
       }
     });
     this.lease = new RefreshLease(deps.leases ?? deps.vault, this.now);
-    this.microsoft = new MicrosoftProvider(this.vault, deps.clouds, deps.trustedCaCertificates, deps.logger, deps.redactor, this.now);
-    this.generic = new GenericProvider(this.vault, deps.trustedCaCertificates, this.now, deps.confirmDestination);
+    this.providers = new GrantProviders(this.vault, deps, this.now);
     this.subscription = deps.vault.onDidChange?.((key) => void this.vaultChanged(key));
   }
 
@@ -162,7 +123,7 @@ export class AuthService {
   }
 
   private statusOf(id: string): CredentialStatus | undefined {
-    return this.deps.statusOf ? this.deps.statusOf(id) : this.reported.get(id);
+    return this.deps.statusOf ? this.deps.statusOf(id) : this.reports.reported.get(id);
   }
 
   /**
@@ -180,7 +141,7 @@ export class AuthService {
       session.generation++;
       session.memory = undefined;
       session.inflight.clear();
-      this.microsoft.forget(parsed.credentialId);
+      this.providers.microsoft.forget(parsed.credentialId);
       this.deps.logger.info(`${parsed.credentialId}: signed out in another window; its tokens are dropped here too`);
     } else if (!sameTokens(stored, session.memory)) {
       session.memory = stored;
@@ -189,140 +150,51 @@ export class AuthService {
 
   /** Called with `failed` true when a credential's tokens could not be stored (they are kept in memory), false once they are. */
   onDidChangeStorage(listener: (credentialId: string, failed: boolean) => void): { dispose(): void } {
-    this.storageListeners.add(listener);
-    return { dispose: () => this.storageListeners.delete(listener) };
+    return this.reports.onDidChangeStorage(listener);
   }
 
   private provider(def: CredentialDefinition): { provider: GrantProvider; def: CredentialDefinition } {
-    if (this.deps.providerFor) return { provider: this.deps.providerFor(def), def };
-    if (def.provider === 'generic') return { provider: this.generic, def };
-    if (def.clientAuth === 'secretBasic') {
-      // MSAL always sends the secret in the body; for HTTP Basic (RFC 6749 section 2.3.1) the same
-      // Entra v2 endpoints are spoken with oauth4webapi instead.
-      const authority = this.deps.clouds().authority(def.cloud, def.tenant);
-      return {
-        provider: this.generic,
-        def: {
-          ...def,
-          issuer: `${authority}/v2.0`,
-          authorizationUrl: `${authority}/oauth2/v2.0/authorize`,
-          tokenUrl: `${authority}/oauth2/v2.0/token`,
-          deviceAuthorizationUrl: `${authority}/oauth2/v2.0/devicecode`
-        }
-      };
-    }
-    return { provider: this.microsoft, def };
+    return this.deps.providerFor ? { provider: this.deps.providerFor(def), def } : this.providers.for(def);
   }
 
   /** An issuer's authorization server metadata (the add and edit flows prefill endpoints from it). */
   discoverIssuer(issuer: string): Promise<IssuerMetadata> {
-    return this.generic.discover(issuer);
+    return this.providers.generic.discover(issuer);
   }
 
   onDidChangeStatus(listener: (credentialId: string, status: CredentialStatus) => void): { dispose(): void } {
-    this.listeners.add(listener);
-    return { dispose: () => this.listeners.delete(listener) };
+    return this.reports.onDidChangeStatus(listener);
   }
 
-  private emit(id: string, status: CredentialStatus): void {
-    this.reported.set(id, status);
-    for (const listener of this.listeners) listener(id, status);
-  }
-
-  private count(id: string, resource: TokenResource): void {
-    this.tokenRequests.set(id, (this.tokenRequests.get(id) ?? 0) + 1);
-    const perResource = this.tokenRequestsPerResource.get(id) ?? {};
-    perResource[resource] = (perResource[resource] ?? 0) + 1;
-    this.tokenRequestsPerResource.set(id, perResource);
-  }
-
-  /**
-   * The definition as one resource's token request sees it: only that resource's scopes (and the
-   * OpenID ones), since Entra gives a token for one resource per request. A sign-in asks for the
-   * resource of the first scope; the other is fetched silently with the refresh token it gives.
-   */
   private scoped(def: CredentialDefinition, resource: TokenResource | 'signIn'): { def: CredentialDefinition; resource: TokenResource } {
-    const clouds = this.deps.clouds();
-    const signIn = clouds.signInResource(def);
-    const wanted = resource === 'signIn' ? signIn : resource;
-    const scopes = clouds.scopesFor(def, wanted);
-    if (scopes.length) return { def: { ...def, scopes }, resource: wanted };
-    if (wanted === signIn) return { def, resource: wanted };
-    throw new AuthError('no_scopes', `"${def.name}" has no scopes for ${wanted === 'graph' ? 'Microsoft Graph' : 'IMAP and SMTP'}.`, {
-      nextStep: 'Edit the credential: choose the transport again, or add the scopes, then authorize it again.'
-    });
+    return scopedDefinition(this.deps.clouds(), def, resource);
   }
 
-  async beginAuthorizationCode(
-    def: CredentialDefinition,
-    redirectUri: string
-  ): Promise<{ url: string; state: string; complete(callbackUrl: string): Promise<CredentialStatus> }> {
-    const signIn = this.scoped(def, 'signIn');
-    const { provider, def: effective } = this.provider(signIn.def);
-    const codeVerifier = oauth.generateRandomCodeVerifier();
-    // The verifier turns a stolen code into tokens (RFC 7636 section 1): it is a secret while the sign-in runs.
-    this.deps.redactor.add(codeVerifier);
-    const codeChallenge = await oauth.calculatePKCECodeChallenge(codeVerifier);
-    const state = oauth.generateRandomState();
-    const generation = this.session(def.id).generation;
-    const url = await this.guard(def, generation, () => provider.authorizationUrl(effective, { redirectUri, codeChallenge, state }));
-    let used = false;
-    return {
-      url,
-      state,
-      complete: (callbackUrl) =>
-        this.guard(def, generation, async () => {
-          if (used) throw new AuthError('already_used', 'This sign-in was already completed.');
-          const callback = new URL(callbackUrl);
-          const params = callback.searchParams;
-          if (params.get('state') !== state) throw stateMismatch();
-          used = true;
-          const error = params.get('error');
-          if (error) throw oauthError({ error, error_description: params.get('error_description') ?? undefined });
-          const code = params.get('code');
-          if (!code) throw new AuthError('invalid_request', 'The sign-in response has no authorization code.');
-          this.deps.redactor.add(code);
-          this.count(def.id, signIn.resource);
-          const tokens = await this.track(def.id, provider.exchangeCode(effective, { code, redirectUri, codeVerifier, callbackUrl: callback, state }));
-          return this.accept(def, generation, tokens, signIn.resource);
-        })
-    };
+  /** What the three sign-ins (signIns.ts) use of the engine: its session, guard and record keeping. */
+  private readonly signInSteps: SignInSteps = {
+    begin: (def) => {
+      const signIn = this.scoped(def, 'signIn');
+      return { ...signIn, ...this.provider(signIn.def), generation: this.session(def.id).generation };
+    },
+    guard: (def, generation, step) => this.guard(def, generation, step),
+    request: (id, resource, request) => {
+      this.reports.tokenRequest(id, resource);
+      return this.track(id, request);
+    },
+    accept: (def, generation, tokens, resource) => this.accept(def, generation, tokens, resource),
+    secret: (value) => this.deps.redactor.add(value)
+  };
+
+  beginAuthorizationCode(def: CredentialDefinition, redirectUri: string): ReturnType<typeof beginAuthorizationCode> {
+    return beginAuthorizationCode(this.signInSteps, def, redirectUri);
   }
 
-  async beginDeviceCode(def: CredentialDefinition): Promise<{
-    userCode: string;
-    verificationUri: string;
-    verificationUriComplete?: string;
-    message: string;
-    expiresAt: number;
-    complete(signal: AbortSignal): Promise<CredentialStatus>;
-  }> {
-    const signIn = this.scoped(def, 'signIn');
-    const { provider, def: effective } = this.provider(signIn.def);
-    const generation = this.session(def.id).generation;
-    const device: DeviceAuthorization = await this.guard(def, generation, () => provider.deviceCode(effective));
-    return {
-      userCode: device.userCode,
-      verificationUri: device.verificationUri,
-      verificationUriComplete: device.verificationUriComplete,
-      message: device.message,
-      expiresAt: device.expiresAt,
-      complete: (signal) =>
-        this.guard(def, generation, async () => {
-          this.count(def.id, signIn.resource);
-          return this.accept(def, generation, await device.complete(signal), signIn.resource);
-        })
-    };
+  beginDeviceCode(def: CredentialDefinition): ReturnType<typeof beginDeviceCode> {
+    return beginDeviceCode(this.signInSteps, def);
   }
 
-  async authorizeClientCredentials(def: CredentialDefinition): Promise<CredentialStatus> {
-    const signIn = this.scoped(def, 'signIn');
-    const { provider, def: effective } = this.provider(signIn.def);
-    const generation = this.session(def.id).generation;
-    return this.guard(def, generation, async () => {
-      this.count(def.id, signIn.resource);
-      return this.accept(def, generation, await this.track(def.id, provider.clientCredentials(effective)), signIn.resource);
-    });
+  authorizeClientCredentials(def: CredentialDefinition): Promise<CredentialStatus> {
+    return authorizeClientCredentials(this.signInSteps, def);
   }
 
   /**
@@ -396,7 +268,7 @@ export class AuthService {
         const { provider, def: effective } = this.provider(this.scoped(def, resource).def);
         if (def.grant === 'clientCredentials') {
           // No refresh token to spend: each window may ask for its own app-only token.
-          this.count(def.id, resource);
+          this.reports.tokenRequest(def.id, resource);
           await this.accept(def, generation, await this.track(def.id, provider.clientCredentials(effective)), resource, stored);
           return this.held(def.id, resource);
         }
@@ -421,7 +293,7 @@ export class AuthService {
           if (latestEntry && latestEntry.accessToken !== storedEntry?.accessToken && this.usable(def, latest, latestEntry)) {
             return this.adopt(def.id, generation, latest, resource);
           }
-          this.count(def.id, resource);
+          this.reports.tokenRequest(def.id, resource);
           await this.accept(def, generation, await this.track(def.id, provider.refresh(effective, latest, true)), resource, latest);
           return this.held(def.id, resource);
         } finally {
@@ -444,8 +316,7 @@ export class AuthService {
     const text = await this.vault.get(key);
     if (!text) return undefined;
     try {
-      const record = JSON.parse(text) as TokenRecord;
-      if (typeof record.accessToken !== 'string' || typeof record.expiresAt !== 'number') throw new Error('shape');
+      const record = parseTokenRecord(text);
       this.deps.redactor.add(record.accessToken);
       this.deps.redactor.add(record.refreshToken);
       for (const entry of Object.values(record.others ?? {})) this.deps.redactor.add(entry.accessToken);
@@ -477,28 +348,8 @@ export class AuthService {
     const replaced = session.memory ?? previous;
     this.deps.redactor.replace(entryOf(replaced, resource)?.accessToken, tokens.accessToken);
     if (tokens.refreshToken) this.deps.redactor.replace(replaced?.refreshToken, tokens.refreshToken);
-    const configured = now + def.refreshTokenExpiryDays * DAY_MS;
-    const serverLimit = tokens.refreshTokenExpiresIn ? now + tokens.refreshTokenExpiresIn * 1000 : Infinity;
-    const hasRefresh = def.grant !== 'clientCredentials';
-    const entry: AccessEntry = { accessToken: tokens.accessToken, expiresAt: tokens.expiresAt, scopes: tokens.scopes };
-    // The record's own resource stays what it was; a token for the other goes beside it.
-    const own = previous ? (previous.resource ?? 'exchange') : resource;
-    const ownEntry = own === resource ? entry : (entryOf(previous, own) as AccessEntry);
-    const others = { ...previous?.others };
-    if (own === resource) delete others[resource];
-    else others[resource] = entry;
-    const record: TokenRecord = {
-      accessToken: ownEntry.accessToken,
-      expiresAt: ownEntry.expiresAt,
-      ...(own !== 'exchange' ? { resource: own } : {}),
-      ...(Object.keys(others).length ? { others } : {}),
-      refreshToken: tokens.refreshToken ?? previous?.refreshToken,
-      refreshTokenIssuedAt: hasRefresh ? now : undefined,
-      refreshTokenExpiresAt: hasRefresh ? Math.min(configured, serverLimit) : undefined,
-      homeAccountId: tokens.homeAccountId ?? previous?.homeAccountId,
-      account: tokens.account ?? previous?.account,
-      scopes: ownEntry.scopes
-    };
+    const record = mergeTokens(def, tokens, resource, previous, now);
+    const entry = entryOf(record, resource) as AccessEntry;
     // One write: the new refresh token replaces the old one only once it is stored. A write that
     // fails keeps the record in memory and retries (DurableVault): the old refresh token is spent.
     session.memory = record;
@@ -514,7 +365,7 @@ export class AuthService {
     this.deps.logger.info(
       `${def.id}: ${resource} token ${previous ? 'refreshed' : 'issued'}; access token valid until ${new Date(entry.expiresAt).toISOString()}`
     );
-    this.emit(def.id, status);
+    this.reports.status(def.id, status);
     return status;
   }
 
@@ -538,7 +389,7 @@ export class AuthService {
         this.session(def.id).memory = undefined;
       }
       this.deps.logger.warn(`${def.id}: ${typed.code}: ${message}`);
-      this.emit(def.id, status);
+      this.reports.status(def.id, status);
       throw typed.message === message
         ? typed
         : new AuthError(typed.code, message, { cause: typed.cause, nextStep: typed.options.nextStep }, typed.grantExpired);
@@ -552,14 +403,14 @@ export class AuthService {
    */
   async signOut(def: CredentialDefinition): Promise<void> {
     await this.endSession(def.id, ['tokens', 'msalCache', 'refreshLease']);
-    this.emit(def.id, {});
+    this.reports.status(def.id, {});
   }
 
   /** Signs out and deletes every secret of the credential (it is being deleted). */
   async forget(credentialId: string): Promise<void> {
     await this.endSession(credentialId, Object.keys(secretKeys(credentialId)) as Array<keyof ReturnType<typeof secretKeys>>);
     this.sessions.delete(credentialId);
-    this.reported.delete(credentialId);
+    this.reports.reported.delete(credentialId);
   }
 
   private async endSession(id: string, names: Array<keyof ReturnType<typeof secretKeys>>): Promise<void> {
@@ -572,14 +423,13 @@ export class AuthService {
     await remove();
     await Promise.allSettled([...session.running]);
     await remove();
-    this.microsoft.forget(id);
+    this.providers.microsoft.forget(id);
   }
 
   dispose(): void {
     this.subscription?.dispose();
     this.vault.dispose();
-    this.listeners.clear();
-    this.storageListeners.clear();
+    this.reports.clear();
     this.sessions.clear();
   }
 }

@@ -50,10 +50,10 @@ export class SandboxMailbox {
     }
   }
 
-  /** Every INBOX message whose subject contains `subject`, with its source as IMAP serves it. */
-  async find(subject: string): Promise<ArrivedMessage[]> {
+  /** Every message of `folder` (default INBOX) whose subject contains `subject`, with its source as IMAP serves it. */
+  async find(subject: string, folder = 'INBOX'): Promise<ArrivedMessage[]> {
     return this.withClient(async (client) => {
-      const lock = await client.getMailboxLock('INBOX', { readOnly: true });
+      const lock = await client.getMailboxLock(folder, { readOnly: true });
       try {
         const uids = (await client.search({ subject }, { uid: true })) || [];
         const found: ArrivedMessage[] = [];
@@ -70,13 +70,13 @@ export class SandboxMailbox {
     });
   }
 
-  /** Waits until a message whose subject contains `subject` is in the INBOX (Postfix delivers asynchronously). */
-  async waitFor(subject: string, timeoutMs = 30_000): Promise<ArrivedMessage[]> {
+  /** Waits until a message whose subject contains `subject` is in `folder` (Postfix delivers asynchronously). */
+  async waitFor(subject: string, timeoutMs = 30_000, folder = 'INBOX'): Promise<ArrivedMessage[]> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const found = await this.find(subject);
+      const found = await this.find(subject, folder);
       if (found.length) return found;
-      if (Date.now() > deadline) throw new Error(`no message "${subject}" arrived in ${this.user}'s INBOX within ${timeoutMs} ms`);
+      if (Date.now() > deadline) throw new Error(`no message "${subject}" arrived in ${this.user}'s ${folder} within ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 500));
     }
   }

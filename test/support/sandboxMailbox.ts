@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import { ImapFlow } from 'imapflow';
-import { appToken, doveadm, seedHostileMessages, type HostileKind, type SandboxDescription } from '@m365-mail/sandbox';
+import { appToken, doveadm, seedFolder, seedHostileMessages, type HostileKind, type SandboxDescription } from '@m365-mail/sandbox';
 
 export interface ArrivedMessage {
   uid: number;
@@ -79,6 +79,20 @@ export class SandboxMailbox {
       if (Date.now() > deadline) throw new Error(`no message "${subject}" arrived in ${this.user}'s ${folder} within ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 500));
     }
+  }
+
+  /** Appends a message to `folder` over IMAP, as a client filing mail would; resolves its UID. */
+  async append(folder: string, source: Buffer | string, date = new Date()): Promise<number> {
+    return this.withClient(async (client) => {
+      const appended = await client.append(folder, source, [], date);
+      if (!appended || !appended.uid) throw new Error(`APPEND to ${folder} gave no UID`);
+      return appended.uid;
+    });
+  }
+
+  /** Fills `folder` with `count` generated messages (the sandbox's seeder), newest first from `startDate`. */
+  async seed(folder: string, count: number, startDate = new Date()): Promise<void> {
+    await seedFolder({ mailDir: this.sandbox.mailServers.mailDir, user: this.user, folder, count, startDate, doveadm: (args) => this.doveadm(args) });
   }
 
   /** The number of messages in the INBOX. */

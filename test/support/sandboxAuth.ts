@@ -42,7 +42,7 @@ export interface SandboxAuth {
   engine(): AuthService;
   /**
    * A sandbox credential (test/support/sandboxCredentials.ts) with the given transports and the
-   * scopes the product prefills for them, under an ID of its own.
+   * scopes the product prefills for them (unless `overrides` sets scopes), under an ID of its own.
    */
   credential(
     id: string,
@@ -107,11 +107,13 @@ export function useSandboxAuth(): SandboxAuth {
       const found = sandboxCredentials(description).find((d) => d.id === id);
       assert.ok(found, id);
       const def = { ...found, ...transports, ...overrides };
-      const scopes = clouds.defaultScopes(def.cloud ?? description.cloud.id, def.grant, def.purpose, {
-        send: transports.sendTransport,
-        read: transports.readTransport,
-        sharedMailbox: Boolean(def.sharedMailbox)
-      });
+      const scopes =
+        overrides.scopes ??
+        clouds.defaultScopes(def.cloud ?? description.cloud.id, def.grant, def.purpose, {
+          send: transports.sendTransport,
+          read: transports.readTransport,
+          sharedMailbox: Boolean(def.sharedMailbox)
+        });
       return { ...def, scopes, id: `${id}-${Math.random().toString(36).slice(2, 8)}` };
     },
     signIn: (auth, def) => signInThroughPages(auth, def, ca)

@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import { CancelledError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { Settings } from '../common/settings';
-import { mailboxOf, type MailEndpoint } from '../core/model';
+import { mailboxOf, transportsOf, type MailEndpoint } from '../core/model';
+import { graphTargetOf } from '../common/graphTarget';
 import { toMailServer } from '../core/tokenDestinations';
 import type { TokenBroker } from '../credentials/tokenBroker';
 import { testConnection } from '../mail/diagnostics/connectionTest';
@@ -55,8 +56,26 @@ export function registerDiagnosticsCommands(registry: CommandRegistry, deps: Dia
           onStep
         };
         const runs: Array<Promise<ConnectionReport>> = [];
-        if (def.purpose !== 'smtp') runs.push(testConnection('imap', { ...common, ...def.imap, getAccessToken: tokenFor(def.imap) }));
-        if (def.purpose !== 'imap') runs.push(testConnection('smtp', { ...common, ...def.smtp, getAccessToken: tokenFor(def.smtp) }));
+        const transports = transportsOf(def);
+        const reads = def.purpose !== 'smtp';
+        const sends = def.purpose !== 'imap';
+        if (reads && transports.read === 'imap') runs.push(testConnection('imap', { ...common, ...def.imap, getAccessToken: tokenFor(def.imap) }));
+        if (sends && transports.send === 'smtp') runs.push(testConnection('smtp', { ...common, ...def.smtp, getAccessToken: tokenFor(def.smtp) }));
+        const overGraph = { reads: reads && transports.read === 'graph', sends: sends && transports.send === 'graph' };
+        if (overGraph.reads || overGraph.sends) {
+          const target = graphTargetOf(def, settings, logger, (destination) => tokens.getAccessToken(def.id, { destination, resource: 'graph' }));
+          const audience = (settings.clouds().require(def.cloud).graphScopePrefix ?? `${target.graphEndpoint}/`).replace(/\/+$/, '');
+          runs.push(
+            testConnection('graph', {
+              ...common,
+              host: '',
+              port: 0,
+              security: 'tls',
+              getAccessToken: target.getAccessToken,
+              graph: { endpoint: target.graphEndpoint, audience, appOnly: target.appOnly, shared: Boolean(def.sharedMailbox), ...overGraph }
+            })
+          );
+        }
         try {
           return await Promise.all(runs);
         } catch (error) {

@@ -138,8 +138,8 @@ export function registerMailCommands(registry: CommandRegistry, deps: MailComman
     const def = await deps.pickCredential(arg, vscode.l10n.t('Credential whose mailbox to preview'));
     InboxPreviewPanel.show(def, {
       extensionUri: deps.extensionUri,
-      getAccessToken: (id, destination) => tokens.getAccessToken(id, { destination }),
-      trustedCaCertificates: () => settings.trustedCaCertificates(),
+      getAccessToken: (id, destination, resource) => tokens.getAccessToken(id, { destination, resource }),
+      settings,
       logger
     });
   });

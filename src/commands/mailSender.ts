@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
 import { loadChunk } from '../common/lazyChunk';
 import type { Settings } from '../common/settings';
-import { M365MailError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { mailboxOf, transportsOf, type CredentialDefinition } from '../core/model';
-import { toGraphServer, toMailServer } from '../core/tokenDestinations';
+import { toMailServer } from '../core/tokenDestinations';
+import { graphTargetOf } from '../common/graphTarget';
 import type { TokenBroker } from '../credentials/tokenBroker';
 import type { OutgoingMessage } from '../mail/smtp/smtpClient';
 
@@ -80,26 +80,16 @@ function graphSender(def: CredentialDefinition, { tokens, settings, logger }: Ma
           cancellable: true
         },
         async (progress, cancellation) => {
-          const destination = endpoint ? toGraphServer(endpoint) : undefined;
-          if (!endpoint || !destination) {
-            throw new M365MailError('graph.no_endpoint', vscode.l10n.t('The Microsoft cloud of "{0}" has no Graph endpoint.', def.name), {
-              nextStep: vscode.l10n.t('Add graphEndpoint to the cloud in m365mail.customClouds, or send over SMTP (Edit credential).')
-            });
-          }
+          const target = graphTargetOf(def, settings, logger, (destination) => tokens.getAccessToken(def.id, { destination, resource: 'graph' }));
           const abort = new AbortController();
           const subscription = cancellation.onCancellationRequested(() => abort.abort());
           try {
             const result = await loadChunk('graph').sendMailOverGraph(
               {
-                graphEndpoint: endpoint,
-                getAccessToken: async () => (await tokens.getAccessToken(def.id, { destination, resource: 'graph' })).accessToken,
-                extraCaCertificates: settings.trustedCaCertificates(),
-                logger,
+                ...target,
                 signal: abort.signal,
                 onThrottled: (seconds, attempt) =>
-                  progress.report({ message: vscode.l10n.t('Microsoft Graph asked to wait {0} s (retry {1})…', seconds, attempt) }),
-                mailbox: mailboxOf(def),
-                appOnly: def.grant === 'clientCredentials'
+                  progress.report({ message: vscode.l10n.t('Microsoft Graph asked to wait {0} s (retry {1})…', seconds, attempt) })
               },
               message,
               { t: (text, ...args) => vscode.l10n.t(text, ...args) }

@@ -7,7 +7,7 @@ import { sandboxDescription } from '../harness/sandboxEnv';
 import { HOSTILE_CANARY_HOST, HOSTILE_SUBJECTS, type SandboxDescription } from '@m365-mail/sandbox';
 import { SandboxFlows } from './sandboxFlows';
 import { TcpCutter } from './tcpCutter';
-import { messageBody, SandboxMailbox } from './sandboxMailbox';
+import { messageBody, SandboxMailbox } from '../support/sandboxMailbox';
 import { waitForRow } from './inboxPreviewPage';
 import { productVsix, reportFailures, Workbench } from './workbench';
 

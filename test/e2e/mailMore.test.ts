@@ -3,7 +3,7 @@ import type { Frame } from 'playwright-core';
 import { sandboxDescription } from '../harness/sandboxEnv';
 import type { SandboxDescription } from '@m365-mail/sandbox';
 import { SandboxFlows } from './sandboxFlows';
-import { SandboxMailbox } from './sandboxMailbox';
+import { SandboxMailbox } from '../support/sandboxMailbox';
 import { waitForRow } from './inboxPreviewPage';
 import { productVsix, reportFailures, Workbench } from './workbench';
 

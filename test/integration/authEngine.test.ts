@@ -17,10 +17,11 @@ import { CloudCatalog } from '../../src/core/clouds';
 import type { DestinationConfirmation } from '../../src/core/endpointTrust';
 import { credentialState, type CredentialDefinition, type CredentialStatus } from '../../src/core/model';
 import { decodeJwtClaims } from '../../src/core/tokenClaims';
-import { completeDeviceCode, PageDriver, SANDBOX_APPS } from '@m365-mail/sandbox';
+import { completeDeviceCode, SANDBOX_APPS } from '@m365-mail/sandbox';
 import { startSandbox, type SandboxProcess } from '../harness/sandbox';
 import { TestLogger, MemoryVault } from '../support/fakes';
 import { sandboxCredentials } from '../support/sandboxCredentials';
+import { signInThroughPages } from '../support/sandboxAuth';
 
 describe('auth engine against the sandbox authorization server', function () {
   this.timeout(60_000);
@@ -45,22 +46,8 @@ describe('auth engine against the sandbox authorization server', function () {
   };
   const tokenRequests = async () => (await sandbox.control.stats()).total;
 
-  /** The browser part of the authorization code flow, completed by the page driver. */
-  async function authorize(
-    auth: AuthService,
-    def: CredentialDefinition,
-    options: { user?: string; consent?: 'accept' | 'deny' } = {}
-  ): Promise<CredentialStatus> {
-    const redirectUri = 'http://127.0.0.1:45678/';
-    const request = await auth.beginAuthorizationCode(def, redirectUri);
-    const landed = await new PageDriver(ca).authorize(request.url, {
-      user: options.user ?? def.userName ?? '',
-      consent: options.consent,
-      redirectPrefix: redirectUri
-    });
-    assert.ok(landed instanceof URL, 'the browser is sent back to the redirect URI');
-    return request.complete(landed.toString());
-  }
+  const authorize = (auth: AuthService, def: CredentialDefinition, options: { user?: string; consent?: 'accept' | 'deny' } = {}) =>
+    signInThroughPages(auth, def, ca, options);
 
   before(async () => {
     sandbox = await startSandbox();

@@ -16,14 +16,21 @@
  * The pieces: `report.ts` (what a test reports), `stepEngine.ts` (runs and times the steps),
  * `lineTransport.ts` (lines and IMAP literals), `sharedSteps.ts`, `imapScript.ts`, `smtpScript.ts`.
  */
+import { testGraphConnection } from './graphScript';
 import { testImapConnection } from './imapScript';
 import type { ConnectionProtocol, ConnectionReport, ConnectionTestOptions } from './report';
 import { testSmtpConnection } from './smtpScript';
 
+export { testGraphConnection } from './graphScript';
 export { testImapConnection } from './imapScript';
 export { testSmtpConnection } from './smtpScript';
 
-/** Runs the test of one protocol. */
+/** Runs the test of one protocol (Microsoft Graph needs `options.graph`). */
 export function testConnection(protocol: ConnectionProtocol, options: ConnectionTestOptions): Promise<ConnectionReport> {
+  if (protocol === 'graph') {
+    const graph = options.graph;
+    if (!graph) return Promise.reject(new Error('a Microsoft Graph test needs its endpoint (options.graph)'));
+    return testGraphConnection({ ...options, graph });
+  }
   return protocol === 'imap' ? testImapConnection(options) : testSmtpConnection(options);
 }

@@ -75,7 +75,10 @@ const STEP_TITLES: Record<Exclude<StepId, 'auth' | 'mailbox'>, string> = {
   ehloTls: 'EHLO after STARTTLS',
   token: 'Access token',
   mailFrom: 'MAIL FROM',
-  quit: 'RSET and QUIT'
+  quit: 'RSET and QUIT',
+  graphUser: 'GET /users/<mailbox>',
+  graphInbox: 'GET mailFolders/inbox',
+  graphSend: 'Send permission (from the token)'
 };
 
 export function stepTitle(report: Pick<ConnectionReport, 'protocol'>, id: StepId, t: Translate = untranslated, step?: ConnectionStep): string {
@@ -116,7 +119,17 @@ function stepResult(report: ConnectionReport, step: ConnectionStep, t: Translate
         ? t('{0} extensions, STARTTLS offered', step.capabilities?.length ?? 0)
         : t('{0} extensions', step.capabilities?.length ?? 0);
     case 'token':
+      if (step.tokenClaims) {
+        const held = [...step.tokenClaims.scopes, ...step.tokenClaims.roles].join(' ') || t('(none)');
+        return t('obtained (never shown); audience {0}; {1}', step.tokenClaims.audience ?? '?', held);
+      }
       return t('obtained (never shown)');
+    case 'graphUser':
+      return t('the mailbox {0} exists and Graph serves it ({1})', report.user, step.reply ?? '');
+    case 'graphInbox':
+      return step.mailbox?.exists === undefined ? t('read access ({0})', step.reply ?? '') : t('read access: {0} messages', step.mailbox.exists);
+    case 'graphSend':
+      return t('the token carries the permission to send (nothing was sent)');
     case 'auth':
       return t('authenticated as {0}', step.saslUser ?? report.user);
     case 'mailbox':
@@ -129,6 +142,7 @@ function stepResult(report: ConnectionReport, step: ConnectionStep, t: Translate
 }
 
 function serverLabel(report: ConnectionReport, t: Translate): string {
+  if (report.protocol === 'graph') return t('Microsoft Graph {0}:{1} (HTTPS)', report.host, report.port);
   const security = report.security === 'tls' ? t('implicit TLS') : t('STARTTLS');
   return `${report.protocol.toUpperCase()} ${report.host}:${report.port} (${security})`;
 }

@@ -8,13 +8,30 @@ import type { CertificateSummary } from '../../net/certificateChain';
 import type { DialAttempt } from '../../net/dialAddresses';
 import type { Logger } from '../../core/logger';
 
-export type ConnectionProtocol = 'imap' | 'smtp';
+export type ConnectionProtocol = 'imap' | 'smtp' | 'graph';
 
 /**
  * The steps, in the order they run. `starttls` and `ehloTls` exist for SMTP on 587 only; `tls` is
  * the implicit TLS handshake (IMAP 993, SMTP 465).
  */
-export type StepId = 'dns' | 'tcp' | 'tls' | 'greeting' | 'capability' | 'ehlo' | 'starttls' | 'ehloTls' | 'token' | 'auth' | 'mailbox' | 'mailFrom' | 'quit';
+export type StepId =
+  | 'dns'
+  | 'tcp'
+  | 'tls'
+  | 'greeting'
+  | 'capability'
+  | 'ehlo'
+  | 'starttls'
+  | 'ehloTls'
+  | 'token'
+  | 'auth'
+  | 'mailbox'
+  | 'mailFrom'
+  | 'quit'
+  // Microsoft Graph: GET /users/{id}, GET mailFolders/inbox, and the send permission read from the token.
+  | 'graphUser'
+  | 'graphInbox'
+  | 'graphSend';
 
 /** `skipped`: not run because an earlier step failed. */
 export type StepStatus = 'passed' | 'failed' | 'skipped';
@@ -68,6 +85,10 @@ export interface ConnectionStep {
   mailbox?: { name: string; exists?: number; uidValidity?: string; readOnly: boolean };
   /** mailFrom: the sender checked. */
   mailFrom?: string;
+  /** token (Graph): what the token says, never the token. */
+  tokenClaims?: { audience?: string; scopes: string[]; roles: string[] };
+  /** graphUser, graphInbox: Graph's status and `request-id`. */
+  http?: { status: number; requestId?: string };
   /** The server's final reply for this step (redacted). */
   reply?: string;
   error?: StepError;
@@ -107,6 +128,26 @@ export interface ConnectionTestOptions {
   onStep?: (step: ConnectionStep, report: { protocol: ConnectionProtocol }) => void;
   /** The mailbox the IMAP test opens, default INBOX. */
   mailbox?: string;
+  /** Microsoft Graph only: host and port come from the endpoint; `user` is the mailbox of `/users/{user}`. */
+  graph?: GraphTestOptions;
+}
+
+export interface GraphTestOptions {
+  /** The cloud's Graph origin, where requests go. */
+  endpoint: string;
+  /** The audience a Graph token must carry: the cloud's Graph root (its scope prefix without the slash). */
+  audience: string;
+  /** Client credentials: `roles`, not `scp`. */
+  appOnly: boolean;
+  /** A shared mailbox: the `.Shared` permissions. */
+  shared: boolean;
+  /** What the credential does over Graph: the steps for the other are left out. */
+  reads: boolean;
+  sends: boolean;
+}
+
+export function graphSteps(graph: Pick<GraphTestOptions, 'reads' | 'sends'>): readonly StepId[] {
+  return ['dns', 'tcp', 'tls', 'token', 'graphUser', ...(graph.reads ? (['graphInbox'] as const) : []), ...(graph.sends ? (['graphSend'] as const) : [])];
 }
 
 export const IMAP_STEPS: readonly StepId[] = ['dns', 'tcp', 'tls', 'greeting', 'capability', 'token', 'auth', 'mailbox'];

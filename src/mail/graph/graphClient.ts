@@ -21,6 +21,8 @@ export interface GraphConnection {
   signal?: AbortSignal;
   /** Told before each wait Graph asked for, so that the progress notification can say so. */
   onThrottled?: (seconds: number, attempt: number) => void;
+  /** Told each request as it leaves (method and full URL; never headers, so never the token). */
+  onRequest?: (method: string, url: string) => void;
   timeoutMs?: number;
 }
 
@@ -56,6 +58,7 @@ export function createGraphClient(connection: GraphConnection): GraphSession {
     extraCaCertificates: connection.extraCaCertificates,
     timeoutMs: connection.timeoutMs ?? 60_000,
     signal: connection.signal,
+    onRequest: connection.onRequest,
     onResponse: (status, requestId) => {
       last = { status, requestId };
       connection.logger.debug(`[graph] answered ${status}${requestId ? ` (request-id ${requestId})` : ''}`);

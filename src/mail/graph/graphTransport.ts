@@ -25,6 +25,8 @@ export interface GraphTransportOptions {
   extraCaCertificates: readonly string[];
   timeoutMs: number;
   signal?: AbortSignal;
+  /** Every request as it leaves: method and URL. */
+  onRequest?: (method: string, url: string) => void;
   /** Every answer's status and `request-id` header (Graph sends one on success too). */
   onResponse?: (status: number, requestId: string | undefined) => void;
 }
@@ -66,6 +68,7 @@ export class GraphTransport implements Middleware {
     const body = await bodyBytes(context.options?.body);
     if (body) headers['content-length'] = String(body.byteLength);
     const method = context.options?.method ?? (typeof request === 'string' ? 'GET' : request.method);
+    this.options.onRequest?.(method, target.href);
     const response = await this.send(target, method, headers, body);
     this.options.onResponse?.(response.status, response.headers['request-id']);
     const responseHeaders = new Headers();

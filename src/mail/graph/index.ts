@@ -2,3 +2,4 @@
 export { sendMailOverGraph, GRAPH_MIME_LIMIT_BYTES, type GraphSendResult, type GraphSendTarget } from './graphSend';
 export { createGraphClient, type GraphConnection, type GraphSession } from './graphClient';
 export { explainGraphFailure } from './graphErrors';
+export { GraphMailboxReader, type GraphReaderOptions } from './graphReader';

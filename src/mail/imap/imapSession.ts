@@ -101,21 +101,23 @@ export class ImapSession {
         const end = Math.min(endSeq ?? total, total);
         if (end < 1) return { folder, total, firstSeq: 1, envelopes: [] };
         const start = Math.max(1, end - pageSize + 1);
-        const envelopes: EnvelopeSummary[] = [];
+        const fetched: Array<{ seq: number; envelope: EnvelopeSummary }> = [];
         for await (const message of this.client.fetch(`${start}:${end}`, { uid: true, envelope: true, flags: true, size: true, bodyStructure: true })) {
-          envelopes.push({
-            uid: message.uid,
+          fetched.push({
             seq: message.seq,
-            date: message.envelope?.date ? new Date(message.envelope.date).toISOString() : undefined,
-            subject: message.envelope?.subject,
-            from: address(message.envelope?.from),
-            to: address(message.envelope?.to),
-            size: message.size,
-            seen: message.flags?.has('\\Seen') ?? false,
-            hasAttachments: hasAttachment(message.bodyStructure as never)
+            envelope: {
+              id: String(message.uid),
+              date: message.envelope?.date ? new Date(message.envelope.date).toISOString() : undefined,
+              subject: message.envelope?.subject,
+              from: address(message.envelope?.from),
+              to: address(message.envelope?.to),
+              size: message.size,
+              seen: message.flags?.has('\\Seen') ?? false,
+              hasAttachments: hasAttachment(message.bodyStructure as never)
+            }
           });
         }
-        envelopes.sort((a, b) => b.seq - a.seq);
+        const envelopes = fetched.sort((a, b) => b.seq - a.seq).map((f) => f.envelope);
         return { folder, total, firstSeq: start, envelopes };
       } finally {
         lock.release();

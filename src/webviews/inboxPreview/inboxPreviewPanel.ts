@@ -1,18 +1,15 @@
+import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { M365MailError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
-import { loadChunk } from '../../common/lazyChunk';
+import type { MailboxReader, PageContinuation } from '../../core/mailboxReader';
 import { mailboxOf, type CredentialDefinition } from '../../core/model';
-import { toMailServer, type TokenDestination } from '../../core/tokenDestinations';
-import type { ImapSession } from '../../mail/imap/imapSession';
 import { webviewHtml } from '../webviewHtml';
+import { mailboxReaderFor, type MailboxReaderDeps } from './mailboxReaders';
 import { PAGE_SIZE, parseWebviewMessage, type HostMessage, type WebviewMessage } from './protocol';
 
-export interface InboxPreviewDeps {
+export interface InboxPreviewDeps extends MailboxReaderDeps {
   extensionUri: vscode.Uri;
-  /** A token for the credential, handed to `destination` (the preview's IMAP server). */
-  getAccessToken: (credentialId: string, destination: TokenDestination) => Promise<{ accessToken: string }>;
-  trustedCaCertificates: () => string[];
   logger: Logger;
 }
 
@@ -24,15 +21,20 @@ const MAX_PREVIEW_BYTES = 25 * 1024 * 1024;
 
 /**
  * "Preview inbox folder": a webview panel per credential showing folders, the newest envelopes
- * page by page, and one message. The IMAP session is opened on demand with a token from the one
- * token broker, and reopened once if it dropped.
+ * page by page, and one message. It reads through a {@link MailboxReader} (IMAP or Microsoft Graph,
+ * by the credential's reading transport), made on first use, with tokens from the one token broker.
  */
 export class InboxPreviewPanel implements vscode.Disposable {
   private static readonly open = new Map<string, InboxPreviewPanel>();
-  private session: ImapSession | undefined;
+  private reader: MailboxReader | undefined;
   private readonly remoteAllowed = new Set<string>();
   /** The folder paths last sent to the page; a message naming another is refused. */
   private listedFolders: ReadonlySet<string> | undefined;
+  /** The message IDs sent per folder; a message naming another is refused. */
+  private readonly listedMessages = new Map<string, Set<string>>();
+  /** Page cursors sent and not yet spent, with where each continues (kept here, never in the page). */
+  private readonly cursors = new Map<string, { folder: string; next: PageContinuation }>();
+  private folderLabels = new Map<string, string>();
   private readonly disposables: vscode.Disposable[] = [];
   private readonly html: string;
   private started = false;
@@ -120,42 +122,22 @@ export class InboxPreviewPanel implements vscode.Disposable {
     void this.panel.webview.postMessage(message);
   }
 
-  private async imap(): Promise<ImapSession> {
-    if (this.session?.usable) return this.session;
-    // A dropped session is closed for good (imapflow does not reconnect); a new one replaces it.
-    void this.session?.close();
-    this.session = undefined;
-    const { ImapSession } = loadChunk('imap');
-    const token = await this.deps.getAccessToken(this.def.id, toMailServer(this.def.imap));
-    this.session = await ImapSession.open({
-      host: this.def.imap.host,
-      port: this.def.imap.port,
-      user: mailboxOf(this.def),
-      accessToken: token.accessToken,
-      extraCaCertificates: this.deps.trustedCaCertificates(),
-      logger: this.deps.logger
+  private mailbox(): MailboxReader {
+    this.reader ??= mailboxReaderFor(this.def, this.deps, {
+      onReconnecting: () => this.post({ type: 'status', state: 'reconnecting', text: vscode.l10n.t('Connection dropped; reconnecting…') })
     });
-    return this.session;
-  }
-
-  /** Runs an IMAP operation; if the connection dropped, reconnects once and tries again (reads only, so repeating is safe). */
-  private async withImap<T>(operation: (session: ImapSession) => Promise<T>): Promise<T> {
-    try {
-      return await operation(await this.imap());
-    } catch (error) {
-      if (error instanceof M365MailError && error.code.startsWith('network.') && this.session && !this.session.usable) {
-        this.post({ type: 'status', state: 'reconnecting', text: vscode.l10n.t('Connection dropped; reconnecting…') });
-        this.deps.logger.warn(`[imap] connection to ${this.def.imap.host} dropped; reconnecting once`);
-        this.session = undefined;
-        return operation(await this.imap());
-      }
-      throw error;
-    }
+    return this.reader;
   }
 
   /** The page renders hostile mail: what it posts is checked before anything reaches IMAP. */
   private receive(value: unknown): void {
-    const parsed = parseWebviewMessage(value, this.listedFolders);
+    const parsed = parseWebviewMessage(value, {
+      // No reader yet means nothing listed yet, so every message ID is refused whatever its shape.
+      idKind: this.reader?.idKind ?? 'imapUid',
+      folders: this.listedFolders,
+      messages: this.listedMessages,
+      cursors: new Set(this.cursors.keys())
+    });
     if ('problem' in parsed) {
       this.deps.logger.warn(`[preview] ignored a message from the inbox preview of ${this.def.id}: ${parsed.problem}`);
       return;
@@ -174,28 +156,39 @@ export class InboxPreviewPanel implements vscode.Disposable {
             this.deps.logger.info(`[preview] the inbox preview of ${this.def.id} started in ${Math.round(performance.now() - this.startedAt)} ms`);
           }
           this.post({ type: 'init', title: this.def.name, mailbox: mailboxOf(this.def) });
-          this.post({ type: 'status', state: 'loading', text: vscode.l10n.t('Connecting to {0}…', this.def.imap.host) });
-          const folders = await this.withImap((s) => s.folders());
-          this.listedFolders = new Set(['INBOX', ...folders.map((f) => f.path)]);
-          this.post({ type: 'folders', folders, selected: 'INBOX' });
-          await this.loadPage('INBOX');
+          const reader = this.mailbox();
+          this.post({ type: 'status', state: 'loading', text: vscode.l10n.t('Connecting to {0}…', reader.server) });
+          const { folders, inbox } = await reader.folders();
+          this.listedFolders = new Set([inbox, ...folders.map((f) => f.path)]);
+          this.folderLabels = new Map(folders.map((f) => [f.path, f.label]));
+          this.listedMessages.clear();
+          this.cursors.clear();
+          this.post({ type: 'folders', folders, selected: inbox });
+          await this.loadPage(inbox);
           break;
         }
         case 'selectFolder':
           await this.loadPage(message.folder);
           break;
-        case 'loadMore':
-          await this.loadPage(message.folder, message.beforeSeq);
+        case 'loadMore': {
+          const cursor = this.cursors.get(message.cursor);
+          this.cursors.delete(message.cursor);
+          if (cursor?.folder !== message.folder) {
+            this.deps.logger.warn(`[preview] ignored a page cursor of another folder from the inbox preview of ${this.def.id}`);
+            break;
+          }
+          await this.loadPage(message.folder, cursor.next);
           break;
+        }
         case 'openMessage':
-          await this.openMessage(message.folder, message.uid);
+          await this.openMessage(message.folder, message.id);
           break;
         case 'allowRemote':
-          this.remoteAllowed.add(`${message.folder}/${message.uid}`);
-          await this.openMessage(message.folder, message.uid);
+          this.remoteAllowed.add(`${message.folder}/${message.id}`);
+          await this.openMessage(message.folder, message.id);
           break;
         case 'openAsEml':
-          await this.openAsEml(message.folder, message.uid, message.target);
+          await this.openAsEml(message.folder, message.id, message.target);
           break;
       }
     } catch (error) {
@@ -205,22 +198,43 @@ export class InboxPreviewPanel implements vscode.Disposable {
     }
   }
 
-  private async loadPage(folder: string, endSeq?: number): Promise<void> {
-    this.post({ type: 'status', state: 'loading', text: vscode.l10n.t('Loading {0}…', folder) });
+  private async loadPage(folder: string, after?: PageContinuation): Promise<void> {
+    this.post({ type: 'status', state: 'loading', text: vscode.l10n.t('Loading {0}…', this.folderLabel(folder)) });
     const started = performance.now();
-    const page = await this.withImap((s) => s.envelopes(folder, PAGE_SIZE, endSeq));
-    this.post({ type: 'envelopes', folder, total: page.total, firstSeq: page.firstSeq, envelopes: page.envelopes, append: endSeq !== undefined });
-    this.post({ type: 'status', state: 'ready', text: vscode.l10n.t('{0} messages · page in {1} ms', page.total, Math.round(performance.now() - started)) });
+    const page = await this.mailbox().page(folder, PAGE_SIZE, after);
+    if (!after) {
+      // A first page starts the folder's listing again: older cursors of the folder are void.
+      this.listedMessages.set(folder, new Set());
+      for (const [key, cursor] of this.cursors) if (cursor.folder === folder) this.cursors.delete(key);
+    }
+    const listed = this.listedMessages.get(folder) ?? new Set<string>();
+    for (const envelope of page.envelopes) listed.add(envelope.id);
+    this.listedMessages.set(folder, listed);
+    let cursor: string | undefined;
+    if (page.next) {
+      cursor = randomUUID();
+      this.cursors.set(cursor, { folder, next: page.next });
+    }
+    this.post({ type: 'envelopes', folder, total: page.total, envelopes: page.envelopes, append: after !== undefined, cursor });
+    const ms = Math.round(performance.now() - started);
+    this.post({
+      type: 'status',
+      state: 'ready',
+      text: page.total === undefined ? vscode.l10n.t('page in {0} ms', ms) : vscode.l10n.t('{0} messages · page in {1} ms', page.total, ms)
+    });
   }
 
-  private async openMessage(folder: string, uid: number): Promise<void> {
-    const source = await this.withImap((s) => s.source(folder, uid, MAX_PREVIEW_BYTES));
-    const parsed = await loadChunk('imap').parseForPreview(source);
-    this.post({ type: 'message', message: { folder, uid, ...parsed, allowRemote: this.remoteAllowed.has(`${folder}/${uid}`) } });
+  private folderLabel(folder: string): string {
+    return this.folderLabels.get(folder) ?? folder;
   }
 
-  private async openAsEml(folder: string, uid: number, target: 'editor' | 'file'): Promise<void> {
-    const source = await this.withImap((s) => s.source(folder, uid, MAX_PREVIEW_BYTES));
+  private async openMessage(folder: string, id: string): Promise<void> {
+    const opened = await this.mailbox().message(folder, id, MAX_PREVIEW_BYTES);
+    this.post({ type: 'message', message: { folder, id, ...opened, allowRemote: this.remoteAllowed.has(`${folder}/${id}`) } });
+  }
+
+  private async openAsEml(folder: string, id: string, target: 'editor' | 'file'): Promise<void> {
+    const source = await this.mailbox().source(folder, id, MAX_PREVIEW_BYTES);
     if (target === 'editor') {
       const doc = await vscode.workspace.openTextDocument({ language: 'eml', content: source.toString('utf8') });
       await vscode.window.showTextDocument(doc);
@@ -235,8 +249,8 @@ export class InboxPreviewPanel implements vscode.Disposable {
 
   dispose(): void {
     InboxPreviewPanel.open.delete(this.def.id);
-    void this.session?.close();
-    this.session = undefined;
+    void this.reader?.close();
+    this.reader = undefined;
     vscode.Disposable.from(...this.disposables).dispose();
     this.panel.dispose();
   }

@@ -5,7 +5,7 @@
  */
 import { formatSize } from '../../../core/format';
 import type { EnvelopeSummary, MessageView } from '../../../core/messageView';
-import type { HostMessage, WebviewMessage } from '../protocol';
+import type { FolderItem, HostMessage, WebviewMessage } from '../protocol';
 import { frameDocument, sanitizeMailHtml } from './sanitize';
 import './styles.css';
 
@@ -22,8 +22,11 @@ const el = <K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLEl
 };
 
 let currentFolder = '';
-let firstSeq = 1;
+/** The cursor of the next page, as the extension issued it; none on the last page. */
+let nextCursor: string | undefined;
 let envelopes: EnvelopeSummary[] = [];
+/** What each folder is called: an IMAP path, or Graph's display names (its IDs are opaque). */
+let folderLabels = new Map<string, string>();
 
 function setStatus(text: string, state: string): void {
   const status = $('status');
@@ -31,15 +34,16 @@ function setStatus(text: string, state: string): void {
   status.dataset.state = state;
 }
 
-function renderFolders(folders: Array<{ path: string; name: string; specialUse?: string }>, selected: string): void {
+function renderFolders(folders: FolderItem[], selected: string): void {
   const list = $<HTMLSelectElement>('folders');
-  list.replaceChildren(...folders.map((f) => el('option', { value: f.path, textContent: f.path, selected: f.path === selected })));
+  folderLabels = new Map(folders.map((f) => [f.path, f.label]));
+  list.replaceChildren(...folders.map((f) => el('option', { value: f.path, textContent: f.label, selected: f.path === selected })));
   currentFolder = selected;
 }
 
-function renderEnvelopes(folder: string, total: number, pageFirstSeq: number, page: EnvelopeSummary[], append: boolean): void {
+function renderEnvelopes(folder: string, total: number | undefined, page: EnvelopeSummary[], append: boolean, cursor: string | undefined): void {
   currentFolder = folder;
-  firstSeq = pageFirstSeq;
+  nextCursor = cursor;
   envelopes = append ? [...envelopes, ...page] : page;
   const body = $('envelopes');
   const rows = envelopes.map((e) => {
@@ -51,11 +55,11 @@ function renderEnvelopes(folder: string, total: number, pageFirstSeq: number, pa
       el('td', { textContent: `${e.hasAttachments ? '📎 ' : ''}${e.subject ?? '(no subject)'}` }),
       el('td', { textContent: e.size === undefined ? '' : formatSize(e.size), className: 'num' })
     );
-    row.dataset.uid = String(e.uid);
+    row.dataset.id = e.id;
     row.setAttribute('role', 'row');
-    row.addEventListener('click', () => open(e.uid, row));
+    row.addEventListener('click', () => open(e.id, row));
     row.addEventListener('keydown', (event) => {
-      if (event.key === 'Enter') open(e.uid, row);
+      if (event.key === 'Enter') open(e.id, row);
       if (event.key === 'ArrowDown') (row.nextElementSibling as HTMLElement | null)?.focus();
       if (event.key === 'ArrowUp') (row.previousElementSibling as HTMLElement | null)?.focus();
     });
@@ -63,14 +67,15 @@ function renderEnvelopes(folder: string, total: number, pageFirstSeq: number, pa
   });
   body.replaceChildren(...rows);
   if (rows[0]) rows[0].tabIndex = 0;
-  $('count').textContent = `${envelopes.length} of ${total} in ${folder}`;
-  $<HTMLButtonElement>('more').hidden = firstSeq <= 1;
+  const label = folderLabels.get(folder) ?? folder;
+  $('count').textContent = total === undefined ? `${envelopes.length} in ${label}` : `${envelopes.length} of ${total} in ${label}`;
+  $<HTMLButtonElement>('more').hidden = nextCursor === undefined;
 }
 
-function open(uid: number, row: HTMLElement): void {
+function open(id: string, row: HTMLElement): void {
   for (const r of document.querySelectorAll('#envelopes tr')) r.classList.remove('selected');
   row.classList.add('selected');
-  post({ type: 'openMessage', folder: currentFolder, uid });
+  post({ type: 'openMessage', folder: currentFolder, id });
 }
 
 function renderMessage(message: MessageView): void {
@@ -84,8 +89,8 @@ function renderMessage(message: MessageView): void {
     actions.append(b);
     return b;
   };
-  button('Open as .eml', () => post({ type: 'openAsEml', folder: message.folder, uid: message.uid, target: 'editor' }));
-  button('Save as .eml…', () => post({ type: 'openAsEml', folder: message.folder, uid: message.uid, target: 'file' }));
+  button('Open as .eml', () => post({ type: 'openAsEml', folder: message.folder, id: message.id, target: 'editor' }));
+  button('Save as .eml…', () => post({ type: 'openAsEml', folder: message.folder, id: message.id, target: 'file' }));
   const parts: Array<Node | string> = [
     header('From', message.from),
     header('To', message.to),
@@ -107,7 +112,7 @@ function renderMessage(message: MessageView): void {
     if (blockedRemote > 0 && !message.allowRemote) {
       const notice = el('div', { className: 'notice', textContent: `Remote content blocked (${blockedRemote}). ` });
       const allow = el('button', { textContent: 'Allow remote content for this message' });
-      allow.addEventListener('click', () => post({ type: 'allowRemote', folder: message.folder, uid: message.uid }));
+      allow.addEventListener('click', () => post({ type: 'allowRemote', folder: message.folder, id: message.id }));
       notice.append(allow);
       parts.push(notice);
     }
@@ -135,7 +140,7 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
       renderFolders(message.folders, message.selected);
       break;
     case 'envelopes':
-      renderEnvelopes(message.folder, message.total, message.firstSeq, message.envelopes, message.append);
+      renderEnvelopes(message.folder, message.total, message.envelopes, message.append, message.cursor);
       break;
     case 'message':
       renderMessage(message.message);
@@ -147,6 +152,12 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
 });
 
 $<HTMLSelectElement>('folders').addEventListener('change', (event) => post({ type: 'selectFolder', folder: (event.target as HTMLSelectElement).value }));
-$('more').addEventListener('click', () => post({ type: 'loadMore', folder: currentFolder, beforeSeq: firstSeq - 1 }));
+$('more').addEventListener('click', () => {
+  if (nextCursor === undefined) return;
+  // A cursor is spent once: a second click before the page arrives must not ask again.
+  const cursor = nextCursor;
+  nextCursor = undefined;
+  post({ type: 'loadMore', folder: currentFolder, cursor });
+});
 $('refresh').addEventListener('click', () => post({ type: 'refresh' }));
 post({ type: 'ready' });

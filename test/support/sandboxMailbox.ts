@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import { ImapFlow } from 'imapflow';
-import { appToken, doveadm, seedHostileMessages, type HostileKind, type SandboxDescription } from '@m365-mail/sandbox';
+import { appToken, doveadm, seedFolder, seedHostileMessages, type HostileKind, type SandboxDescription } from '@m365-mail/sandbox';
 
 export interface ArrivedMessage {
   uid: number;
@@ -50,10 +50,10 @@ export class SandboxMailbox {
     }
   }
 
-  /** Every INBOX message whose subject contains `subject`, with its source as IMAP serves it. */
-  async find(subject: string): Promise<ArrivedMessage[]> {
+  /** Every message of `folder` (default INBOX) whose subject contains `subject`, with its source as IMAP serves it. */
+  async find(subject: string, folder = 'INBOX'): Promise<ArrivedMessage[]> {
     return this.withClient(async (client) => {
-      const lock = await client.getMailboxLock('INBOX', { readOnly: true });
+      const lock = await client.getMailboxLock(folder, { readOnly: true });
       try {
         const uids = (await client.search({ subject }, { uid: true })) || [];
         const found: ArrivedMessage[] = [];
@@ -70,15 +70,29 @@ export class SandboxMailbox {
     });
   }
 
-  /** Waits until a message whose subject contains `subject` is in the INBOX (Postfix delivers asynchronously). */
-  async waitFor(subject: string, timeoutMs = 30_000): Promise<ArrivedMessage[]> {
+  /** Waits until a message whose subject contains `subject` is in `folder` (Postfix delivers asynchronously). */
+  async waitFor(subject: string, timeoutMs = 30_000, folder = 'INBOX'): Promise<ArrivedMessage[]> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const found = await this.find(subject);
+      const found = await this.find(subject, folder);
       if (found.length) return found;
-      if (Date.now() > deadline) throw new Error(`no message "${subject}" arrived in ${this.user}'s INBOX within ${timeoutMs} ms`);
+      if (Date.now() > deadline) throw new Error(`no message "${subject}" arrived in ${this.user}'s ${folder} within ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 500));
     }
+  }
+
+  /** Appends a message to `folder` over IMAP, as a client filing mail would; resolves its UID. */
+  async append(folder: string, source: Buffer | string, date = new Date()): Promise<number> {
+    return this.withClient(async (client) => {
+      const appended = await client.append(folder, source, [], date);
+      if (!appended || !appended.uid) throw new Error(`APPEND to ${folder} gave no UID`);
+      return appended.uid;
+    });
+  }
+
+  /** Fills `folder` with `count` generated messages (the sandbox's seeder), newest first from `startDate`. */
+  async seed(folder: string, count: number, startDate = new Date()): Promise<void> {
+    await seedFolder({ mailDir: this.sandbox.mailServers.mailDir, user: this.user, folder, count, startDate, doveadm: (args) => this.doveadm(args) });
   }
 
   /** The number of messages in the INBOX. */

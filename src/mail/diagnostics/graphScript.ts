@@ -1,0 +1,158 @@
+/**
+ * The Microsoft Graph connection test: DNS, TCP and TLS to the cloud's Graph host (the shared
+ * steps), the access token (its audience must be the cloud's Graph root; its `scp` or `roles` are
+ * recorded), `GET /users/{id}` (the mailbox exists and Graph serves it), `GET mailFolders/inbox`
+ * (read access), and the send permission judged from the token: it never sends a message. Plain
+ * `node:https` with the same trusted CAs: the Graph SDK lives in a lazy chunk and this test is in
+ * the activation bundle. Graph's errors are explained by their `error.code`, as everywhere else.
+ */
+import * as https from 'node:https';
+import { decodeJwtClaims } from '../../core/tokenClaims';
+import { httpsAgentFor } from '../../net/tlsContext';
+import { explainGraphFailure } from '../graph/graphErrors';
+import { explainNetworkFailure } from '../../net/networkErrors';
+import { graphSteps, type ConnectionReport, type ConnectionStep, type ConnectionTestOptions, type GraphTestOptions, type StepError } from './report';
+import { accessToken, connectTcp, handshake, resolveHost } from './sharedSteps';
+import { StepEngine } from './stepEngine';
+import { fromMailError, StepFailure } from './stepErrors';
+
+/** Graph's own application ID, which some tokens carry as their audience instead of the URL. */
+const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
+
+function get(
+  url: URL,
+  token: string,
+  extraCaCertificates: readonly string[],
+  signal: AbortSignal
+): Promise<{ status: number; requestId?: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = https.request(
+      url,
+      { method: 'GET', headers: { authorization: `Bearer ${token}`, accept: 'application/json' }, agent: httpsAgentFor(extraCaCertificates), signal },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          const id = response.headers['request-id'];
+          resolve({
+            status: response.statusCode ?? 0,
+            requestId: Array.isArray(id) ? id[0] : id,
+            body: Buffer.concat(chunks)
+              .toString('utf8')
+              .slice(0, 64 * 1024)
+          });
+        });
+        response.on('error', reject);
+      }
+    );
+    request.on('error', reject);
+    request.end();
+  });
+}
+
+/** Graph's error body, read as the SDK reads it, for the shared explainer. */
+function graphFailure(answer: { status: number; requestId?: string; body: string }): {
+  statusCode: number;
+  code?: string;
+  message?: string;
+  requestId?: string;
+} {
+  let error: { code?: unknown; message?: unknown; innerError?: { 'request-id'?: unknown } } | undefined;
+  try {
+    error = (JSON.parse(answer.body) as { error?: typeof error }).error;
+  } catch {
+    error = undefined;
+  }
+  return {
+    statusCode: answer.status,
+    code: typeof error?.code === 'string' ? error.code : undefined,
+    message: typeof error?.message === 'string' ? error.message : undefined,
+    requestId: answer.requestId ?? (typeof error?.innerError?.['request-id'] === 'string' ? error.innerError['request-id'] : undefined)
+  };
+}
+
+/** What the token must hold for an operation: a delegated scope or an app role. */
+function permissionFor(graph: GraphTestOptions, operation: 'Read' | 'Send'): string {
+  return graph.appOnly ? `Mail.${operation}` : graph.shared ? `Mail.${operation}.Shared` : `Mail.${operation}`;
+}
+
+function missingPermission(graph: GraphTestOptions, permission: string, user: string): StepError {
+  return graph.appOnly
+    ? {
+        code: 'graph.missing_role',
+        message: `The app-only token has no ${permission} role, so Microsoft Graph will refuse this for ${user}.`,
+        nextStep: `In the app registration add the Microsoft Graph application permission ${permission}, grant admin consent, then authorize the credential again.`
+      }
+    : {
+        code: 'graph.missing_scope',
+        message: `The token has no ${permission} scope, so Microsoft Graph will refuse this for ${user}.`,
+        nextStep: `Add ${permission} (with the Graph prefix) to the credential's scopes ("Edit credential"), consent to it, then authorize again.`
+      };
+}
+
+export async function testGraphConnection(options: ConnectionTestOptions & { graph: GraphTestOptions }): Promise<ConnectionReport> {
+  const graph = options.graph;
+  const endpoint = new URL(graph.endpoint);
+  const engineOptions = { ...options, host: endpoint.hostname.replace(/^\[|\]$/g, ''), port: Number(endpoint.port || 443), security: 'tls' as const };
+  const explain = (failure: { code?: string; message?: string }): StepError => {
+    const network = explainNetworkFailure(failure as Error & { code?: string }, { name: `Microsoft Graph (${endpoint.host})` });
+    return network
+      ? { code: network.code, message: network.message, nextStep: network.nextStep }
+      : { code: failure.code ?? 'graph', message: failure.message ?? 'failed' };
+  };
+  const engine = new StepEngine('graph', graphSteps(graph), engineOptions, explain);
+  const mailboxPath = `/v1.0/users/${encodeURIComponent(options.user)}`;
+  return engine.run(
+    async () => {
+      const addresses = await engine.step('dns', (s) => resolveHost(engine, s));
+      const socket = await engine.step('tcp', (s, signal) => connectTcp(engine, addresses, s, signal));
+      const secure = await engine.step('tls', (s) => handshake(engine, socket, s));
+      // The requests below open their own connections through the same trust: this one only proved the chain.
+      secure.end();
+
+      let claims: { audience?: string; scopes: string[]; roles: string[] } = { scopes: [], roles: [] };
+      const token = await engine.step('token', async (s) => {
+        const value = await accessToken(engine);
+        const decoded = decodeJwtClaims(value);
+        claims = { audience: decoded?.audience, scopes: decoded?.scopes ?? [], roles: decoded?.roles ?? [] };
+        s.tokenClaims = claims;
+        if (decoded && claims.audience !== graph.audience && claims.audience !== GRAPH_APP_ID) {
+          throw new StepFailure({
+            code: 'graph.wrong_audience',
+            message: `The token is for ${claims.audience ?? 'no audience'}, not for Microsoft Graph (${graph.audience}).`,
+            nextStep: `The credential's Graph scopes must start with ${graph.audience}/ ("Edit credential"); then authorize again.`
+          });
+        }
+        return value;
+      });
+
+      const request = async (s: ConnectionStep, path: string, signal: AbortSignal) => {
+        const answer = await get(new URL(path, endpoint), token, options.extraCaCertificates, signal);
+        s.http = { status: answer.status, requestId: answer.requestId };
+        s.reply = `${answer.status}${answer.requestId ? ` (request-id ${answer.requestId})` : ''}`;
+        if (answer.status >= 400) {
+          throw new StepFailure(fromMailError(explainGraphFailure(graphFailure(answer), { appOnly: graph.appOnly, mailbox: options.user })));
+        }
+        return JSON.parse(answer.body || '{}') as Record<string, unknown>;
+      };
+
+      await engine.step('graphUser', (s, signal) => request(s, mailboxPath, signal));
+      if (graph.reads) {
+        await engine.step('graphInbox', async (s, signal) => {
+          const inbox = await request(s, `${mailboxPath}/mailFolders/inbox?$select=id,totalItemCount`, signal);
+          s.mailbox = { name: 'inbox', exists: typeof inbox.totalItemCount === 'number' ? inbox.totalItemCount : undefined, readOnly: true };
+        });
+      }
+      if (graph.sends) {
+        await engine.step('graphSend', async () => {
+          const permission = permissionFor(graph, 'Send');
+          const held = graph.appOnly ? claims.roles : claims.scopes;
+          // Mail.Send.Shared covers the user's own mailbox too, so either is enough for one's own.
+          const enough = held.includes(permission) || (!graph.appOnly && !graph.shared && held.includes('Mail.Send.Shared'));
+          if (!enough) throw new StepFailure(missingPermission(graph, permission, options.user));
+        });
+      }
+    },
+    () => undefined
+  );
+}

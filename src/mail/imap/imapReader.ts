@@ -1,0 +1,86 @@
+/**
+ * The inbox preview's {@link MailboxReader} over IMAP: one {@link ImapSession}, opened on first use
+ * with a fresh token and opened again once when the connection dropped (imapflow does not
+ * reconnect; every call here only reads, so repeating it is safe). No `vscode` import.
+ */
+import { M365MailError } from '../../core/errors';
+import type { Logger } from '../../core/logger';
+import type { MailboxReader, MessagePage, OpenedMessage, PageContinuation } from '../../core/mailboxReader';
+import { ImapSession } from './imapSession';
+import { parseForPreview } from './messagePreview';
+
+export interface ImapReaderOptions {
+  host: string;
+  port: number;
+  /** The XOAUTH2 `user=`: the mailbox, or the shared mailbox a delegate opens. */
+  user: string;
+  /** Asked each time a session opens. */
+  getAccessToken: () => Promise<string>;
+  extraCaCertificates: readonly string[];
+  logger: Logger;
+  /** Told when a dropped connection is being opened again. */
+  onReconnecting?: () => void;
+}
+
+export class ImapMailboxReader implements MailboxReader {
+  readonly idKind = 'imapUid' as const;
+  readonly server: string;
+  private session: ImapSession | undefined;
+
+  constructor(private readonly options: ImapReaderOptions) {
+    this.server = options.host;
+  }
+
+  private async open(): Promise<ImapSession> {
+    if (this.session?.usable) return this.session;
+    void this.session?.close();
+    this.session = undefined;
+    const { host, port, user, extraCaCertificates, logger } = this.options;
+    this.session = await ImapSession.open({ host, port, user, accessToken: await this.options.getAccessToken(), extraCaCertificates, logger });
+    return this.session;
+  }
+
+  private async withSession<T>(operation: (session: ImapSession) => Promise<T>): Promise<T> {
+    try {
+      return await operation(await this.open());
+    } catch (error) {
+      if (error instanceof M365MailError && error.code.startsWith('network.') && this.session && !this.session.usable) {
+        this.options.onReconnecting?.();
+        this.options.logger.warn(`[imap] connection to ${this.options.host} dropped; reconnecting once`);
+        this.session = undefined;
+        return operation(await this.open());
+      }
+      throw error;
+    }
+  }
+
+  async folders(): Promise<{ folders: Array<{ path: string; label: string; specialUse?: string }>; inbox: string }> {
+    const folders = await this.withSession((s) => s.folders());
+    return { folders: folders.map((f) => ({ path: f.path, label: f.path, specialUse: f.specialUse })), inbox: 'INBOX' };
+  }
+
+  async page(folder: string, pageSize: number, after?: PageContinuation): Promise<MessagePage> {
+    const endSeq = after?.kind === 'imap' ? after.endSeq : undefined;
+    const page = await this.withSession((s) => s.envelopes(folder, pageSize, endSeq));
+    return {
+      folder,
+      total: page.total,
+      envelopes: page.envelopes,
+      next: page.firstSeq > 1 && page.envelopes.length ? { kind: 'imap', endSeq: page.firstSeq - 1 } : undefined
+    };
+  }
+
+  async source(folder: string, id: string, maxBytes: number): Promise<Buffer> {
+    return this.withSession((s) => s.source(folder, Number(id), maxBytes));
+  }
+
+  async message(folder: string, id: string, maxBytes: number): Promise<OpenedMessage> {
+    return parseForPreview(await this.source(folder, id, maxBytes));
+  }
+
+  async close(): Promise<void> {
+    const session = this.session;
+    this.session = undefined;
+    await session?.close();
+  }
+}

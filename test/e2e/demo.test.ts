@@ -79,7 +79,7 @@ describe('end-to-end: the demo, following the README step by step', () => {
     assert.match(await workbench.waitForNotification(/Server reply:/), /Server reply: 250 /);
     await workbench.clearNotifications();
     await workbench.contextMenu(workbench.credentialRow(BROWSER), 'Preview inbox folder');
-    const frame: Frame = await workbench.webviewFrame(`#title:text-is("${BROWSER}")`, 60_000);
+    const frame: Frame = await workbench.inboxPreview(BROWSER);
     await waitForRow(frame, `M365 Mail test from "${BROWSER}"`);
   });
 

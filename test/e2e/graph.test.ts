@@ -6,7 +6,7 @@ import { sandboxDescription } from '../harness/sandboxEnv';
 import { SandboxControlClient, type SandboxDescription } from '@m365-mail/sandbox';
 import { largeEml } from '../support/emlFixtures';
 import { SandboxFlows } from './sandboxFlows';
-import { messageBody, SandboxMailbox } from './sandboxMailbox';
+import { messageBody, SandboxMailbox } from '../support/sandboxMailbox';
 import { productVsix, reportFailures, Workbench } from './workbench';
 
 const ADELE = 'adele@contoso.test';

@@ -121,7 +121,7 @@ describe('end-to-end: mail flows against the sandbox', () => {
    */
   async function preview(name = adele): Promise<Frame> {
     try {
-      return await workbench.webviewFrame(`#title:text-is("${name}")`, 60_000);
+      return await workbench.inboxPreview(name);
     } catch (error) {
       const browser = consoleLines.filter((l) => /webview|service ?worker/i.test(l)).slice(-10);
       const product = workbench

@@ -63,13 +63,7 @@ describe('end-to-end: shared mailbox, .eml from the preview, refused send', () =
   async function openPreview(name: string): Promise<Frame> {
     await workbench.runCommand('M365 Mail: Preview inbox folder');
     await flows.pickCredentialIfAsked(name);
-    const selector = `#title:text-is("${name}")`;
-    try {
-      return await workbench.webviewFrame(selector, 30_000);
-    } catch {
-      await workbench.runCommand('Developer: Reload Webviews');
-      return workbench.webviewFrame(selector, 30_000);
-    }
+    return workbench.inboxPreview(name);
   }
 
   /** Shows the M365 Mail side bar unless it is showing (its activity-bar entry toggles). */

@@ -106,6 +106,9 @@ describe('end-to-end: a definition file cannot send a token where the user did n
     const deadline = Date.now() + 30_000;
     while (decoy.authentications().length === 0 && Date.now() < deadline) await workbench.page.waitForTimeout(100);
     assert.match(decoy.authentications()[0] ?? '', /AUTHENTICATE XOAUTH2/i, 'once confirmed, the token goes there: the decoy would have received it');
+    // The connection test then ends and opens its report, which takes the focus: let it, then close it.
+    await workbench.webviewFrame(`h1:has-text("Connection test: ${name}")`);
+    await workbench.runCommand('View: Close All Editors');
   });
 
   it('a generic definition with a foreign token URL asks before the sign-in page opens; after Cancel nothing reached it', async () => {

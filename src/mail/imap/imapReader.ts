@@ -44,7 +44,10 @@ export class ImapMailboxReader implements MailboxReader {
     try {
       return await operation(await this.open());
     } catch (error) {
-      if (error instanceof M365MailError && error.code.startsWith('network.') && this.session && !this.session.usable) {
+      // Whatever the error says, a session that is no longer usable was dropped under the call (a
+      // server restart, an idle kick noticed only now): imapflow then fails the pending command with
+      // its own error, not always a network one.
+      if (this.session && !this.session.usable && !(error instanceof M365MailError && error.code === 'cancelled')) {
         this.options.onReconnecting?.();
         this.options.logger.warn(`[imap] connection to ${this.options.host} dropped; reconnecting once`);
         this.session = undefined;

@@ -275,6 +275,8 @@ export class AuthService {
         if (!stored) throw new AuthError('not_authorized', `"${def.name}" is not authorized yet.`, { nextStep: 'Run "Authorize credential".' });
         // One window at a time spends the refresh token; the others wait and take what it stored.
         const refreshedElsewhere = async () => {
+          // A window that has gone stale while it waits stops waiting: it must not take the lease.
+          await this.deps.ensureCurrent?.();
           const latest = entryOf(await this.readRecord(def.id), resource);
           return !!latest && latest.accessToken !== storedEntry?.accessToken && latest.expiresAt - EXPIRY_SKEW_MS > this.now();
         };

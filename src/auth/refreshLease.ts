@@ -44,6 +44,9 @@ export class RefreshLease {
   async acquire(key: string, settled: () => Promise<boolean>, signal?: AbortSignal): Promise<LeaseOutcome> {
     const deadline = this.now() + LEASE_MS;
     while (this.now() < deadline && !signal?.aborted) {
+      // Asked before every claim, not only after a wait: a window that may not refresh (it throws)
+      // or need not (it says so) never writes a claim that could outlive it.
+      if (await settled()) return { held: false };
       const current = await this.read(key);
       if (!current || current.until <= this.now() || current.holder === this.holder) {
         await this.vault.store(key, JSON.stringify({ holder: this.holder, until: this.now() + LEASE_MS } satisfies LeaseRecord));
@@ -53,7 +56,6 @@ export class RefreshLease {
       } else {
         await pause(POLL_MS);
       }
-      if (await settled()) return { held: false };
     }
     // The holder never released nor stored tokens: go ahead rather than never refresh.
     return { held: true, release: () => this.release(key) };

@@ -9,6 +9,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import { onPeerChain, type CertificateSummary } from '../net/certificateChain';
+import { collectResponse } from '../net/responseBody';
 import { httpsAgentFor } from '../net/tlsContext';
 import { invalidEndpoint, networkError } from './errors';
 import { isLoopbackHost } from '../core/validation';
@@ -58,23 +59,12 @@ export function httpsRequest(url: string, options: HttpOptions = {}): Promise<Ht
         agent: target.protocol === 'https:' ? httpsAgentFor(extra) : false
       },
       (response) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        response.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > MAX_BODY_BYTES) {
-            request.destroy(new Error(`response larger than ${MAX_BODY_BYTES} bytes`));
-            return;
-          }
-          chunks.push(chunk);
-        });
-        response.on('end', () => {
-          const headers: Record<string, string> = {};
-          for (const [key, value] of Object.entries(response.headers)) {
-            if (value !== undefined) headers[key.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
-          }
-          resolve({ status: response.statusCode ?? 0, headers, body: Buffer.concat(chunks).toString('utf8') });
-        });
+        collectResponse(
+          response,
+          MAX_BODY_BYTES,
+          (error) => request.destroy(error),
+          (collected) => resolve({ ...collected, body: collected.body.toString('utf8') })
+        );
         response.on('error', (error) => reject(networkError(url, error)));
       }
     );

@@ -15,9 +15,11 @@ import { graphSteps, type ConnectionReport, type ConnectionStep, type Connection
 import { accessToken, connectTcp, handshake, resolveHost } from './sharedSteps';
 import { StepEngine } from './stepEngine';
 import { fromMailError, StepFailure } from './stepErrors';
+import { collectResponse } from '../../net/responseBody';
 
 /** Graph's own application ID, which some tokens carry as their audience instead of the URL. */
 const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
+const MAX_REPLY_BYTES = 1024 * 1024;
 
 function get(
   url: URL,
@@ -30,18 +32,14 @@ function get(
       url,
       { method: 'GET', headers: { authorization: `Bearer ${token}`, accept: 'application/json' }, agent: httpsAgentFor(extraCaCertificates), signal },
       (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => {
-          const id = response.headers['request-id'];
-          resolve({
-            status: response.statusCode ?? 0,
-            requestId: Array.isArray(id) ? id[0] : id,
-            body: Buffer.concat(chunks)
-              .toString('utf8')
-              .slice(0, 64 * 1024)
-          });
-        });
+        // A reply is untrusted input: read at most a megabyte, keep the first 64 KiB for the report.
+        collectResponse(
+          response,
+          MAX_REPLY_BYTES,
+          (error) => request.destroy(error),
+          (collected) =>
+            resolve({ status: collected.status, requestId: collected.headers['request-id'], body: collected.body.toString('utf8').slice(0, 64 * 1024) })
+        );
         response.on('error', reject);
       }
     );

@@ -12,6 +12,7 @@ import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
 import { CancelledError, M365MailError } from '../../core/errors';
 import { formatCertificateLine, onPeerChain, type CertificateSummary } from '../../net/certificateChain';
 import { explainNetworkFailure } from '../../net/networkErrors';
+import { collectResponse } from '../../net/responseBody';
 import { httpsAgentFor } from '../../net/tlsContext';
 
 /** Responses without a body by definition (RFC 9110); `Response` refuses one for them. */
@@ -97,23 +98,7 @@ export class GraphTransport implements Middleware {
         target,
         { method, headers, agent: httpsAgentFor(this.options.extraCaCertificates), signal: this.options.signal },
         (response) => {
-          const chunks: Buffer[] = [];
-          let size = 0;
-          response.on('data', (chunk: Buffer) => {
-            size += chunk.length;
-            if (size > MAX_RESPONSE_BYTES) {
-              call.destroy(new Error(`the response is larger than ${MAX_RESPONSE_BYTES} bytes`));
-              return;
-            }
-            chunks.push(chunk);
-          });
-          response.on('end', () => {
-            const out: Record<string, string> = {};
-            for (const [key, value] of Object.entries(response.headers)) {
-              if (value !== undefined) out[key.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
-            }
-            resolve({ status: response.statusCode ?? 0, headers: out, body: Buffer.concat(chunks) });
-          });
+          collectResponse(response, MAX_RESPONSE_BYTES, (error) => call.destroy(error), resolve);
           response.on('error', fail);
         }
       );

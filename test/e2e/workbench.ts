@@ -286,10 +286,6 @@ export class Workbench {
   }
 
   /**
-   * The document frame of the webview whose content has `selector` (VS Code nests each webview's
-   * content in an iframe inside an iframe). Waits until it exists.
-   */
-  /**
    * The inbox preview of credential `name`, once its page shows. VS Code's webview host page (since
    * microsoft/vscode#312020) creates a webview's content only after the service worker's
    * `registration.update()` resolves, and Chromium sometimes starts that update 100–150 s late (net
@@ -298,14 +294,24 @@ export class Workbench {
    * long as a user would, and says in the test output when it happened, so the stall stays visible.
    */
   async inboxPreview(name: string): Promise<Frame> {
+    return this.webviewFrame(`#title:text-is("${name}")`);
+  }
+
+  /**
+   * The document frame of the webview whose content has `selector` (VS Code nests each webview's
+   * content in an iframe inside an iframe), once it exists. Every webview (the inbox preview, the Markdown
+   * preview of a connection report) goes through the same host page, so each waits as long as
+   * `inboxPreview` does for the service-worker update stall, and says so when it happened.
+   */
+  async webviewFrame(selector: string, timeout = WEBVIEW_HOST_WAIT_MS): Promise<Frame> {
     const started = Date.now();
-    const frame = await this.webviewFrame(`#title:text-is("${name}")`, WEBVIEW_HOST_WAIT_MS);
+    const frame = await this.findWebviewFrame(selector, timeout);
     const took = Date.now() - started;
-    if (took > 20_000) console.log(`      (VS Code's webview host took ${(took / 1000).toFixed(0)} s to show the preview: the service-worker update stall)`);
+    if (took > 20_000) console.log(`      (VS Code's webview host took ${(took / 1000).toFixed(0)} s to show ${selector}: the service-worker update stall)`);
     return frame;
   }
 
-  async webviewFrame(selector: string, timeout = 60_000): Promise<Frame> {
+  private async findWebviewFrame(selector: string, timeout: number): Promise<Frame> {
     const deadline = Date.now() + timeout;
     while (Date.now() < deadline) {
       for (const frame of this.page.frames()) {

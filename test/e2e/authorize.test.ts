@@ -97,14 +97,10 @@ describe('end-to-end: authorize credentials in the browser against the sandbox',
     const name = 'Adele (device code)';
     await flows.addSandboxCredential(name, { grant: 'Device code', clientId: sandbox.apps.publicClient.clientId, user: 'adele@contoso.test' });
     const popup = await flows.authorize(name, 'tree');
-    // The user reads the code in the VS Code tab (a background tab shows no new notification),
-    // then types it on the verification page.
-    await workbench.page.bringToFront();
     const notice = workbench.page.locator('.notification-list-item', { hasText: 'enter the code' }).first();
     await notice.waitFor({ state: 'visible', timeout: 30_000 });
     const code = /enter the code (\S+)/.exec((await notice.textContent()) ?? '')?.[1];
     assert.ok(code, 'the notification shows the code');
-    await popup.bringToFront();
     await popup.locator('#userCode').waitFor({ state: 'visible', timeout: 30_000 });
     await popup.locator('#userCode').fill(code);
     await popup.locator('#continue').click();

@@ -107,14 +107,10 @@ describe('end-to-end: the demo, following the README step by step', () => {
   it('6. authorizes "Sandbox: Adele (device code)" with the code VS Code shows', async () => {
     await showCredentials();
     const popup = await flows.authorize(DEVICE, 'tree');
-    // The user reads the code in the VS Code tab (a background tab shows no new notification),
-    // then types it on the verification page.
-    await workbench.page.bringToFront();
     const notice = workbench.page.locator('.notification-list-item', { hasText: 'enter the code' }).first();
     await notice.waitFor({ state: 'visible', timeout: 30_000 });
     const code = /enter the code (\S+)/.exec((await notice.textContent()) ?? '')?.[1];
     assert.ok(code, 'the notification shows the code');
-    await popup.bringToFront();
     await popup.locator('#userCode').fill(code);
     await popup.locator('#continue').click();
     await popup.locator('#confirm').click();

@@ -79,10 +79,6 @@ export class SandboxFlows {
       await page.locator('#signIn').click();
     }
     await consent.click();
-    // The user goes back to the VS Code tab. Until they do, that tab is in the background and the
-    // workbench shows no new notification: it adds toasts on the next animation frame, which a
-    // background tab does not get (a declined consent's error waited there until the tab was shown).
-    await this.workbench.page.bringToFront();
   }
 
   /** "M365 Mail: Authorize credential" from the palette, or the tree item's context menu; resolves the tab it opens. */

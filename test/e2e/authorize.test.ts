@@ -86,8 +86,7 @@ describe('end-to-end: authorize credentials in the browser against the sandbox',
     const popup = await flows.authorize(name, 'tree');
     await flows.signIn(popup, 'adele@contoso.test', 'deny');
     await flows.rowState(name, /Failed/);
-    const notice = workbench.page.locator('.notification-list-item', { hasText: 'AADSTS65004' }).first();
-    await notice.waitFor({ state: 'visible', timeout: 30_000 });
+    const notice = await workbench.findNotification('AADSTS65004');
     assert.match((await notice.textContent()) ?? '', /declined/);
     await popup.close().catch(() => undefined);
     await workbench.screenshot('credential-failed');

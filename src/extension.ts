@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { CommandIds } from './commands/commandIds';
 import { registerCredentialCommands } from './commands/credentialCommands';
 import { registerDiagnosticsCommands } from './commands/diagnosticsCommands';
+import { GraphSwitch } from './commands/graphSwitch';
 import { registerMailCommands } from './commands/mailCommands';
 import { credentialPicker } from './commands/pickCredential';
 import { CommandRegistry } from './commands/registry';
@@ -14,6 +15,7 @@ import { showStaleWindowNotice } from './credentials/ui/staleWindowNotice';
 import { WindowCoherence } from './credentials/windowCoherence';
 import { TokenDestinationGuard } from './credentials/tokenDestinationGuard';
 import { AuthUriHandler } from './signIn/authUriHandler';
+import { credentialSignIn } from './signIn/credentialSignIn';
 import { Telemetry } from './telemetry/telemetry';
 import { CredentialsStatusBar } from './views/credentialsStatusBar';
 import { CredentialsTreeProvider } from './views/credentialsTreeProvider';
@@ -78,19 +80,21 @@ export function activate(context: vscode.ExtensionContext): void {
 
   commands.register(CommandIds.showLog, () => logger.show());
   const pickCredential = credentialPicker(store);
+  const signIn = credentialSignIn({ auth: tokens, uriHandler, logger: logger.child('auth'), timeoutMs: () => settings.authorizationTimeoutMs() });
+  const graphSwitch = new GraphSwitch({ store, settings, signIn, logger: logger.child('mail') });
   registerCredentialCommands(commands, {
     store,
     tokens,
     settings,
-    uriHandler,
+    signIn,
     claimsDocuments,
     logger: logger.child('commands'),
     pickCredential,
     workspaceFiles,
     destinations
   });
-  registerMailCommands(commands, { extensionUri: context.extensionUri, store, tokens, settings, logger: logger.child('mail'), pickCredential });
-  registerDiagnosticsCommands(commands, { tokens, settings, logger: logger.child('diagnostics'), pickCredential, reportDocuments });
+  registerMailCommands(commands, { extensionUri: context.extensionUri, store, tokens, settings, logger: logger.child('mail'), pickCredential, graphSwitch });
+  registerDiagnosticsCommands(commands, { tokens, settings, logger: logger.child('diagnostics'), pickCredential, reportDocuments, graphSwitch });
 
   const activationMs = performance.now() - started;
   logger.info(

@@ -15,8 +15,7 @@ import { AddCredentialFlow } from '../credentials/ui/addCredentialFlow';
 import { EditCredentialFlow } from '../credentials/ui/editCredentialFlow';
 import { validateDefinition } from '../core/validation';
 import { AuthUriHandler } from '../signIn/authUriHandler';
-import { runAuthorizationCodeFlow } from '../signIn/authorizationCodeFlow';
-import { runDeviceCodeFlow } from '../signIn/deviceCodeFlow';
+import type { CredentialSignIn } from '../signIn/credentialSignIn';
 import { CommandIds } from './commandIds';
 import type { CredentialPicker } from './pickCredential';
 import type { CommandRegistry } from './registry';
@@ -27,7 +26,8 @@ export interface CredentialCommandDeps {
   store: CredentialStore;
   tokens: TokenBroker;
   settings: Settings;
-  uriHandler: AuthUriHandler;
+  /** Runs the credential's grant (signIn/credentialSignIn.ts). */
+  signIn: CredentialSignIn;
   /** `m365mail-claims:` documents. */
   claimsDocuments: ReadOnlyDocuments;
   logger: Logger;
@@ -44,15 +44,7 @@ export function registerCredentialCommands(registry: CommandRegistry, deps: Cred
   const discoverIssuer = (issuer: string) => tokens.discoverIssuer(issuer);
 
   async function authorize(def: CredentialDefinition): Promise<void> {
-    const status =
-      def.grant === 'clientCredentials'
-        ? await vscode.window.withProgress(
-            { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Requesting an app-only token for "{0}"…', def.name) },
-            () => tokens.authorizeClientCredentials(def)
-          )
-        : def.grant === 'deviceCode'
-          ? await runDeviceCodeFlow({ auth: tokens, logger }, def)
-          : await runAuthorizationCodeFlow({ auth: tokens, uriHandler: deps.uriHandler, logger, timeoutMs: settings.authorizationTimeoutMs() }, def);
+    const status = await deps.signIn(def);
     void vscode.window.showInformationMessage(
       vscode.l10n.t('"{0}" is authorized{1}.', def.name, status.account ? vscode.l10n.t(' as {0}', status.account) : '')
     );

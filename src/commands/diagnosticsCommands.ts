@@ -10,6 +10,7 @@ import { testConnection } from '../mail/diagnostics/connectionTest';
 import type { ConnectionProtocol, ConnectionReport, ConnectionStep, ConnectionTestOptions } from '../mail/diagnostics/report';
 import { formatConnectionReport, stepTitle, type Translate } from '../mail/diagnostics/formatReport';
 import { CommandIds } from './commandIds';
+import type { GraphSwitch } from './graphSwitch';
 import type { CredentialPicker } from './pickCredential';
 import type { CommandRegistry } from './registry';
 import type { ReadOnlyDocuments } from '../views/readOnlyDocuments';
@@ -24,6 +25,8 @@ export interface DiagnosticsCommandDeps {
    * server said; "Open Source" on the preview gives the Markdown to copy into a ticket.
    */
   reportDocuments: ReadOnlyDocuments;
+  /** "Send through Microsoft Graph instead" when the SMTP test finds SMTP AUTH off. */
+  graphSwitch: GraphSwitch;
 }
 
 /** "Test connection": the credential's IMAP and SMTP servers, step by step, as a Markdown report. */
@@ -93,9 +96,13 @@ export function registerDiagnosticsCommands(registry: CommandRegistry, deps: Dia
         `test connection ${def.id} ${report.protocol} ${report.host}:${report.port}: ${failed ? `failed at ${failed.id} [${failed.error?.code ?? ''}]` : 'passed'} in ${report.durationMs} ms`
       );
     }
+    // SMTP AUTH off (5.7.139): a delegated credential is offered Graph once the report is open; for
+    // an app-only one the report says what the admin must do.
+    const toGraph = deps.graphSwitch.afterConnectionTest(def, reports);
     const notes = [
       vscode.l10n.t('Extra trusted CAs (m365mail.trustedCaCertificates): {0}', extraCaCertificates.length),
-      ...(def.purpose === 'both' ? [] : [vscode.l10n.t('Only {0} is tested: that is the purpose of this credential.', def.purpose.toUpperCase())])
+      ...(def.purpose === 'both' ? [] : [vscode.l10n.t('Only {0} is tested: that is the purpose of this credential.', def.purpose.toUpperCase())]),
+      ...(toGraph.kind === 'adminConsent' ? [vscode.l10n.t('SMTP AUTH is off for this mailbox (5.7.139). {0}', toGraph.nextStep)] : [])
     ];
     // One document per credential, replaced by the next run (an open preview follows).
     const name = def.name.replace(/[\\/:*?"<>|#%]+/g, ' ').trim() || 'credential';
@@ -107,5 +114,6 @@ export function registerDiagnosticsCommands(registry: CommandRegistry, deps: Dia
       // The built-in Markdown extension is disabled: the source is readable too.
       await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: true });
     }
+    if (toGraph.kind === 'offer') await deps.graphSwitch.offerAfterConnectionTest(def);
   });
 }

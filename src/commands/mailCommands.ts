@@ -5,6 +5,7 @@ import { loadChunk } from '../common/lazyChunk';
 import type { Logger } from '../core/logger';
 import type { Settings } from '../common/settings';
 import type { CredentialStore } from '../credentials/credentialStore';
+import type { OutgoingMessage } from '../mail/smtp/smtpClient';
 import { formatSize } from '../core/format';
 import { mailboxOf, transportsOf, type CredentialDefinition } from '../core/model';
 import type { TokenBroker } from '../credentials/tokenBroker';
@@ -12,6 +13,7 @@ import { validateMailbox } from '../core/validation';
 import { InboxPreviewPanel } from '../webviews/inboxPreview/inboxPreviewPanel';
 import { CommandIds } from './commandIds';
 import { mailSenderFor } from './mailSender';
+import type { GraphSwitch } from './graphSwitch';
 import type { CredentialPicker } from './pickCredential';
 import type { CommandRegistry } from './registry';
 
@@ -22,6 +24,8 @@ export interface MailCommandDeps {
   settings: Settings;
   logger: Logger;
   pickCredential: CredentialPicker;
+  /** "Send through Microsoft Graph instead" when SMTP AUTH is off. */
+  graphSwitch: GraphSwitch;
 }
 
 /** Proof that a credential works: a test mail, the open .eml, the inbox preview. */
@@ -66,33 +70,56 @@ export function registerMailCommands(registry: CommandRegistry, deps: MailComman
     void vscode.window.showInformationMessage(vscode.l10n.t('Sent with "{0}" to {1}. {2}', def.name, recipients.join(', '), outcome));
   }
 
+  /**
+   * Sends and says so. SMTP AUTH off (5.7.139) comes back with "Send through Microsoft Graph
+   * instead", after which the same message (composed again for the switched credential) is sent
+   * over Graph when the user says so.
+   */
+  async function sendAndReport(
+    def: CredentialDefinition,
+    compose: (def: CredentialDefinition) => OutgoingMessage,
+    what: string,
+    to: string[],
+    note = ''
+  ): Promise<void> {
+    try {
+      const sent = await mailSenderFor(def, senderDeps).send(compose(def), what);
+      reportSent(def, sent.outcome, to);
+    } catch (error) {
+      throw deps.graphSwitch.offer(error, def, {
+        question: (switched) => `${vscode.l10n.t('"{0}" now sends through Microsoft Graph. Send {1} again?', switched.name, what)}${note}`,
+        button: vscode.l10n.t('Send again'),
+        run: (switched) => sendAndReport(switched, compose, what, to)
+      });
+    }
+  }
+
+  function testMail(def: CredentialDefinition, to: string[], sentAt: Date): OutgoingMessage {
+    const via = transportsOf(def).send === 'graph' ? mailSenderFor(def, senderDeps).via : '';
+    return {
+      kind: 'compose',
+      from: mailboxOf(def),
+      to,
+      subject: vscode.l10n.t('M365 Mail test from "{0}"', def.name),
+      text: [
+        vscode.l10n.t('This test message was sent by M365 Mail for VS Code.'),
+        '',
+        `${vscode.l10n.t('Credential')}: ${def.name}`,
+        `${vscode.l10n.t('Mailbox')}: ${mailboxOf(def)}`,
+        via
+          ? `${vscode.l10n.t('Sent through')}: ${via}`
+          : `${vscode.l10n.t('SMTP server')}: ${def.smtp.host}:${def.smtp.port} (${def.smtp.security === 'tls' ? 'TLS' : 'STARTTLS'}, SASL XOAUTH2)`,
+        `${vscode.l10n.t('Sent at')}: ${sentAt.toISOString()}`,
+        `${vscode.l10n.t('From host')}: ${os.hostname()}`
+      ].join('\r\n'),
+      headers: { 'X-Mailer': 'M365 Mail for VS Code' }
+    };
+  }
+
   registry.register(CommandIds.sendTestMail, async (arg) => {
     const def = await deps.pickCredential(arg, vscode.l10n.t('Credential to send a test mail with'));
     const to = await askRecipients(def);
-    const sentAt = new Date();
-    const sender = mailSenderFor(def, senderDeps);
-    const sent = await sender.send(
-      {
-        kind: 'compose',
-        from: mailboxOf(def),
-        to,
-        subject: vscode.l10n.t('M365 Mail test from "{0}"', def.name),
-        text: [
-          vscode.l10n.t('This test message was sent by M365 Mail for VS Code.'),
-          '',
-          `${vscode.l10n.t('Credential')}: ${def.name}`,
-          `${vscode.l10n.t('Mailbox')}: ${mailboxOf(def)}`,
-          transportsOf(def).send === 'graph'
-            ? `${vscode.l10n.t('Sent through')}: ${sender.via}`
-            : `${vscode.l10n.t('SMTP server')}: ${def.smtp.host}:${def.smtp.port} (${def.smtp.security === 'tls' ? 'TLS' : 'STARTTLS'}, SASL XOAUTH2)`,
-          `${vscode.l10n.t('Sent at')}: ${sentAt.toISOString()}`,
-          `${vscode.l10n.t('From host')}: ${os.hostname()}`
-        ].join('\r\n'),
-        headers: { 'X-Mailer': 'M365 Mail for VS Code' }
-      },
-      vscode.l10n.t('a test mail')
-    );
-    reportSent(def, sent.outcome, to);
+    await sendAndReport(def, (d) => testMail(d, to, new Date()), vscode.l10n.t('a test mail'), to);
   });
 
   registry.register(CommandIds.sendEml, async (arg) => {
@@ -110,6 +137,9 @@ export function registerMailCommands(registry: CommandRegistry, deps: MailComman
     const fileRecipients = [...summary.to, ...summary.cc, ...summary.bcc];
     const to = await askRecipients(def, fileRecipients);
     const sender = mailSenderFor(def, senderDeps);
+    const graphRecipients = vscode.l10n.t(
+      'Microsoft Graph takes recipients from the headers: To, Cc and Bcc are replaced by the envelope recipients; the rest is sent as it is.'
+    );
     const attachments = summary.attachments.map((a) => `${a.filename ?? vscode.l10n.t('(unnamed)')} (${formatSize(a.sizeBytes)})`).join(', ');
     const detail = [
       `${vscode.l10n.t('From')}: ${summary.from ?? '—'}`,
@@ -121,17 +151,14 @@ export function registerMailCommands(registry: CommandRegistry, deps: MailComman
       '',
       `${vscode.l10n.t('Credential')}: ${def.name} (${mailboxOf(def)} via ${sender.via})`,
       `${vscode.l10n.t('Envelope recipients')}: ${to.join(', ')}`,
-      transportsOf(def).send === 'graph'
-        ? vscode.l10n.t('Microsoft Graph takes recipients from the headers: To, Cc and Bcc are replaced by the envelope recipients; the rest is sent as it is.')
-        : ''
+      transportsOf(def).send === 'graph' ? graphRecipients : ''
     ]
       .filter((l) => l !== '')
       .join('\n');
     const sendButton = vscode.l10n.t('Send');
     const confirmed = await vscode.window.showInformationMessage(vscode.l10n.t('Send this message as it is?'), { modal: true, detail }, sendButton);
     if (confirmed !== sendButton) throw new CancelledError();
-    const sent = await sender.send({ kind: 'raw', envelope: { from: mailboxOf(def), to }, raw }, vscode.l10n.t('the .eml file'));
-    reportSent(def, sent.outcome, to);
+    await sendAndReport(def, (d) => ({ kind: 'raw', envelope: { from: mailboxOf(d), to }, raw }), vscode.l10n.t('the .eml file'), to, ` ${graphRecipients}`);
   });
 
   registry.register(CommandIds.previewInbox, async (arg) => {

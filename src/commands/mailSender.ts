@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { loadChunk } from '../common/lazyChunk';
 import type { Settings } from '../common/settings';
+import type { Translate } from '../core/format';
 import type { Logger } from '../core/logger';
 import { mailboxOf, transportsOf, type CredentialDefinition } from '../core/model';
 import { toMailServer } from '../core/tokenDestinations';
@@ -67,6 +68,8 @@ function smtpSender(def: CredentialDefinition, { tokens, settings, logger }: Mai
   };
 }
 
+const t: Translate = (text, ...args) => vscode.l10n.t(text, ...args);
+
 function graphSender(def: CredentialDefinition, { tokens, settings, logger }: MailSenderDeps): MailSender {
   const endpoint = settings.clouds().require(def.cloud).graphEndpoint;
   const host = endpoint ? new URL(endpoint).host : '';
@@ -88,11 +91,12 @@ function graphSender(def: CredentialDefinition, { tokens, settings, logger }: Ma
               {
                 ...target,
                 signal: abort.signal,
-                onThrottled: (seconds, attempt) =>
-                  progress.report({ message: vscode.l10n.t('Microsoft Graph asked to wait {0} s (retry {1})…', seconds, attempt) })
+                // Throttled: the wait Graph asked for (at most 60 s in all), in this notification; its Cancel ends it.
+                progress: { waiting: (wait) => progress.report({ message: wait.message }) },
+                t
               },
               message,
-              { t: (text, ...args) => vscode.l10n.t(text, ...args) }
+              { t }
             );
             logger.info(`sent ${what} for ${def.id} over Microsoft Graph (${result.path}): ${result.status}, request-id ${result.requestId ?? '—'}`);
             return {

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { isCancelled, M365MailError } from '../core/errors';
+import { isCancelled, M365MailError, type ErrorAction } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { telemetryErrorCode } from '../core/telemetryCodes';
 import type { Telemetry } from '../telemetry/telemetry';
@@ -10,7 +10,8 @@ export type CommandHandler = (...args: unknown[]) => unknown;
 /**
  * The one place commands are registered. Each handler runs inside the error boundary: cancellation
  * is silent, a typed {@link M365MailError} is logged and shown with its next step, anything else is
- * logged in full and shown as an unexpected error. Handlers may take a tree node or nothing.
+ * logged in full and shown as an unexpected error. An error's actions are buttons beside its message,
+ * run inside the same boundary when chosen. Handlers may take a tree node or nothing.
  */
 export class CommandRegistry implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
@@ -26,42 +27,60 @@ export class CommandRegistry implements vscode.Disposable {
 
   private async run(id: CommandId, handler: CommandHandler, args: unknown[]): Promise<unknown> {
     const started = performance.now();
-    let outcome: 'ok' | 'cancelled' | 'error' = 'ok';
-    let errorCode = '';
+    let result: unknown;
+    let ended: Awaited<ReturnType<CommandRegistry['guarded']>> = { outcome: 'error', errorCode: telemetryErrorCode('unexpected') };
     try {
-      return await handler(...args);
-    } catch (error) {
-      if (isCancelled(error)) {
-        outcome = 'cancelled';
-        this.logger.info(`${id}: cancelled`);
-        return undefined;
-      }
-      outcome = 'error';
-      // Codes can come from the server or a library: only known ones are sent.
-      errorCode = telemetryErrorCode(error instanceof M365MailError ? error.code : 'unexpected');
-      await this.report(id, error);
-      return undefined;
+      ended = await this.guarded(id, async () => {
+        result = await handler(...args);
+      });
+      return result;
     } finally {
       this.telemetry.send('command', {
-        properties: { command: id, outcome, errorCode },
+        properties: { command: id, outcome: ended.outcome, errorCode: ended.errorCode },
         measurements: { durationMs: Math.round(performance.now() - started) }
       });
+    }
+  }
+
+  /** Runs work inside the boundary: a failure is shown (with its actions), cancellation is silent. */
+  private async guarded(id: CommandId, work: () => Promise<void>): Promise<{ outcome: 'ok' | 'cancelled' | 'error'; errorCode: string }> {
+    try {
+      await work();
+      return { outcome: 'ok', errorCode: '' };
+    } catch (error) {
+      if (isCancelled(error)) {
+        this.logger.info(`${id}: cancelled`);
+        return { outcome: 'cancelled', errorCode: '' };
+      }
+      // Codes can come from the server or a library: only known ones are sent.
+      const errorCode = telemetryErrorCode(error instanceof M365MailError ? error.code : 'unexpected');
+      await this.report(id, error);
+      return { outcome: 'error', errorCode };
     }
   }
 
   private async report(id: CommandId, error: unknown): Promise<void> {
     const showLog = vscode.l10n.t('Show Log');
     let message: string;
+    let actions: readonly ErrorAction[] = [];
     if (error instanceof M365MailError) {
       this.logger.error(`${id} failed [${error.code}]: ${error.message}`);
       message = error.options.nextStep ? `${error.message} ${error.options.nextStep}` : error.message;
+      actions = error.options.actions ?? [];
     } else {
       this.logger.error(`${id} failed unexpectedly: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       message = vscode.l10n.t('M365 Mail: something unexpected went wrong. The log has the details.');
     }
-    const choice = await vscode.window.showErrorMessage(message, showLog);
+    const choice = await vscode.window.showErrorMessage(message, ...actions.map((a) => a.title), showLog);
     if (choice === showLog) {
       await vscode.commands.executeCommand('m365mail.showLog');
+      return;
+    }
+    const action = actions.find((a) => a.title === choice);
+    if (action) {
+      this.logger.info(`${id}: "${action.title}" chosen`);
+      // What the action throws is this command's failure too, shown the same way.
+      await this.guarded(id, () => action.run());
     }
   }
 

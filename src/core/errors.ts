@@ -6,6 +6,24 @@
  */
 const BRANDS = Symbol.for('m365mail.errorBrands');
 
+/**
+ * A step the user can take from an error's notification, e.g. "Send through Microsoft Graph
+ * instead". The command boundary shows its title as a button and runs it, inside the boundary, when
+ * it is chosen: what it throws is shown like any other failure of the command.
+ */
+export interface ErrorAction {
+  /** The button's words (translated by whoever makes the action). */
+  readonly title: string;
+  run(): Promise<void>;
+}
+
+export interface ErrorOptions {
+  cause?: unknown;
+  nextStep?: string;
+  /** Buttons beside the message; never shown in the log or sent as telemetry. */
+  actions?: readonly ErrorAction[];
+}
+
 export class M365MailError extends Error {
   override readonly name: string = 'M365MailError';
   /** Names this class across bundles; subclasses set their own. */
@@ -27,7 +45,7 @@ export class M365MailError extends Error {
     readonly code: string,
     /** What happened and what to do next, in words an admin can act on. Never holds a secret. */
     message: string,
-    readonly options: { cause?: unknown; nextStep?: string } = {}
+    readonly options: ErrorOptions = {}
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     const brands: string[] = [];
@@ -48,4 +66,12 @@ export class CancelledError extends M365MailError {
 
 export function isCancelled(error: unknown): error is CancelledError {
   return error instanceof CancelledError;
+}
+
+/**
+ * The same failure (code, message, next step) with buttons to act on it. A new error, the original
+ * as its cause: errors thrown in a lazily loaded chunk are not changed after the fact.
+ */
+export function withActions(error: M365MailError, actions: readonly ErrorAction[], nextStep = error.options.nextStep): M365MailError {
+  return new M365MailError(error.code, error.message, { ...error.options, cause: error, nextStep, actions: [...(error.options.actions ?? []), ...actions] });
 }

@@ -8,11 +8,12 @@
  */
 import * as assert from 'node:assert/strict';
 import type { AuthService } from '../../src/auth/authService';
-import { M365MailError } from '../../src/core/errors';
+import { CancelledError, M365MailError } from '../../src/core/errors';
 import { secretKeys } from '../../src/core/secretVault';
 import type { CredentialDefinition } from '../../src/core/model';
 import { decodeJwtClaims } from '../../src/core/tokenClaims';
 import { sendMailOverGraph, type GraphSendTarget } from '../../src/mail/graph/graphSend';
+import type { GraphWait } from '../../src/mail/graph/throttle';
 import { SANDBOX_APPS } from '@m365-mail/sandbox';
 import { useSandboxAuth } from '../support/sandboxAuth';
 import { SandboxMailbox } from '../support/sandboxMailbox';
@@ -141,33 +142,115 @@ describe('Microsoft Graph transport against the sandbox', function () {
     await new SandboxMailbox(env.sandbox.description, 'adele@contoso.test').waitFor(title);
   });
 
-  it('survives a 429 with Retry-After: waits as asked, says so, and the send goes through', async () => {
+  /** The waits a send reported to its progress. */
+  function progressLog() {
+    const waits: GraphWait[] = [];
+    return { waits, progress: { waiting: (wait: GraphWait) => waits.push(wait) } };
+  }
+
+  async function authorizedAdele(): Promise<{ auth: AuthService; def: CredentialDefinition }> {
     const auth = engine();
     const def = credential('sandbox-adele', { sendTransport: 'graph', readTransport: 'graph' });
     await authorize(auth, def);
     await auth.getAccessToken(def, { resource: 'graph' });
+    return { auth, def };
+  }
+
+  it('survives a 429 with Retry-After: waits as asked, tells the progress so, and the send goes through', async () => {
+    const { auth, def } = await authorizedAdele();
     await env.sandbox.control.throttleGraph({ requests: 1, retryAfterSeconds: 1 });
-    const waits: Array<[number, number]> = [];
+    const { waits, progress } = progressLog();
     const started = Date.now();
     const title = subject('throttled');
-    const result = await sendMailOverGraph(
-      target(auth, def, { onThrottled: (seconds, attempt) => waits.push([seconds, attempt]) }),
-      compose(def, ['adele@contoso.test'], title)
-    );
+    const result = await sendMailOverGraph(target(auth, def, { progress }), compose(def, ['adele@contoso.test'], title));
     assert.equal(result.status, 202);
-    assert.deepEqual(waits, [[1, 1]]);
+    assert.deepEqual(
+      waits.map((w) => [w.status, w.seconds, w.attempt, w.waitedSeconds, w.message]),
+      [[429, 1, 1, 0, 'Microsoft Graph asked to wait 1 s (throttled)…']]
+    );
     assert.ok(Date.now() - started >= 1000, 'the Retry-After was honoured');
     await new SandboxMailbox(env.sandbox.description, 'adele@contoso.test').waitFor(title);
   });
 
-  it('a throttle longer than the bounded wait is reported with when to try again, not waited out', async () => {
-    const auth = engine();
-    const def = credential('sandbox-adele', { sendTransport: 'graph', readTransport: 'graph' });
-    await authorize(auth, def);
+  it('a 503 with Retry-After is waited out the same way, and says the service is unavailable', async () => {
+    const { auth, def } = await authorizedAdele();
+    await env.sandbox.control.throttleGraph({ requests: 1, retryAfterSeconds: 1, status: 503 });
+    const { waits, progress } = progressLog();
+    const result = await sendMailOverGraph(target(auth, def, { progress }), compose(def, ['adele@contoso.test'], subject('unavailable')));
+    assert.equal(result.status, 202);
+    assert.deepEqual(
+      waits.map((w) => w.message),
+      ['Microsoft Graph asked to wait 1 s (service unavailable)…']
+    );
+  });
+
+  it('a throttle longer than the bound is not waited out: a typed error at once, with when to try again', async () => {
+    const { auth, def } = await authorizedAdele();
     await env.sandbox.control.throttleGraph({ requests: 5, retryAfterSeconds: 600 });
-    const error = await sendFailure(sendMailOverGraph(target(auth, def), compose(def, ['adele@contoso.test'], subject('long throttle'))));
+    const { waits, progress } = progressLog();
+    const requests: string[] = [];
+    const started = Date.now();
+    const error = await sendFailure(
+      sendMailOverGraph(
+        target(auth, def, { progress, onRequest: (method, url) => requests.push(`${method} ${url}`) }),
+        compose(def, ['adele@contoso.test'], subject('long throttle'))
+      )
+    );
     assert.equal(error.code, 'graph.throttled');
+    assert.match(error.message, /asked to wait 600 s .*longer than the 60 s M365 Mail waits/);
+    assert.match(error.message, /request-id [0-9a-f-]{36}/i);
     assert.match(error.options.nextStep ?? '', /600 seconds/);
+    assert.deepEqual(waits, [], 'no wait was started');
+    assert.equal(requests.length, 1, 'one request, not tried again');
+    assert.ok(Date.now() - started < 10_000, `gave up at once (${Date.now() - started} ms)`);
+  });
+
+  it('the bound is on all the waiting of one request: short waits add up, and the one past it is not started', async () => {
+    const { auth, def } = await authorizedAdele();
+    await env.sandbox.control.throttleGraph({ requests: 5, retryAfterSeconds: 1 });
+    const { waits, progress } = progressLog();
+    const error = await sendFailure(
+      sendMailOverGraph(target(auth, def, { progress, maxTotalWaitSeconds: 2 }), compose(def, ['adele@contoso.test'], subject('bounded')))
+    );
+    assert.equal(error.code, 'graph.throttled');
+    assert.match(error.message, /longer than the 2 s M365 Mail waits/);
+    assert.deepEqual(
+      waits.map((w) => [w.attempt, w.waitedSeconds]),
+      [
+        [1, 0],
+        [2, 1]
+      ]
+    );
+  });
+
+  it('Cancel during a Retry-After wait ends the send at once, with nothing tried again', async () => {
+    const { auth, def } = await authorizedAdele();
+    await env.sandbox.control.throttleGraph({ requests: 1, retryAfterSeconds: 30 });
+    const abort = new AbortController();
+    const requests: string[] = [];
+    let waitStarted = 0;
+    const sending = sendMailOverGraph(
+      target(auth, def, {
+        signal: abort.signal,
+        onRequest: (method, url) => requests.push(`${method} ${url}`),
+        progress: {
+          waiting: () => {
+            waitStarted = Date.now();
+            abort.abort();
+          }
+        }
+      }),
+      compose(def, ['adele@contoso.test'], subject('cancelled'))
+    );
+    await assert.rejects(sending, (error: unknown) => error instanceof CancelledError);
+    assert.ok(waitStarted > 0, 'the wait had begun');
+    assert.ok(Date.now() - waitStarted < 2_000, `cancelled within ${Date.now() - waitStarted} ms of a 30 s wait`);
+    assert.equal(requests.length, 1);
+    // The sandbox's one throttled answer was spent: the next send goes through without waiting.
+    const { waits, progress } = progressLog();
+    assert.equal((await sendMailOverGraph(target(auth, def, { progress }), compose(def, ['adele@contoso.test'], subject('after cancel')))).status, 202);
+    assert.deepEqual(waits, []);
+    assert.equal(requests.length, 1, 'the cancelled send tried nothing again');
   });
 
   it('maps ErrorAccessDenied, MailboxNotEnabledForRESTAPI and ErrorSendAsDenied to typed errors with next steps and the request id', async () => {

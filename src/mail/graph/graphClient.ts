@@ -1,13 +1,15 @@
 /**
  * A Microsoft Graph client (`@microsoft/microsoft-graph-client`) for one credential: requests go to
  * the cloud's Graph endpoint under `/v1.0`, each carrying a token the caller fetches for the
- * resource `graph`, through the SDK's retry handler (429, 503 and 504 honour `Retry-After`, a few
- * times, a bounded wait) and our HTTPS transport (extra CAs, verification on). No `vscode` import.
+ * resource `graph`, through our throttle handler (429, 503 and 504 honour `Retry-After`, a bounded,
+ * cancellable wait told to the caller's progress: throttle.ts) and our HTTPS transport (extra CAs,
+ * verification on). No `vscode` import.
  */
-import { AuthenticationHandler, Client, RetryHandler, RetryHandlerOptions, type AuthenticationProvider } from '@microsoft/microsoft-graph-client';
+import { AuthenticationHandler, Client, type AuthenticationProvider } from '@microsoft/microsoft-graph-client';
 import { CancelledError } from '../../core/errors';
+import type { Translate } from '../../core/format';
 import type { Logger } from '../../core/logger';
-import { retryAfterSeconds } from './graphErrors';
+import { ThrottleHandler, type GraphProgress } from './throttle';
 import { GraphTransport } from './graphTransport';
 
 export interface GraphConnection {
@@ -19,23 +21,22 @@ export interface GraphConnection {
   logger: Logger;
   /** Cancels the request, and any wait for a retry. */
   signal?: AbortSignal;
-  /** Told before each wait Graph asked for, so that the progress notification can say so. */
-  onThrottled?: (seconds: number, attempt: number) => void;
+  /** Told before each wait Graph asked for (429, 503), so that the progress notification can say so. */
+  progress?: GraphProgress;
+  /** All the waiting for one request, default 60 s (throttle.ts); tests make it short. */
+  maxTotalWaitSeconds?: number;
+  /** Translates what is shown: the progress messages and the errors. */
+  t?: Translate;
   /** Told each request as it leaves (method and full URL; never headers, so never the token). */
   onRequest?: (method: string, url: string) => void;
   timeoutMs?: number;
 }
 
-/** Retries after 429/503/504, as Graph's throttling guidance says; a longer wait than this is reported instead. */
-export const MAX_RETRIES = 3;
-export const MAX_WAIT_SECONDS = 60;
-const DEFAULT_DELAY_SECONDS = 3;
-
 export interface GraphSession {
   client: Client;
   /** The last answer's status and `request-id`. */
   last(): { status?: number; requestId?: string };
-  /** The typed error of the last request that got no answer (see GraphTransport.failure). */
+  /** The typed error of the last request that got no answer, or that stopped waiting (see GraphTransport.failure, ThrottleHandler.failure). */
   failure(): unknown;
 }
 
@@ -43,16 +44,13 @@ export function createGraphClient(connection: GraphConnection): GraphSession {
   const origin = new URL(connection.graphEndpoint).origin;
   let last: { status?: number; requestId?: string } = {};
   const authProvider: AuthenticationProvider = { getAccessToken: () => connection.getAccessToken() };
-  const retry = new RetryHandler(
-    new RetryHandlerOptions(DEFAULT_DELAY_SECONDS, MAX_RETRIES, (delay, attempt, _request, _options, response) => {
-      if (connection.signal?.aborted) return false;
-      const wait = retryAfterSeconds(response.headers) ?? delay;
-      if (wait > MAX_WAIT_SECONDS) return false;
-      connection.logger.info(`[graph] ${response.status}: waiting ${wait} s before retry ${attempt + 1} of ${MAX_RETRIES}`);
-      connection.onThrottled?.(wait, attempt + 1);
-      return true;
-    })
-  );
+  const throttle = new ThrottleHandler({
+    signal: connection.signal,
+    progress: connection.progress,
+    logger: connection.logger,
+    t: connection.t,
+    maxTotalWaitSeconds: connection.maxTotalWaitSeconds
+  });
   const transport = new GraphTransport({
     origin,
     extraCaCertificates: connection.extraCaCertificates,
@@ -69,14 +67,15 @@ export function createGraphClient(connection: GraphConnection): GraphSession {
     defaultVersion: 'v1.0',
     // The SDK adds the token only for hosts it knows as Graph's, or these (a custom cloud, the sandbox).
     customHosts: new Set([new URL(origin).hostname]),
-    middleware: [new AuthenticationHandler(authProvider), retry, transport]
+    middleware: [new AuthenticationHandler(authProvider), throttle, transport]
   });
-  return { client, last: () => last, failure: () => transport.failure };
+  return { client, last: () => last, failure: () => throttle.failure ?? transport.failure };
 }
 
 /**
- * Runs a Graph call so that cancelling ends it at once, even while the SDK waits out a
- * `Retry-After`: its wait is a plain timer, and the transport sends nothing once the signal fired.
+ * Runs a Graph call so that cancelling ends it at once, whatever it is doing (fetching the token,
+ * waiting out a `Retry-After`, on the network): the transport and the throttle wait also stop on
+ * the signal, so nothing is sent after it fired.
  */
 export function cancellable<T>(signal: AbortSignal | undefined, work: Promise<T>): Promise<T> {
   if (!signal) return work;

@@ -59,7 +59,7 @@ export async function sendMailOverGraph(
   options: { t?: Translate; readFile?: (path: string) => Promise<Buffer> } = {}
 ): Promise<GraphSendResult> {
   const t = options.t ?? untranslated;
-  const session = createGraphClient(target);
+  const session = createGraphClient({ ...target, t: target.t ?? t });
   const path = `/users/${encodeURIComponent(target.mailbox)}/sendMail`;
   try {
     if (message.kind === 'compose') {

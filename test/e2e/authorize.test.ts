@@ -1,7 +1,4 @@
 import * as assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { sandboxDescription } from '../harness/sandboxEnv';
 import type { SandboxDescription } from '@m365-mail/sandbox';
 import { SandboxFlows } from './sandboxFlows';
@@ -112,18 +109,15 @@ describe('end-to-end: authorize credentials in the browser against the sandbox',
 
   it('authorizes client credentials with a certificate and key chosen in the file dialog', async () => {
     const name = 'Daemon (certificate)';
-    // One PEM holding the certificate and its key, as an export from a PFX usually is.
-    const { certPath, keyPath } = sandbox.clientCertificate;
-    const pem = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'm365-mail-e2e-cert-')), 'daemon.pem');
-    fs.writeFileSync(pem, fs.readFileSync(certPath, 'utf8') + fs.readFileSync(keyPath, 'utf8'));
+    const pem = flows.clientCertificatePem();
     await flows.addSandboxCredential(name, {
       grant: 'Client credentials',
       clientAuth: 'Certificate',
       clientId: sandbox.apps.daemonCertificate.clientId,
-      certificateFile: pem,
+      certificateFile: pem.file,
       user: 'adele@contoso.test'
     });
-    fs.rmSync(path.dirname(pem), { recursive: true, force: true });
+    pem.remove();
     await workbench.contextMenu(workbench.credentialRow(name), 'Authorize credential');
     await flows.rowState(name, /Authorized/);
   });

@@ -8,9 +8,12 @@ import { largeEml } from '../support/emlFixtures';
 import { SandboxFlows } from './sandboxFlows';
 import { messageBody, SandboxMailbox } from '../support/sandboxMailbox';
 import { productVsix, reportFailures, Workbench } from './workbench';
+import { waitForRow } from './inboxPreviewPage';
+import type { Frame } from 'playwright-core';
 
 const ADELE = 'adele@contoso.test';
 const MEGAN = 'megan@contoso.test';
+const ORDERS = 'orders@contoso.test';
 
 /**
  * Microsoft Graph as the transport, in the real workbench against the sandbox's Graph service
@@ -26,6 +29,26 @@ describe('end-to-end: sending through Microsoft Graph', () => {
   let adeleBox: SandboxMailbox;
   let folder: string;
   const adele = 'Adele (Graph)';
+  const testSubject = (name: string) => `M365 Mail test from "${name}"`;
+
+  /** "Send test mail" from the tree for `name`, to `address`. */
+  async function sendTestMail(name: string, address: string): Promise<void> {
+    await workbench.contextMenu(workbench.credentialRow(name), 'Send test mail');
+    await workbench.pick(`Send to ${address}`);
+  }
+
+  /** "Preview inbox folder" from the tree for `name`, once the page shows. */
+  async function openPreview(name: string): Promise<Frame> {
+    await workbench.contextMenu(workbench.credentialRow(name), 'Preview inbox folder');
+    return workbench.inboxPreview(name);
+  }
+
+  /** Clicks `button` on the notification containing `text`. */
+  async function clickNotificationButton(text: RegExp, button: string): Promise<void> {
+    const item = workbench.page.locator('.notification-list-item', { hasText: text }).first();
+    await item.waitFor({ state: 'visible', timeout: 60_000 });
+    await item.locator('.monaco-button', { hasText: button }).first().click();
+  }
 
   before(async () => {
     sandbox = sandboxDescription();
@@ -101,5 +124,130 @@ describe('end-to-end: sending through Microsoft Graph', () => {
     await workbench.pick(`Send to ${MEGAN}`);
     await workbench.waitForNotification(/Microsoft Graph accepted it/);
     await meganBox.waitFor(`M365 Mail test from "${megan}"`);
+  });
+
+  it('previews the Graph inbox: lists the test mail from mailFolders/messages and opens it from Graph', async () => {
+    await workbench.clearNotifications();
+    const frame = await openPreview(adele);
+    await waitForRow(frame, testSubject(adele));
+    assert.equal(await frame.locator('#mailbox').textContent(), ADELE);
+    const folders = await frame.locator('#folders option').allTextContents();
+    assert.ok(
+      folders.some((f) => /inbox/i.test(f)),
+      `the folder list has the inbox: ${folders.join(', ')}`
+    );
+    await frame
+      .locator('#envelopes tr', { hasText: testSubject(adele) })
+      .first()
+      .click();
+    await frame.locator('#message h2', { hasText: testSubject(adele) }).waitFor({ state: 'visible', timeout: 30_000 });
+    const headers = (await frame.locator('#message .header').allTextContents()).join('\n');
+    assert.match(headers, /From: .*adele@contoso\.test/);
+    const text = (await frame.locator('#message pre.text').textContent()) ?? '';
+    assert.match(text, /Credential: Adele \(Graph\)/);
+    await workbench.screenshot('graph-preview');
+    await workbench.runCommand('View: Close All Editors');
+  });
+
+  it('tests the connection over Graph step by step: every step green, and nothing is sent', async () => {
+    const before = (await adeleBox.find(testSubject(adele))).length;
+    await workbench.contextMenu(workbench.credentialRow(adele), 'Test connection');
+    const report = await workbench.webviewFrame(`h1:has-text("Connection test: ${adele}")`);
+    const text = (await report.locator('body').textContent()) ?? '';
+    assert.match(text, /✅\s*Microsoft Graph 127\.0\.0\.1:\d+ \(HTTPS\)\s*all \d+ steps passed/);
+    assert.doesNotMatch(text, /❌/);
+    await workbench.clearNotifications();
+    await workbench.screenshot('graph-connection-test');
+    assert.equal((await adeleBox.find(testSubject(adele))).length, before, 'the test sent nothing');
+    await workbench.runCommand('View: Close All Editors');
+  });
+
+  it('waits when Graph throttles (429 with Retry-After), says so in the progress, and the mail is accepted', async () => {
+    await control.throttleGraph({ requests: 1, retryAfterSeconds: 3, user: ADELE });
+    await sendTestMail(adele, ADELE);
+    await workbench.waitForNotification(/Microsoft Graph asked to wait 3 s \(throttled\)/);
+    await workbench.waitForNotification(/Microsoft Graph accepted it/);
+    await control.clearGraphFaults();
+    await workbench.clearNotifications();
+  });
+
+  it("shows Graph's refusal by its error code with what to do next (ErrorAccessDenied)", async () => {
+    await control.denyGraphAccess(ADELE);
+    await sendTestMail(adele, ADELE);
+    const notice = await workbench.waitForNotification(/ErrorAccessDenied/);
+    assert.match(notice, /Microsoft Graph denied access to adele@contoso\.test \(ErrorAccessDenied\)/);
+    assert.match(notice, /add Mail\.Send/);
+    await control.clearGraphFaults();
+    await workbench.clearNotifications();
+  });
+
+  it('sends from a shared mailbox over Graph and previews its inbox', async () => {
+    const orders = 'Orders (Graph, shared)';
+    const ordersBox = new SandboxMailbox(sandbox, ORDERS);
+    await flows.addAuthorized(orders, {
+      grant: 'Authorization code',
+      clientAuth: 'None: public client',
+      clientId: sandbox.apps.publicClient.clientId,
+      user: ADELE,
+      sharedMailbox: ORDERS,
+      transport: 'Microsoft Graph'
+    });
+    await sendTestMail(orders, ORDERS);
+    await workbench.waitForNotification(/Microsoft Graph accepted it/);
+    await ordersBox.waitFor(testSubject(orders));
+    const [arrived] = await ordersBox.find(testSubject(orders));
+    assert.match(arrived!.source.toString('utf8'), /^From: .*orders@contoso\.test/m, 'sent from the shared mailbox');
+    await workbench.clearNotifications();
+    const frame = await openPreview(orders);
+    await waitForRow(frame, testSubject(orders));
+    assert.equal(await frame.locator('#mailbox').textContent(), ORDERS, 'the preview reads the shared mailbox');
+    await workbench.runCommand('View: Close All Editors');
+  });
+
+  it('sends over Graph with client credentials by certificate', async () => {
+    const name = 'Megan (Graph, certificate)';
+    const pem = flows.clientCertificatePem();
+    await flows.addSandboxCredential(name, {
+      grant: 'Client credentials',
+      clientAuth: 'Certificate',
+      clientId: sandbox.apps.daemonCertificate.clientId,
+      certificateFile: pem.file,
+      user: MEGAN,
+      transport: 'Microsoft Graph'
+    });
+    pem.remove();
+    await workbench.contextMenu(workbench.credentialRow(name), 'Authorize credential');
+    await flows.rowState(name, /Authorized/);
+    await sendTestMail(name, MEGAN);
+    await workbench.waitForNotification(/Microsoft Graph accepted it/);
+    await new SandboxMailbox(sandbox, MEGAN).waitFor(testSubject(name));
+    await workbench.clearNotifications();
+  });
+
+  it('offers "Send through Microsoft Graph instead" when SMTP AUTH is off (5.7.139), switches with consent, and sends again', async () => {
+    const name = 'Megan (SMTP AUTH off)';
+    const meganBox = new SandboxMailbox(sandbox, MEGAN);
+    await flows.signOutOfSandbox();
+    await flows.addAuthorized(name, {
+      grant: 'Authorization code',
+      clientAuth: 'None: public client',
+      clientId: sandbox.apps.publicClient.clientId,
+      user: MEGAN
+    });
+    await sendTestMail(name, MEGAN);
+    const refused = await workbench.waitForNotification(/5\.7\.139/);
+    assert.match(refused, /SMTP AUTH is switched off/);
+    const popup = workbench.page.context().waitForEvent('page', { timeout: 60_000 });
+    await clickNotificationButton(/5\.7\.139/, 'Send through Microsoft Graph instead');
+    const signIn = await popup;
+    await signIn.locator('#accept').or(signIn.locator('#user')).first().waitFor({ state: 'visible', timeout: 30_000 });
+    await flows.signIn(signIn, MEGAN, 'accept');
+    await clickNotificationButton(/now sends through Microsoft Graph/, 'Send again');
+    await workbench.waitForNotification(/Microsoft Graph accepted it/);
+    await meganBox.waitFor(testSubject(name));
+    await signIn.close().catch(() => undefined);
+    // The tree row says how it sends now.
+    await flows.rowState(name, /send: Microsoft Graph, read: IMAP/);
+    await workbench.clearNotifications();
   });
 });

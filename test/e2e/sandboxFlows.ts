@@ -3,6 +3,9 @@
  * flow, "Authorize credential", and the sign-in on the sandbox's pages in the tab the extension
  * opens. Shared by the end-to-end tests.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { SandboxDescription } from '@m365-mail/sandbox';
 import type { Workbench } from './workbench';
@@ -103,6 +106,18 @@ export class SandboxFlows {
     const keep = (await context.cookies()).filter((c) => !/^_(session|interaction|resume)/.test(c.name));
     await context.clearCookies();
     await context.addCookies(keep);
+  }
+
+  /**
+   * The sandbox's client certificate and its key in one PEM, as an export from a PFX usually is,
+   * in a temporary folder of its own; `remove()` deletes it once the add flow has read it.
+   */
+  clientCertificatePem(): { file: string; remove(): void } {
+    const { certPath, keyPath } = this.sandbox.clientCertificate;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'm365-mail-e2e-cert-'));
+    const file = path.join(dir, 'daemon.pem');
+    fs.writeFileSync(file, fs.readFileSync(certPath, 'utf8') + fs.readFileSync(keyPath, 'utf8'));
+    return { file, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
   }
 
   /** Adds and authorizes a credential by browser sign-in (code + PKCE), closing the sign-in tab. */

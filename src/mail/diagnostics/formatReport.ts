@@ -185,7 +185,13 @@ function attemptsSection(step: ConnectionStep, t: Translate): string[] {
 function reportSection(report: ConnectionReport, t: Translate): string[] {
   const out: string[] = [];
   out.push(`## ${report.passed ? ICON.passed : ICON.failed} ${escapeMarkdown(serverLabel(report, t))}`, '');
-  out.push(t('XOAUTH2 user: {0} · started {1} · took {2}', report.user ? code(report.user) : '—', report.startedAt, ms(report.durationMs)), '');
+  const user = report.user ? code(report.user) : '—';
+  out.push(
+    report.protocol === 'graph'
+      ? t('Mailbox: {0} · started {1} · took {2}', user, report.startedAt, ms(report.durationMs))
+      : t('XOAUTH2 user: {0} · started {1} · took {2}', user, report.startedAt, ms(report.durationMs)),
+    ''
+  );
   out.push(`| | ${t('Step')} | ${t('Time')} | ${t('Result')} |`, '| --- | --- | ---: | --- |');
   for (const step of report.steps) {
     const time = step.status === 'skipped' ? '' : ms(step.durationMs);
@@ -235,10 +241,14 @@ function reportSection(report: ConnectionReport, t: Translate): string[] {
 export function formatConnectionReport(input: ReportInput, t: Translate = untranslated): string {
   const at = (input.at ?? new Date()).toISOString();
   const out: string[] = [`# ${t('Connection test: {0}', escapeMarkdown(input.credentialName))}`, ''];
-  out.push(
-    t('Run at {0}. Nothing is sent: SMTP stops after MAIL FROM, IMAP opens the mailbox read-only. The access token and the SASL string are never shown.', at),
-    ''
-  );
+  // Say what each protocol tested here does instead of sending, and only for those tested.
+  const protocols = new Set(input.reports.map((r) => r.protocol));
+  const how = [
+    protocols.has('smtp') ? t('SMTP stops after MAIL FROM') : '',
+    protocols.has('imap') ? t('IMAP opens the mailbox read-only') : '',
+    protocols.has('graph') ? t('Microsoft Graph only reads, and judges the send permission from the token') : ''
+  ].filter(Boolean);
+  out.push(t('Run at {0}. Nothing is sent: {1}. The access token and the SASL string are never shown.', at, how.join(', ')), '');
   for (const note of input.notes ?? []) out.push(`- ${escapeParagraph(note)}`);
   if (input.notes?.length) out.push('');
 

@@ -171,7 +171,7 @@ describe('end-to-end: sending through Microsoft Graph', () => {
     await workbench.clearNotifications();
   });
 
-  it("shows Graph's refusal by its error code with what to do next (ErrorAccessDenied)", async () => {
+  it("shows Graph's refusals by their error code with what to do next (ErrorAccessDenied, MailboxNotEnabledForRESTAPI)", async () => {
     await control.denyGraphAccess(ADELE);
     await sendTestMail(adele, ADELE);
     const notice = await workbench.waitForNotification(/ErrorAccessDenied/);
@@ -179,9 +179,16 @@ describe('end-to-end: sending through Microsoft Graph', () => {
     assert.match(notice, /add Mail\.Send/);
     await control.clearGraphFaults();
     await workbench.clearNotifications();
+    await control.disableGraphMailbox(ADELE);
+    await sendTestMail(adele, ADELE);
+    const disabled = await workbench.waitForNotification(/MailboxNotEnabledForRESTAPI/);
+    assert.match(disabled, /The mailbox adele@contoso\.test cannot be reached through Microsoft Graph/);
+    assert.match(disabled, /must exist in Exchange Online with a license/);
+    await control.clearGraphFaults();
+    await workbench.clearNotifications();
   });
 
-  it('sends from a shared mailbox over Graph and previews its inbox', async () => {
+  it('sends from a shared mailbox over Graph, previews its inbox, and explains ErrorSendAsDenied', async () => {
     const orders = 'Orders (Graph, shared)';
     const ordersBox = new SandboxMailbox(sandbox, ORDERS);
     await flows.addAuthorized(orders, {
@@ -202,6 +209,14 @@ describe('end-to-end: sending through Microsoft Graph', () => {
     await waitForRow(frame, testSubject(orders));
     assert.equal(await frame.locator('#mailbox').textContent(), ORDERS, 'the preview reads the shared mailbox');
     await workbench.runCommand('View: Close All Editors');
+    // Without Send As on the shared mailbox, Graph refuses, and the error says who must grant it.
+    await control.denyGraphSendAs(ORDERS);
+    await sendTestMail(orders, ORDERS);
+    const refused = await workbench.waitForNotification(/ErrorSendAsDenied/);
+    assert.match(refused, /may not send as orders@contoso\.test/);
+    assert.match(refused, /Add-RecipientPermission/);
+    await control.clearGraphFaults();
+    await workbench.clearNotifications();
   });
 
   it('sends over Graph with client credentials by certificate', async () => {

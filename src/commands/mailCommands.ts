@@ -110,6 +110,7 @@ export function registerMailCommands(registry: CommandRegistry, deps: MailComman
     const fileRecipients = [...summary.to, ...summary.cc, ...summary.bcc];
     const to = await askRecipients(def, fileRecipients);
     const sender = mailSenderFor(def, senderDeps);
+    const message = { kind: 'raw', envelope: { from: mailboxOf(def), to }, raw } as const;
     const attachments = summary.attachments.map((a) => `${a.filename ?? vscode.l10n.t('(unnamed)')} (${formatSize(a.sizeBytes)})`).join(', ');
     const detail = [
       `${vscode.l10n.t('From')}: ${summary.from ?? '—'}`,
@@ -121,16 +122,14 @@ export function registerMailCommands(registry: CommandRegistry, deps: MailComman
       '',
       `${vscode.l10n.t('Credential')}: ${def.name} (${mailboxOf(def)} via ${sender.via})`,
       `${vscode.l10n.t('Envelope recipients')}: ${to.join(', ')}`,
-      transportsOf(def).send === 'graph'
-        ? vscode.l10n.t('Microsoft Graph takes recipients from the headers: To, Cc and Bcc are replaced by the envelope recipients; the rest is sent as it is.')
-        : ''
+      sender.describe(message) ?? ''
     ]
       .filter((l) => l !== '')
       .join('\n');
     const sendButton = vscode.l10n.t('Send');
     const confirmed = await vscode.window.showInformationMessage(vscode.l10n.t('Send this message as it is?'), { modal: true, detail }, sendButton);
     if (confirmed !== sendButton) throw new CancelledError();
-    const sent = await sender.send({ kind: 'raw', envelope: { from: mailboxOf(def), to }, raw }, vscode.l10n.t('the .eml file'));
+    const sent = await sender.send(message, vscode.l10n.t('the .eml file'));
     reportSent(def, sent.outcome, to);
   });
 

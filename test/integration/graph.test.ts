@@ -8,13 +8,13 @@
  */
 import * as assert from 'node:assert/strict';
 import type { AuthService } from '../../src/auth/authService';
-import { M365MailError } from '../../src/core/errors';
 import { secretKeys } from '../../src/core/secretVault';
 import type { CredentialDefinition } from '../../src/core/model';
 import { decodeJwtClaims } from '../../src/core/tokenClaims';
 import { sendMailOverGraph, type GraphSendTarget } from '../../src/mail/graph/graphSend';
 import { SANDBOX_APPS } from '@m365-mail/sandbox';
 import { useSandboxAuth } from '../support/sandboxAuth';
+import { typedFailure } from '../support/typedFailure';
 import { SandboxMailbox } from '../support/sandboxMailbox';
 
 describe('Microsoft Graph transport against the sandbox', function () {
@@ -38,17 +38,6 @@ describe('Microsoft Graph transport against the sandbox', function () {
   const subject = (what: string) => `Graph ${what} ${Math.random().toString(36).slice(2, 10)}`;
   const compose = (def: CredentialDefinition, to: string[], title: string) =>
     ({ kind: 'compose', from: def.sharedMailbox ?? def.userName ?? '', to, subject: title, text: `Sent by ${def.name} over Microsoft Graph.` }) as const;
-
-  /** The typed error a Graph send failed with. */
-  async function sendFailure(promise: Promise<unknown>): Promise<M365MailError> {
-    try {
-      await promise;
-    } catch (error) {
-      assert.ok(error instanceof M365MailError, `a typed error, not ${String(error)}`);
-      return error;
-    }
-    assert.fail('the send succeeded');
-  }
 
   it('signs in for Graph (send and read), sends a test mail as JSON: 202 with a request id, it arrives over IMAP and a copy is in Sent Items', async () => {
     const auth = engine();
@@ -165,7 +154,7 @@ describe('Microsoft Graph transport against the sandbox', function () {
     const def = credential('sandbox-adele', { sendTransport: 'graph', readTransport: 'graph' });
     await authorize(auth, def);
     await env.sandbox.control.throttleGraph({ requests: 5, retryAfterSeconds: 600 });
-    const error = await sendFailure(sendMailOverGraph(target(auth, def), compose(def, ['adele@contoso.test'], subject('long throttle'))));
+    const error = await typedFailure(sendMailOverGraph(target(auth, def), compose(def, ['adele@contoso.test'], subject('long throttle'))));
     assert.equal(error.code, 'graph.throttled');
     assert.match(error.options.nextStep ?? '', /600 seconds/);
   });
@@ -177,14 +166,14 @@ describe('Microsoft Graph transport against the sandbox', function () {
     const send = (def: CredentialDefinition) => sendMailOverGraph(target(auth, def), compose(def, ['adele@contoso.test'], subject('denied')));
 
     await env.sandbox.control.denyGraphAccess('adele@contoso.test');
-    let error = await sendFailure(send(adele));
+    let error = await typedFailure(send(adele));
     assert.equal(error.code, 'graph.ErrorAccessDenied');
     assert.match(error.message, /request-id [0-9a-f-]{36}/i);
     assert.match(error.options.nextStep ?? '', /Mail\.Send/);
 
     await env.sandbox.control.clearGraphFaults();
     await env.sandbox.control.disableGraphMailbox('adele@contoso.test');
-    error = await sendFailure(send(adele));
+    error = await typedFailure(send(adele));
     assert.equal(error.code, 'graph.MailboxNotEnabledForRESTAPI');
     assert.match(error.options.nextStep ?? '', /Exchange Online/);
 
@@ -192,7 +181,7 @@ describe('Microsoft Graph transport against the sandbox', function () {
     const orders = credential('sandbox-orders', { sendTransport: 'graph', readTransport: 'graph' });
     await authorize(auth, orders);
     await env.sandbox.control.denyGraphSendAs('orders@contoso.test');
-    error = await sendFailure(send(orders));
+    error = await typedFailure(send(orders));
     assert.equal(error.code, 'graph.ErrorSendAsDenied');
     assert.match(error.message, /orders@contoso\.test/);
     assert.match(error.options.nextStep ?? '', /Send As/);
@@ -203,7 +192,7 @@ describe('Microsoft Graph transport against the sandbox', function () {
     await env.vault.store(secretKeys(daemon.id).clientSecret, SANDBOX_APPS.daemonSecret.clientSecret);
     await auth.authorizeClientCredentials(daemon);
     await env.sandbox.control.denyGraphAccess('adele@contoso.test');
-    error = await sendFailure(send(daemon));
+    error = await typedFailure(send(daemon));
     assert.equal(error.code, 'graph.ErrorAccessDenied');
     assert.match(error.options.nextStep ?? '', /application access policy/);
   });

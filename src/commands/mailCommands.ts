@@ -140,6 +140,7 @@ export function registerMailCommands(registry: CommandRegistry, deps: MailComman
     const graphRecipients = vscode.l10n.t(
       'Microsoft Graph takes recipients from the headers: To, Cc and Bcc are replaced by the envelope recipients; the rest is sent as it is.'
     );
+    const message = { kind: 'raw', envelope: { from: mailboxOf(def), to }, raw } as const;
     const attachments = summary.attachments.map((a) => `${a.filename ?? vscode.l10n.t('(unnamed)')} (${formatSize(a.sizeBytes)})`).join(', ');
     const detail = [
       `${vscode.l10n.t('From')}: ${summary.from ?? '—'}`,
@@ -151,14 +152,15 @@ export function registerMailCommands(registry: CommandRegistry, deps: MailComman
       '',
       `${vscode.l10n.t('Credential')}: ${def.name} (${mailboxOf(def)} via ${sender.via})`,
       `${vscode.l10n.t('Envelope recipients')}: ${to.join(', ')}`,
-      transportsOf(def).send === 'graph' ? graphRecipients : ''
+      sender.describe(message) ?? ''
     ]
       .filter((l) => l !== '')
       .join('\n');
     const sendButton = vscode.l10n.t('Send');
     const confirmed = await vscode.window.showInformationMessage(vscode.l10n.t('Send this message as it is?'), { modal: true, detail }, sendButton);
     if (confirmed !== sendButton) throw new CancelledError();
-    await sendAndReport(def, (d) => ({ kind: 'raw', envelope: { from: mailboxOf(d), to }, raw }), vscode.l10n.t('the .eml file'), to, ` ${graphRecipients}`);
+    // After a switch to Graph, "Send again?" says what Graph does with the file's recipients.
+    await sendAndReport(def, (d) => ({ ...message, envelope: { from: mailboxOf(d), to } }), vscode.l10n.t('the .eml file'), to, ` ${graphRecipients}`);
   });
 
   registry.register(CommandIds.previewInbox, async (arg) => {

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { loadChunk } from '../common/lazyChunk';
 import type { Settings } from '../common/settings';
-import type { Translate } from '../core/format';
+import { formatSize, type Translate } from '../core/format';
 import type { Logger } from '../core/logger';
 import { mailboxOf, transportsOf, type CredentialDefinition } from '../core/model';
 import { toMailServer } from '../core/tokenDestinations';
@@ -23,6 +23,8 @@ export interface SentReport {
 export interface MailSender {
   /** Where the message goes, for titles and confirmations: `smtp.office365.com:587` or `Microsoft Graph (graph.microsoft.com)`. */
   readonly via: string;
+  /** What the confirmation says about how this transport sends the message, if anything. */
+  describe(message: OutgoingMessage): string | undefined;
   send(message: OutgoingMessage, what: string): Promise<SentReport>;
 }
 
@@ -40,6 +42,7 @@ function smtpSender(def: CredentialDefinition, { tokens, settings, logger }: Mai
   const via = `${def.smtp.host}:${def.smtp.port}`;
   return {
     via,
+    describe: () => undefined,
     send: async (message, what) =>
       vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Sending {0} with "{1}" through {2}…', what, def.name, def.smtp.host) },
@@ -75,6 +78,16 @@ function graphSender(def: CredentialDefinition, { tokens, settings, logger }: Ma
   const host = endpoint ? new URL(endpoint).host : '';
   return {
     via: vscode.l10n.t('Microsoft Graph ({0})', host),
+    describe: (message) => {
+      if (message.kind !== 'raw' || !('content' in message.raw) || !Buffer.isBuffer(message.raw.content)) return undefined;
+      return loadChunk('graph').emlSendPath(message.raw.content, message.envelope.to) === 'mime'
+        ? vscode.l10n.t(
+            'Sent as its own MIME: Microsoft Graph takes recipients from the headers, so To, Cc and Bcc are replaced by the envelope recipients; the rest is sent as it is.'
+          )
+        : vscode.l10n.t(
+            'Over the 3 MB raw-MIME limit of Microsoft Graph: sent as a draft with its attachments uploaded, to the envelope recipients. Exchange rebuilds the MIME (headers other than five X- headers, the part structure and encodings are its own). Needs the permission Mail.ReadWrite.'
+          );
+    },
     send: async (message, what) =>
       vscode.window.withProgress(
         {
@@ -93,15 +106,30 @@ function graphSender(def: CredentialDefinition, { tokens, settings, logger }: Ma
                 signal: abort.signal,
                 // Throttled: the wait Graph asked for (at most 60 s in all), in this notification; its Cancel ends it.
                 progress: { waiting: (wait) => progress.report({ message: wait.message }) },
+                onUpload: (name, sent, total) =>
+                  progress.report({ message: vscode.l10n.t('Uploading "{0}": {1} of {2}…', name, formatSize(sent), formatSize(total)) }),
                 t
               },
               message,
-              { t }
+              // The smtp chunk parses a large .eml into a draft; the .eml command has loaded it already.
+              { t, planDraft: message.kind === 'raw' ? loadChunk('smtp').planDraft : undefined }
             );
             logger.info(`sent ${what} for ${def.id} over Microsoft Graph (${result.path}): ${result.status}, request-id ${result.requestId ?? '—'}`);
-            return {
-              outcome: vscode.l10n.t('Microsoft Graph accepted it ({0}: accepted, not yet delivered) · request-id {1}', result.status, result.requestId ?? '—')
-            };
+            const accepted = vscode.l10n.t(
+              'Microsoft Graph accepted it ({0}: accepted, not yet delivered) · request-id {1}',
+              result.status,
+              result.requestId ?? '—'
+            );
+            const how =
+              result.path === 'draft'
+                ? vscode.l10n.t(
+                    ' · sent as a draft with {0} attachment(s) uploaded; Exchange rebuilt the MIME',
+                    (result.attachments?.posted ?? 0) + (result.attachments?.uploaded ?? 0)
+                  ) + (result.droppedHeaders?.length ? vscode.l10n.t(' · X- headers left out (Graph takes five): {0}', result.droppedHeaders.join(', ')) : '')
+                : result.path === 'mime'
+                  ? vscode.l10n.t(' · sent as its own MIME')
+                  : '';
+            return { outcome: accepted + how };
           } finally {
             subscription.dispose();
           }

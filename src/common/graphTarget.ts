@@ -17,6 +17,8 @@ export interface GraphTarget {
   mailbox: string;
   /** Client credentials: app-only tokens, whose errors have other next steps. */
   appOnly: boolean;
+  /** The cloud's Outlook hosts, where Graph's upload sessions for large attachments may point. */
+  uploadHosts: readonly string[];
 }
 
 /**
@@ -29,7 +31,8 @@ export function graphTargetOf(
   logger: Logger,
   getGraphToken: (destination: TokenDestination) => Promise<{ accessToken: string }>
 ): GraphTarget {
-  const endpoint = settings.clouds().require(def.cloud).graphEndpoint;
+  const cloud = settings.clouds().require(def.cloud);
+  const endpoint = cloud.graphEndpoint;
   const destination = endpoint ? toGraphServer(endpoint) : undefined;
   if (!endpoint || !destination) {
     throw new M365MailError('graph.no_endpoint', vscode.l10n.t('The Microsoft cloud of "{0}" has no Graph endpoint.', def.name), {
@@ -43,6 +46,7 @@ export function graphTargetOf(
     extraCaCertificates: settings.trustedCaCertificates(),
     logger,
     mailbox: mailboxOf(def),
-    appOnly: def.grant === 'clientCredentials'
+    appOnly: def.grant === 'clientCredentials',
+    uploadHosts: cloud.graphUploadHosts ?? []
   };
 }

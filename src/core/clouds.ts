@@ -24,6 +24,12 @@ export interface MicrosoftCloud {
   graphEndpoint?: string;
   /** Resource prefix of Graph scopes, e.g. `https://graph.microsoft.com/`; `graphEndpoint + '/'` when a custom cloud leaves it out. */
   graphScopePrefix?: string;
+  /**
+   * Hosts besides the Graph host where Graph's upload sessions for large attachments may point
+   * (Outlook's, which take the file's bytes at a pre-authenticated `uploadUrl`); an `uploadUrl`
+   * anywhere else is refused before a byte is sent.
+   */
+  graphUploadHosts?: readonly string[];
 }
 
 /**
@@ -38,7 +44,8 @@ function exchangeOnline(
   scopePrefix: string,
   imapHost: string,
   smtpHost: string,
-  graphEndpoint: string
+  graphEndpoint: string,
+  graphUploadHosts: readonly string[]
 ): MicrosoftCloud {
   const appOnlyResource = id === 'global' ? 'https://outlook.office365.com/' : scopePrefix;
   return {
@@ -50,7 +57,8 @@ function exchangeOnline(
     imap: { host: imapHost, port: 993, security: 'tls' },
     smtp: { host: smtpHost, port: 587, security: 'starttls' },
     graphEndpoint,
-    graphScopePrefix: `${graphEndpoint}/`
+    graphScopePrefix: `${graphEndpoint}/`,
+    graphUploadHosts
   };
 }
 
@@ -62,7 +70,9 @@ export const BUILT_IN_CLOUDS: readonly MicrosoftCloud[] = [
     'https://outlook.office.com/',
     'outlook.office365.com',
     'smtp.office365.com',
-    'https://graph.microsoft.com'
+    'https://graph.microsoft.com',
+    // Graph's docs show outlook.office.com; upload URLs on outlook.office365.com are seen too.
+    ['outlook.office.com', 'outlook.office365.com']
   ),
   exchangeOnline(
     'usGovHigh',
@@ -71,7 +81,8 @@ export const BUILT_IN_CLOUDS: readonly MicrosoftCloud[] = [
     'https://outlook.office365.us/',
     'outlook.office365.us',
     'smtp.office365.us',
-    'https://graph.microsoft.us'
+    'https://graph.microsoft.us',
+    ['outlook.office365.us']
   ),
   // Less documented than the others: check with the tenant's admin, the hosts are editable.
   exchangeOnline(
@@ -81,7 +92,8 @@ export const BUILT_IN_CLOUDS: readonly MicrosoftCloud[] = [
     'https://outlook.office365.us/',
     'outlook-dod.office365.us',
     'outlook-dod.office365.us',
-    'https://dod-graph.microsoft.us'
+    'https://dod-graph.microsoft.us',
+    ['outlook-dod.office365.us']
   ),
   // SMTP is reported both as smtp.partner.outlook.cn and partner.outlook.cn; the former is the default.
   exchangeOnline(
@@ -91,7 +103,8 @@ export const BUILT_IN_CLOUDS: readonly MicrosoftCloud[] = [
     'https://partner.outlook.cn/',
     'partner.outlook.cn',
     'smtp.partner.outlook.cn',
-    'https://microsoftgraph.chinacloudapi.cn'
+    'https://microsoftgraph.chinacloudapi.cn',
+    ['partner.outlook.cn']
   )
 ];
 
@@ -108,8 +121,10 @@ const DELEGATED_GRAPH_SCOPES = {
   read: 'Mail.Read',
   sendShared: 'Mail.Send.Shared',
   readShared: 'Mail.Read.Shared',
-  // Only where a large attachment needs a draft and an upload session.
+  // Only where a large message needs a draft and an upload session: never prefilled, asked for by
+  // the large-send error (mail/graph/graphLargeSend.ts).
   readWrite: 'Mail.ReadWrite',
+  readWriteShared: 'Mail.ReadWrite.Shared',
   user: 'User.Read'
 } as const;
 
@@ -124,17 +139,24 @@ export function isHttpsOrigin(value: unknown): value is string {
   }
 }
 
+/** A bare DNS host name (no scheme, port, path or user), as `graphUploadHosts` entries must be. */
+function isHostName(value: unknown): value is string {
+  return typeof value === 'string' && /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i.test(value);
+}
+
 /**
  * A `m365mail.customClouds` entry as used: its Graph endpoint only when it is an https origin
- * (without trailing slash), and the Graph scope prefix defaulted from it. An invalid endpoint leaves
- * the cloud without Graph rather than sending a token somewhere unexpected.
+ * (without trailing slash), the Graph scope prefix defaulted from it, and only the upload hosts that
+ * are host names. An invalid endpoint leaves the cloud without Graph rather than sending a token
+ * somewhere unexpected.
  */
 export function normalizeCustomCloud(cloud: MicrosoftCloud): MicrosoftCloud {
-  const { graphEndpoint, graphScopePrefix, ...rest } = cloud;
+  const { graphEndpoint, graphScopePrefix, graphUploadHosts, ...rest } = cloud;
   if (!isHttpsOrigin(graphEndpoint)) return rest;
   const endpoint = graphEndpoint.replace(/\/+$/, '');
   const prefix = typeof graphScopePrefix === 'string' && /^https:\/\/[^\s]+\/$/.test(graphScopePrefix) ? graphScopePrefix : `${endpoint}/`;
-  return { ...rest, graphEndpoint: endpoint, graphScopePrefix: prefix };
+  const uploadHosts = Array.isArray(graphUploadHosts) ? graphUploadHosts.filter(isHostName).map((h) => h.toLowerCase()) : [];
+  return { ...rest, graphEndpoint: endpoint, graphScopePrefix: prefix, graphUploadHosts: uploadHosts };
 }
 
 /** What a credential's default scopes depend on besides cloud, grant and purpose. */

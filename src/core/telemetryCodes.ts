@@ -100,7 +100,10 @@ const KNOWN_ERROR_CODES: ReadonlySet<string> = new Set([
   'graph.too_large',
   'graph.client',
   'graph.foreign_host',
-  'graph.eml_too_large',
+  'graph.needs_mail_readwrite',
+  'graph.upload_host_refused',
+  'graph.attachment_too_large',
+  'graph.draft_too_large',
   'graph.no_endpoint'
 ]);
 

@@ -8,7 +8,7 @@
  */
 import * as assert from 'node:assert/strict';
 import type { AuthService } from '../../src/auth/authService';
-import { CancelledError, M365MailError } from '../../src/core/errors';
+import { CancelledError } from '../../src/core/errors';
 import { secretKeys } from '../../src/core/secretVault';
 import type { CredentialDefinition } from '../../src/core/model';
 import { decodeJwtClaims } from '../../src/core/tokenClaims';
@@ -16,6 +16,7 @@ import { sendMailOverGraph, type GraphSendTarget } from '../../src/mail/graph/gr
 import type { GraphWait } from '../../src/mail/graph/throttle';
 import { SANDBOX_APPS } from '@m365-mail/sandbox';
 import { useSandboxAuth } from '../support/sandboxAuth';
+import { typedFailure } from '../support/typedFailure';
 import { SandboxMailbox } from '../support/sandboxMailbox';
 
 describe('Microsoft Graph transport against the sandbox', function () {
@@ -39,17 +40,6 @@ describe('Microsoft Graph transport against the sandbox', function () {
   const subject = (what: string) => `Graph ${what} ${Math.random().toString(36).slice(2, 10)}`;
   const compose = (def: CredentialDefinition, to: string[], title: string) =>
     ({ kind: 'compose', from: def.sharedMailbox ?? def.userName ?? '', to, subject: title, text: `Sent by ${def.name} over Microsoft Graph.` }) as const;
-
-  /** The typed error a Graph send failed with. */
-  async function sendFailure(promise: Promise<unknown>): Promise<M365MailError> {
-    try {
-      await promise;
-    } catch (error) {
-      assert.ok(error instanceof M365MailError, `a typed error, not ${String(error)}`);
-      return error;
-    }
-    assert.fail('the send succeeded');
-  }
 
   it('signs in for Graph (send and read), sends a test mail as JSON: 202 with a request id, it arrives over IMAP and a copy is in Sent Items', async () => {
     const auth = engine();
@@ -190,7 +180,7 @@ describe('Microsoft Graph transport against the sandbox', function () {
     const { waits, progress } = progressLog();
     const requests: string[] = [];
     const started = Date.now();
-    const error = await sendFailure(
+    const error = await typedFailure(
       sendMailOverGraph(
         target(auth, def, { progress, onRequest: (method, url) => requests.push(`${method} ${url}`) }),
         compose(def, ['adele@contoso.test'], subject('long throttle'))
@@ -209,7 +199,7 @@ describe('Microsoft Graph transport against the sandbox', function () {
     const { auth, def } = await authorizedAdele();
     await env.sandbox.control.throttleGraph({ requests: 5, retryAfterSeconds: 1 });
     const { waits, progress } = progressLog();
-    const error = await sendFailure(
+    const error = await typedFailure(
       sendMailOverGraph(target(auth, def, { progress, maxTotalWaitSeconds: 2 }), compose(def, ['adele@contoso.test'], subject('bounded')))
     );
     assert.equal(error.code, 'graph.throttled');
@@ -260,14 +250,14 @@ describe('Microsoft Graph transport against the sandbox', function () {
     const send = (def: CredentialDefinition) => sendMailOverGraph(target(auth, def), compose(def, ['adele@contoso.test'], subject('denied')));
 
     await env.sandbox.control.denyGraphAccess('adele@contoso.test');
-    let error = await sendFailure(send(adele));
+    let error = await typedFailure(send(adele));
     assert.equal(error.code, 'graph.ErrorAccessDenied');
     assert.match(error.message, /request-id [0-9a-f-]{36}/i);
     assert.match(error.options.nextStep ?? '', /Mail\.Send/);
 
     await env.sandbox.control.clearGraphFaults();
     await env.sandbox.control.disableGraphMailbox('adele@contoso.test');
-    error = await sendFailure(send(adele));
+    error = await typedFailure(send(adele));
     assert.equal(error.code, 'graph.MailboxNotEnabledForRESTAPI');
     assert.match(error.options.nextStep ?? '', /Exchange Online/);
 
@@ -275,7 +265,7 @@ describe('Microsoft Graph transport against the sandbox', function () {
     const orders = credential('sandbox-orders', { sendTransport: 'graph', readTransport: 'graph' });
     await authorize(auth, orders);
     await env.sandbox.control.denyGraphSendAs('orders@contoso.test');
-    error = await sendFailure(send(orders));
+    error = await typedFailure(send(orders));
     assert.equal(error.code, 'graph.ErrorSendAsDenied');
     assert.match(error.message, /orders@contoso\.test/);
     assert.match(error.options.nextStep ?? '', /Send As/);
@@ -286,7 +276,7 @@ describe('Microsoft Graph transport against the sandbox', function () {
     await env.vault.store(secretKeys(daemon.id).clientSecret, SANDBOX_APPS.daemonSecret.clientSecret);
     await auth.authorizeClientCredentials(daemon);
     await env.sandbox.control.denyGraphAccess('adele@contoso.test');
-    error = await sendFailure(send(daemon));
+    error = await typedFailure(send(daemon));
     assert.equal(error.code, 'graph.ErrorAccessDenied');
     assert.match(error.options.nextStep ?? '', /application access policy/);
   });

@@ -7,9 +7,9 @@ import { readFileSync } from 'node:fs';
 import { httpsCall } from './client/signIn';
 import type { SandboxDescription } from './description';
 import type { GraphMailboxFault } from './server/auth/control';
-import type { Fault, FaultSpec, GraphFaults, SandboxSettings, TokenStats } from './server/auth/state';
+import type { Fault, FaultSpec, GraphFaults, GraphUploadStats, SandboxSettings, TokenStats } from './server/auth/state';
 
-export type { Fault, FaultSpec, GraphFaults, GraphMailboxFault, SandboxSettings, TokenStats };
+export type { Fault, FaultSpec, GraphFaults, GraphMailboxFault, GraphUploadStats, SandboxSettings, TokenStats };
 
 export class SandboxControlClient {
   private ca: string | undefined;
@@ -99,6 +99,14 @@ export class SandboxControlClient {
   }
   private graphMailboxFault(upn: string, fault: GraphMailboxFault): Promise<GraphFaults> {
     return this.call('POST', `graph/users/${encodeURIComponent(upn)}/${fault}`);
+  }
+  /** createUploadSession answers with uploadUrls on `origin` (a host a client must refuse) until the Graph faults are cleared. */
+  setGraphUploadOrigin(origin: string): Promise<GraphFaults> {
+    return this.call('POST', 'graph/upload-origin', { origin });
+  }
+  /** What reached the upload URLs (requests and bytes) since the stats were last reset. */
+  graphUploads(): Promise<GraphUploadStats> {
+    return this.call('GET', 'graph/uploads');
   }
   async clearGraphFaults(): Promise<void> {
     await this.call('DELETE', 'graph/faults');

@@ -3,7 +3,8 @@
  * (@microsoft/microsoft-graph-client) as an independent client, with tokens from the sandbox's
  * authorization server through the real sign-in pages (client/signIn.ts), and cross-checked with
  * `curl` and over IMAP (imapflow): a sendMail arrives in the recipient's inbox and in the sender's
- * Sent Items, and a message appended over IMAP is listed over Graph.
+ * Sent Items, a message appended over IMAP is listed over Graph, and a draft with attachments
+ * uploaded through an upload session (the SDK's LargeFileUploadTask) arrives byte for byte.
  */
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -13,10 +14,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tls from 'node:tls';
 import { promisify } from 'node:util';
-import { Client, GraphError, PageIterator } from '@microsoft/microsoft-graph-client';
+import { randomBytes } from 'node:crypto';
+import { Client, FileUpload, GraphError, HTTPMessageHandler, LargeFileUploadTask, PageIterator } from '@microsoft/microsoft-graph-client';
 import type { Message, User } from '@microsoft/microsoft-graph-types';
 import { ImapFlow } from 'imapflow';
 import MailComposer from 'nodemailer/lib/mail-composer';
+import { simpleParser } from 'mailparser';
 import { appToken, delegatedToken } from '../src/client/signIn';
 import { SandboxControlClient } from '../src/controlClient';
 import { GRAPH_SCOPES, MAIL_SCOPES, SANDBOX_APPS } from '../src/server/fixtures';
@@ -342,6 +345,171 @@ describe('sandbox Microsoft Graph service', function () {
       );
       assert.equal(error.statusCode, 400);
       assert.equal(error.code, 'ErrorInvalidRecipients');
+    });
+  });
+
+  describe('drafts and upload sessions', function () {
+    const writer = () => userToken('adele@contoso.test', [GRAPH_SCOPES.mailSend, GRAPH_SCOPES.mailReadWrite]);
+    const draftBody = (subject: string) => ({
+      subject,
+      body: { contentType: 'text', content: 'see the attachments' },
+      toRecipients: [{ emailAddress: { address: 'megan@contoso.test' } }],
+      internetMessageHeaders: [{ name: 'X-Sandbox-Draft', value: 'kept' }]
+    });
+
+    /** The messages of a folder whose subject is this one, over IMAP (with source and flags). */
+    async function inFolder(mailbox: string, folder: string, subject: string) {
+      const client = await imap(mailbox);
+      try {
+        const lock = await client.getMailboxLock(folder, { readOnly: true });
+        try {
+          const uids = (await client.search({ subject }, { uid: true })) || [];
+          return uids.length ? await client.fetchAll(uids.join(','), { source: true, flags: true }, { uid: true }) : [];
+        } finally {
+          lock.release();
+        }
+      } finally {
+        await client.logout();
+      }
+    }
+
+    /** An upload session's uploadUrl for a new draft's attachment of `size` bytes. */
+    async function session(client: Client, subject: string, size: number): Promise<{ draft: Message; uploadUrl: string }> {
+      const draft = (await client.api('/me/messages').post(draftBody(subject))) as Message;
+      const opened = (await client
+        .api(`/me/messages/${draft.id}/attachments/createUploadSession`)
+        .post({ AttachmentItem: { attachmentType: 'file', name: 'big.bin', size } })) as { uploadUrl: string };
+      return { draft, uploadUrl: opened.uploadUrl };
+    }
+
+    it('POST /messages makes a draft in Drafts (IMAP sees it, flagged \\Draft); without Mail.ReadWrite it is 403 ErrorAccessDenied', async function () {
+      const subject = `Draft ${Date.now()}`;
+      const client = graph(await writer());
+      const draft = (await client.api('/me/messages').post(draftBody(subject))) as Message;
+      assert.ok(draft.id);
+      assert.equal(draft.isDraft, true);
+      assert.equal(draft.subject, subject);
+      assert.equal(((await client.api(`/me/messages/${draft.id}`).get()) as Message).subject, subject, 'read back by its ID');
+      const [copy] = await inFolder('adele@contoso.test', 'Drafts', subject);
+      assert.ok(copy?.flags?.has('\\Draft'), 'in Drafts, flagged \\Draft');
+      assert.match(copy.source!.toString(), /^X-Sandbox-Draft: kept/m);
+
+      const readOnly = await graphError(
+        graph(await userToken('adele@contoso.test'))
+          .api('/me/messages')
+          .post(draftBody(subject))
+      );
+      assert.equal(readOnly.statusCode, 403);
+      assert.equal(readOnly.code, 'ErrorAccessDenied');
+      const sixHeaders = await graphError(
+        client.api('/me/messages').post({
+          ...draftBody(subject),
+          internetMessageHeaders: Array.from({ length: 6 }, (_, i) => ({ name: `X-H${i}`, value: 'v' }))
+        })
+      );
+      assert.equal(sixHeaders.code, 'InvalidInternetMessageHeaderCollection');
+
+      await client.api(`/me/messages/${draft.id}`).delete();
+      assert.equal((await inFolder('adele@contoso.test', 'Drafts', subject)).length, 0, 'DELETE removes the draft');
+      assert.equal((await graphError(client.api(`/me/messages/${draft.id}`).get())).code, 'ErrorItemNotFound');
+    });
+
+    it('a small attachment by POST and a 5 MB one through LargeFileUploadTask arrive over IMAP byte for byte; the draft leaves Drafts for Sent Items', async function () {
+      const subject = `Uploaded ${Date.now()}`;
+      const small = randomBytes(100_000);
+      const large = randomBytes(5 * 1024 * 1024 + 123);
+      const client = graph(await writer());
+      const draft = (await client.api('/me/messages').post(draftBody(subject))) as Message;
+      const attached = (await client.api(`/me/messages/${draft.id}/attachments`).post({
+        '@odata.type': '#microsoft.graph.fileAttachment',
+        name: 'small.bin',
+        contentType: 'application/octet-stream',
+        contentBytes: small.toString('base64')
+      })) as { id: string; size: number };
+      assert.equal(attached.size, small.length);
+
+      const uploadSession = await LargeFileUploadTask.createUploadSession(client, `/me/messages/${draft.id}/attachments/createUploadSession`, {
+        AttachmentItem: { attachmentType: 'file', name: 'large.bin', size: large.length, contentType: 'application/octet-stream' }
+      });
+      assert.equal(new URL(uploadSession.url).host, new URL(sandbox.description.graph.endpoint).host);
+      // The SDK's own client would add its token to the sandbox host (a custom host): the upload URL refuses it.
+      const withToken = await new LargeFileUploadTask(client, new FileUpload(large, 'large.bin', large.length), uploadSession, { rangeSize: 320 * 1024 })
+        .upload()
+        .then(
+          () => undefined,
+          (e: unknown) => e as { error?: { code?: string } }
+        );
+      assert.equal(withToken?.error?.code, 'InvalidAudience');
+      // The upload URL is pre-authenticated: a client without the authentication handler, as Graph's docs say.
+      const anonymous = Client.initWithMiddleware({ middleware: new HTTPMessageHandler() });
+      const chunks: string[] = [];
+      const task = new LargeFileUploadTask(anonymous, new FileUpload(large, 'large.bin', large.length), uploadSession, {
+        rangeSize: 12 * 320 * 1024,
+        uploadEventHandlers: { progress: (range) => chunks.push(`${range?.minValue}-${range?.maxValue}`) }
+      });
+      const uploaded = await task.upload();
+      assert.deepEqual(chunks, ['0-3932159', `3932160-${large.length - 1}`]);
+      assert.match(uploaded.location ?? '', /\/attachments\('[^']+'\)$/, '201 with a Location');
+
+      await client.api(`/me/messages/${draft.id}/send`).post(null);
+      const megan = await imap('megan@contoso.test');
+      try {
+        const uid = await arrival(megan, 'INBOX', subject);
+        const lock = await megan.getMailboxLock('INBOX');
+        try {
+          const source = ((await megan.fetchOne(String(uid), { source: true }, { uid: true })) || undefined)?.source;
+          const parsed = await simpleParser(source!);
+          const byName = new Map(parsed.attachments.map((a) => [a.filename, a.content]));
+          assert.ok(byName.get('small.bin')?.equals(small), 'small.bin byte for byte');
+          assert.ok(byName.get('large.bin')?.equals(large), 'large.bin byte for byte');
+          assert.equal(parsed.headers.get('x-sandbox-draft'), 'kept');
+        } finally {
+          lock.release();
+        }
+      } finally {
+        await megan.logout();
+      }
+      assert.equal((await inFolder('adele@contoso.test', 'Drafts', subject)).length, 0, 'the draft is gone');
+      assert.equal((await inFolder('adele@contoso.test', 'Sent Items', subject)).length, 1, 'a copy in Sent Items');
+      assert.equal((await graphError(client.api(`/me/messages/${draft.id}/send`).post(null))).code, 'ErrorItemNotFound', 'sent once');
+    });
+
+    it('upload URLs (curl): out of order is 416, a chunk over 4 MB is 413, a wrong authtoken is 404, DELETE cancels; sizes under 3 MB or over 150 MB are refused', async function () {
+      const client = graph(await writer());
+      const size = 3_500_000;
+      const { draft, uploadUrl } = await session(client, `Ranges ${Date.now()}`, size);
+      const chunk = path.join(tmp, 'chunk.bin');
+      await fs.writeFile(chunk, randomBytes(1000));
+      const put = (url: string, range: string, file = chunk) =>
+        curl(['-X', 'PUT', '-H', 'Content-Type: application/octet-stream', '-H', `Content-Range: ${range}`, '--data-binary', `@${file}`, url]);
+
+      const first = await put(uploadUrl, `bytes 0-999/${size}`);
+      assert.equal(first.status, 200, first.body);
+      assert.deepEqual(JSON.parse(first.body).nextExpectedRanges, ['1000']);
+      const gap = await put(uploadUrl, `bytes 2000-2999/${size}`);
+      assert.equal(gap.status, 416);
+      assert.equal(JSON.parse(gap.body).error.code, 'InvalidRange');
+      const overlap = await put(uploadUrl, `bytes 500-1499/${size}`);
+      assert.equal(overlap.status, 416);
+      const big = path.join(tmp, 'chunk-big.bin');
+      await fs.writeFile(big, Buffer.alloc(4 * 1024 * 1024 + 1));
+      assert.equal((await put(uploadUrl, `bytes 1000-${1000 + 4 * 1024 * 1024}/${size}`, big)).status, 413);
+      const forged = new URL(uploadUrl);
+      forged.searchParams.set('authtoken', Buffer.alloc(32).toString('base64url'));
+      assert.equal((await put(forged.href, `bytes 1000-1999/${size}`)).status, 404);
+      const cancelled = await curl(['-X', 'DELETE', uploadUrl]);
+      assert.equal(cancelled.status, 204);
+      assert.equal((await put(uploadUrl, `bytes 1000-1999/${size}`)).status, 404, 'the session is gone');
+
+      const create = (bytes: number) =>
+        graphError(
+          client
+            .api(`/me/messages/${draft.id}/attachments/createUploadSession`)
+            .post({ AttachmentItem: { attachmentType: 'file', name: 'x.bin', size: bytes } })
+        );
+      assert.equal((await create(2_999_999)).code, 'ErrorAttachmentSizeShouldNotBeLessThanMinimumSize');
+      assert.equal((await create(150 * 1024 * 1024 + 1)).code, 'ErrorMessageSizeExceeded');
+      await client.api(`/me/messages/${draft.id}`).delete();
     });
   });
 

@@ -73,6 +73,33 @@ export function createGraphClient(connection: GraphConnection): GraphSession {
 }
 
 /**
+ * A client for one upload session's pre-authenticated `uploadUrl` (checked by the caller against the
+ * cloud's hosts), for the SDK's LargeFileUploadTask: no authentication handler, so no PUT carries
+ * the Graph token (Outlook refuses one, and the URL may be on another host than Graph), and a
+ * transport bound to that URL's origin only. Requests are reported without their query, which holds
+ * the session's credential. No retry handler: the SDK never retries an octet-stream body.
+ */
+export function createUploadClient(
+  connection: Pick<GraphConnection, 'extraCaCertificates' | 'logger' | 'signal' | 'timeoutMs' | 'onRequest'>,
+  uploadUrl: URL
+): GraphSession {
+  let last: { status?: number; requestId?: string } = {};
+  const transport = new GraphTransport({
+    origin: uploadUrl.origin,
+    extraCaCertificates: connection.extraCaCertificates,
+    timeoutMs: connection.timeoutMs ?? 60_000,
+    signal: connection.signal,
+    onRequest: (method, url) => connection.onRequest?.(method, url.split('?')[0]),
+    onResponse: (status, requestId) => {
+      last = { status, requestId };
+      connection.logger.debug(`[graph] upload answered ${status}${requestId ? ` (request-id ${requestId})` : ''}`);
+    }
+  });
+  const client = Client.initWithMiddleware({ middleware: transport });
+  return { client, last: () => last, failure: () => transport.failure };
+}
+
+/**
  * Runs a Graph call so that cancelling ends it at once, whatever it is doing (fetching the token,
  * waiting out a `Retry-After`, on the network): the transport and the throttle wait also stop on
  * the signal, so nothing is sent after it fired.

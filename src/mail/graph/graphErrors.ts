@@ -23,6 +23,8 @@ export interface GraphFailureContext {
   appOnly: boolean;
   /** The mailbox the request addressed (`/users/{mailbox}`). */
   mailbox: string;
+  /** The mailbox is not the signed-in user's own (a delegate's shared mailbox): `.Shared` permissions. */
+  shared?: boolean;
 }
 
 /** Seconds a 429 or 503 asks to wait (`Retry-After`: seconds or an HTTP date); undefined without one. */
@@ -126,7 +128,9 @@ export function explainGraphFailure(error: unknown, context: GraphFailureContext
     return make(
       'graph.too_large',
       t('The message is too large for this Microsoft Graph request (413).{0}', said),
-      t('Send messages over 4 MB over SMTP for now.')
+      t(
+        "Exchange refuses messages over the mailbox's size limit (35 MB by default; an Exchange admin can raise MaxSendSize up to 150 MB). Make the message smaller, or send it over SMTP."
+      )
     );
   }
   if (status === 401) {
@@ -144,4 +148,64 @@ export function explainGraphFailure(error: unknown, context: GraphFailureContext
     t('Microsoft Graph answered {0}{1}.{2}', status, graphCode ? ` ${graphCode}` : '', said),
     t('See the M365 Mail output for the request.')
   );
+}
+
+/** What a large message's draft needs and the token may lack. */
+export interface DraftPermissionContext extends GraphFailureContext {
+  /** Whether the token's claims showed the permission missing (else a 403 suggests it). */
+  certain: boolean;
+  /** The raw-MIME limit, formatted, to say why a draft is needed. */
+  limit: string;
+}
+
+/** The token lacks Mail.ReadWrite (`.Shared` for another mailbox), which drafts and upload sessions need; sendMail does not. */
+export function needsMailReadWrite(context: DraftPermissionContext, cause: unknown, t: Translate = untranslated): M365MailError {
+  const permission = context.appOnly ? 'Mail.ReadWrite' : context.shared ? 'Mail.ReadWrite.Shared' : 'Mail.ReadWrite';
+  const message = context.certain
+    ? t('A message over {0} goes through Microsoft Graph as a draft, which needs the permission {1}; the token does not carry it.', context.limit, permission)
+    : t('Microsoft Graph refused to create the draft that a message over {0} needs (ErrorAccessDenied): the token may lack {1}.', context.limit, permission);
+  return new M365MailError('graph.needs_mail_readwrite', message, {
+    cause,
+    nextStep: context.appOnly
+      ? t(
+          'An admin must grant the application permission Mail.ReadWrite with admin consent (and no application access policy may keep the app from {0}); or send the message over SMTP, or keep it under {1}.',
+          context.mailbox,
+          context.limit
+        )
+      : t(
+          'Add the Graph scope {0} to the credential ("Edit credential", Scopes, with the cloud\'s Graph prefix), consent and authorize again; or send the message over SMTP, or keep it under {1}.',
+          permission,
+          context.limit
+        )
+  });
+}
+
+/** An upload session's URL that is not https or not on the cloud's Graph or Outlook hosts: nothing is sent there. */
+export function uploadHostRefused(host: string, protocol: string, allowed: readonly string[], t: Translate = untranslated): M365MailError {
+  return new M365MailError(
+    'graph.upload_host_refused',
+    protocol === 'https:'
+      ? t("Microsoft Graph handed out an upload URL on {0}, which is neither this cloud's Graph host nor its Outlook host; nothing was uploaded.", host)
+      : t('Microsoft Graph handed out an upload URL that is not https ({0}); nothing was uploaded.', protocol.replace(/:$/, '')),
+    {
+      nextStep: t(
+        "Upload URLs may be on {0}; for a custom cloud, add its Outlook host to graphUploadHosts in m365mail.customClouds. Check for a proxy that rewrites Graph's answers.",
+        allowed.join(', ')
+      )
+    }
+  );
+}
+
+/** An attachment over what an upload session takes. */
+export function attachmentTooLarge(name: string, size: string, limit: string, t: Translate = untranslated): M365MailError {
+  return new M365MailError('graph.attachment_too_large', t('The attachment "{0}" is {1}: Microsoft Graph takes attachments of up to {2}.', name, size, limit), {
+    nextStep: t('Send the message over SMTP, or make the attachment smaller. Nothing was sent.')
+  });
+}
+
+/** A message body (text or HTML) too large for the draft's one request. */
+export function draftBodyTooLarge(size: string, limit: string, t: Translate = untranslated): M365MailError {
+  return new M365MailError('graph.draft_too_large', t('The message body is {0}: Microsoft Graph takes a draft of up to {1} in one request.', size, limit), {
+    nextStep: t('Send the message over SMTP, or move content into an attachment. Nothing was sent.')
+  });
 }

@@ -1,15 +1,17 @@
 /**
  * Sending over Microsoft Graph: `POST /users/{mailbox}/sendMail`, as JSON for a composed message
  * (saved to Sent Items), or as the raw MIME of an .eml (base64, `Content-Type: text/plain`), which
- * Graph takes up to its 4 MB request limit. Graph answers `202 Accepted`: accepted for delivery, not
- * yet delivered. No `vscode` import.
+ * Graph takes up to its 4 MB request limit. A larger .eml goes as a draft with its attachments
+ * uploaded (graphLargeSend.ts), from which Exchange builds the MIME it sends. Graph answers
+ * `202 Accepted`: accepted for delivery, not yet delivered. No `vscode` import.
  */
 import type { Message } from '@microsoft/microsoft-graph-types';
-import { M365MailError } from '../../core/errors';
 import { formatSize, untranslated, type Translate } from '../../core/format';
 import type { OutgoingMessage } from '../smtp/smtpClient';
 import { cancellable, createGraphClient, type GraphConnection } from './graphClient';
+import type { DraftPlanner } from '../eml/graphDraft';
 import { explainGraphFailure } from './graphErrors';
+import { sendAsDraft } from './graphLargeSend';
 import { withRecipients } from './mimeRecipients';
 
 /** Graph refuses requests over 4 MB (413); base64 makes a MIME message a third larger. */
@@ -19,8 +21,12 @@ export interface GraphSendResult {
   /** 202: accepted, not yet delivered. */
   status: number;
   requestId?: string;
-  /** How the message went: a JSON message, or its own MIME. */
-  path: 'json' | 'mime';
+  /** How the message went: a JSON message, its own MIME, or a draft with its attachments uploaded (Exchange rebuilt the MIME). */
+  path: 'json' | 'mime' | 'draft';
+  /** The draft path: attachments sent by one POST each and through upload sessions. */
+  attachments?: { posted: number; uploaded: number };
+  /** The draft path: `X-` headers left out (Graph takes five). */
+  droppedHeaders?: string[];
 }
 
 export interface GraphSendTarget extends GraphConnection {
@@ -28,6 +34,10 @@ export interface GraphSendTarget extends GraphConnection {
   mailbox: string;
   /** App-only tokens (client credentials): the errors' next steps differ. */
   appOnly: boolean;
+  /** The cloud's Outlook hosts, where an upload session's URL may point besides the Graph host. */
+  uploadHosts?: readonly string[];
+  /** Told after each uploaded range of a large attachment. */
+  onUpload?: (name: string, sentBytes: number, totalBytes: number) => void;
 }
 
 /** Reads a raw message's bytes: a Buffer or string as given, a stream to its end, a file path through `read`. */
@@ -42,21 +52,35 @@ async function rawBytes(raw: Extract<OutgoingMessage, { kind: 'raw' }>['raw'], r
 }
 
 function jsonMessage(message: Extract<OutgoingMessage, { kind: 'compose' }>): Message {
+  // Graph accepts only custom (X-) headers here, and refuses an empty list.
+  const custom = Object.entries(message.headers ?? {})
+    .filter(([name]) => /^x-/i.test(name))
+    .map(([name, value]) => ({ name, value }));
   return {
     subject: message.subject,
     body: { contentType: 'text', content: message.text },
     toRecipients: message.to.map((address) => ({ emailAddress: { address } })),
-    // Graph accepts only custom (X-) headers here.
-    internetMessageHeaders: Object.entries(message.headers ?? {})
-      .filter(([name]) => /^x-/i.test(name))
-      .map(([name, value]) => ({ name, value }))
+    ...(custom.length ? { internetMessageHeaders: custom } : {})
   };
+}
+
+/**
+ * How an .eml goes over Graph: as its own MIME (with To set to the envelope recipients) up to the
+ * limit, else as a draft. The confirmation says which before anything is sent.
+ */
+export function emlSendPath(mime: Buffer, envelopeTo: readonly string[]): 'mime' | 'draft' {
+  return withRecipients(mime, envelopeTo).byteLength > GRAPH_MIME_LIMIT_BYTES ? 'draft' : 'mime';
 }
 
 export async function sendMailOverGraph(
   target: GraphSendTarget,
   message: OutgoingMessage,
-  options: { t?: Translate; readFile?: (path: string) => Promise<Buffer> } = {}
+  options: {
+    t?: Translate;
+    readFile?: (path: string) => Promise<Buffer>;
+    /** Takes a large .eml apart into a draft: the `smtp` chunk's planDraft (mailparser stays out of this chunk). */
+    planDraft?: DraftPlanner;
+  } = {}
 ): Promise<GraphSendResult> {
   const t = options.t ?? untranslated;
   const session = createGraphClient({ ...target, t: target.t ?? t });
@@ -67,17 +91,23 @@ export async function sendMailOverGraph(
       return { status: session.last().status ?? 202, requestId: session.last().requestId, path: 'json' };
     }
     const readFile = options.readFile ?? (async (file: string) => (await import('node:fs/promises')).readFile(file));
-    const mime = withRecipients(await rawBytes(message.raw, readFile), message.envelope.to);
+    const bytes = await rawBytes(message.raw, readFile);
+    const mime = withRecipients(bytes, message.envelope.to);
     if (mime.byteLength > GRAPH_MIME_LIMIT_BYTES) {
-      throw new M365MailError(
-        'graph.eml_too_large',
-        t(
-          'The message is {0}: Microsoft Graph takes a MIME message of up to {1} in one request.',
-          formatSize(mime.byteLength),
-          formatSize(GRAPH_MIME_LIMIT_BYTES)
-        ),
-        { nextStep: t('Send it over SMTP, or make it smaller; larger messages over Graph (a draft with an upload session) are not supported yet.') }
+      // Explained where it fails: the draft path types its own errors and removes the draft first.
+      if (!options.planDraft) throw new Error('sendMailOverGraph needs planDraft for a message over the raw-MIME limit');
+      const plan = await options.planDraft(bytes, message.envelope.to, t);
+      const sent = await sendAsDraft(target, plan, { limit: formatSize(GRAPH_MIME_LIMIT_BYTES), t });
+      target.logger.info(
+        `[graph] sent as a draft: ${sent.posted} attachment(s) posted, ${sent.uploaded} uploaded${plan.droppedHeaders.length ? `; X- headers left out: ${plan.droppedHeaders.join(', ')}` : ''}`
       );
+      return {
+        status: sent.status,
+        requestId: sent.requestId,
+        path: 'draft',
+        attachments: { posted: sent.posted, uploaded: sent.uploaded },
+        droppedHeaders: plan.droppedHeaders
+      };
     }
     await cancellable(target.signal, session.client.api(path).header('Content-Type', 'text/plain').post(mime.toString('base64')));
     return { status: session.last().status ?? 202, requestId: session.last().requestId, path: 'mime' };

@@ -1,5 +1,5 @@
 /** The `graph` chunk (@microsoft/microsoft-graph-client), loaded on the first Graph request, never at activation. */
-export { sendMailOverGraph, GRAPH_MIME_LIMIT_BYTES, type GraphSendResult, type GraphSendTarget } from './graphSend';
+export { emlSendPath, sendMailOverGraph, GRAPH_MIME_LIMIT_BYTES, type GraphSendResult, type GraphSendTarget } from './graphSend';
 export { createGraphClient, type GraphConnection, type GraphSession } from './graphClient';
 export { explainGraphFailure } from './graphErrors';
 export { GraphMailboxReader, type GraphReaderOptions } from './graphReader';

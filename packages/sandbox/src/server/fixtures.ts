@@ -123,6 +123,7 @@ export const GRAPH_SCOPES = {
   mailSendShared: `${GRAPH_RESOURCE}/Mail.Send.Shared`,
   mailReadShared: `${GRAPH_RESOURCE}/Mail.Read.Shared`,
   mailReadWrite: `${GRAPH_RESOURCE}/Mail.ReadWrite`,
+  mailReadWriteShared: `${GRAPH_RESOURCE}/Mail.ReadWrite.Shared`,
   userRead: `${GRAPH_RESOURCE}/User.Read`,
   appOnly: `${GRAPH_RESOURCE}/.default`
 } as const;

@@ -16,6 +16,8 @@
  *   GET    /_sandbox/graph/faults                   → GraphFaults
  *   POST   /_sandbox/graph/throttle                 {requests, retryAfterSeconds, status?, user?} → GraphFaults
  *   POST   /_sandbox/graph/users/{upn}/{access-denied|mailbox-not-enabled|send-as-denied} → GraphFaults
+ *   POST   /_sandbox/graph/upload-origin            {origin} → GraphFaults (createUploadSession hands out uploadUrls there)
+ *   GET    /_sandbox/graph/uploads                  → {requests, bytes} (what reached the upload URLs)
  *   DELETE /_sandbox/graph/faults                   → {}
  *   POST   /_sandbox/introspect/{imap|smtp}?user=   (the mail servers' validation endpoint, see introspect.ts)
  */
@@ -23,7 +25,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { findUser } from './directory';
 import { readBody, sendJson } from './http';
 import type { IntrospectionResult } from './introspect';
-import type { Fault, FaultSpec, GraphFaults, SandboxSettings, SandboxState, TokenStats } from './state';
+import type { Fault, FaultSpec, GraphFaults, GraphUploadStats, SandboxSettings, SandboxState, TokenStats } from './state';
 import type { SandboxStore } from './store';
 
 export interface SandboxControl {
@@ -49,6 +51,10 @@ export interface SandboxControl {
   throttleGraph(spec: { requests: number; retryAfterSeconds: number; status?: 429 | 503; user?: string }): GraphFaults;
   /** Turns a Graph failure on for one mailbox (see GraphFaults). */
   setGraphMailboxFault(upn: string, fault: GraphMailboxFault): GraphFaults;
+  /** createUploadSession answers with uploadUrls on this origin (https or not) until the Graph faults are cleared. */
+  setGraphUploadOrigin(origin: string): GraphFaults;
+  /** What reached the upload URLs since the last reset of the stats. */
+  graphUploads(): GraphUploadStats;
   clearGraphFaults(): void;
   /** Settings back to the start options; no faults, stats, consents, sessions or tokens. */
   reset(): void;
@@ -150,6 +156,13 @@ export function createControl(
       if (!state.graph[key].includes(user.upn)) state.graph[key].push(user.upn);
       return structuredClone(state.graph);
     },
+    setGraphUploadOrigin(origin) {
+      const url = new URL(origin);
+      if (url.origin !== origin.replace(/\/+$/, '')) throw new Error('upload origin must be a scheme, host and port only');
+      state.graph.uploadOrigin = url.origin;
+      return structuredClone(state.graph);
+    },
+    graphUploads: () => ({ ...state.graphUploads }),
     clearGraphFaults: () => state.clearGraphFaults(),
     injectFault: (spec) => state.addFault(spec),
     faults: () => state.listFaults(),
@@ -201,6 +214,10 @@ export async function handleControlRequest(control: SandboxControl, req: Incomin
         return sendJson(res, 200, control.graphFaults());
       case 'POST /graph/throttle':
         return sendJson(res, 200, control.throttleGraph((await json()) as unknown as Parameters<SandboxControl['throttleGraph']>[0]));
+      case 'POST /graph/upload-origin':
+        return sendJson(res, 200, control.setGraphUploadOrigin(String((await json()).origin ?? '')));
+      case 'GET /graph/uploads':
+        return sendJson(res, 200, control.graphUploads());
       case 'DELETE /graph/faults':
         control.clearGraphFaults();
         return sendJson(res, 200, {});

@@ -48,6 +48,17 @@ export interface GraphFaults {
   mailboxNotEnabled: string[];
   /** Mailboxes nobody may send as (Send As taken away): 403 ErrorSendAsDenied. */
   sendAsDenied: string[];
+  /**
+   * The origin createUploadSession puts its `uploadUrl` on instead of the service's own (a host the
+   * client must not trust, such as `https://localhost:PORT`, which reaches this same service).
+   */
+  uploadOrigin?: string;
+}
+
+/** What reached the upload URLs (PUT and DELETE), whatever host they were addressed to. */
+export interface GraphUploadStats {
+  requests: number;
+  bytes: number;
 }
 
 export interface TokenStats {
@@ -65,6 +76,7 @@ export class SandboxState {
   /** `accountId|clientId` → grant ID: Entra remembers a user's consent to an app across sessions. */
   readonly consents = new Map<string, string>();
   graph: GraphFaults = { accessDenied: [], mailboxNotEnabled: [], sendAsDenied: [] };
+  graphUploads: GraphUploadStats = { requests: 0, bytes: 0 };
 
   constructor(settings: SandboxSettings) {
     this.initial = { ...settings };
@@ -122,6 +134,7 @@ export class SandboxState {
 
   resetStats(): void {
     this.counts = new Map();
+    this.graphUploads = { requests: 0, bytes: 0 };
   }
 
   /** Whether this Graph request is throttled: counts it down, `undefined` once the throttle is used up. */

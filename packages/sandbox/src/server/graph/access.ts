@@ -12,7 +12,8 @@ import { graphErrors } from './errors';
 
 export type Caller = { kind: 'user'; upn: string; scopes: Set<string> } | { kind: 'app'; clientId: string; roles: Set<string> };
 
-export type Need = 'profile' | 'read' | 'send';
+/** `write`: drafts, their attachments and upload sessions, deleting (Mail.ReadWrite, as Graph asks for each). */
+export type Need = 'profile' | 'read' | 'send' | 'write';
 
 const AUDIENCES = new Set([GRAPH_RESOURCE, GRAPH_APP_ID]);
 
@@ -49,9 +50,10 @@ export function authenticate(req: IncomingMessage, verify: (token: string | unde
 const DELEGATED: Record<Need, { own: string[]; other: string[] }> = {
   profile: { own: ['User.Read'], other: [] },
   read: { own: ['Mail.Read', 'Mail.ReadWrite', 'Mail.Read.Shared', 'Mail.ReadWrite.Shared'], other: ['Mail.Read.Shared', 'Mail.ReadWrite.Shared'] },
-  send: { own: ['Mail.Send', 'Mail.Send.Shared'], other: ['Mail.Send.Shared'] }
+  send: { own: ['Mail.Send', 'Mail.Send.Shared'], other: ['Mail.Send.Shared'] },
+  write: { own: ['Mail.ReadWrite', 'Mail.ReadWrite.Shared'], other: ['Mail.ReadWrite.Shared'] }
 };
-const APP_ROLES: Record<Need, string[]> = { profile: ['User.Read.All'], read: ['Mail.Read', 'Mail.ReadWrite'], send: ['Mail.Send'] };
+const APP_ROLES: Record<Need, string[]> = { profile: ['User.Read.All'], read: ['Mail.Read', 'Mail.ReadWrite'], send: ['Mail.Send'], write: ['Mail.ReadWrite'] };
 
 /**
  * Throws what Graph answers when `caller` may not do `need` on `mailbox`. A user's directory entry
@@ -66,7 +68,7 @@ export function authorize(caller: Caller, mailbox: SandboxUser, need: Need, faul
     if (own) return has(caller.scopes, DELEGATED[n].own);
     return has(caller.scopes, DELEGATED[n].other) && mayOpenMailbox(caller.upn, mailbox.upn);
   };
-  const ok = need === 'profile' ? allowed('profile') || allowed('read') || allowed('send') : allowed(need);
+  const ok = need === 'profile' ? allowed('profile') || allowed('read') || allowed('send') || allowed('write') : allowed(need);
   if (!ok) {
     // A delegate with the Send.Shared scope but no Send As right on that mailbox.
     if (need === 'send' && caller.kind === 'user' && caller.scopes.has('Mail.Send.Shared')) throw graphErrors.sendAsDenied();

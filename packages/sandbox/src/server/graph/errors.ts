@@ -42,6 +42,17 @@ export const graphErrors = {
   invalidRecipients: () =>
     new GraphError(400, 'ErrorInvalidRecipients', 'At least one recipient is not valid., A message can\u2019t be sent because it contains no recipients.'),
   tooLarge: () => new GraphError(413, 'RequestEntityTooLarge', 'The maximum request length supported is 4MB.'),
+  /** createUploadSession for less than the documented 3 MB (Exchange's own floor is lower; the sandbox keeps the documented one). */
+  attachmentTooSmall: () =>
+    new GraphError(
+      400,
+      'ErrorAttachmentSizeShouldNotBeLessThanMinimumSize',
+      'Attachment size should not be less than the minimum size of 3 MB for an upload session; POST it to the attachments of the item.'
+    ),
+  messageSizeExceeded: () => new GraphError(413, 'ErrorMessageSizeExceeded', 'The message exceeds the maximum supported size.'),
+  /** What Outlook's upload URL answers a request that carries a Graph token: the URL is pre-authenticated, for another audience. */
+  invalidAudience: () => new GraphError(401, 'InvalidAudience', "The audience claim value is invalid 'aud'."),
+  invalidRange: (message: string) => new GraphError(416, 'InvalidRange', message),
   noRoute: (method: string, path: string) =>
     new GraphError(400, 'BadRequest', `Resource not found for the segment '${path.split('/').pop() ?? ''}'. (${method})`),
   throttled: (status: 429 | 503, retryAfterSeconds: number) =>

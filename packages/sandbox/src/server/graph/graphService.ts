@@ -3,7 +3,9 @@
  * certificate, Graph's paths under `/v1.0/`, backed by the real mail servers (Dovecot's store over
  * IMAP, Postfix for sendMail). Every answer carries `request-id`; errors have Graph's shape. Order of
  * checks, as Graph: the token (401), the 4 MB request limit (413), throttling switched on through
- * the control API (429/503 with Retry-After), then permissions and the mailbox (routes.ts).
+ * the control API (429/503 with Retry-After), then permissions and the mailbox (routes.ts). Upload
+ * sessions' URLs (uploads.ts) are served here too, before any of that: they carry their own
+ * credential and refuse a bearer token.
  */
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
@@ -16,6 +18,8 @@ import { commonHeaders, GraphError, graphErrors, newRequestId, sendGraphError } 
 import { MailStore } from './mailStore';
 import { addressedMailbox, route, type GraphAnswer } from './routes';
 import { submitToPostfix } from './send';
+import { DraftStore } from './drafts';
+import { UploadSessions } from './uploads';
 
 /** Graph refuses request bodies above 4 MB (larger attachments go through upload sessions). */
 export const GRAPH_REQUEST_LIMIT = 4 * 1024 * 1024;
@@ -59,11 +63,20 @@ export async function startGraphService(options: GraphServiceOptions): Promise<G
   const log = lineLogger(options);
   const store = new MailStore({ port: options.imapPort, ca, token: () => options.auth.serviceToken(['IMAP.AccessAsApp']) });
   const state = options.auth.state;
-  const ctx = { store, faults: () => state.graph, submit: (m: Parameters<typeof submitToPostfix>[1]) => submitToPostfix(options.postfixConfigDir, m) };
-
+  const drafts = new DraftStore(store);
+  const uploads = new UploadSessions(drafts, () => state.graphUploads);
   let base = '';
-  async function handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
-    const url = new URL(req.url ?? '/', base);
+  const ctx = {
+    store,
+    faults: () => state.graph,
+    submit: (m: Parameters<typeof submitToPostfix>[1]) => submitToPostfix(options.postfixConfigDir, m),
+    drafts,
+    uploads,
+    uploadOrigin: () => state.graph.uploadOrigin ?? base
+  };
+
+  async function answer(req: IncomingMessage, url: URL): Promise<GraphAnswer> {
+    if (uploads.handles(url.pathname)) return uploads.handle(req, url, () => readLimited(req));
     const match = /^\/v1\.0(\/.*)$/.exec(url.pathname);
     const caller = authenticate(req, options.auth.verifyAccessToken);
     if (!match) throw graphErrors.noRoute(req.method ?? 'GET', url.pathname);
@@ -78,7 +91,7 @@ export async function startGraphService(options: GraphServiceOptions): Promise<G
     })();
     const throttle = state.takeGraphThrottle(mailbox);
     if (throttle) throw graphErrors.throttled(throttle.status, throttle.retryAfterSeconds);
-    const answer: GraphAnswer = await route(ctx, {
+    return route(ctx, {
       method: req.method ?? 'GET',
       path,
       query: url.searchParams,
@@ -87,16 +100,20 @@ export async function startGraphService(options: GraphServiceOptions): Promise<G
       contentType: String(req.headers['content-type'] ?? ''),
       body: async () => body
     });
-    const headers = commonHeaders(requestId);
-    if (answer.raw) {
-      res.writeHead(answer.status, { ...headers, 'content-type': answer.raw.contentType, 'content-length': answer.raw.data.length });
-      res.end(answer.raw.data);
-    } else if (answer.json === undefined) {
-      res.writeHead(answer.status, { ...headers, 'content-length': 0 });
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
+    const answered = await answer(req, new URL(req.url ?? '/', base));
+    const headers = { ...commonHeaders(requestId), ...answered.headers };
+    if (answered.raw) {
+      res.writeHead(answered.status, { ...headers, 'content-type': answered.raw.contentType, 'content-length': answered.raw.data.length });
+      res.end(answered.raw.data);
+    } else if (answered.json === undefined) {
+      res.writeHead(answered.status, { ...headers, 'content-length': 0 });
       res.end();
     } else {
-      const text = JSON.stringify(answer.json);
-      res.writeHead(answer.status, {
+      const text = JSON.stringify(answered.json);
+      res.writeHead(answered.status, {
         ...headers,
         'content-type': 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8',
         'content-length': Buffer.byteLength(text)

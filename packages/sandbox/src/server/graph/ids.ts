@@ -73,3 +73,21 @@ export function parseSkipToken(token: string): SkipToken {
   });
   return { uidValidity: v.v, offset: v.o };
 }
+
+/**
+ * A draft's ID: it stays the same while attachments are added (Graph's IDs do), although each
+ * change replaces the draft's copy in the store under a new UID.
+ */
+export function draftId(key: string): string {
+  return encode({ draft: key });
+}
+
+/** The key inside a draft's ID, or undefined for any other ID. */
+export function draftKey(id: string): string | undefined {
+  try {
+    const value = JSON.parse(Buffer.from(id, 'base64url').toString('utf8')) as { draft?: unknown };
+    return typeof value?.draft === 'string' ? value.draft : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -163,10 +163,23 @@ export class MailStore {
     return found || undefined;
   }
 
-  /** Files a message into a folder (as Exchange files a sent message in Sent Items). */
-  async append(mailbox: string, folder: string, raw: Buffer, flags: string[]): Promise<void> {
+  /** Files a message into a folder (as Exchange files a sent message in Sent Items); where it went (Dovecot has UIDPLUS). */
+  async append(mailbox: string, folder: string, raw: Buffer, flags: string[]): Promise<{ uid: number; uidValidity: number }> {
     const client = await this.client(mailbox);
-    await client.append(folder, raw, flags, new Date());
+    const appended = await client.append(folder, raw, flags, new Date());
+    if (!appended || appended.uid === undefined || appended.uidValidity === undefined) throw new Error(`the append to ${folder} reported no UID`);
+    return { uid: appended.uid, uidValidity: Number(appended.uidValidity) };
+  }
+
+  /** Removes one message from a folder for good (a draft replaced, sent or deleted). */
+  async remove(mailbox: string, folder: string, uid: number): Promise<void> {
+    const client = await this.client(mailbox);
+    const lock = await client.getMailboxLock(folder);
+    try {
+      await client.messageDelete(String(uid), { uid: true });
+    } finally {
+      lock.release();
+    }
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,8 @@
 /**
  * The Graph endpoints the sandbox serves, under `/v1.0/me/…` and `/v1.0/users/{id|upn}/…`:
  * the user, sendMail, mail folders, a folder's messages (newest first, paged by an opaque
- * `$skiptoken` in `@odata.nextLink`), one message, its MIME (`$value`) and its attachments.
+ * `$skiptoken` in `@odata.nextLink`), one message, its MIME (`$value`) and its attachments; drafts
+ * and their attachments in draftRoutes.ts.
  */
 import { findUser } from '../auth/directory';
 import type { SandboxUser } from '../fixtures';
@@ -12,6 +13,9 @@ import type { MailStore } from './mailStore';
 import { graphAttachments, graphFolder, graphMessage, needsSource, parseSource } from './messages';
 import { composeJsonMessage, mimeMessage, type OutgoingMessage } from './send';
 import type { GraphFaults } from '../auth/state';
+import { draftRoute } from './draftRoutes';
+import { DRAFTS_FOLDER, type DraftStore } from './drafts';
+import type { UploadSessions } from './uploads';
 
 export interface GraphRequest {
   method: string;
@@ -25,12 +29,16 @@ export interface GraphRequest {
   body: () => Promise<Buffer>;
 }
 
-export type GraphAnswer = { status: number; json?: unknown; raw?: { contentType: string; data: Buffer } };
+export type GraphAnswer = { status: number; json?: unknown; raw?: { contentType: string; data: Buffer }; headers?: Record<string, string> };
 
 export interface GraphContext {
   store: MailStore;
   faults: () => GraphFaults;
   submit: (message: OutgoingMessage) => Promise<void>;
+  drafts: DraftStore;
+  uploads: UploadSessions;
+  /** Where upload sessions' URLs point: the service's own origin, or the one the control API set. */
+  uploadOrigin: () => string;
 }
 
 const MAX_TOP = 1000;
@@ -121,6 +129,9 @@ export async function route(ctx: GraphContext, req: GraphRequest): Promise<Graph
     return { status: 202 };
   }
 
+  const drafted = await draftRoute(ctx, req, user, rest, context);
+  if (drafted) return drafted;
+
   const folders = /^\/mailfolders(?:\/([^/]+))?(\/childfolders|\/messages)?(?:\/([^/]+))?(\/\$value|\/attachments)?$/i.exec(rest);
   const messages = /^\/messages\/([^/]+)(\/\$value|\/attachments)?$/i.exec(rest);
   if (!get || (!folders && !messages)) throw graphErrors.noRoute(req.method, req.path);
@@ -199,7 +210,8 @@ async function oneMessage(
   tail: string | undefined,
   context: string
 ): Promise<GraphAnswer> {
-  const ref = messageRef(id);
+  // A draft made over Graph is read from its current copy in Drafts, under its own ID.
+  const ref = ctx.drafts.isDraftId(id) ? { folder: DRAFTS_FOLDER, ...ctx.drafts.get(user, id).copy } : messageRef(id);
   const m = await ctx.store.message(user.upn, ref.folder, ref.uidValidity, ref.uid);
   if (!m?.source) throw graphErrors.itemNotFound();
   if (tail === '/$value') return { status: 200, raw: { contentType: 'text/plain', data: m.source } };
@@ -207,5 +219,5 @@ async function oneMessage(
   if (tail === '/attachments') {
     return { status: 200, json: { '@odata.context': `${context}/messages('${id}')/attachments`, value: graphAttachments(parsed, id) } };
   }
-  return { status: 200, json: { '@odata.context': `${context}/messages/$entity`, ...graphMessage(m, ref, parsed, selectOf(req.query)) } };
+  return { status: 200, json: { '@odata.context': `${context}/messages/$entity`, ...graphMessage(m, ref, parsed, selectOf(req.query)), id } };
 }

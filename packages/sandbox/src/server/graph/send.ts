@@ -28,7 +28,7 @@ interface GraphRecipient {
   emailAddress?: { name?: string; address?: string };
 }
 
-interface GraphMessageInput {
+export interface GraphMessageInput {
   subject?: string;
   body?: { contentType?: string; content?: string };
   from?: GraphRecipient;
@@ -49,56 +49,99 @@ function addresses(list: GraphRecipient[] | undefined): Array<Address & { addres
   });
 }
 
-/** A JSON `message` of sendMail as MIME; `defaultFrom` is the mailbox in the URL. */
-export async function composeJsonMessage(message: GraphMessageInput, defaultFrom: { name: string; address: string }): Promise<OutgoingMessage> {
+/** MailComposer's options for a JSON `message`, and its envelope recipients. */
+export interface ComposedOptions {
+  from: Address & { address: string };
+  recipients: string[];
+  options: ConstructorParameters<typeof MailComposer>[0];
+}
+
+/** Graph takes at most five custom headers, and refuses an empty collection as well. */
+const MAX_INTERNET_MESSAGE_HEADERS = 5;
+
+function customHeaders(list: GraphMessageInput['internetMessageHeaders']): Record<string, string> {
+  if (list === undefined) return {};
+  if (!Array.isArray(list) || list.length === 0 || list.length > MAX_INTERNET_MESSAGE_HEADERS) {
+    throw graphErrors.badRequest(
+      `The number of internet message headers is invalid: it must be from 1 to ${MAX_INTERNET_MESSAGE_HEADERS}.`,
+      'InvalidInternetMessageHeaderCollection'
+    );
+  }
+  const headers: Record<string, string> = {};
+  for (const h of list) {
+    // Graph accepts only custom headers here.
+    if (!h?.name?.toLowerCase().startsWith('x-') || typeof h.value !== 'string') {
+      throw graphErrors.badRequest(`The internet message header name '${h?.name ?? ''}' should start with x- or X-.`, 'InvalidInternetMessageHeader');
+    }
+    headers[h.name] = h.value;
+  }
+  return headers;
+}
+
+/** A file attachment of a JSON message as MailComposer takes it. */
+export function fileAttachment(a: NonNullable<GraphMessageInput['attachments']>[number]): Attachment {
+  if (a['@odata.type'] && a['@odata.type'] !== '#microsoft.graph.fileAttachment') {
+    throw graphErrors.badRequest('Only file attachments are supported.', 'ErrorInvalidRequest');
+  }
+  return {
+    filename: a.name,
+    content: Buffer.from(a.contentBytes ?? '', 'base64'),
+    contentType: a.contentType,
+    cid: a.isInline ? (a.contentId ?? undefined) : undefined,
+    contentDisposition: a.isInline ? 'inline' : 'attachment'
+  };
+}
+
+/**
+ * A JSON `message` (of sendMail, or a draft) checked as Graph checks it, as MailComposer options;
+ * `defaultFrom` is the mailbox in the URL. A draft may have no recipients yet.
+ */
+export function messageOptions(
+  message: GraphMessageInput,
+  defaultFrom: { name: string; address: string },
+  rules: { requireRecipients: boolean; extraAttachments?: Attachment[] }
+): ComposedOptions {
   if (!message || typeof message !== 'object') throw graphErrors.badRequest('Empty Payload. JSON content expected.', 'ErrorInvalidRequest');
   const from = message.from ? addresses([message.from])[0] : defaultFrom;
   const to = addresses(message.toRecipients);
   const cc = addresses(message.ccRecipients);
   const bcc = addresses(message.bccRecipients);
   const recipients = [...to, ...cc, ...bcc].map((a) => a.address);
-  if (recipients.length === 0) throw graphErrors.invalidRecipients();
+  if (rules.requireRecipients && recipients.length === 0) throw graphErrors.invalidRecipients();
   const html = (message.body?.contentType ?? 'text').toLowerCase() === 'html';
-  const attachments: Attachment[] = (message.attachments ?? []).map((a) => {
-    if (a['@odata.type'] && a['@odata.type'] !== '#microsoft.graph.fileAttachment') {
-      throw graphErrors.badRequest('Only file attachments are supported.', 'ErrorInvalidRequest');
-    }
-    return {
-      filename: a.name,
-      content: Buffer.from(a.contentBytes ?? '', 'base64'),
-      contentType: a.contentType,
-      cid: a.isInline ? a.contentId : undefined,
-      contentDisposition: a.isInline ? 'inline' : 'attachment'
-    };
-  });
-  const headers: Record<string, string> = {};
-  for (const h of message.internetMessageHeaders ?? []) {
-    // Graph accepts only custom headers here.
-    if (!h.name?.toLowerCase().startsWith('x-') || typeof h.value !== 'string') {
-      throw graphErrors.badRequest('The internet message header name should start with x- or X-.', 'InvalidInternetMessageHeader');
-    }
-    headers[h.name] = h.value;
-  }
-  const options = {
+  return {
     from,
-    to,
-    cc,
-    bcc,
-    replyTo: addresses(message.replyTo),
-    subject: message.subject ?? '',
-    [html ? 'html' : 'text']: message.body?.content ?? '',
-    attachments,
-    headers,
-    // The same Message-ID and Date in the delivered message and in Sent Items.
-    messageId: `<${randomUUID()}@${SANDBOX_TENANT.domain}>`,
-    date: new Date()
+    recipients,
+    options: {
+      from,
+      to,
+      cc,
+      bcc,
+      replyTo: addresses(message.replyTo),
+      subject: message.subject ?? '',
+      [html ? 'html' : 'text']: message.body?.content ?? '',
+      attachments: [...(message.attachments ?? []).map(fileAttachment), ...(rules.extraAttachments ?? [])],
+      headers: customHeaders(message.internetMessageHeaders),
+      // The same Message-ID and Date in the delivered message and in Sent Items.
+      messageId: `<${randomUUID()}@${SANDBOX_TENANT.domain}>`,
+      date: new Date()
+    }
   };
+}
+
+/** The message as Postfix delivers it (no Bcc header) and as Sent Items keeps it (Bcc kept, as Outlook shows it). */
+export async function composeMessage(composed: ComposedOptions): Promise<OutgoingMessage> {
   const build = (keepBcc: boolean) => {
-    const node = new MailComposer(options).compile();
+    const node = new MailComposer(composed.options).compile();
     node.keepBcc = keepBcc;
     return node.build();
   };
-  return { from: from.address, recipients, raw: await build(false), sentCopy: await build(true) };
+  return { from: composed.from.address, recipients: composed.recipients, raw: await build(false), sentCopy: await build(true) };
+}
+
+/** A JSON `message` of sendMail as MIME; `defaultFrom` is the mailbox in the URL. */
+export function composeJsonMessage(message: GraphMessageInput, defaultFrom: { name: string; address: string }): Promise<OutgoingMessage> {
+  return composeMessage(messageOptions(message, defaultFrom, { requireRecipients: true }));
 }
 
 /** The base64 MIME body of sendMail (`Content-Type: text/plain`), sent as it is. */

@@ -10,6 +10,7 @@ import { messageBody, SandboxMailbox } from '../support/sandboxMailbox';
 import { productVsix, reportFailures, Workbench } from './workbench';
 import { waitForRow } from './inboxPreviewPage';
 import type { Frame } from 'playwright-core';
+import { simpleParser } from 'mailparser';
 
 const ADELE = 'adele@contoso.test';
 const MEGAN = 'megan@contoso.test';
@@ -103,6 +104,49 @@ describe('end-to-end: sending through Microsoft Graph', () => {
     const [arrived] = await adeleBox.find(subject);
     assert.ok(arrived);
     assert.ok(messageBody(arrived.source).equals(messageBody(eml)), 'the body arrived as it was in the file');
+    await workbench.runCommand('View: Close All Editors');
+    await workbench.clearNotifications();
+  });
+
+  it('sends an 8 MB .eml through Graph as a draft with its attachment uploaded, once the credential has Mail.ReadWrite', async () => {
+    const subject = `Graph large eml ${Date.now()}`;
+    const eml = largeEml(8_000_000, subject);
+    fs.writeFileSync(path.join(folder, 'large.eml'), eml);
+    const sendOpenEml = async (name: string): Promise<string> => {
+      await workbench.openFile('large.eml');
+      await workbench.page.locator('.editor-actions .action-label[aria-label*="Send this .eml file"]').first().click();
+      await flows.pickCredentialIfAsked(name);
+      await workbench.pick(`Send to ${ADELE}`);
+      return workbench.answerDialog('Send');
+    };
+    // Without Mail.ReadWrite (not prefilled: only large messages need it) the error names it, before anything is sent.
+    const confirmation = await sendOpenEml(adele);
+    assert.match(confirmation, /sent as a draft with its attachments uploaded/);
+    assert.match(confirmation, /Exchange rebuilds the MIME/);
+    const refused = await workbench.waitForNotification(/Mail\.ReadWrite/);
+    assert.doesNotMatch(refused, /accepted/);
+    await workbench.clearNotifications();
+    await workbench.runCommand('View: Close All Editors');
+
+    const drafts = 'Adele (Graph, drafts)';
+    await flows.addAuthorized(drafts, {
+      grant: 'Authorization code',
+      clientAuth: 'None: public client',
+      clientId: sandbox.apps.publicClient.clientId,
+      user: ADELE,
+      transport: 'Microsoft Graph',
+      addScopes: [`${sandbox.cloud.graphScopePrefix}Mail.ReadWrite`]
+    });
+    await sendOpenEml(drafts);
+    const notice = await workbench.waitForNotification(/Microsoft Graph accepted it/);
+    assert.match(notice, /sent as a draft with 1 attachment\(s\) uploaded; Exchange rebuilt the MIME/);
+    await adeleBox.waitFor(subject);
+    const [arrived] = await adeleBox.find(subject);
+    const [sentAttachment] = (await simpleParser(eml)).attachments;
+    const [arrivedAttachment] = (await simpleParser(arrived!.source)).attachments;
+    assert.equal(arrivedAttachment?.filename, 'filler.bin');
+    assert.ok(arrivedAttachment?.content.equals(sentAttachment!.content), `the ${sentAttachment!.size}-byte attachment arrived byte for byte`);
+    assert.equal((await adeleBox.find(subject, 'Drafts')).length, 0, 'no draft left behind');
     await workbench.runCommand('View: Close All Editors');
     await workbench.clearNotifications();
   });

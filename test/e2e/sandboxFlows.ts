@@ -22,6 +22,8 @@ export interface SandboxCredentialOptions {
   sharedMailbox?: string;
   /** Servers as `host:port` instead of the cloud's defaults. */
   servers?: { imap: string; smtp: string };
+  /** Scopes to add to the prefilled ones, as a user types them at the end of the scopes box. */
+  addScopes?: string[];
   /** The transport choice's label; IMAP / SMTP (the first choice) when not given. */
   transport?: 'Microsoft Graph' | 'Microsoft Graph to send, IMAP to read';
 }
@@ -50,7 +52,12 @@ export class SandboxFlows {
     // Asked for a cloud with a Graph endpoint (the sandbox's has one).
     if (options.transport) await w.pick(options.transport);
     else await w.acceptDefault(); // IMAP / SMTP, the first choice
-    await w.acceptDefault(); // the scopes prefilled for the cloud, purpose and transport
+    if (options.addScopes) {
+      const prefilled = await w.quickInput.locator('input.input').inputValue();
+      await w.answer(`${prefilled} ${options.addScopes.join(' ')}`);
+    } else {
+      await w.acceptDefault(); // the scopes prefilled for the cloud, purpose and transport
+    }
     if (options.grant !== 'Client credentials') await w.acceptDefault(); // 90 days
     if (options.servers) {
       await w.pick('Enter the servers');

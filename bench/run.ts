@@ -7,7 +7,7 @@
  *   BENCH_RUNS=9                  runs per IMAP/SMTP figure (medians are reported)
  *   BENCH_ACTIVATION_RUNS=3       code-server starts for the activation figure
  *   BENCH_SIZES=1000,10000,100000 folder sizes for the inbox preview
- *   BENCH_SKIP=activation,imap,smtp,tokens,tree   parts to leave out
+ *   BENCH_SKIP=activation,imap,smtp,graph-read,graph-send,tokens,tree   parts to leave out
  *   BENCH_VSIX=path               use this VSIX instead of packaging one (`npm run package`)
  */
 import fs from 'node:fs';
@@ -19,12 +19,14 @@ import { doveadm, reapStale, seedFolder, stopAll, stopAllOnExit } from '@m365-ma
 import { startSandbox, type SandboxProcess } from '../test/harness/sandbox';
 import { setup } from '../test/harness/setup';
 import { activationRun, vsixSizes, type ActivationRun, type VsixSizes } from './activation';
+import type { GraphInboxInput, GraphInboxOutput } from './graphInbox';
+import { benchGraphSend, PENDING_SIZES, type GraphSendFigures } from './graphSend';
 import type { ImapBenchInput, ImapBenchOutput } from './imapBench';
 import type { ImapMemoryOutput } from './imapMemory';
 import { median, MiB, repoRoot, runChild } from './lib';
 import { productAuth } from './productAuth';
 import { benchSmtp, type SmtpFigures } from './smtp';
-import { benchTokens, type TokenFigures } from './tokens';
+import { benchTokens, benchTokensBothResources, type BothResourcesBurst, type TokenFigures } from './tokens';
 import { benchTree, type TreeBenchOutput } from './treeBench';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
@@ -63,6 +65,14 @@ function row(r: Omit<Row, 'ratio'>): void {
 
 function folderLabel(count: number): string {
   return count >= 1000 ? `${count / 1000}k` : String(count);
+}
+
+/** The smallest and largest folder measured (in the order seeded) and "100k vs 1k folder"; undefined for one folder. */
+function smallestAndLargest<T extends { count: number }>(folders: T[]): { small: T; large: T; span: string } | undefined {
+  if (folders.length < 2) return undefined;
+  const small = folders[0]!;
+  const large = folders[folders.length - 1]!;
+  return { small, large, span: `${folderLabel(large.count)} vs ${folderLabel(small.count)} folder` };
 }
 
 function fmt(value: number | undefined, unit: string): string {
@@ -159,10 +169,9 @@ function imapRows(out: ImapBenchOutput, memory: ImapMemoryOutput | undefined): v
       baselineName: 'imapflow floor'
     });
   }
-  if (out.folders.length >= 2) {
-    const small = out.folders[0]!;
-    const large = out.folders[out.folders.length - 1]!;
-    const span = `${folderLabel(large.count)} vs ${folderLabel(small.count)} folder`;
+  const ends = smallestAndLargest(out.folders);
+  if (ends) {
+    const { small, large, span } = ends;
     // The server's own time to open a larger folder grows (the floor shows it); what must not grow
     // is what the extension adds on top of the floor.
     const overhead = (f: typeof small) => median(f.product.cold) - median(f.floor.cold);
@@ -300,6 +309,162 @@ function tokenRows(t: TokenFigures): void {
   });
 }
 
+function bothResourcesRows(bursts: BothResourcesBurst[]): void {
+  const section = 'tokens';
+  for (const b of bursts) {
+    const how = b.grant === 'clientCredentials' ? 'client credentials, no token yet' : 'signed in, tokens near expiry, refresh token rotated';
+    for (const resource of ['exchange', 'graph'] as const) {
+      const audiences = b.audiences[resource];
+      const requests = audiences.length === 1 ? (b.byResource[audiences[0]!] ?? 0) : undefined;
+      row({
+        section,
+        metric: `token requests for ${resource === 'exchange' ? 'Exchange (IMAP/SMTP)' : 'Microsoft Graph'}, ${b.operations} concurrent operations across both resources (${how})`,
+        unit: 'requests',
+        ours: requests,
+        goal: '1',
+        met: requests === 1,
+        note:
+          requests === undefined
+            ? `the operations for this resource got tokens for ${audiences.join(', ') || 'nothing'}`
+            : resource === 'graph'
+              ? `the server counted ${Object.entries(b.byResource)
+                  .map(([r, n]) => `${r}: ${n}`)
+                  .join(', ')}`
+              : undefined
+      });
+    }
+  }
+}
+
+function graphInboxRows(out: GraphInboxOutput): void {
+  const section = 'inbox preview (Graph)';
+  for (const f of out.folders) {
+    const size = folderLabel(f.count);
+    const ok = f.check.productPage === out.pageSize && f.check.floorPage === out.pageSize && f.check.productTotal === f.count && f.check.floorTotal === f.count;
+    const first = median(f.product.first);
+    const floor = median(f.floor.first);
+    row({
+      section,
+      metric: `first page, ${size} folder`,
+      unit: 'ms',
+      ours: first,
+      baseline: floor,
+      baselineName: 'node:https floor',
+      goal: '≤ 1.3x floor',
+      met: first <= 1.3 * floor,
+      note: ok
+        ? undefined
+        : `page sizes seen: ours ${f.check.productPage}, floor ${f.check.floorPage}; folder totals ${f.check.productTotal}, ${f.check.floorTotal} (expected ${out.pageSize}, ${f.count})`
+    });
+    row({
+      section,
+      metric: `first page, ${size} folder, vs a floor that keeps its connections`,
+      unit: 'ms',
+      ours: first,
+      baseline: median(f.floorKeepAlive.first),
+      baselineName: 'node:https keep-alive'
+    });
+    row({
+      section,
+      metric: `next page (@odata.nextLink), ${size} folder`,
+      unit: 'ms',
+      ours: median(f.product.next),
+      baseline: median(f.floor.next),
+      baselineName: 'node:https floor'
+    });
+  }
+  const ends = smallestAndLargest(out.folders);
+  if (ends) {
+    const { small, large, span } = ends;
+    const growth = median(large.product.first) / median(small.product.first);
+    const floorGrowth = median(large.floor.first) / median(small.floor.first);
+    row({
+      section,
+      metric: `first page, growth ${span}`,
+      unit: 'x',
+      ours: growth,
+      baseline: floorGrowth,
+      baselineName: 'floor growth',
+      goal: 'flat (≤ 1.3x)',
+      met: growth <= 1.3,
+      note:
+        growth > 1.3 && floorGrowth > 1.3
+          ? "the floor grew as much: the same requests took the sandbox (or the machine) longer, not the reader; the overhead row below is the reader's"
+          : undefined
+    });
+    // What the reader adds on top of the same requests must not grow with the folder.
+    const overhead = (f: typeof small) => median(f.product.first) - median(f.floor.first);
+    const overheadLarge = overhead(large);
+    const overheadSmall = overhead(small);
+    row({
+      section,
+      metric: `extension's overhead over the floor, first page, ${span}`,
+      unit: 'ms',
+      ours: overheadLarge,
+      baseline: overheadSmall,
+      baselineName: `${folderLabel(small.count)} folder`,
+      goal: 'does not grow (≤ 1.3x + 5 ms)',
+      met: overheadLarge <= 1.3 * Math.max(0, overheadSmall) + 5
+    });
+  }
+  const requests = out.folders[0]?.requests ?? [];
+  if (requests.length) {
+    row({
+      section,
+      metric: 'requests of a first page (both clients)',
+      unit: 'requests',
+      ours: requests.length,
+      note: requests.map((r) => r.replace(/^(\S+) https?:\/\/[^/]+/, '$1 ')).join('; ')
+    });
+  }
+}
+
+function graphSendRows(figures: GraphSendFigures[]): void {
+  const section = 'sending (Graph)';
+  for (const f of figures) {
+    const ours = median(f.ours.map((o) => o.ms));
+    const curl = median(f.curl.map((c) => c.ms));
+    row({
+      section,
+      metric: `sendMail, ${f.label} .eml as MIME (${(f.bytes / MiB).toFixed(1)} MiB), time`,
+      unit: 'ms',
+      ours,
+      baseline: curl,
+      baselineName: 'curl, same POST',
+      goal: '≤ 1.2x curl',
+      met: ours <= 1.2 * curl
+    });
+    row({
+      section,
+      metric: `sendMail, ${f.label} .eml, peak RSS growth of the sending process`,
+      unit: 'MiB',
+      ours: median(f.ours.map((o) => (o.peakRss - o.rssBefore) / MiB)),
+      baseline: f.curl.every((c) => c.maxRssBytes !== undefined) ? median(f.curl.map((c) => c.maxRssBytes! / MiB)) : undefined,
+      baselineName: 'curl peak RSS'
+    });
+  }
+  const all = figures.flatMap((f) => f.ours.map((o) => o.fetchClassesMs));
+  if (all.length) {
+    row({
+      section,
+      metric: "Node's fetch classes (undici), loaded by a session's first Graph request",
+      unit: 'ms',
+      ours: median(all),
+      note: "the transport hands the Graph SDK a Response; Node loads undici on first use, once per process, so the send times above leave it out as they leave out Node's start-up"
+    });
+  }
+  for (const pending of PENDING_SIZES) {
+    row({
+      section,
+      metric: `sendMail, ${pending.label} .eml (${(pending.bytes / MiB).toFixed(0)} MiB), time`,
+      unit: 'ms',
+      ours: undefined,
+      goal: '≤ 1.2x curl',
+      note: pending.reason
+    });
+  }
+}
+
 function treeRows(out: TreeBenchOutput): void {
   const section = 'credential tree';
   const where = `in a real VS Code extension host (code-server, VS Code ${out.vscodeVersion})`;
@@ -396,7 +561,7 @@ async function main(): Promise<number> {
   const figures: Record<string, unknown> = {};
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'm365-mail-bench-'));
   try {
-    const needsSandbox = ['imap', 'smtp', 'tokens'].some((p) => !SKIP.has(p));
+    const needsSandbox = ['imap', 'smtp', 'graph-read', 'graph-send', 'tokens'].some((p) => !SKIP.has(p));
     // The sandbox runs under the Node 24 that setup installs, as code-server does.
     if (needsSandbox || !SKIP.has('activation') || !SKIP.has('tree')) setup();
     let vsix: string | undefined;
@@ -416,9 +581,14 @@ async function main(): Promise<number> {
           console.log(
             `[tokens] sequential ${t.sequential100}, concurrent ${t.concurrent50}, stale ${t.concurrentStale50}; cached call ${t.cachedCallMicros.toFixed(3)} µs`
           );
+          const both = await benchTokensBothResources(sandbox);
+          figures.tokensBothResources = both;
+          bothResourcesRows(both);
+          for (const b of both) console.log(`[tokens] both resources, ${b.grant}: ${JSON.stringify(b.byResource)}`);
         }
+        // The IMAP and Graph previews read the same seeded folders.
+        const folders = SKIP.has('imap') && SKIP.has('graph-read') ? [] : await seed(sandbox);
         if (!SKIP.has('imap')) {
-          const folders = await seed(sandbox);
           const input: ImapBenchInput = { description: sandbox.description, folders, runs: RUNS };
           const imap = await runChild<ImapBenchOutput>('imapBench.ts', input, 10 * 60_000);
           const memory = await runChild<ImapMemoryOutput>('imapMemory.ts', { description: sandbox.description, folders });
@@ -428,6 +598,21 @@ async function main(): Promise<number> {
           const tlsMs = tlsContextMs(sandbox.description.caCertPath);
           figures.tlsContextMs = tlsMs;
           row({ section: 'inbox preview', metric: 'TLS context, Node roots + extra CA (built once per session)', unit: 'ms', ours: tlsMs });
+        }
+        if (!SKIP.has('graph-read')) {
+          const input: GraphInboxInput = { description: sandbox.description, folders, runs: RUNS };
+          const graph = await runChild<GraphInboxOutput>('graphInbox.ts', input, 10 * 60_000);
+          figures.graphInbox = graph;
+          graphInboxRows(graph);
+        }
+        if (!SKIP.has('graph-send')) {
+          const { auth, def } = await productAuth(sandbox.description, { transports: { sendTransport: 'graph', readTransport: 'graph' } });
+          const token = (await auth.getAccessToken(def, { resource: 'graph' })).accessToken;
+          auth.dispose();
+          const target = { token, mailbox: def.sharedMailbox ?? def.userName ?? '', appOnly: def.grant === 'clientCredentials' };
+          const graphSend = await benchGraphSend(sandbox.description, target, work, RUNS);
+          figures.graphSend = graphSend;
+          graphSendRows(graphSend);
         }
         if (!SKIP.has('smtp')) {
           const { auth, def } = await productAuth(sandbox.description);

@@ -3,9 +3,18 @@
  * server, and the time getAccessToken adds when the token is cached. Each burst starts from a new
  * credential with no token yet (or, for the "stale" burst, a cached token too close to expiry to
  * use), so exactly one request is needed; more means callers did not share it.
+ *
+ * Across both resources: a credential that sends over Microsoft Graph and reads over IMAP needs a
+ * token for each (Exchange, Graph); a burst of 50 operations, half of each, must make one request
+ * per resource, counted per resource by the server. Once for client credentials (no token yet),
+ * once for a signed-in user whose tokens are too close to expiry, so both come from the one
+ * refresh token, which the server rotates (a refresh token spent twice would show as an extra
+ * request or a failure).
  */
+import { decodeJwtClaims } from '../src/core/tokenClaims';
+import type { TokenResource } from '../src/core/model';
 import type { SandboxProcess } from '../test/harness/sandbox';
-import { productAuth } from './productAuth';
+import { productAuth, type ProductAuth } from './productAuth';
 
 export interface TokenFigures {
   sequential100: number;
@@ -14,6 +23,15 @@ export interface TokenFigures {
   cachedCallMicros: number;
   baselineCallMicros: number;
   iterations: number;
+}
+
+export interface BothResourcesBurst {
+  grant: 'clientCredentials' | 'refreshToken';
+  operations: number;
+  /** Token endpoint requests during the burst, per resource the server saw asked for. */
+  byResource: Record<string, number>;
+  /** The audiences of the tokens the operations got, per resource they asked for. */
+  audiences: Record<TokenResource, string[]>;
 }
 
 async function total(sandbox: SandboxProcess): Promise<number> {
@@ -60,4 +78,39 @@ export async function benchTokens(sandbox: SandboxProcess, iterations = 200_000)
 
   for (const p of [seq, conc, stale]) p.auth.dispose();
   return { sequential100, concurrent50, concurrentStale50, cachedCallMicros, baselineCallMicros, iterations };
+}
+
+/** 50 concurrent operations, alternately Exchange (IMAP) and Graph (sendMail), on one credential. */
+async function burst(sandbox: SandboxProcess, product: ProductAuth, grant: BothResourcesBurst['grant'], operations = 50): Promise<BothResourcesBurst> {
+  const before = (await sandbox.control.stats()).byResource;
+  const resources: TokenResource[] = Array.from({ length: operations }, (_, i) => (i % 2 ? 'graph' : 'exchange'));
+  const tokens = await Promise.all(resources.map((resource) => product.auth.getAccessToken(product.def, { resource })));
+  const after = (await sandbox.control.stats()).byResource;
+  const byResource = Object.fromEntries(
+    Object.entries(after)
+      .map(([resource, n]) => [resource, n - (before[resource] ?? 0)] as const)
+      .filter(([, n]) => n > 0)
+  );
+  const audiences: Record<TokenResource, string[]> = { exchange: [], graph: [] };
+  tokens.forEach((token, i) => {
+    const audience = decodeJwtClaims(token.accessToken)?.audience ?? '(none)';
+    const seen = audiences[resources[i]!];
+    if (!seen.includes(audience)) seen.push(audience);
+  });
+  product.auth.dispose();
+  return { grant, operations, byResource, audiences };
+}
+
+export async function benchTokensBothResources(sandbox: SandboxProcess): Promise<BothResourcesBurst[]> {
+  const transports = { sendTransport: 'graph', readTransport: 'imap' } as const;
+  const app = await burst(sandbox, await productAuth(sandbox.description, { transports }), 'clientCredentials');
+  const settings = await sandbox.control.settings();
+  await sandbox.control.updateSettings({ accessTokenTtlSeconds: 60, rotateRefreshTokens: true });
+  try {
+    // Signed in with tokens inside the engine's 5-minute expiry margin: every operation needs a refresh.
+    const user = await productAuth(sandbox.description, { credential: 'sandbox-adele', transports });
+    return [app, await burst(sandbox, user, 'refreshToken')];
+  } finally {
+    await sandbox.control.updateSettings({ accessTokenTtlSeconds: settings.accessTokenTtlSeconds, rotateRefreshTokens: settings.rotateRefreshTokens });
+  }
 }

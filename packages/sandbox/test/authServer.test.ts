@@ -325,6 +325,7 @@ describe('sandbox authorization server (Entra ID imitation)', function () {
       assert.equal(jwtPayload(exchange.accessToken).scp, 'IMAP.AccessAsUser.All SMTP.Send');
       // The Exchange sign-in, then one refresh per resource: no second sign-in.
       assert.deepEqual(server.control.stats().tokenRequests[SANDBOX_APPS.webSecretPost.clientId], { authorization_code: 1, refresh_token: 2 });
+      assert.deepEqual(server.control.stats().byResource, { 'https://outlook.office.com': 2, [GRAPH_RESOURCE]: 1 }, 'counted per resource asked for');
     });
 
     it('a Graph sign-in gets Graph tokens, and its refresh token gets Exchange tokens', async function () {

@@ -10,7 +10,7 @@
  *   GET    /_sandbox/faults                         → [fault]
  *   POST   /_sandbox/faults                         {stage, code, clientId?, user?, grantType?, persistent?} → fault
  *   DELETE /_sandbox/faults                         → {}
- *   GET    /_sandbox/stats                          → {tokenRequests: {clientId: {grantType: n}}, total}
+ *   GET    /_sandbox/stats                          → {tokenRequests: {clientId: {grantType: n}}, byResource: {resource: n}, total}
  *   DELETE /_sandbox/stats                          → {}
  *   POST   /_sandbox/reset                          → settings (options at start; no faults, stats, consents, tokens)
  *   GET    /_sandbox/graph/faults                   → GraphFaults

@@ -68,7 +68,7 @@ export function entraMiddleware(state: SandboxState, store: SandboxStore) {
 
     const grantType = form.get('grant_type') ?? undefined;
     const clientId = clientIdOf(form, ctx.get('authorization') || undefined);
-    state.countTokenRequest(clientId, grantType);
+    state.countTokenRequest(clientId, grantType, resourceForScope(form.get('scope') ?? undefined));
     const app = findApp(clientId);
     if (clientId && !app) return answer(ctx, entraError(700016, { clientId }));
 

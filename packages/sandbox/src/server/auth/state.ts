@@ -64,6 +64,8 @@ export interface GraphUploadStats {
 export interface TokenStats {
   /** Token endpoint requests: client ID → grant type → count. */
   tokenRequests: Record<string, Record<string, number>>;
+  /** Token endpoint requests per resource the scope asked for (e.g. `https://graph.microsoft.com`; `(none)` without one). */
+  byResource: Record<string, number>;
   total: number;
 }
 
@@ -73,6 +75,7 @@ export class SandboxState {
   private faults: Fault[] = [];
   private nextFaultId = 1;
   private counts = new Map<string, Map<string, number>>();
+  private resourceCounts = new Map<string, number>();
   /** `accountId|clientId` → grant ID: Entra remembers a user's consent to an app across sessions. */
   readonly consents = new Map<string, string>();
   graph: GraphFaults = { accessDenied: [], mailboxNotEnabled: [], sendAsDenied: [] };
@@ -111,7 +114,9 @@ export class SandboxState {
     return fault;
   }
 
-  countTokenRequest(clientId: string | undefined, grantType: string | undefined): void {
+  countTokenRequest(clientId: string | undefined, grantType: string | undefined, resource: string | undefined): void {
+    const r = resource ?? '(none)';
+    this.resourceCounts.set(r, (this.resourceCounts.get(r) ?? 0) + 1);
     const c = clientId ?? '(none)';
     const g = grantType ?? '(none)';
     let perClient = this.counts.get(c);
@@ -129,12 +134,13 @@ export class SandboxState {
       tokenRequests[client] = Object.fromEntries(grants);
       for (const n of grants.values()) total += n;
     }
-    return { tokenRequests, total };
+    return { tokenRequests, byResource: Object.fromEntries(this.resourceCounts), total };
   }
 
   resetStats(): void {
     this.counts = new Map();
     this.graphUploads = { requests: 0, bytes: 0 };
+    this.resourceCounts = new Map();
   }
 
   /** Whether this Graph request is throttled: counts it down, `undefined` once the throttle is used up. */

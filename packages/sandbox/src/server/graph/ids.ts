@@ -56,22 +56,26 @@ export function messageRef(id: string): MessageRef {
   return { folder: v.f, uidValidity: v.v, uid: v.u };
 }
 
-/** Where the next page starts: an offset into the folder's order, for the UIDVALIDITY it was made for. */
+/**
+ * Where the next page starts: below the lowest UID of the page before, for the UIDVALIDITY it was
+ * made for. A UID rather than a count of messages, so that mail arriving between two pages moves
+ * nothing (an offset would show the page before's last messages again).
+ */
 export interface SkipToken {
   uidValidity: number;
-  offset: number;
+  belowUid: number;
 }
 
 export function skipToken(t: SkipToken): string {
-  return encode({ v: t.uidValidity, o: t.offset });
+  return encode({ v: t.uidValidity, u: t.belowUid });
 }
 
 export function parseSkipToken(token: string): SkipToken {
-  const v = decode(token, (x): x is { v: number; o: number } => {
-    const o = x as { v?: unknown; o?: unknown };
-    return Number.isInteger(o?.v) && Number.isInteger(o.o) && (o.o as number) >= 0;
+  const v = decode(token, (x): x is { v: number; u: number } => {
+    const o = x as { v?: unknown; u?: unknown };
+    return Number.isInteger(o?.v) && Number.isInteger(o.u) && (o.u as number) >= 1;
   });
-  return { uidValidity: v.v, offset: v.o };
+  return { uidValidity: v.v, belowUid: v.u };
 }
 
 /**

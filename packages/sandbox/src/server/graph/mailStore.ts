@@ -4,19 +4,27 @@
  * services, so whatever IMAP clients append or Postfix delivers is what Graph lists, and what Graph
  * files (Sent Items) is what IMAP sees.
  *
- * Listing newest first (`receivedDateTime desc`, INTERNALDATE) keeps, per folder, the UIDs in that
- * order. It is built once per folder (one FETCH of UID and INTERNALDATE for all messages), then
- * kept current from STATUS: new UIDs are fetched and merged, and anything else (an expunge, a new
- * UIDVALIDITY) rebuilds it. A page then costs one STATUS and one FETCH of its own messages, however
- * large the folder.
+ * Listing newest first (`receivedDateTime desc`) is the order messages reached the folder, newest
+ * first: Exchange's receivedDateTime is when a message reached the mailbox, and IMAP numbers a
+ * folder's messages in the order they arrived (sequence numbers). So a page is one FETCH of a
+ * sequence range of its own messages, and the page after it starts below the lowest UID it showed
+ * (an `ESEARCH COUNT` of the messages from that UID up, which reads no more than the pages
+ * before): its cost does not grow with the folder, as Graph's own listing does not. Sorting by
+ * INTERNALDATE (IMAP SORT, or reading every message's date) would cost the whole folder on every
+ * page. receivedDateTime shows INTERNALDATE, which follows the arrival order for delivered mail,
+ * Graph's own Sent Items copies and seeded folders (the seeder names files by date, and Dovecot
+ * numbers new Maildir files in that order); a message appended with an older date keeps its place
+ * of arrival.
  */
-import { ImapFlow, type FetchMessageObject, type FetchQueryObject } from 'imapflow';
+import { ImapFlow, type FetchMessageObject, type FetchQueryObject, type ImapFlowOptions, type MailboxObject } from 'imapflow';
 
 export interface MailStoreOptions {
   port: number;
   ca: string;
   /** A fresh app-only token with IMAP.AccessAsApp for logging in as any mailbox. */
   token: () => string;
+  /** imapflow's logger (commands at debug level); none by default. */
+  logger?: ImapFlowOptions['logger'];
 }
 
 export interface FolderInfo {
@@ -29,19 +37,21 @@ export interface FolderInfo {
   children: number;
 }
 
-interface Order {
+/** One page of a folder, newest first. */
+export interface FolderPage {
+  messages: FetchMessageObject[];
+  /** Messages in the folder. */
+  total: number;
   uidValidity: number;
-  uidNext: number;
-  /** (INTERNALDATE ms, UID), newest first. */
-  entries: Array<{ t: number; uid: number }>;
+  /** Whether older messages follow (below the lowest UID of this page). */
+  older: boolean;
 }
 
-const byNewest = (a: { t: number; uid: number }, b: { t: number; uid: number }) => b.t - a.t || b.uid - a.uid;
+/** The highest UID IMAP allows (RFC 3501 section 2.3.1.1): `N:MAX_UID` is every UID from N up, never `*`'s highest message. */
+const MAX_UID = 4294967295;
 
 export class MailStore {
   private readonly clients = new Map<string, Promise<ImapFlow>>();
-  private readonly orders = new Map<string, Order>();
-  private readonly building = new Map<string, Promise<Order>>();
 
   constructor(private readonly options: MailStoreOptions) {}
 
@@ -56,7 +66,7 @@ export class MailStore {
         secure: true,
         tls: { ca: this.options.ca },
         auth: { user: key, accessToken: this.options.token() },
-        logger: false,
+        logger: this.options.logger ?? false,
         disableAutoIdle: true
       });
       flow.on('error', () => undefined);
@@ -70,12 +80,24 @@ export class MailStore {
     return client;
   }
 
-  /** Runs `work` with the folder selected (read-only: fetching a body never marks it read). */
-  private async inFolder<T>(mailbox: string, folder: string, work: (client: ImapFlow) => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` with the folder selected (read-only: fetching a body never marks it read) and in
+   * step with it; undefined when the folder does not exist.
+   */
+  private async inFolder<T>(mailbox: string, folder: string, work: (client: ImapFlow, box: MailboxObject) => Promise<T>): Promise<T | undefined> {
     const client = await this.client(mailbox);
-    const lock = await client.getMailboxLock(folder, { readOnly: true });
+    let lock: Awaited<ReturnType<ImapFlow['getMailboxLock']>>;
     try {
-      return await work(client);
+      lock = await client.getMailboxLock(folder, { readOnly: true });
+    } catch (error) {
+      if ((error as { mailboxMissing?: boolean }).mailboxMissing) return undefined;
+      throw error;
+    }
+    try {
+      // The folder may have stayed selected since an earlier request: hear what arrived or left since.
+      await client.noop();
+      if (!client.mailbox) throw new Error(`${folder} is no longer selected`);
+      return await work(client, client.mailbox);
     } finally {
       lock.release();
     }
@@ -95,70 +117,33 @@ export class MailStore {
     }));
   }
 
-  /** STATUS of one folder, or undefined when it does not exist. */
-  async status(mailbox: string, folder: string): Promise<{ messages: number; unseen: number; uidNext: number; uidValidity: number } | undefined> {
-    const client = await this.client(mailbox);
-    const st = await client.status(folder, { messages: true, unseen: true, uidNext: true, uidValidity: true }).catch(() => false as const);
-    if (!st) return undefined;
-    return { messages: st.messages ?? 0, unseen: st.unseen ?? 0, uidNext: st.uidNext ?? 0, uidValidity: Number(st.uidValidity ?? 0) };
+  /**
+   * Up to `top` messages of the folder, newest first: the newest ones, or those below `belowUid`
+   * (the lowest UID of the page before); undefined when the folder does not exist.
+   */
+  async page(mailbox: string, folder: string, top: number, belowUid: number | undefined, query: FetchQueryObject): Promise<FolderPage | undefined> {
+    return this.inFolder(mailbox, folder, async (client, box) => {
+      const newer = belowUid === undefined ? 0 : await this.countFrom(client, belowUid);
+      const end = box.exists - newer;
+      const start = Math.max(1, end - top + 1);
+      const messages = end < 1 ? [] : await client.fetchAll(`${start}:${end}`, { ...query, uid: true });
+      return { messages: messages.sort((a, b) => b.seq - a.seq), total: box.exists, uidValidity: Number(box.uidValidity), older: start > 1 };
+    });
   }
 
-  /** One page of the folder newest first: the UIDs at [offset, offset + top), the total, and the UIDVALIDITY. */
-  async page(mailbox: string, folder: string, offset: number, top: number): Promise<{ uids: number[]; total: number; uidValidity: number } | undefined> {
-    const st = await this.status(mailbox, folder);
-    if (!st) return undefined;
-    const order = await this.order(mailbox, folder, st);
-    return { uids: order.entries.slice(offset, offset + top).map((e) => e.uid), total: order.entries.length, uidValidity: order.uidValidity };
-  }
-
-  private order(mailbox: string, folder: string, st: { messages: number; uidNext: number; uidValidity: number }): Promise<Order> {
-    const key = `${mailbox.toLowerCase()}\n${folder}`;
-    const known = this.orders.get(key);
-    if (known && known.uidValidity === st.uidValidity && known.uidNext === st.uidNext && known.entries.length === st.messages) {
-      return Promise.resolve(known);
-    }
-    // One rebuild at a time per folder; concurrent pages wait for it.
-    let pending = this.building.get(key);
-    if (!pending) {
-      pending = this.inFolder(mailbox, folder, async (client) => {
-        const stamp = (m: FetchMessageObject) => ({
-          t: (m.internalDate instanceof Date ? m.internalDate : new Date(m.internalDate ?? 0)).getTime(),
-          uid: m.uid
-        });
-        const box = client.mailbox;
-        const uidValidity = box ? Number(box.uidValidity) : st.uidValidity;
-        const uidNext = box ? box.uidNext : st.uidNext;
-        const exists = box ? box.exists : st.messages;
-        let entries: Order['entries'] | undefined;
-        if (known && known.uidValidity === uidValidity && uidNext > known.uidNext) {
-          // `N:*` also matches the highest UID when N is above it: keep the new ones only.
-          const added = (await client.fetchAll(`${known.uidNext}:*`, { uid: true, internalDate: true }, { uid: true })).filter((m) => m.uid >= known.uidNext);
-          if (known.entries.length + added.length === exists) entries = [...known.entries, ...added.map(stamp)].sort(byNewest);
-        }
-        entries ??= exists === 0 ? [] : (await client.fetchAll('1:*', { uid: true, internalDate: true }, { uid: true })).map(stamp).sort(byNewest);
-        const order = { uidValidity, uidNext, entries };
-        this.orders.set(key, order);
-        return order;
-      }).finally(() => this.building.delete(key));
-      this.building.set(key, pending);
-    }
-    return pending;
-  }
-
-  /** The messages with these UIDs, in the order given (missing ones left out). */
-  async summaries(mailbox: string, folder: string, uids: number[], query: FetchQueryObject): Promise<FetchMessageObject[]> {
-    if (uids.length === 0) return [];
-    const found = await this.inFolder(mailbox, folder, (client) => client.fetchAll(uids.join(','), { ...query, uid: true }, { uid: true }));
-    const byUid = new Map(found.map((m) => [m.uid, m]));
-    return uids.map((u) => byUid.get(u)).filter((m): m is FetchMessageObject => !!m);
+  /** How many messages of the selected folder have a UID of `uid` or above. */
+  private async countFrom(client: ImapFlow, uid: number): Promise<number> {
+    const found = await client.search({ uid: `${uid}:${MAX_UID}` }, { returnOptions: ['COUNT'] });
+    if (!found) throw new Error('the IMAP server refused SEARCH');
+    return Array.isArray(found) ? found.length : (found.count ?? 0);
   }
 
   /** One message with its source, or undefined when the folder or message is gone (or UIDVALIDITY changed). */
   async message(mailbox: string, folder: string, uidValidity: number, uid: number): Promise<FetchMessageObject | undefined> {
-    const st = await this.status(mailbox, folder);
-    if (!st || st.uidValidity !== uidValidity) return undefined;
-    const found = await this.inFolder(mailbox, folder, (client) =>
-      client.fetchOne(String(uid), { uid: true, source: true, internalDate: true, flags: true, size: true }, { uid: true })
+    const found = await this.inFolder(mailbox, folder, async (client, box) =>
+      Number(box.uidValidity) === uidValidity
+        ? client.fetchOne(String(uid), { uid: true, source: true, internalDate: true, flags: true, size: true }, { uid: true })
+        : false
     );
     return found || undefined;
   }

@@ -1,7 +1,7 @@
 /**
  * The Graph endpoints the sandbox serves, under `/v1.0/me/…` and `/v1.0/users/{id|upn}/…`:
  * the user, sendMail, mail folders, a folder's messages (newest first, paged by an opaque
- * `$skiptoken` in `@odata.nextLink`), one message, its MIME (`$value`) and its attachments; drafts
+ * `$skiptoken` in `@odata.nextLink` that names where the page before ended), one message, its MIME (`$value`) and its attachments; drafts
  * and their attachments in draftRoutes.ts.
  */
 import { findUser } from '../auth/directory';
@@ -178,25 +178,26 @@ async function listMessages(ctx: GraphContext, req: GraphRequest, user: SandboxU
   const select = selectOf(req.query);
   const token = req.query.get('$skiptoken');
   const skip = token === null ? undefined : parseSkipToken(token);
-  const page = await ctx.store.page(user.upn, folder, skip?.offset ?? 0, top);
-  if (!page) throw graphErrors.folderNotFound();
-  // A page token from before the folder was recreated does not point into this one.
-  if (skip && skip.uidValidity !== page.uidValidity) throw graphErrors.badRequest('The $skiptoken is no longer valid for this folder.', 'ErrorInvalidUrlQuery');
   const withSource = needsSource(select);
-  const fetched = await ctx.store.summaries(user.upn, folder, page.uids, {
+  const page = await ctx.store.page(user.upn, folder, top, skip?.belowUid, {
     envelope: true,
     internalDate: true,
     flags: true,
     bodyStructure: true,
     source: withSource
   });
+  if (!page) throw graphErrors.folderNotFound();
+  // A page token from before the folder was recreated does not point into this one.
+  if (skip && skip.uidValidity !== page.uidValidity) throw graphErrors.badRequest('The $skiptoken is no longer valid for this folder.', 'ErrorInvalidUrlQuery');
   const where = { folder, uidValidity: page.uidValidity };
-  const value = await Promise.all(fetched.map(async (m) => graphMessage(m, where, withSource && m.source ? await parseSource(m.source) : undefined, select)));
-  const offset = (skip?.offset ?? 0) + page.uids.length;
+  const value = await Promise.all(
+    page.messages.map(async (m) => graphMessage(m, where, withSource && m.source ? await parseSource(m.source) : undefined, select))
+  );
   const json: Record<string, unknown> = { '@odata.context': `${context}/mailFolders('${folderId(folder)}')/messages`, value };
-  if (offset < page.total) {
+  const lowest = page.messages.at(-1);
+  if (page.older && lowest) {
     const next = new URLSearchParams(req.query);
-    next.set('$skiptoken', skipToken({ uidValidity: page.uidValidity, offset }));
+    next.set('$skiptoken', skipToken({ uidValidity: page.uidValidity, belowUid: lowest.uid }));
     json['@odata.nextLink'] = `${req.base}${req.path}?${next.toString().replace(/%24/g, '$')}`;
   }
   return { status: 200, json };

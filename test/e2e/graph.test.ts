@@ -151,7 +151,7 @@ describe('end-to-end: sending through Microsoft Graph', () => {
     await workbench.clearNotifications();
   });
 
-  it('sends for a user whose tenant keeps SMTP AUTH off, with client credentials over Graph', async () => {
+  it('sends for a user whose tenant keeps SMTP AUTH off, with client credentials over Graph, and explains an application access policy', async () => {
     const megan = 'Megan (Graph, app-only)';
     const meganBox = new SandboxMailbox(sandbox, MEGAN);
     await flows.addSandboxCredential(megan, {
@@ -168,6 +168,16 @@ describe('end-to-end: sending through Microsoft Graph', () => {
     await workbench.pick(`Send to ${MEGAN}`);
     await workbench.waitForNotification(/Microsoft Graph accepted it/);
     await meganBox.waitFor(`M365 Mail test from "${megan}"`);
+    await workbench.clearNotifications();
+    // An application access policy that leaves Megan's mailbox out: the next step is the admin's.
+    await control.denyGraphAccess(MEGAN);
+    await workbench.contextMenu(workbench.credentialRow(megan), 'Send test mail');
+    await workbench.pick(`Send to ${MEGAN}`);
+    const denied = await workbench.waitForNotification(/ErrorAccessDenied/);
+    assert.match(denied, /Microsoft Graph denied the app access to megan@contoso\.test/);
+    assert.match(denied, /Test-ApplicationAccessPolicy/);
+    await control.clearGraphFaults();
+    await workbench.clearNotifications();
   });
 
   it('previews the Graph inbox: lists the test mail from mailFolders/messages and opens it from Graph', async () => {
@@ -215,7 +225,7 @@ describe('end-to-end: sending through Microsoft Graph', () => {
     await workbench.clearNotifications();
   });
 
-  it("shows Graph's refusals by their error code with what to do next (ErrorAccessDenied, MailboxNotEnabledForRESTAPI)", async () => {
+  it("shows Graph's refusals by their error code with what to do next (ErrorAccessDenied, MailboxNotEnabledForRESTAPI, InvalidAuthenticationToken, ErrorMimeContentInvalidBase64String)", async () => {
     await control.denyGraphAccess(ADELE);
     await sendTestMail(adele, ADELE);
     const notice = await workbench.waitForNotification(/ErrorAccessDenied/);
@@ -229,6 +239,25 @@ describe('end-to-end: sending through Microsoft Graph', () => {
     assert.match(disabled, /The mailbox adele@contoso\.test cannot be reached through Microsoft Graph/);
     assert.match(disabled, /must exist in Exchange Online with a license/);
     await control.clearGraphFaults();
+    await workbench.clearNotifications();
+    await control.refuseGraph({ requests: 1, error: 'invalid-token' });
+    await sendTestMail(adele, ADELE);
+    const invalidToken = await workbench.waitForNotification(/InvalidAuthenticationToken/);
+    assert.match(invalidToken, /Microsoft Graph refused the access token/);
+    assert.match(invalidToken, /run "Authorize credential" again/);
+    await workbench.clearNotifications();
+    // A .eml Graph cannot read as base64 MIME: the error says what the file must be.
+    fs.writeFileSync(path.join(folder, 'small.eml'), 'From: adele@contoso.test\r\nTo: adele@contoso.test\r\nSubject: small\r\n\r\nbody\r\n');
+    await control.refuseGraph({ requests: 1, error: 'invalid-base64' });
+    await workbench.openFile('small.eml');
+    await workbench.page.locator('.editor-actions .action-label[aria-label*="Send this .eml file"]').first().click();
+    await flows.pickCredentialIfAsked(adele);
+    await workbench.pick(`Send to ${ADELE}`);
+    await workbench.answerDialog('Send');
+    const invalidMime = await workbench.waitForNotification(/ErrorMimeContentInvalidBase64String/);
+    assert.match(invalidMime, /must be a complete MIME message/);
+    await control.clearGraphFaults();
+    await workbench.runCommand('View: Close All Editors');
     await workbench.clearNotifications();
   });
 

@@ -282,17 +282,32 @@ export class Workbench {
     return text;
   }
 
-  /** Opens a workspace file by name through Quick Open (Ctrl+P), as a user does. */
+  /**
+   * Opens a workspace file by name through Quick Open (Ctrl+P), as a user does. Quick Open lists
+   * from a file index that learns of a new file through the file watcher, which on a busy machine
+   * can be seconds late ("No matching results" for a file just written): like a user, this opens
+   * Quick Open again until the file is listed.
+   */
   async openFile(name: string): Promise<void> {
-    await this.page
-      .locator('.monaco-workbench')
-      .click({ position: { x: 700, y: 450 }, force: true })
-      .catch(() => undefined);
-    await this.page.keyboard.press('Control+P');
-    const input = this.quickInput.locator('input.input');
-    await input.waitFor({ state: 'visible' });
-    await input.fill(name);
-    await this.quickInput.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    const row = this.quickInput.locator('.quick-input-list .monaco-list-row', { hasText: name }).first();
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      await this.page
+        .locator('.monaco-workbench')
+        .click({ position: { x: 700, y: 450 }, force: true })
+        .catch(() => undefined);
+      await this.page.keyboard.press('Control+P');
+      const input = this.quickInput.locator('input.input');
+      await input.waitFor({ state: 'visible' });
+      await input.fill(name);
+      const listed = await row.waitFor({ state: 'visible', timeout: 5_000 }).then(
+        () => true,
+        () => false
+      );
+      if (listed) break;
+      if (Date.now() > deadline) throw new Error(`Quick Open does not list ${name} after 30 s`);
+      await this.page.keyboard.press('Escape');
+    }
     await this.page.keyboard.press('Enter');
     await this.page.locator('.tabs-container .tab.active', { hasText: name }).waitFor({ state: 'visible', timeout: 30_000 });
   }

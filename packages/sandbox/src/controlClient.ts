@@ -7,9 +7,9 @@ import { readFileSync } from 'node:fs';
 import { httpsCall } from './client/signIn';
 import type { SandboxDescription } from './description';
 import type { GraphMailboxFault } from './server/auth/control';
-import type { Fault, FaultSpec, GraphFaults, GraphUploadStats, SandboxSettings, TokenStats } from './server/auth/state';
+import type { Fault, FaultSpec, GraphFaults, GraphRefusal, GraphUploadStats, SandboxSettings, TokenStats } from './server/auth/state';
 
-export type { Fault, FaultSpec, GraphFaults, GraphMailboxFault, GraphUploadStats, SandboxSettings, TokenStats };
+export type { Fault, FaultSpec, GraphFaults, GraphMailboxFault, GraphRefusal, GraphUploadStats, SandboxSettings, TokenStats };
 
 export class SandboxControlClient {
   private ca: string | undefined;
@@ -84,6 +84,10 @@ export class SandboxControlClient {
   /** The next `requests` Graph requests (to `user`'s mailbox if given) answer 429 (or 503) with `Retry-After`. */
   throttleGraph(spec: { requests: number; retryAfterSeconds: number; status?: 429 | 503; user?: string }): Promise<GraphFaults> {
     return this.call('POST', 'graph/throttle', spec);
+  }
+  /** The next `requests` Graph requests answer 401 InvalidAuthenticationToken, or (MIME sendMail only) 400 ErrorMimeContentInvalidBase64String. */
+  refuseGraph(spec: { requests: number; error: GraphRefusal }): Promise<GraphFaults> {
+    return this.call('POST', 'graph/refuse', spec);
   }
   /** Graph calls to this mailbox answer 403 ErrorAccessDenied (an application access policy). */
   denyGraphAccess(upn: string): Promise<GraphFaults> {

@@ -634,6 +634,24 @@ describe('sandbox Microsoft Graph service', function () {
       assert.ok(Date.now() - started >= 2000, 'the SDK honoured Retry-After twice');
     });
 
+    it('refusals for the next requests: InvalidAuthenticationToken (any request), ErrorMimeContentInvalidBase64String (MIME sendMail only)', async function () {
+      const token = await userToken('adele@contoso.test');
+      await control.refuseGraph({ requests: 1, error: 'invalid-token' });
+      const refused = await curl(['-H', `Authorization: Bearer ${token}`, `${sandbox.description.graph.endpoint}/v1.0/me/mailFolders`]);
+      assert.equal(refused.status, 401);
+      assert.equal(JSON.parse(refused.body).error.code, 'InvalidAuthenticationToken');
+      assert.match(refused.headers['www-authenticate'] ?? '', /^Bearer /);
+      assert.equal((await control.graphFaults()).refusal, undefined, 'used up');
+      await control.refuseGraph({ requests: 1, error: 'invalid-base64' });
+      const client = graph(token);
+      assert.ok(((await client.api('/me/mailFolders').get()) as { value: unknown[] }).value.length > 0, 'a read is not a MIME send');
+      const mime = Buffer.from('From: adele@contoso.test\r\nTo: adele@contoso.test\r\nSubject: b64\r\n\r\nbody\r\n').toString('base64');
+      const invalid = await graphError(client.api('/me/sendMail').header('Content-Type', 'text/plain').post(mime));
+      assert.equal(invalid.statusCode, 400);
+      assert.equal(invalid.code, 'ErrorMimeContentInvalidBase64String');
+      assert.equal((await control.graphFaults()).refusal, undefined, 'used up by the send');
+    });
+
     it('ErrorAccessDenied (application access policy) and MailboxNotEnabledForRESTAPI for a mailbox', async function () {
       const client = graph(await daemonToken());
       await control.denyGraphAccess('megan@contoso.test');

@@ -15,6 +15,7 @@
  *   POST   /_sandbox/reset                          → settings (options at start; no faults, stats, consents, tokens)
  *   GET    /_sandbox/graph/faults                   → GraphFaults
  *   POST   /_sandbox/graph/throttle                 {requests, retryAfterSeconds, status?, user?} → GraphFaults
+ *   POST   /_sandbox/graph/refuse                   {requests, error: invalid-token|invalid-base64} → GraphFaults
  *   POST   /_sandbox/graph/users/{upn}/{access-denied|mailbox-not-enabled|send-as-denied} → GraphFaults
  *   POST   /_sandbox/graph/upload-origin            {origin} → GraphFaults (createUploadSession hands out uploadUrls there)
  *   GET    /_sandbox/graph/uploads                  → {requests, bytes} (what reached the upload URLs)
@@ -25,7 +26,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { findUser } from './directory';
 import { readBody, sendJson } from './http';
 import type { IntrospectionResult } from './introspect';
-import type { Fault, FaultSpec, GraphFaults, GraphUploadStats, SandboxSettings, SandboxState, TokenStats } from './state';
+import type { Fault, FaultSpec, GraphFaults, GraphRefusal, GraphUploadStats, SandboxSettings, SandboxState, TokenStats } from './state';
 import type { SandboxStore } from './store';
 
 export interface SandboxControl {
@@ -49,6 +50,8 @@ export interface SandboxControl {
   graphFaults(): GraphFaults;
   /** The next `requests` Graph requests answer 429 (or 503) with Retry-After. */
   throttleGraph(spec: { requests: number; retryAfterSeconds: number; status?: 429 | 503; user?: string }): GraphFaults;
+  /** The next `requests` Graph requests answer this refusal (see GraphFaults.refusal). */
+  refuseGraph(spec: { requests: number; error: GraphRefusal }): GraphFaults;
   /** Turns a Graph failure on for one mailbox (see GraphFaults). */
   setGraphMailboxFault(upn: string, fault: GraphMailboxFault): GraphFaults;
   /** createUploadSession answers with uploadUrls on this origin (https or not) until the Graph faults are cleared. */
@@ -67,7 +70,7 @@ export const GRAPH_MAILBOX_FAULTS = {
   'access-denied': 'accessDenied',
   'mailbox-not-enabled': 'mailboxNotEnabled',
   'send-as-denied': 'sendAsDenied'
-} as const satisfies Record<string, keyof Omit<GraphFaults, 'throttle'>>;
+} as const satisfies Record<string, keyof Omit<GraphFaults, 'throttle' | 'refusal' | 'uploadOrigin'>>;
 
 export type GraphMailboxFault = keyof typeof GRAPH_MAILBOX_FAULTS;
 
@@ -149,6 +152,11 @@ export function createControl(
       };
       return structuredClone(state.graph);
     },
+    refuseGraph(spec) {
+      if (spec.error !== 'invalid-token' && spec.error !== 'invalid-base64') throw new Error('error must be invalid-token or invalid-base64');
+      state.graph.refusal = { requests: positive(spec.requests, 'requests'), error: spec.error };
+      return structuredClone(state.graph);
+    },
     setGraphMailboxFault(upn, fault) {
       const key = GRAPH_MAILBOX_FAULTS[fault];
       if (!key) throw new Error(`unknown Graph fault ${fault}`);
@@ -212,6 +220,8 @@ export async function handleControlRequest(control: SandboxControl, req: Incomin
     switch (`${method} ${path}`) {
       case 'GET /graph/faults':
         return sendJson(res, 200, control.graphFaults());
+      case 'POST /graph/refuse':
+        return sendJson(res, 200, control.refuseGraph((await json()) as unknown as Parameters<SandboxControl['refuseGraph']>[0]));
       case 'POST /graph/throttle':
         return sendJson(res, 200, control.throttleGraph((await json()) as unknown as Parameters<SandboxControl['throttleGraph']>[0]));
       case 'POST /graph/upload-origin':

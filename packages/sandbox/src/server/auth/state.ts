@@ -38,10 +38,18 @@ export interface SandboxSettings {
   tokenDelayMs?: number;
 }
 
+export type GraphRefusal = 'invalid-token' | 'invalid-base64';
+
 /** Failures the sandbox's Graph service answers with, on demand (the 4 MB request limit is always on). */
 export interface GraphFaults {
   /** The next `requests` Graph requests (of `user`'s mailbox if set) answer `status` with `Retry-After: retryAfterSeconds`. */
   throttle?: { requests: number; retryAfterSeconds: number; status: 429 | 503; user?: string };
+  /**
+   * The next `requests` Graph requests answer this refusal: `invalid-token` (401
+   * InvalidAuthenticationToken, as for a token Graph no longer accepts), `invalid-base64` (400
+   * ErrorMimeContentInvalidBase64String, on MIME sendMail requests only).
+   */
+  refusal?: { requests: number; error: GraphRefusal };
   /** Mailboxes an application access policy shuts: 403 ErrorAccessDenied. */
   accessDenied: string[];
   /** Mailboxes Graph's mail API does not serve: 404 MailboxNotEnabledForRESTAPI. */
@@ -149,6 +157,17 @@ export class SandboxState {
     if (!t || (t.user && t.user.toLowerCase() !== mailbox?.toLowerCase())) return undefined;
     if (--t.requests <= 0) this.graph.throttle = undefined;
     return t;
+  }
+
+  /** The refusal this Graph request gets, if one is set and applies (counts it down). */
+  takeGraphRefusal(request: { method: string; path: string; contentType: string }): GraphRefusal | undefined {
+    const r = this.graph.refusal;
+    if (!r) return undefined;
+    if (r.error === 'invalid-base64' && !(request.method === 'POST' && request.path.endsWith('/sendMail') && request.contentType.startsWith('text/plain'))) {
+      return undefined;
+    }
+    if (--r.requests <= 0) this.graph.refusal = undefined;
+    return r.error;
   }
 
   clearGraphFaults(): void {

@@ -91,6 +91,9 @@ export async function startGraphService(options: GraphServiceOptions): Promise<G
     })();
     const throttle = state.takeGraphThrottle(mailbox);
     if (throttle) throw graphErrors.throttled(throttle.status, throttle.retryAfterSeconds);
+    const refusal = state.takeGraphRefusal({ method: req.method ?? 'GET', path, contentType: String(req.headers['content-type'] ?? '') });
+    if (refusal === 'invalid-token') throw graphErrors.invalidToken('Lifetime validation failed, the token is expired.');
+    if (refusal === 'invalid-base64') throw graphErrors.invalidBase64();
     return route(ctx, {
       method: req.method ?? 'GET',
       path,

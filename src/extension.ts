@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { CommandIds } from './commands/commandIds';
+import { registerAppRegistrationCommands } from './commands/appRegistrationCommands';
 import { registerCredentialCommands } from './commands/credentialCommands';
 import { registerDiagnosticsCommands } from './commands/diagnosticsCommands';
 import { GraphSwitch } from './commands/graphSwitch';
@@ -94,6 +95,7 @@ export function activate(context: vscode.ExtensionContext): void {
     destinations
   });
   registerMailCommands(commands, { extensionUri: context.extensionUri, store, tokens, settings, logger: logger.child('mail'), pickCredential, graphSwitch });
+  registerAppRegistrationCommands(commands, { settings, logger: logger.child('commands'), pickCredential, reportDocuments });
   registerDiagnosticsCommands(commands, { tokens, settings, logger: logger.child('diagnostics'), pickCredential, reportDocuments, graphSwitch });
 
   const activationMs = performance.now() - started;

@@ -11,6 +11,7 @@ export const CommandIds = {
   copyRedirectUri: 'm365mail.copyRedirectUri',
   showTokenDetails: 'm365mail.showTokenDetails',
   openAdminConsent: 'm365mail.openAdminConsent',
+  showAppRegistration: 'm365mail.showAppRegistration',
   exportCredentials: 'm365mail.exportCredentials',
   importCredentials: 'm365mail.importCredentials',
   importWorkspaceCredentials: 'm365mail.importWorkspaceCredentials',

@@ -14,8 +14,8 @@ import { buildImportReview } from '../core/importReview';
 import { AddCredentialFlow } from '../credentials/ui/addCredentialFlow';
 import { EditCredentialFlow } from '../credentials/ui/editCredentialFlow';
 import { validateDefinition } from '../core/validation';
-import { AuthUriHandler } from '../signIn/authUriHandler';
 import type { CredentialSignIn } from '../signIn/credentialSignIn';
+import { registeredRedirectUri } from './appRegistrationCommands';
 import { CommandIds } from './commandIds';
 import type { CredentialPicker } from './pickCredential';
 import type { CommandRegistry } from './registry';
@@ -128,10 +128,7 @@ export function registerCredentialCommands(registry: CommandRegistry, deps: Cred
 
   registry.register(CommandIds.copyRedirectUri, async (arg) => {
     const def = await pickCredential(arg, vscode.l10n.t('Credential whose redirect URI to copy'));
-    let uri = def.redirectUri;
-    if (uri.startsWith(`${vscode.env.uriScheme}:`)) {
-      uri = (await vscode.env.asExternalUri(AuthUriHandler.callbackUri())).toString(true);
-    }
+    const uri = await registeredRedirectUri(def);
     await vscode.env.clipboard.writeText(uri);
     const where = def.clientAuth === 'none' ? vscode.l10n.t('"Mobile and desktop applications"') : vscode.l10n.t('"Web"');
     void vscode.window.showInformationMessage(vscode.l10n.t('Copied {0}. Add it in the app registration under Authentication → {1} platform.', uri, where));

@@ -7,6 +7,9 @@ import type { CommandId } from './commandIds';
 
 export type CommandHandler = (...args: unknown[]) => unknown;
 
+/** Buttons any command's failure may get from elsewhere, e.g. "Show app registration" for AADSTS65001. */
+export type ErrorActionSource = (error: M365MailError, args: readonly unknown[]) => readonly ErrorAction[];
+
 /**
  * The one place commands are registered. Each handler runs inside the error boundary: cancellation
  * is silent, a typed {@link M365MailError} is logged and shown with its next step, anything else is
@@ -15,11 +18,17 @@ export type CommandHandler = (...args: unknown[]) => unknown;
  */
 export class CommandRegistry implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
+  private readonly errorActionSources: ErrorActionSource[] = [];
 
   constructor(
     private readonly logger: Logger,
     private readonly telemetry: Telemetry
   ) {}
+
+  /** Adds buttons to the failures `source` recognises, after the error's own. */
+  addErrorActions(source: ErrorActionSource): void {
+    this.errorActionSources.push(source);
+  }
 
   register(id: CommandId, handler: CommandHandler): void {
     this.disposables.push(vscode.commands.registerCommand(id, (...args: unknown[]) => this.run(id, handler, args)));
@@ -30,9 +39,13 @@ export class CommandRegistry implements vscode.Disposable {
     let result: unknown;
     let ended: Awaited<ReturnType<CommandRegistry['guarded']>> = { outcome: 'error', errorCode: telemetryErrorCode('unexpected') };
     try {
-      ended = await this.guarded(id, async () => {
-        result = await handler(...args);
-      });
+      ended = await this.guarded(
+        id,
+        async () => {
+          result = await handler(...args);
+        },
+        args
+      );
       return result;
     } finally {
       this.telemetry.send('command', {
@@ -43,7 +56,11 @@ export class CommandRegistry implements vscode.Disposable {
   }
 
   /** Runs work inside the boundary: a failure is shown (with its actions), cancellation is silent. */
-  private async guarded(id: CommandId, work: () => Promise<void>): Promise<{ outcome: 'ok' | 'cancelled' | 'error'; errorCode: string }> {
+  private async guarded(
+    id: CommandId,
+    work: () => Promise<void>,
+    args: readonly unknown[]
+  ): Promise<{ outcome: 'ok' | 'cancelled' | 'error'; errorCode: string }> {
     try {
       await work();
       return { outcome: 'ok', errorCode: '' };
@@ -54,19 +71,22 @@ export class CommandRegistry implements vscode.Disposable {
       }
       // Codes can come from the server or a library: only known ones are sent.
       const errorCode = telemetryErrorCode(error instanceof M365MailError ? error.code : 'unexpected');
-      await this.report(id, error);
+      await this.report(id, error, args);
       return { outcome: 'error', errorCode };
     }
   }
 
-  private async report(id: CommandId, error: unknown): Promise<void> {
+  private async report(id: CommandId, error: unknown, args: readonly unknown[]): Promise<void> {
     const showLog = vscode.l10n.t('Show Log');
     let message: string;
     let actions: readonly ErrorAction[] = [];
     if (error instanceof M365MailError) {
       this.logger.error(`${id} failed [${error.code}]: ${error.message}`);
       message = error.options.nextStep ? `${error.message} ${error.options.nextStep}` : error.message;
-      actions = error.options.actions ?? [];
+      const own = error.options.actions ?? [];
+      // A source's button is left out when the error already has one with the same title.
+      const added = this.errorActionSources.flatMap((source) => source(error, args)).filter((a) => !own.some((o) => o.title === a.title));
+      actions = [...own, ...added];
     } else {
       this.logger.error(`${id} failed unexpectedly: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       message = vscode.l10n.t('M365 Mail: something unexpected went wrong. The log has the details.');
@@ -80,7 +100,7 @@ export class CommandRegistry implements vscode.Disposable {
     if (action) {
       this.logger.info(`${id}: "${action.title}" chosen`);
       // What the action throws is this command's failure too, shown the same way.
-      await this.guarded(id, () => action.run());
+      await this.guarded(id, () => action.run(), args);
     }
   }
 

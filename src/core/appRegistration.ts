@@ -1,0 +1,314 @@
+/**
+ * What a credential needs in Microsoft Entra ID and Exchange Online, as a checklist and as text to
+ * paste: the `requiredResourceAccess` of the app manifest, an Azure CLI script and a PowerShell
+ * script (Microsoft Graph PowerShell and Exchange Online PowerShell). Pure: the host shows the
+ * Markdown and copies the pieces (commands/appRegistrationCommands.ts). Never holds a secret: the
+ * scripts create one and print it where the admin runs them. No `vscode` import.
+ */
+import { PERMISSIONS, resourceAppIdOf, type PermissionRef } from './appRegistrationIds';
+import { untranslated, type Translate } from './format';
+import { mailboxOf, transportsOf, type CredentialDefinition } from './model';
+
+/** Headings of the checklist, also the anchors an error's "Show app registration" opens at. */
+export type ChecklistAnchor = 'platform' | 'redirect-uris' | 'public-client-flows' | 'api-permissions' | 'admin-consent' | 'smtp-auth' | 'service-principal';
+
+export interface ChecklistItem {
+  anchor: ChecklistAnchor;
+  title: string;
+  /** Sentences saying what to do, in Markdown. */
+  text: string;
+  /** What "Copy" puts on the clipboard for this item (a URI, a command, a list of permissions). */
+  copy: string;
+}
+
+export interface AppRegistration {
+  items: ChecklistItem[];
+  permissions: PermissionRef[];
+  /** The manifest's `requiredResourceAccess`, permissions with a confirmed ID only. */
+  requiredResourceAccess: Array<{ resourceAppId: string; resourceAccess: Array<{ id: string; type: 'Scope' | 'Role' }> }>;
+  /** Permissions to add by name in the portal: no confirmed ID (see appRegistrationIds.ts). */
+  withoutId: PermissionRef[];
+  azureCli: string;
+  powerShell: string;
+}
+
+export interface AppRegistrationInput {
+  /** The redirect URIs to register, as "Copy redirect URI" gives them (the host resolves vscode:// ones). */
+  redirectUris: string[];
+  /** The tenant's admin-consent URL for the app (CloudCatalog.adminConsentUrl). */
+  adminConsentUrl: string;
+}
+
+/** The checklist item an error code calls for, if any: a "Show app registration" button opens it there. */
+export function anchorForFailure(code: string | undefined): ChecklistAnchor | undefined {
+  if (code === 'AADSTS65001' || code === 'AADSTS90094') return 'admin-consent';
+  if (code === 'AADSTS7000218') return 'public-client-flows';
+  if (/^smtp\.\d{3} 5\.7\.139$/.test(code ?? '')) return 'smtp-auth';
+  return undefined;
+}
+
+/** The permissions a credential uses, from its grant, purpose, transports, shared mailbox and scopes. */
+export function permissionsFor(def: CredentialDefinition): PermissionRef[] {
+  const { send, read } = transportsOf(def);
+  const reads = def.purpose !== 'smtp';
+  const sends = def.purpose !== 'imap';
+  const shared = Boolean(def.sharedMailbox);
+  // Mail.ReadWrite is asked for only by credentials that send large .eml files as drafts.
+  const readWrite = def.scopes.some((s) => /\/Mail\.ReadWrite(\.Shared)?$/.test(s));
+  const list: PermissionRef[] = [];
+  if (def.grant === 'clientCredentials') {
+    if (reads) list.push(read === 'graph' ? PERMISSIONS.mailReadApp : PERMISSIONS.imapApp);
+    if (sends) list.push(send === 'graph' ? PERMISSIONS.mailSendApp : PERMISSIONS.smtpApp);
+    if (sends && send === 'graph' && readWrite) list.push(PERMISSIONS.mailReadWriteApp);
+    return list;
+  }
+  if (reads) list.push(read === 'graph' ? (shared ? PERMISSIONS.mailReadShared : PERMISSIONS.mailReadDelegated) : PERMISSIONS.imapDelegated);
+  if (sends) list.push(send === 'graph' ? (shared ? PERMISSIONS.mailSendShared : PERMISSIONS.mailSendDelegated) : PERMISSIONS.smtpDelegated);
+  if (readWrite) list.push(shared ? PERMISSIONS.mailReadWriteShared : PERMISSIONS.mailReadWriteDelegated);
+  if ((reads && read === 'graph') || (sends && send === 'graph')) list.push(PERMISSIONS.userRead);
+  list.push(PERMISSIONS.offlineAccess);
+  return list;
+}
+
+export function requiredResourceAccessOf(permissions: readonly PermissionRef[]): AppRegistration['requiredResourceAccess'] {
+  const byResource = new Map<string, Array<{ id: string; type: 'Scope' | 'Role' }>>();
+  for (const p of permissions) {
+    if (!p.id) continue;
+    const appId = resourceAppIdOf(p.resource);
+    const access = byResource.get(appId) ?? [];
+    access.push({ id: p.id, type: p.type === 'delegated' ? 'Scope' : 'Role' });
+    byResource.set(appId, access);
+  }
+  return [...byResource].map(([resourceAppId, resourceAccess]) => ({ resourceAppId, resourceAccess }));
+}
+
+/** A value placed inside a double-quoted shell or PowerShell string: quotes and expansions removed. */
+function quoted(value: string): string {
+  return `"${value.replace(/["`$\\]/g, '')}"`;
+}
+
+export function buildAppRegistration(def: CredentialDefinition, input: AppRegistrationInput, t: Translate = untranslated): AppRegistration {
+  const permissions = permissionsFor(def);
+  const requiredResourceAccess = requiredResourceAccessOf(permissions);
+  const withoutId = permissions.filter((p) => !p.id);
+  const appOnly = def.grant === 'clientCredentials';
+  const publicClient = def.clientAuth === 'none';
+  const { send, read } = transportsOf(def);
+  const sendsOverSmtp = def.purpose !== 'imap' && send === 'smtp';
+  const usesExchangeAppOnly = appOnly && ((def.purpose !== 'smtp' && read === 'imap') || sendsOverSmtp);
+  const usesGraphAppOnly = appOnly && permissions.some((p) => p.resource === 'graph');
+  const mailbox = mailboxOf(def) || '<mailbox>';
+  const platform = publicClient ? t('Mobile and desktop applications') : t('Web');
+  const describe = (p: PermissionRef) =>
+    `${p.resource === 'graph' ? 'Microsoft Graph' : 'Office 365 Exchange Online'} · ${p.name} (${p.type === 'delegated' ? t('delegated') : t('application')})`;
+
+  const items: ChecklistItem[] = [];
+  if (!appOnly) {
+    items.push({
+      anchor: 'platform',
+      title: t('Platform'),
+      text: publicClient
+        ? t('Authentication → Add a platform → "{0}": a public client (no secret; PKCE).', platform)
+        : t(
+            'Authentication → Add a platform → "{0}": a confidential client with a client secret or certificate (Certificates & secrets; paste the secret\'s Value, not its ID).',
+            platform
+          ),
+      copy: platform
+    });
+  }
+  if (def.grant === 'authorizationCode') {
+    items.push({
+      anchor: 'redirect-uris',
+      title: t('Redirect URIs'),
+      text: t('Under the "{0}" platform add exactly: {1}', platform, input.redirectUris.map((u) => `\`${u}\``).join(', ')),
+      copy: input.redirectUris.join('\n')
+    });
+  }
+  if (def.grant === 'deviceCode' || publicClient) {
+    items.push({
+      anchor: 'public-client-flows',
+      title: t('Allow public client flows'),
+      text: t('Authentication → Advanced settings → "Allow public client flows" = Yes (device code needs it; without it Entra answers AADSTS7000218).'),
+      copy: 'Allow public client flows'
+    });
+  }
+  const permissionLines = permissions.map((p) => `- ${describe(p)}${p.id ? ` \`${p.id}\`` : ` — ${t('add it by name: no ID from a Microsoft reference')}`}`);
+  items.push({
+    anchor: 'api-permissions',
+    title: t('API permissions'),
+    text: [
+      t("API permissions → Add a permission. Delegated permissions are the user's; application permissions act without a user and always need admin consent."),
+      ...permissionLines,
+      ...(withoutId.length
+        ? [
+            t(
+              'Office 365 Exchange Online is under "APIs my organization uses"; its application permissions are not in the manifest or scripts below because Microsoft publishes no ID for them: add them in the portal.'
+            )
+          ]
+        : [])
+    ].join('\n'),
+    copy: permissions.map(describe).join('\n')
+  });
+  items.push({
+    anchor: 'admin-consent',
+    title: t('Admin consent'),
+    text: appOnly
+      ? t(
+          'An admin grants consent for the organization (API permissions → "Grant admin consent", or the link). Needed before the first token (AADSTS65001, 90094).'
+        )
+      : t(
+          'Users consent when they sign in unless the tenant requires an admin (AADSTS65001, 90094): then an admin opens the link or uses "Grant admin consent".'
+        ),
+    copy: input.adminConsentUrl
+  });
+  if (sendsOverSmtp) {
+    const command = `Set-CASMailbox -Identity ${quoted(mailbox)} -SmtpClientAuthenticationDisabled $false`;
+    items.push({
+      anchor: 'smtp-auth',
+      title: t('SMTP AUTH for the mailbox'),
+      text: t(
+        'SMTP AUTH is off by default since 2020 (535 5.7.139). An Exchange admin enables it for the mailbox in Exchange Online PowerShell: `{0}`. Or send through Microsoft Graph instead.',
+        command
+      ),
+      copy: command
+    });
+  }
+  if (usesExchangeAppOnly || usesGraphAppOnly) {
+    const lines: string[] = [];
+    if (usesExchangeAppOnly) {
+      lines.push(
+        t(
+          "IMAP/SMTP app-only: register the app's service principal in Exchange Online with the Object ID from Enterprise applications (not the one under App registrations), then give it the mailbox:"
+        ),
+        `New-ServicePrincipal -AppId ${quoted(def.clientId)} -ObjectId "<enterprise-application-object-id>" -DisplayName ${quoted(def.name)}`,
+        `Add-MailboxPermission -Identity ${quoted(mailbox)} -User "<enterprise-application-object-id>" -AccessRights FullAccess`
+      );
+    }
+    if (usesGraphAppOnly) {
+      lines.push(
+        t('Graph app-only: the application permission reaches every mailbox; RBAC for Applications in Exchange Online limits it to this one:'),
+        `New-ManagementScope -Name "M365 Mail ${def.name.replace(/["`$\\]/g, '')}" -RecipientRestrictionFilter "PrimarySmtpAddress -eq '${mailbox.replace(/['"`$\\]/g, '')}'"`,
+        ...permissions
+          .filter((p) => p.resource === 'graph')
+          .map(
+            (p) =>
+              `New-ManagementRoleAssignment -App ${quoted(def.clientId)} -Role "Application ${p.name}" -CustomResourceScope "M365 Mail ${def.name.replace(/["`$\\]/g, '')}"`
+          )
+      );
+    }
+    items.push({
+      anchor: 'service-principal',
+      title: t('Exchange service principal and mailbox permission'),
+      text: lines.join('\n'),
+      copy: lines.filter((l) => !l.endsWith(':')).join('\n')
+    });
+  }
+
+  const manifestJson = JSON.stringify(requiredResourceAccess, null, 2);
+  return {
+    items,
+    permissions,
+    requiredResourceAccess,
+    withoutId,
+    azureCli: azureCliScript(def, input, manifestJson, publicClient, withoutId, t),
+    powerShell: powerShellScript(def, input, requiredResourceAccess, publicClient, items, withoutId, t)
+  };
+}
+
+function azureCliScript(
+  def: CredentialDefinition,
+  input: AppRegistrationInput,
+  manifestJson: string,
+  publicClient: boolean,
+  withoutId: readonly PermissionRef[],
+  t: Translate
+): string {
+  const redirects = def.grant === 'authorizationCode' && input.redirectUris.length ? input.redirectUris.map(quoted).join(' ') : '';
+  const create = [
+    `APP_ID=$(az ad app create --display-name ${quoted(def.name)} --sign-in-audience AzureADMyOrg`,
+    ...(redirects ? [publicClient ? `  --public-client-redirect-uris ${redirects}` : `  --web-redirect-uris ${redirects}`] : []),
+    ...(def.grant === 'deviceCode' || publicClient ? ['  --is-fallback-public-client true'] : []),
+    '  --required-resource-accesses @m365mail-required-resource-accesses.json --query appId -o tsv)'
+  ].join(' \\\n');
+  return [
+    `# ${t('M365 Mail: app registration for "{0}" (Azure CLI, bash)', def.name)}`,
+    `cat > m365mail-required-resource-accesses.json <<'EOF'`,
+    manifestJson,
+    'EOF',
+    create,
+    'az ad sp create --id "$APP_ID"',
+    ...(publicClient
+      ? []
+      : [
+          `# ${t('Prints the new client secret once: paste its value into the credential (Edit credential → Client secret).')}`,
+          'az ad app credential reset --id "$APP_ID" --append --display-name "M365 Mail"'
+        ]),
+    // Consent for the organization: needed for application permissions, harmless for delegated ones.
+    'az ad app permission admin-consent --id "$APP_ID"',
+    ...withoutId.map((p) => `# ${t('Add {0} ({1}) in the portal: no ID from a Microsoft reference.', p.name, 'Office 365 Exchange Online')}`),
+    'echo "Application (client) ID: $APP_ID"'
+  ].join('\n');
+}
+
+function powerShellScript(
+  def: CredentialDefinition,
+  input: AppRegistrationInput,
+  access: AppRegistration['requiredResourceAccess'],
+  publicClient: boolean,
+  items: readonly ChecklistItem[],
+  withoutId: readonly PermissionRef[],
+  t: Translate
+): string {
+  const resourceAccess = access
+    .map(
+      (r) =>
+        `  @{ ResourceAppId = "${r.resourceAppId}"; ResourceAccess = @(${r.resourceAccess.map((a) => `@{ Id = "${a.id}"; Type = "${a.type}" }`).join(', ')}) }`
+    )
+    .join(',\n');
+  const redirects = def.grant === 'authorizationCode' ? input.redirectUris.map(quoted).join(', ') : '';
+  const platform = redirects ? (publicClient ? ` -PublicClient @{ RedirectUris = @(${redirects}) }` : ` -Web @{ RedirectUris = @(${redirects}) }`) : '';
+  const fallback = def.grant === 'deviceCode' || publicClient ? ' -IsFallbackPublicClient' : '';
+  const roles = access.flatMap((r) => r.resourceAccess.filter((a) => a.type === 'Role').map((a) => ({ resourceAppId: r.resourceAppId, id: a.id })));
+  const exchange = items.filter((i) => i.anchor === 'smtp-auth' || i.anchor === 'service-principal').map((i) => i.copy);
+  return [
+    `# ${t('M365 Mail: app registration for "{0}" (Microsoft Graph PowerShell)', def.name)}`,
+    'Connect-MgGraph -Scopes "Application.ReadWrite.All","AppRoleAssignment.ReadWrite.All"',
+    '$requiredResourceAccess = @(',
+    resourceAccess,
+    ')',
+    `$app = New-MgApplication -DisplayName ${quoted(def.name)} -SignInAudience AzureADMyOrg${platform}${fallback} -RequiredResourceAccess $requiredResourceAccess`,
+    '$sp = New-MgServicePrincipal -AppId $app.AppId',
+    ...(publicClient
+      ? []
+      : [
+          `# ${t('Shows the new client secret once: paste its value into the credential.')}`,
+          '(Add-MgApplicationPassword -ApplicationId $app.Id -PasswordCredential @{ DisplayName = "M365 Mail" }).SecretText'
+        ]),
+    ...(roles.length
+      ? [
+          `# ${t('Admin consent for the application permissions:')}`,
+          ...roles.map(
+            (r) =>
+              `New-MgServicePrincipalAppRoleAssignment -ServicePrincipalId $sp.Id -PrincipalId $sp.Id -ResourceId (Get-MgServicePrincipal -Filter "appId eq '${r.resourceAppId}'").Id -AppRoleId "${r.id}"`
+          )
+        ]
+      : [`# ${t('Admin consent for the delegated permissions, if the tenant requires it:')} ${input.adminConsentUrl}`]),
+    ...withoutId.map((p) => `# ${t('Add {0} ({1}) in the portal: no ID from a Microsoft reference.', p.name, 'Office 365 Exchange Online')}`),
+    '$app.AppId',
+    ...(exchange.length ? ['', `# ${t('Exchange Online PowerShell')}`, 'Connect-ExchangeOnline', ...exchange] : [])
+  ].join('\n');
+}
+
+/** The checklist as Markdown, one heading per item (the anchors), then the three texts to paste. */
+export function formatAppRegistration(def: CredentialDefinition, reg: AppRegistration, t: Translate = untranslated): string {
+  const out: string[] = [`# ${t('App registration for "{0}"', def.name)}`, ''];
+  out.push(t('What this credential needs in Microsoft Entra ID (App registrations) and Exchange Online. "Copy…" on the notification copies any item.'), '');
+  out.push(`- ${t('Application (client) ID')}: \`${def.clientId}\``, `- ${t('Tenant')}: \`${def.tenant ?? 'organizations'}\``, '');
+  for (const item of reg.items) {
+    out.push(`## ${item.title}`, '', `<a id="${item.anchor}"></a>`, '', item.text, '');
+  }
+  out.push(`## ${t('Manifest: requiredResourceAccess')}`, '', '```json', JSON.stringify(reg.requiredResourceAccess, null, 2), '```', '');
+  out.push(`## Azure CLI`, '', '```bash', reg.azureCli, '```', '');
+  out.push(`## PowerShell`, '', '```powershell', reg.powerShell, '```', '');
+  return out.join('\n');
+}

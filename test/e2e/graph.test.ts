@@ -312,6 +312,31 @@ describe('end-to-end: sending through Microsoft Graph', () => {
     await workbench.clearNotifications();
   });
 
+  it('shows the app registration an app-only Graph credential needs, and copies it as Azure CLI', async () => {
+    const megan = 'Megan (Graph, app-only)';
+    await workbench.page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+    await workbench.contextMenu(workbench.credentialRow(megan), 'Show app registration');
+    const checklist = await workbench.webviewFrame(`h1:has-text("App registration for")`);
+    const text = (await checklist.locator('body').textContent()) ?? '';
+    assert.match(text, /Microsoft Graph/);
+    assert.match(text, /Mail\.Send/);
+    assert.match(text, /[Aa]pplication/, 'app-only: application permissions');
+    assert.match(text, /admin consent/i);
+    await workbench.screenshot('app-registration');
+    await clickNotificationButton(/App registration of "Megan \(Graph, app-only\)"/, 'Copy…');
+    await workbench.pick('Copy as Azure CLI');
+    await workbench.waitForNotification(/Copied "Copy as Azure CLI"/);
+    const copied = await workbench.page.evaluate(() => navigator.clipboard.readText());
+    assert.match(copied, /^# M365 Mail: app registration for "Megan \(Graph, app-only\)"/m);
+    assert.match(copied, /az ad app create/);
+    assert.match(copied, /az ad app permission admin-consent/);
+    // The Graph resource and the application Mail.Send permission, by their published IDs.
+    assert.match(copied, /00000003-0000-0000-c000-000000000000/);
+    assert.ok(!copied.includes(sandbox.apps.daemonSecret.clientSecret), 'no secret in what is copied');
+    await workbench.runCommand('View: Close All Editors');
+    await workbench.clearNotifications();
+  });
+
   it('offers "Send through Microsoft Graph instead" when SMTP AUTH is off (5.7.139), switches with consent, and sends again', async () => {
     const name = 'Megan (SMTP AUTH off)';
     const meganBox = new SandboxMailbox(sandbox, MEGAN);
@@ -325,6 +350,13 @@ describe('end-to-end: sending through Microsoft Graph', () => {
     await sendTestMail(name, MEGAN);
     const refused = await workbench.waitForNotification(/5\.7\.139/);
     assert.match(refused, /SMTP AUTH is switched off/);
+    assert.ok(
+      await workbench.page
+        .locator('.notification-list-item', { hasText: /5\.7\.139/ })
+        .locator('.monaco-button', { hasText: 'Show app registration' })
+        .count(),
+      'the error also offers the checklist item that fixes it'
+    );
     const popup = workbench.page.context().waitForEvent('page', { timeout: 60_000 });
     await clickNotificationButton(/5\.7\.139/, 'Send through Microsoft Graph instead');
     const signIn = await popup;

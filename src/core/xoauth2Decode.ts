@@ -104,8 +104,9 @@ export function parseXoauth2(input: string, t: Translate = untranslated): { user
       t('This is an access token, not an XOAUTH2 string: paste the base64 string that follows AUTH XOAUTH2 (it holds user= and the token).')
     );
   }
-  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(text))
+  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(text)) {
     fail('xoauth2.not_base64', t('This is not base64: paste the XOAUTH2 string exactly as the log shows it, without quotes.'));
+  }
   const decoded = Buffer.from(text, text.includes('-') || text.includes('_') ? 'base64url' : 'base64').toString('utf8');
   if (/^n,(a=[^,]*)?,/.test(decoded)) {
     fail('xoauth2.oauthbearer', t('This is an OAUTHBEARER string (RFC 7628), not XOAUTH2; Exchange Online takes XOAUTH2.'));

@@ -1,12 +1,14 @@
 /**
  * Child process: one send of a raw .eml over Microsoft Graph through the product's
  * sendMailOverGraph (`POST /users/{mailbox}/sendMail`, the MIME as base64, `Content-Type:
- * text/plain`), in a fresh Node so the memory figures are this send's alone. RSS is sampled every
+ * text/plain`; above the raw-MIME limit a draft with its attachment through an upload session,
+ * taken apart by the smtp chunk's planDraft as the extension passes it), in a fresh Node so the memory figures are this send's alone. RSS is sampled every
  * 10 ms. The Graph chunk is loaded, the TLS context built and Node's fetch classes (undici, loaded
  * on first use: the transport hands the SDK a `Response`) are loaded before timing, as the extension
  * host has them after its first Graph request; the last is timed on its own.
  */
 import fs from 'node:fs';
+import { planDraft } from '../src/mail/eml/graphDraft';
 import { sendMailOverGraph } from '../src/mail/graph/graphSend';
 import { httpsAgentFor } from '../src/net/tlsContext';
 import { childMain, ms, quietLogger, readInput, sampleRss } from './lib';
@@ -53,9 +55,12 @@ childMain(async () => {
       appOnly: input.appOnly,
       getAccessToken: () => Promise.resolve(input.token),
       extraCaCertificates: extraCa,
+      // The sandbox's upload URLs are on its Graph host, which is always allowed.
+      uploadHosts: [],
       logger: quietLogger
     },
-    { kind: 'raw', envelope: { from: input.from, to: [input.to] }, raw: { path: input.file } }
+    { kind: 'raw', envelope: { from: input.from, to: [input.to] }, raw: { path: input.file } },
+    { planDraft }
   );
   const elapsed = ms(t);
   const output: GraphSendOutput = { ms: elapsed, fetchClassesMs, status: result.status, path: result.path, rssBefore, peakRss: sampler.stop() };

@@ -27,6 +27,8 @@ export interface ProductAuthOptions {
   credential?: 'sandbox-daemon' | 'sandbox-adele';
   /** How it sends and reads; the scopes are what the product prefills for them. */
   transports?: Pick<CredentialDefinition, 'sendTransport' | 'readTransport'>;
+  /** Scopes asked for besides those (e.g. Graph's Mail.ReadWrite, which drafts need). */
+  extraScopes?: string[];
 }
 
 let counter = 0;
@@ -53,7 +55,12 @@ export async function productAuth(description: SandboxDescription, options: Prod
         read: transports.readTransport
       })
     : template.scopes;
-  const def: CredentialDefinition = { ...template, ...transports, scopes, id: `bench-${id}-${process.pid}-${++counter}` };
+  const def: CredentialDefinition = {
+    ...template,
+    ...transports,
+    scopes: [...scopes, ...(options.extraScopes ?? [])],
+    id: `bench-${id}-${process.pid}-${++counter}`
+  };
   if (def.grant === 'clientCredentials') await vault.store(secretKeys(def.id).clientSecret, description.apps.daemonSecret.clientSecret);
   else await signInThroughPages(auth, def, ca);
   return { auth, def, vault, ca };

@@ -20,7 +20,7 @@ import { startSandbox, type SandboxProcess } from '../test/harness/sandbox';
 import { setup } from '../test/harness/setup';
 import { activationRun, vsixSizes, type ActivationRun, type VsixSizes } from './activation';
 import type { GraphInboxInput, GraphInboxOutput } from './graphInbox';
-import { benchGraphSend, PENDING_SIZES, type GraphSendFigures } from './graphSend';
+import { benchGraphDraftSend, benchGraphSend, type GraphSendFigures } from './graphSend';
 import type { ImapBenchInput, ImapBenchOutput } from './imapBench';
 import type { ImapMemoryOutput } from './imapMemory';
 import { median, MiB, repoRoot, runChild } from './lib';
@@ -426,17 +426,20 @@ function graphSendRows(figures: GraphSendFigures[]): void {
     const curl = median(f.curl.map((c) => c.ms));
     row({
       section,
-      metric: `sendMail, ${f.label} .eml as MIME (${(f.bytes / MiB).toFixed(1)} MiB), time`,
+      metric:
+        f.path === 'mime'
+          ? `sendMail, ${f.label} .eml as MIME (${(f.bytes / MiB).toFixed(1)} MiB), time`
+          : `${f.label} .eml as a draft with an upload session (${(f.bytes / MiB).toFixed(1)} MiB), time`,
       unit: 'ms',
       ours,
       baseline: curl,
-      baselineName: 'curl, same POST',
+      baselineName: f.path === 'mime' ? 'curl, same POST' : 'curl, same requests (draft, createUploadSession, PUT chunks, send)',
       goal: '≤ 1.2x curl',
       met: ours <= 1.2 * curl
     });
     row({
       section,
-      metric: `sendMail, ${f.label} .eml, peak RSS growth of the sending process`,
+      metric: `${f.path === 'mime' ? 'sendMail' : 'draft send'}, ${f.label} .eml, peak RSS growth of the sending process`,
       unit: 'MiB',
       ours: median(f.ours.map((o) => (o.peakRss - o.rssBefore) / MiB)),
       baseline: f.curl.every((c) => c.maxRssBytes !== undefined) ? median(f.curl.map((c) => c.maxRssBytes! / MiB)) : undefined,
@@ -451,16 +454,6 @@ function graphSendRows(figures: GraphSendFigures[]): void {
       unit: 'ms',
       ours: median(all),
       note: "the transport hands the Graph SDK a Response; Node loads undici on first use, once per process, so the send times above leave it out as they leave out Node's start-up"
-    });
-  }
-  for (const pending of PENDING_SIZES) {
-    row({
-      section,
-      metric: `sendMail, ${pending.label} .eml (${(pending.bytes / MiB).toFixed(0)} MiB), time`,
-      unit: 'ms',
-      ours: undefined,
-      goal: '≤ 1.2x curl',
-      note: pending.reason
     });
   }
 }
@@ -611,6 +604,17 @@ async function main(): Promise<number> {
           auth.dispose();
           const target = { token, mailbox: def.sharedMailbox ?? def.userName ?? '', appOnly: def.grant === 'clientCredentials' };
           const graphSend = await benchGraphSend(sandbox.description, target, work, RUNS);
+          // Drafts need Mail.ReadWrite, which the app-only credential lacks: Adele, signed in with it.
+          const graphScopes = sandbox.description.cloud.graphScopePrefix;
+          const adele = await productAuth(sandbox.description, {
+            credential: 'sandbox-adele',
+            transports: { sendTransport: 'graph', readTransport: 'graph' },
+            extraScopes: [`${graphScopes}Mail.ReadWrite`]
+          });
+          const adeleToken = (await adele.auth.getAccessToken(adele.def, { resource: 'graph' })).accessToken;
+          adele.auth.dispose();
+          const draftTarget = { token: adeleToken, mailbox: adele.def.userName ?? '', appOnly: false };
+          graphSend.push(...(await benchGraphDraftSend(sandbox.description, draftTarget, work, RUNS)));
           figures.graphSend = graphSend;
           graphSendRows(graphSend);
         }

@@ -18,7 +18,8 @@ export const CommandIds = {
   sendTestMail: 'm365mail.sendTestMail',
   sendEml: 'm365mail.sendEml',
   previewInbox: 'm365mail.previewInbox',
-  testConnection: 'm365mail.testConnection'
+  testConnection: 'm365mail.testConnection',
+  decodeXoauth2: 'm365mail.decodeXoauth2'
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

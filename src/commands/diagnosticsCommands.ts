@@ -5,6 +5,8 @@ import type { Settings } from '../common/settings';
 import { mailboxOf, transportsOf, type MailEndpoint } from '../core/model';
 import { graphTargetOf } from '../common/graphTarget';
 import { toMailServer } from '../core/tokenDestinations';
+import { decodeXoauth2 } from '../core/xoauth2Decode';
+import { formatXoauth2Report } from '../core/xoauth2Report';
 import type { TokenBroker } from '../credentials/tokenBroker';
 import { testConnection } from '../mail/diagnostics/connectionTest';
 import type { ConnectionProtocol, ConnectionReport, ConnectionStep, ConnectionTestOptions } from '../mail/diagnostics/report';
@@ -29,7 +31,10 @@ export interface DiagnosticsCommandDeps {
   graphSwitch: GraphSwitch;
 }
 
-/** "Test connection": the credential's IMAP and SMTP servers, step by step, as a Markdown report. */
+/**
+ * "Test connection": the credential's IMAP and SMTP servers, step by step, as a Markdown report.
+ * "Decode XOAUTH2 string": another system's SASL string judged as Exchange Online would, as a report.
+ */
 export function registerDiagnosticsCommands(registry: CommandRegistry, deps: DiagnosticsCommandDeps): void {
   const { tokens, settings, logger } = deps;
   const t: Translate = (message, ...args) => vscode.l10n.t(message, ...args);
@@ -107,13 +112,32 @@ export function registerDiagnosticsCommands(registry: CommandRegistry, deps: Dia
     // One document per credential, replaced by the next run (an open preview follows).
     const name = def.name.replace(/[\\/:*?"<>|#%]+/g, ' ').trim() || 'credential';
     const markdown = formatConnectionReport({ credentialName: def.name, reports, notes }, t);
-    const uri = deps.reportDocuments.set(`/${def.id}/${vscode.l10n.t('Connection test')} - ${name}.md`, markdown);
-    try {
-      await vscode.commands.executeCommand('markdown.showPreview', uri);
-    } catch {
-      // The built-in Markdown extension is disabled: the source is readable too.
-      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: true });
-    }
+    await showReport(deps.reportDocuments.set(`/${def.id}/${vscode.l10n.t('Connection test')} - ${name}.md`, markdown));
     if (toGraph.kind === 'offer') await deps.graphSwitch.offerAfterConnectionTest(def);
   });
+
+  registry.register(CommandIds.decodeXoauth2, async () => {
+    // A password box: the string holds a live token, so it is never echoed, logged or kept; only
+    // the decoded claims reach the document.
+    const input = await vscode.window.showInputBox({
+      title: vscode.l10n.t('Decode XOAUTH2 string'),
+      prompt: vscode.l10n.t('The base64 string another system sent after AUTH XOAUTH2 (from its log). It is decoded here and never stored or sent.'),
+      password: true,
+      ignoreFocusOut: true
+    });
+    if (input === undefined) throw new CancelledError();
+    const result = decodeXoauth2(input, { clouds: settings.clouds().all(), t });
+    logger.info(`decode xoauth2: ${result.verdict}${result.appOnly ? ' (app-only)' : ''}`);
+    await showReport(deps.reportDocuments.set(`/xoauth2/${vscode.l10n.t('XOAUTH2 string')}.md`, formatXoauth2Report(result, t)));
+  });
+}
+
+/** Opens a report document in the Markdown preview, or as text when the Markdown extension is off. */
+async function showReport(uri: vscode.Uri): Promise<void> {
+  try {
+    await vscode.commands.executeCommand('markdown.showPreview', uri);
+  } catch {
+    // The built-in Markdown extension is disabled: the source is readable too.
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: true });
+  }
 }

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { CommandIds } from './commands/commandIds';
 import { registerCredentialCommands } from './commands/credentialCommands';
 import { registerDiagnosticsCommands } from './commands/diagnosticsCommands';
+import { registerHandoverCommands } from './commands/handoverCommands';
 import { GraphSwitch } from './commands/graphSwitch';
 import { registerMailCommands } from './commands/mailCommands';
 import { credentialPicker } from './commands/pickCredential';
@@ -95,6 +96,7 @@ export function activate(context: vscode.ExtensionContext): void {
   });
   registerMailCommands(commands, { extensionUri: context.extensionUri, store, tokens, settings, logger: logger.child('mail'), pickCredential, graphSwitch });
   registerDiagnosticsCommands(commands, { tokens, settings, logger: logger.child('diagnostics'), pickCredential, reportDocuments, graphSwitch });
+  registerHandoverCommands(commands, { store, tokens, settings, logger: logger.child('handover'), pickCredential, documents: reportDocuments });
 
   const activationMs = performance.now() - started;
   logger.info(

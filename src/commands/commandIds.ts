@@ -17,7 +17,8 @@ export const CommandIds = {
   sendTestMail: 'm365mail.sendTestMail',
   sendEml: 'm365mail.sendEml',
   previewInbox: 'm365mail.previewInbox',
-  testConnection: 'm365mail.testConnection'
+  testConnection: 'm365mail.testConnection',
+  useIn: 'm365mail.useIn'
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

@@ -3,6 +3,7 @@ import { CommandIds } from './commands/commandIds';
 import { registerAppRegistrationCommands } from './commands/appRegistrationCommands';
 import { registerCredentialCommands } from './commands/credentialCommands';
 import { registerDiagnosticsCommands } from './commands/diagnosticsCommands';
+import { registerHandoverCommands } from './commands/handoverCommands';
 import { GraphSwitch } from './commands/graphSwitch';
 import { registerMailCommands } from './commands/mailCommands';
 import { credentialPicker } from './commands/pickCredential';
@@ -97,6 +98,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerMailCommands(commands, { extensionUri: context.extensionUri, store, tokens, settings, logger: logger.child('mail'), pickCredential, graphSwitch });
   registerAppRegistrationCommands(commands, { settings, logger: logger.child('commands'), pickCredential, reportDocuments });
   registerDiagnosticsCommands(commands, { tokens, settings, logger: logger.child('diagnostics'), pickCredential, reportDocuments, graphSwitch });
+  registerHandoverCommands(commands, { store, tokens, settings, logger: logger.child('handover'), pickCredential, documents: reportDocuments });
 
   const activationMs = performance.now() - started;
   logger.info(

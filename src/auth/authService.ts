@@ -399,6 +399,22 @@ export class AuthService {
   }
 
   /**
+   * The credential's current refresh token, for the one hand-over that needs it (AEM's Cloud
+   * Manager secret), read where it is kept: MSAL's cache for Microsoft, the token record for a
+   * generic provider. Never logged; the caller puts it on the clipboard at the user's explicit
+   * request only. Read under the credential's queue, so a refresh in flight finishes first.
+   */
+  readRefreshToken(def: CredentialDefinition): Promise<{ refreshToken: string; expiresAt?: number } | undefined> {
+    if (def.grant === 'clientCredentials') return Promise.resolve(undefined);
+    return this.oneAtATime(def.id, async () => {
+      const record = await this.readRecord(def.id);
+      if (!record) return undefined;
+      const refreshToken = def.provider === 'microsoft' ? await this.providers.microsoft.cachedRefreshToken(def, record.homeAccountId) : record.refreshToken;
+      return refreshToken ? { refreshToken, expiresAt: record.refreshTokenExpiresAt } : undefined;
+    });
+  }
+
+  /**
    * Forgets the credential's tokens. The generation moves on first, so no request in flight can
    * store what it gets; token requests on the network are waited for, and whatever they made
    * MSAL write meanwhile is deleted again.

@@ -19,7 +19,8 @@ export const CommandIds = {
   sendEml: 'm365mail.sendEml',
   previewInbox: 'm365mail.previewInbox',
   testConnection: 'm365mail.testConnection',
-  decodeXoauth2: 'm365mail.decodeXoauth2'
+  decodeXoauth2: 'm365mail.decodeXoauth2',
+  useIn: 'm365mail.useIn'
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

@@ -19,6 +19,14 @@ export interface CredentialSecrets {
 
 const DEFINITIONS_KEY = 'm365mail.credentials.v1';
 const STATUS_KEY = 'm365mail.credentialStatus.v1';
+/** Per credential, what its hand-overs remember (never a secret), e.g. the SAP tenant's host. */
+const HANDOVER_KEY = 'm365mail.handover.v1';
+
+/** What a credential's hand-overs remember between uses. */
+export interface HandoverMemory {
+  /** The SAP Cloud Integration tenant's host, asked once (its redirect URI depends on it). */
+  sapHost?: string;
+}
 
 /**
  * The one store of credentials. Definitions and statuses (no secrets) live in extension global
@@ -28,6 +36,7 @@ const STATUS_KEY = 'm365mail.credentialStatus.v1';
 export class CredentialStore implements vscode.Disposable {
   private definitions = new Map<string, CredentialDefinition>();
   private statuses = new Map<string, CredentialStatus>();
+  private handovers = new Map<string, HandoverMemory>();
   private readonly changeEmitter = new vscode.EventEmitter<string[] | undefined>();
   readonly onDidChange = this.changeEmitter.event;
   private readonly disposables: vscode.Disposable[] = [this.changeEmitter];
@@ -147,8 +156,11 @@ export class CredentialStore implements vscode.Disposable {
     statuses.delete(id);
     await this.globalState.update(DEFINITIONS_KEY, [...next.values()]);
     await this.globalState.update(STATUS_KEY, Object.fromEntries(statuses));
+    const handovers = new Map(this.handovers);
+    if (handovers.delete(id)) await this.globalState.update(HANDOVER_KEY, Object.fromEntries(handovers));
     this.definitions = next;
     this.statuses = statuses;
+    this.handovers = handovers;
     this.logger.info(`deleted credential ${id} and its secrets`);
     await this.changed([id]);
   }
@@ -163,6 +175,19 @@ export class CredentialStore implements vscode.Disposable {
     }
     await this.globalState.update(STATUS_KEY, Object.fromEntries(this.statuses));
     await this.changed([id]);
+  }
+
+  handoverMemory(id: string): HandoverMemory {
+    return { ...this.handovers.get(id) };
+  }
+
+  async rememberHandover(id: string, memory: HandoverMemory): Promise<void> {
+    if (!this.definitions.has(id)) return;
+    await this.coherence.ensureCurrent();
+    const next = new Map(this.handovers).set(id, { ...this.handovers.get(id), ...memory });
+    await this.globalState.update(HANDOVER_KEY, Object.fromEntries(next));
+    this.handovers = next;
+    await this.coherence.noteChange();
   }
 
   /** The secrets the user typed for a credential (a duplicate gets copies). */
@@ -183,6 +208,7 @@ export class CredentialStore implements vscode.Disposable {
     const stored = this.globalState.get<CredentialDefinition[]>(DEFINITIONS_KEY, []);
     this.definitions = new Map(stored.filter((d) => d && typeof d.id === 'string').map((d) => [d.id, d]));
     this.statuses = new Map(Object.entries(this.globalState.get<Record<string, CredentialStatus>>(STATUS_KEY, {})));
+    this.handovers = new Map(Object.entries(this.globalState.get<Record<string, HandoverMemory>>(HANDOVER_KEY, {})));
   }
 
   private async changed(ids: string[]): Promise<void> {

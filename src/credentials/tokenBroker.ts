@@ -112,6 +112,22 @@ export class TokenBroker implements vscode.Disposable {
     return this.engine().authorizeClientCredentials(def);
   }
 
+  /**
+   * The refresh token of an authorized credential, for the hand-over to AEM only (the caller asks
+   * the user first and puts it on the clipboard, nowhere else). Throws when there is none.
+   */
+  async readRefreshToken(credentialId: string): Promise<{ refreshToken: string; expiresAt?: number }> {
+    const def = this.definition(credentialId);
+    await this.coherence.ensureCurrent();
+    const found = await this.engine().readRefreshToken(def);
+    if (!found) {
+      throw new M365MailError('not_authorized', vscode.l10n.t('"{0}" holds no refresh token.', def.name), {
+        nextStep: vscode.l10n.t('Run "Authorize credential" (a browser sign-in), then try again.')
+      });
+    }
+    return found;
+  }
+
   /** Forgets the credential's tokens; nothing a request in flight returns is kept. */
   signOut(def: CredentialDefinition): Promise<void> {
     return this.engine().signOut(def);

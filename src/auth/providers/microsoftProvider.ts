@@ -262,6 +262,26 @@ export class MicrosoftProvider implements GrantProvider {
     };
   }
 
+  /**
+   * The refresh token MSAL keeps for the account in the credential's cache, for a hand-over the user
+   * asked for. MSAL has no API for it (by design), so the serialized cache is read: its
+   * `RefreshToken` section holds `{ home_account_id, client_id, secret }` entries.
+   */
+  async cachedRefreshToken(def: CredentialDefinition, homeAccountId: string | undefined): Promise<string | undefined> {
+    const serialized = await this.vault.get(secretKeys(def.id).msalCache);
+    if (!serialized) return undefined;
+    let cache: { RefreshToken?: Record<string, { home_account_id?: string; client_id?: string; secret?: string }> };
+    try {
+      cache = JSON.parse(serialized) as typeof cache;
+    } catch {
+      return undefined;
+    }
+    const entries = Object.values(cache.RefreshToken ?? {}).filter((e) => e.client_id === def.clientId && typeof e.secret === 'string');
+    const entry = entries.find((e) => e.home_account_id === homeAccountId) ?? (homeAccountId ? undefined : entries[0]);
+    if (entry?.secret) this.redactor.add(entry.secret);
+    return entry?.secret;
+  }
+
   forget(credentialId: string): void {
     this.apps.delete(credentialId);
     this.lastNetworkFailure.delete(credentialId);

@@ -114,6 +114,27 @@ describe('auth engine: one owner of a credential session', () => {
     assert.equal(JSON.parse(stored() ?? '{}').refreshToken, 'rt-1');
   });
 
+  it("reads the current refresh token for a hand-over: the rotated one, none after sign-out, MSAL's for Microsoft", async () => {
+    await signedIn();
+    const { auth } = window();
+    await auth.getAccessToken(def);
+    assert.deepEqual(await auth.readRefreshToken(def), { refreshToken: 'rt-1', expiresAt: JSON.parse(stored() ?? '{}').refreshTokenExpiresAt });
+    await auth.signOut(def);
+    assert.equal(await auth.readRefreshToken(def), undefined);
+
+    const microsoft = { ...def, id: 'm1', provider: 'microsoft', cloud: 'global', tenant: 'contoso.com' } as CredentialDefinition;
+    await vault.store(secretKeys('m1').tokens, JSON.stringify({ accessToken: 'at', expiresAt: Date.now() + 3600_000, homeAccountId: 'home-2', scopes: [] }));
+    const entry = (home: string, client: string, secret: string) => ({ home_account_id: home, client_id: client, credential_type: 'RefreshToken', secret });
+    await vault.store(
+      secretKeys('m1').msalCache,
+      JSON.stringify({
+        RefreshToken: { a: entry('home-1', 'app', 'rt-other-account'), b: entry('home-2', 'other-app', 'rt-other-app'), c: entry('home-2', 'app', 'rt-msal') }
+      })
+    );
+    assert.equal((await auth.readRefreshToken(microsoft))?.refreshToken, 'rt-msal');
+    assert.equal(await auth.readRefreshToken({ ...microsoft, grant: 'clientCredentials' }), undefined);
+  });
+
   it('sign-out during a slow refresh: the caller is told, and no token is left in the vault', async () => {
     await signedIn();
     const { auth, statuses } = window();

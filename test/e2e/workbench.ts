@@ -312,6 +312,17 @@ export class Workbench {
     await this.page.locator('.tabs-container .tab.active', { hasText: name }).waitFor({ state: 'visible', timeout: 30_000 });
   }
 
+  /**
+   * The text of the active editor as Monaco shows it (the lines on screen: a short file whole),
+   * once it shows any.
+   */
+  async activeEditorText(): Promise<string> {
+    const lines = this.page.locator('.editor-group-container.active .editor-instance .monaco-editor .view-lines').first();
+    await lines.waitFor({ state: 'visible', timeout: 30_000 });
+    await this.page.waitForFunction((el) => (el?.textContent ?? '').trim().length > 0, await lines.elementHandle(), { timeout: 10_000 });
+    return (await lines.innerText()).replace(/\u00a0/g, ' ');
+  }
+
   /** The language of the active editor as the status bar shows it (e.g. "E-mail message"). */
   async editorLanguage(): Promise<string> {
     const item = this.page.locator('#status\\.editor\\.mode');

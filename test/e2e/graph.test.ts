@@ -46,8 +46,8 @@ describe('end-to-end: sending through Microsoft Graph', () => {
 
   /** Clicks `button` on the notification containing `text`. */
   async function clickNotificationButton(text: RegExp, button: string): Promise<void> {
+    await workbench.waitForNotification(text);
     const item = workbench.page.locator('.notification-list-item', { hasText: text }).first();
-    await item.waitFor({ state: 'visible', timeout: 60_000 });
     await item.locator('.monaco-button', { hasText: button }).first().click();
   }
 

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { httpsRequest } from '../../src/auth/httpsRequest';
 import { sandboxDescription } from '../harness/sandboxEnv';
-import type { SandboxDescription } from '@m365-mail/sandbox';
+import { SandboxControlClient, type SandboxDescription } from '@m365-mail/sandbox';
 import { SandboxFlows } from './sandboxFlows';
 import { productVsix, reportFailures, Workbench } from './workbench';
 
@@ -33,6 +33,8 @@ describe('end-to-end: decoding XOAUTH2 and handing a credential over', () => {
   reportFailures(() => workbench);
 
   after(async () => {
+    // The consents given here would spare later suites the consent page they expect.
+    await new SandboxControlClient(sandbox).reset().catch(() => undefined);
     await workbench?.close();
   });
 

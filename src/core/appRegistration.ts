@@ -196,10 +196,15 @@ export function buildAppRegistration(def: CredentialDefinition, input: AppRegist
           )
       );
     }
+    // Each sentence ends with a colon and introduces the commands after it, shown as a block.
+    const text = lines
+      .reduce<string[][]>((groups, line) => (line.endsWith(':') ? [...groups, [line]] : (groups[groups.length - 1]!.push(line), groups)), [])
+      .map(([sentence, ...commands]) => [sentence, '', '```powershell', ...commands, '```'].join('\n'))
+      .join('\n\n');
     items.push({
       anchor: 'service-principal',
       title: t('Exchange service principal and mailbox permission'),
-      text: lines.join('\n'),
+      text,
       copy: lines.filter((l) => !l.endsWith(':')).join('\n')
     });
   }

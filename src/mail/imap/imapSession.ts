@@ -51,7 +51,20 @@ function hasAttachment(structure: { disposition?: string; childNodes?: unknown[]
 }
 
 export class ImapSession {
-  private constructor(private readonly client: ImapFlow) {}
+  /**
+   * Rejects when the connection closes. imapflow does not always fail the call in flight then (a
+   * message download's stream, a mailbox lock still being taken were seen to wait on): every call
+   * races it, so a dropped connection ends the call and the reader can reconnect.
+   */
+  private readonly closed: Promise<never>;
+
+  private constructor(private readonly client: ImapFlow) {
+    this.closed = new Promise<never>((_, reject) => {
+      client.once('close', () => reject(Object.assign(new Error('The connection to the IMAP server was closed.'), { code: 'NoConnection' })));
+    });
+    // Nobody may be waiting when it closes (between calls): that is not an unhandled rejection.
+    this.closed.catch(() => undefined);
+  }
 
   static async open(connection: ImapConnection): Promise<ImapSession> {
     const timeout = connection.timeoutMs ?? 30_000;
@@ -156,7 +169,7 @@ export class ImapSession {
 
   private async run<T>(operation: () => Promise<T>): Promise<T> {
     try {
-      return await operation();
+      return await Promise.race([operation(), this.closed]);
     } catch (error) {
       if (error instanceof M365MailError) throw error;
       throw explainImapFailure(error as ImapFailure);

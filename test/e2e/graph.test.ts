@@ -44,6 +44,19 @@ describe('end-to-end: sending through Microsoft Graph', () => {
     return workbench.inboxPreview(name);
   }
 
+  /**
+   * Writes `content` as `file` in the workspace, opens it and sends it to Adele with credential
+   * `name` from the editor title, as a user does; returns the confirmation's text.
+   */
+  async function sendEml(file: string, content: Buffer | string, name: string): Promise<string> {
+    fs.writeFileSync(path.join(folder, file), content);
+    await workbench.openFile(file);
+    await workbench.page.locator('.editor-actions .action-label[aria-label*="Send this .eml file"]').first().click();
+    await flows.pickCredentialIfAsked(name);
+    await workbench.pick(`Send to ${ADELE}`);
+    return workbench.answerDialog('Send');
+  }
+
   /** Clicks `button` on the notification containing `text`. */
   async function clickNotificationButton(text: RegExp, button: string): Promise<void> {
     await workbench.waitForNotification(text);
@@ -93,12 +106,7 @@ describe('end-to-end: sending through Microsoft Graph', () => {
   it('sends a 1 MB .eml through Graph as MIME; its body arrives byte-identical', async () => {
     const subject = `Graph eml ${Date.now()}`;
     const eml = largeEml(1_000_000, subject);
-    fs.writeFileSync(path.join(folder, 'graph.eml'), eml);
-    await workbench.openFile('graph.eml');
-    await workbench.page.locator('.editor-actions .action-label[aria-label*="Send this .eml file"]').first().click();
-    await flows.pickCredentialIfAsked(adele);
-    await workbench.pick(`Send to ${ADELE}`);
-    await workbench.answerDialog('Send');
+    await sendEml('graph.eml', eml, adele);
     await workbench.waitForNotification(/Microsoft Graph accepted it/);
     await adeleBox.waitFor(subject);
     const [arrived] = await adeleBox.find(subject);
@@ -111,14 +119,7 @@ describe('end-to-end: sending through Microsoft Graph', () => {
   it('sends an 8 MB .eml through Graph as a draft with its attachment uploaded, once the credential has Mail.ReadWrite', async () => {
     const subject = `Graph large eml ${Date.now()}`;
     const eml = largeEml(8_000_000, subject);
-    fs.writeFileSync(path.join(folder, 'large.eml'), eml);
-    const sendOpenEml = async (name: string): Promise<string> => {
-      await workbench.openFile('large.eml');
-      await workbench.page.locator('.editor-actions .action-label[aria-label*="Send this .eml file"]').first().click();
-      await flows.pickCredentialIfAsked(name);
-      await workbench.pick(`Send to ${ADELE}`);
-      return workbench.answerDialog('Send');
-    };
+    const sendOpenEml = (name: string) => sendEml('large.eml', eml, name);
     // Without Mail.ReadWrite (not prefilled: only large messages need it) the error names it, before anything is sent.
     const confirmation = await sendOpenEml(adele);
     assert.match(confirmation, /sent as a draft with its attachments uploaded/);
@@ -247,13 +248,8 @@ describe('end-to-end: sending through Microsoft Graph', () => {
     assert.match(invalidToken, /run "Authorize credential" again/);
     await workbench.clearNotifications();
     // A .eml Graph cannot read as base64 MIME: the error says what the file must be.
-    fs.writeFileSync(path.join(folder, 'small.eml'), 'From: adele@contoso.test\r\nTo: adele@contoso.test\r\nSubject: small\r\n\r\nbody\r\n');
     await control.refuseGraph({ requests: 1, error: 'invalid-base64' });
-    await workbench.openFile('small.eml');
-    await workbench.page.locator('.editor-actions .action-label[aria-label*="Send this .eml file"]').first().click();
-    await flows.pickCredentialIfAsked(adele);
-    await workbench.pick(`Send to ${ADELE}`);
-    await workbench.answerDialog('Send');
+    await sendEml('small.eml', 'From: adele@contoso.test\r\nTo: adele@contoso.test\r\nSubject: small\r\n\r\nbody\r\n', adele);
     const invalidMime = await workbench.waitForNotification(/ErrorMimeContentInvalidBase64String/);
     assert.match(invalidMime, /must be a complete MIME message/);
     await control.clearGraphFaults();

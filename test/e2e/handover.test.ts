@@ -94,7 +94,7 @@ describe('end-to-end: decoding XOAUTH2 and handing a credential over', () => {
       await workbench.page.locator('.tabs-container .tab', { hasText: file }).first().waitFor({ state: 'visible', timeout: 30_000 });
     }
     await workbench.page.locator('.tabs-container .tab', { hasText: 'OAuthConfigurationProviderImpl' }).first().click();
-    const oauth = await workbench.activeEditorText();
+    const oauth = await workbench.activeEditorText(/"clientId"/);
     const config = JSON.parse(oauth) as Record<string, unknown>;
     assert.equal(config.clientId, sandbox.apps.webSecretPost.clientId);
     assert.match(String(config.tokenUrl), /\/oauth2\/v2\.0\/token$/);
@@ -102,7 +102,7 @@ describe('end-to-end: decoding XOAUTH2 and handing a credential over', () => {
     assert.match(oauth, /\$\[secret:SECRET_SMTP_OAUTH_REFRESH_TOKEN\]/);
     assert.ok(!oauth.includes(sandbox.apps.webSecretPost.clientSecret), 'the client secret is a placeholder, never the value');
     await workbench.page.locator('.tabs-container .tab', { hasText: 'DefaultMailService' }).first().click();
-    const mail = JSON.parse(await workbench.activeEditorText()) as Record<string, unknown>;
+    const mail = JSON.parse(await workbench.activeEditorText(/"smtp\.port"/)) as Record<string, unknown>;
     assert.equal(mail['smtp.port'], sandbox.smtp.port);
     await workbench.screenshot('use-in-aem');
     await workbench.clearNotifications();

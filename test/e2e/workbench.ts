@@ -324,12 +324,20 @@ export class Workbench {
 
   /**
    * The text of the active editor as Monaco shows it (the lines on screen: a short file whole),
-   * once it shows any.
+   * once it shows any, or once it matches `until`: right after a tab is clicked, Monaco may still
+   * show the previous editor's lines for a moment, as a user would see.
    */
-  async activeEditorText(): Promise<string> {
+  async activeEditorText(until?: RegExp): Promise<string> {
     const lines = this.page.locator('.editor-group-container.active .editor-instance .monaco-editor .view-lines').first();
     await lines.waitFor({ state: 'visible', timeout: 30_000 });
-    await this.page.waitForFunction((el) => (el?.textContent ?? '').trim().length > 0, await lines.elementHandle(), { timeout: 10_000 });
+    await this.page.waitForFunction(
+      ([el, source, flags]) => {
+        const text = (el?.textContent ?? '').replace(/\u00a0/g, ' ');
+        return source === undefined ? text.trim().length > 0 : new RegExp(source, flags).test(text);
+      },
+      [await lines.elementHandle(), until?.source, until?.flags] as const,
+      { timeout: 10_000 }
+    );
     return (await lines.innerText()).replace(/\u00a0/g, ' ');
   }
 

@@ -161,8 +161,11 @@ export class InboxPreviewPanel implements vscode.Disposable {
           const { folders, inbox } = await reader.folders();
           this.listedFolders = new Set([inbox, ...folders.map((f) => f.path)]);
           this.folderLabels = new Map(folders.map((f) => [f.path, f.label]));
-          this.listedMessages.clear();
-          this.cursors.clear();
+          // The page keeps showing the rows it has until the new first page replaces them (loadPage
+          // starts a folder's listing again then), and a user may click one meanwhile: its ID stays
+          // valid. Only what a folder no longer listed held is dropped.
+          for (const folder of this.listedMessages.keys()) if (!this.listedFolders.has(folder)) this.listedMessages.delete(folder);
+          for (const [key, cursor] of this.cursors) if (!this.listedFolders.has(cursor.folder)) this.cursors.delete(key);
           this.post({ type: 'folders', folders, selected: inbox });
           await this.loadPage(inbox);
           break;

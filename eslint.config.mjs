@@ -35,6 +35,13 @@ const zones = [
     message: 'Only extension.ts imports commands/: commands sit on top of the host.'
   },
   { target: './src', from: './src/extension.ts', message: 'extension.ts is the composition root: nothing imports it.' },
+  // A credential's secrets have one owner: the credential store, and the auth engine behind the token
+  // broker. Nothing else names a secret key, so no command, view or mail feature reads or writes one.
+  {
+    target: ['./src/extension.ts', './src/mail', './src/net', ...HOST.filter((f) => f !== 'credentials').map((f) => `./src/${f}`)],
+    from: './src/core/secretVault.ts',
+    message: 'Only credentials/ and auth/ name secret keys: the rest reaches secrets through the credential store and the token broker.'
+  },
   // common/ holds what the host folders share: it imports none of them (the telemetry chunk only as a type, below).
   ...HOST.filter((f) => f !== 'common').map((f) => ({
     target: './src/common',

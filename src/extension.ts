@@ -39,7 +39,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const logger = OutputChannelLogger.create(redactor);
   const telemetry = new Telemetry(logger.child('telemetry'), redactor);
   const settings = new Settings(logger.child('settings'));
-  const commands = new CommandRegistry(logger.child('commands'), telemetry);
+  const commands = new CommandRegistry(logger.child('commands'), telemetry, redactor);
   const coherence = new WindowCoherence(context.globalStorageUri, context.secrets, logger.child('credentials'));
   const store = new CredentialStore(context.globalState, context.secrets, () => settings.clouds(), redactor, logger.child('credentials'), coherence);
   const destinations = new TokenDestinationGuard(context.globalState, () => settings.clouds(), logger.child('auth'));
@@ -95,7 +95,16 @@ export function activate(context: vscode.ExtensionContext): void {
     workspaceFiles,
     destinations
   });
-  registerMailCommands(commands, { extensionUri: context.extensionUri, store, tokens, settings, logger: logger.child('mail'), pickCredential, graphSwitch });
+  registerMailCommands(commands, {
+    extensionUri: context.extensionUri,
+    store,
+    tokens,
+    settings,
+    logger: logger.child('mail'),
+    redactor,
+    pickCredential,
+    graphSwitch
+  });
   registerAppRegistrationCommands(commands, { settings, logger: logger.child('commands'), pickCredential, reportDocuments });
   registerDiagnosticsCommands(commands, { tokens, settings, logger: logger.child('diagnostics'), pickCredential, reportDocuments, graphSwitch });
   registerHandoverCommands(commands, { store, tokens, settings, logger: logger.child('handover'), pickCredential, documents: reportDocuments });

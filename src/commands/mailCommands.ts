@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { CancelledError, M365MailError } from '../core/errors';
 import { loadChunk } from '../common/lazyChunk';
 import type { Logger } from '../core/logger';
+import type { SecretRedactor } from '../core/redact';
 import type { Settings } from '../common/settings';
 import type { CredentialStore } from '../credentials/credentialStore';
 import type { OutgoingMessage } from '../mail/smtp/smtpClient';
@@ -23,6 +24,8 @@ export interface MailCommandDeps {
   tokens: TokenBroker;
   settings: Settings;
   logger: Logger;
+  /** The server's reply shown after a send passes it. */
+  redactor: SecretRedactor;
   pickCredential: CredentialPicker;
   /** "Send through Microsoft Graph instead" when SMTP AUTH is off. */
   graphSwitch: GraphSwitch;
@@ -67,7 +70,7 @@ export function registerMailCommands(registry: CommandRegistry, deps: MailComman
   }
 
   function reportSent(def: CredentialDefinition, outcome: string, recipients: string[]): void {
-    void vscode.window.showInformationMessage(vscode.l10n.t('Sent with "{0}" to {1}. {2}', def.name, recipients.join(', '), outcome));
+    void vscode.window.showInformationMessage(vscode.l10n.t('Sent with "{0}" to {1}. {2}', def.name, recipients.join(', '), deps.redactor.redact(outcome)));
   }
 
   /**
@@ -169,7 +172,8 @@ export function registerMailCommands(registry: CommandRegistry, deps: MailComman
       extensionUri: deps.extensionUri,
       getAccessToken: (id, destination, resource) => tokens.getAccessToken(id, { destination, resource }),
       settings,
-      logger
+      logger,
+      redactor: deps.redactor
     });
   });
 }

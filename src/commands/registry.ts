@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
-import { isCancelled, M365MailError, type ErrorAction } from '../core/errors';
+import { isCancelled, M365MailError, userMessage, type ErrorAction } from '../core/errors';
 import type { Logger } from '../core/logger';
+import type { SecretRedactor } from '../core/redact';
 import { telemetryErrorCode } from '../core/telemetryCodes';
 import type { Telemetry } from '../telemetry/telemetry';
 import type { CommandId } from './commandIds';
@@ -22,7 +23,9 @@ export class CommandRegistry implements vscode.Disposable {
 
   constructor(
     private readonly logger: Logger,
-    private readonly telemetry: Telemetry
+    private readonly telemetry: Telemetry,
+    /** What a failure shows passes it, as the log does. */
+    private readonly redactor: SecretRedactor
   ) {}
 
   /** Adds buttons to the failures `source` recognises, after the error's own. */
@@ -82,7 +85,7 @@ export class CommandRegistry implements vscode.Disposable {
     let actions: readonly ErrorAction[] = [];
     if (error instanceof M365MailError) {
       this.logger.error(`${id} failed [${error.code}]: ${error.message}`);
-      message = error.options.nextStep ? `${error.message} ${error.options.nextStep}` : error.message;
+      message = userMessage(error, this.redactor);
       const own = error.options.actions ?? [];
       // A source's button is left out when the error already has one with the same title.
       const added = this.errorActionSources.flatMap((source) => source(error, args)).filter((a) => !own.some((o) => o.title === a.title));

@@ -4,6 +4,8 @@
  * that says what to do next. Codes are carried, never parsed back out of message text. No `vscode`
  * import: the command boundary (src/commands/registry.ts) decides how to show them.
  */
+import type { SecretRedactor } from './redact';
+
 const BRANDS = Symbol.for('m365mail.errorBrands');
 
 /**
@@ -74,4 +76,13 @@ export function isCancelled(error: unknown): error is CancelledError {
  */
 export function withActions(error: M365MailError, actions: readonly ErrorAction[], nextStep = error.options.nextStep): M365MailError {
   return new M365MailError(error.code, error.message, { ...error.options, cause: error, nextStep, actions: [...(error.options.actions ?? []), ...actions] });
+}
+
+/**
+ * What a failure says to the user, in a notification or a webview: its message, then its next step,
+ * through the redactor. Messages are written to hold no secret, but many carry a server's or a
+ * library's words (an SMTP reply, an IMAP response, an HTTP body), and a server may echo a token.
+ */
+export function userMessage(error: M365MailError, redactor: Pick<SecretRedactor, 'redact'>): string {
+  return redactor.redact(error.options.nextStep ? `${error.message} ${error.options.nextStep}` : error.message);
 }

@@ -14,6 +14,12 @@ const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a
 const MAILBOX = /^[^\s@<>()[\],;:"]+@[^\s@<>()[\],;:"]+\.[^\s@<>()[\],;:"]+$/;
 const HOST = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
 const TENANT_KEYWORDS = ['organizations', 'common', 'consumers'];
+// C0 controls (CR, LF, NUL, …) and DEL: in an IMAP command they end the line or the string, so a
+// folder name carrying one could smuggle a second command (RFC 9051 section 4.3: quoted strings hold
+// none); in a SASL XOAUTH2 string ^A (0x01) ends the `user=` field, so a mailbox carrying one could
+// add fields of its own.
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\x00-\x1f\x7f]/;
 
 export function isLoopbackHost(hostname: string): boolean {
   return hostname === '127.0.0.1' || hostname === '[::1]' || hostname === 'localhost';
@@ -91,6 +97,8 @@ export function validateRedirectUri(value: string): string | undefined {
 export function validateMailbox(value: string, what: string, required: boolean): string | undefined {
   const address = value.trim();
   if (!address) return required ? `Enter ${what}, for example adele@contoso.com.` : undefined;
+  // The untrimmed value: a definition file's field is stored as it is, a line break at its end too.
+  if (CONTROL_CHARACTERS.test(value)) return `Control characters (line breaks, NUL, ^A, …) cannot be part of ${what}.`;
   if (!MAILBOX.test(address)) return `"${address}" is not an email address (user principal name), for example adele@contoso.com.`;
   return undefined;
 }
@@ -179,11 +187,6 @@ export function validatePort(value: string | number, what: string): string | und
   if (!Number.isInteger(port) || port < 1 || port > 65535) return `${what} must be a port number from 1 to 65535.`;
   return undefined;
 }
-
-// C0 controls (CR, LF, NUL, …) and DEL: in an IMAP command they end the line or the string, so a
-// folder name carrying one could smuggle a second command (RFC 9051 section 4.3: quoted strings hold none).
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARACTERS = /[\x00-\x1f\x7f]/;
 
 /** An IMAP folder (mailbox) name from the webview or the user: a non-empty string without control characters. */
 export function validateFolderName(value: unknown): string | undefined {

@@ -28,6 +28,7 @@ describe('end-to-end: a definition file cannot send a token where the user did n
   let folder: string;
   const name = 'Adele (tampered IMAP)';
   const generic = 'Orders (foreign token URL)';
+  const confidential = 'Orders (confidential client)';
 
   before(async () => {
     sandbox = sandboxDescription();
@@ -58,7 +59,16 @@ describe('end-to-end: a definition file cannot send a token where the user did n
       authorizationUrl: `${sandbox.authorization.authority}/oauth2/v2.0/authorize`,
       tokenUrl: `https://127.0.0.1:${tokenPort}/token`
     };
-    fs.writeFileSync(path.join(folder, 'team.m365mail.json'), exportDefinitions([tampered, foreignToken]));
+    // A confidential client of the same provider, every endpoint its own: its secret is typed after import.
+    const withSecret = {
+      ...foreignToken,
+      id: 'confidential-generic',
+      name: confidential,
+      clientId: sandbox.apps.webSecretPost.clientId,
+      clientAuth: 'secretPost' as const,
+      tokenUrl: `${sandbox.authorization.authority}/oauth2/v2.0/token`
+    };
+    fs.writeFileSync(path.join(folder, 'team.m365mail.json'), exportDefinitions([tampered, foreignToken, withSecret]));
     workbench = await Workbench.open({ vsixes: [productVsix()], name: 'e2e-trust', folder });
     flows = new SandboxFlows(workbench, sandbox);
     await workbench.openViewContainer('M365 Mail');
@@ -73,12 +83,21 @@ describe('end-to-end: a definition file cannot send a token where the user did n
     fs.rmSync(folder, { recursive: true, force: true });
   });
 
-  it('the import review names the server that is not the cloud’s own before anything is saved', async () => {
+  it('the import review names the server that is not the cloud’s own before anything is saved; Cancel saves nothing', async () => {
     const importButton = workbench.page.locator('.pane-body .welcome-view-content').getByRole('button', { name: 'Import credentials from this folder' });
     await importButton.waitFor({ state: 'visible', timeout: 60_000 });
     await importButton.click();
+    const cancelled = await workbench.answerDialog('Cancel');
+    assert.match(cancelled, /Import 3 credential\(s\) from team\.m365mail\.json\?/);
+    const deadline = Date.now() + 30_000;
+    while (!/importWorkspaceCredentials: cancelled/.test(workbench.productLog()) && Date.now() < deadline) await workbench.page.waitForTimeout(100);
+    assert.match(workbench.productLog(), /importWorkspaceCredentials: cancelled/, 'the import ended at the review');
+    assert.doesNotMatch(workbench.productLog(), /saved credential/, 'nothing was saved');
+    await importButton.waitFor({ state: 'visible', timeout: 10_000 });
+
+    await importButton.click();
     const review = await workbench.answerDialog('Import');
-    assert.match(review, /Import 2 credential\(s\) from team\.m365mail\.json\?/);
+    assert.match(review, /Import 3 credential\(s\) from team\.m365mail\.json\?/);
     assert.match(review, new RegExp(`⚠ IMAP: 127\\.0\\.0\\.1:${decoy.port} \\(TLS\\), not a server of `));
     assert.match(review, /⚠ Token URL: https:\/\/127\.0\.0\.1:\d+\/token, not on the sign-in page's site/);
     await workbench.credentialRow(name).waitFor({ state: 'visible', timeout: 30_000 });
@@ -133,5 +152,24 @@ describe('end-to-end: a definition file cannot send a token where the user did n
     const deadline = Date.now() + 30_000;
     while (tokenRequests.length === 0 && Date.now() < deadline) await workbench.page.waitForTimeout(100);
     assert.match(tokenRequests[0] ?? '', /grant_type=authorization_code/, 'once confirmed, the code goes to that endpoint');
+  });
+
+  it('editing the token URL of a confidential client asks for its client secret again, as a password', async () => {
+    await workbench.credentialRow(confidential).waitFor({ state: 'visible', timeout: 30_000 });
+    await workbench.contextMenu(workbench.credentialRow(confidential), 'Edit credential');
+    await workbench.pick('Token URL', { exact: true });
+    // The same step of the edit (its title does not change): the URL, then the secret.
+    const input = workbench.quickInput.locator('input.input');
+    await input.waitFor({ state: 'visible', timeout: 30_000 });
+    await input.fill(`${sandbox.authorization.authority}/oauth2/v2.0/token?moved=1`);
+    await workbench.page.keyboard.press('Enter');
+    const asked = workbench.quickInput.getByText(
+      /The token URL changed: enter the client secret VALUE again \(the stored secret is not sent to a new endpoint\)\./
+    );
+    await asked.waitFor({ state: 'visible', timeout: 30_000 });
+    assert.equal(await input.getAttribute('type'), 'password', 'typed as a password');
+    await workbench.answer(sandbox.apps.webSecretPost.clientSecret);
+    await workbench.waitForNotification(new RegExp(`Saved the change to "${confidential.replace(/[()]/g, '\\$&')}"`));
+    await workbench.clearNotifications();
   });
 });

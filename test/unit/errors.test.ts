@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { buildSync } from 'esbuild';
 import { AuthError } from '../../src/auth/errors';
-import { CancelledError, isCancelled, M365MailError } from '../../src/core/errors';
+import { CancelledError, isCancelled, M365MailError, userMessage } from '../../src/core/errors';
+import { SecretRedactor } from '../../src/core/redact';
 
 describe('typed errors', () => {
   it('carry a stable code, a message, a next step and the cause', () => {
@@ -11,6 +12,18 @@ describe('typed errors', () => {
     assert.equal(error.options.nextStep, 'Check the proxy.');
     assert.equal(error.cause, cause);
     assert.ok(error instanceof Error);
+  });
+
+  it('are worded for a notification or the preview page through the redactor: a server echoing a secret shows none', () => {
+    const redactor = new SecretRedactor();
+    redactor.add('the-registered-refresh-token');
+    // An SMTP server that echoes what it was sent, and a next step quoting an HTTP body.
+    const error = new M365MailError('smtp.535', 'Authentication failed: 535 5.7.3 AUTH XOAUTH2 dXNlcj1hZGVsZUBjb250b3NvLmNvbQFhdXRoPUJlYXJlcg== refused', {
+      nextStep: 'The server said: {"refresh_token":"the-registered-refresh-token"}.'
+    });
+    const shown = userMessage(error, redactor);
+    assert.equal(shown, 'Authentication failed: 535 5.7.3 AUTH XOAUTH2 [redacted] refused The server said: {"refresh_token":"[redacted]"}.');
+    assert.equal(userMessage(new M365MailError('timeout', 'Timed out.'), redactor), 'Timed out.', 'no next step, nothing added');
   });
 
   it('tell cancellation apart from failure', () => {

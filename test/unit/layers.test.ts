@@ -56,6 +56,15 @@ describe('import boundaries between the layers (eslint.config.mjs)', function ()
     ]);
   });
 
+  it('only credentials/ and auth/ name secret keys (commands reach secrets through the store and the broker)', async () => {
+    const probe = "import { secretKeys } from '../core/secretVault';\nexport const k = secretKeys('c').tokens;\n";
+    for (const folder of ['commands', 'views', 'signIn', 'webviews', 'common', 'mail']) {
+      assert.deepEqual(await ruleIds(`src/${folder}/probe.ts`, probe), ['import-x/no-restricted-paths'], folder);
+    }
+    assert.deepEqual(await ruleIds('src/credentials/probe.ts', probe), []);
+    assert.deepEqual(await ruleIds('src/auth/probe.ts', probe), []);
+  });
+
   it('the webview app imports its protocol and core only', async () => {
     const file = 'src/webviews/inboxPreview/app/probe.ts';
     assert.deepEqual(await ruleIds(file, "import { formatSize } from '../../../core/format';\nexport const f = formatSize;\n"), []);

@@ -26,13 +26,24 @@ export class ImapMailboxReader implements MailboxReader {
   readonly idKind = 'imapUid' as const;
   readonly server: string;
   private session: ImapSession | undefined;
+  /**
+   * The session being opened. The page asks for several things at once (the folder list and a
+   * page; a message while a page loads): they all wait for this one connection rather than each
+   * opening its own and leaving the others behind, unclosed.
+   */
+  private opening: Promise<ImapSession> | undefined;
 
   constructor(private readonly options: ImapReaderOptions) {
     this.server = options.host;
   }
 
-  private async open(): Promise<ImapSession> {
-    if (this.session?.usable) return this.session;
+  private open(): Promise<ImapSession> {
+    if (this.session?.usable) return Promise.resolve(this.session);
+    this.opening ??= this.connect().finally(() => (this.opening = undefined));
+    return this.opening;
+  }
+
+  private async connect(): Promise<ImapSession> {
     void this.session?.close();
     this.session = undefined;
     const { host, port, user, extraCaCertificates, logger } = this.options;
@@ -41,16 +52,17 @@ export class ImapMailboxReader implements MailboxReader {
   }
 
   private async withSession<T>(operation: (session: ImapSession) => Promise<T>): Promise<T> {
+    const session = await this.open();
     try {
-      return await operation(await this.open());
+      return await operation(session);
     } catch (error) {
       // Whatever the error says, a session that is no longer usable was dropped under the call (a
       // server restart, an idle kick noticed only now): imapflow then fails the pending command with
-      // its own error, not always a network one.
-      if (this.session && !this.session.usable && !(error instanceof M365MailError && error.code === 'cancelled')) {
+      // its own error, not always a network one. The calls it failed at once share one new session.
+      if (!session.usable && !(error instanceof M365MailError && error.code === 'cancelled')) {
         this.options.onReconnecting?.();
         this.options.logger.warn(`[imap] connection to ${this.options.host} dropped; reconnecting once`);
-        this.session = undefined;
+        if (this.session === session) this.session = undefined;
         return operation(await this.open());
       }
       throw error;

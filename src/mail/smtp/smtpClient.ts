@@ -48,9 +48,11 @@ function transport(connection: SmtpConnection) {
     greetingTimeout: timeout,
     socketTimeout: Math.max(timeout, 120_000),
     // The SMTP conversation (redacted) is logged at Trace; below that nodemailer records nothing
-    // (the server's final reply and the message ID are logged by the command).
+    // (the server's final reply and the message ID are logged by the command). Its commands and
+    // replies only: nodemailer's `debug` would also log every line of the message, attachments
+    // and all, which is the user's mail and no business of a log.
     logger: connection.logger.traceEnabled?.() === false ? false : libraryLogger(connection.logger, '[smtp]'),
-    debug: connection.logger.traceEnabled?.() ?? true
+    transactionLog: connection.logger.traceEnabled?.() ?? true
   });
 }
 

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
-import { M365MailError } from '../../core/errors';
+import { M365MailError, userMessage } from '../../core/errors';
 import type { Logger } from '../../core/logger';
+import type { SecretRedactor } from '../../core/redact';
 import type { MailboxReader, PageContinuation } from '../../core/mailboxReader';
 import { mailboxOf, type CredentialDefinition } from '../../core/model';
 import { webviewHtml } from '../webviewHtml';
@@ -11,6 +12,8 @@ import { PAGE_SIZE, parseWebviewMessage, type HostMessage, type WebviewMessage }
 export interface InboxPreviewDeps extends MailboxReaderDeps {
   extensionUri: vscode.Uri;
   logger: Logger;
+  /** The page shows a failure's words (a server's among them) only once they have passed it. */
+  redactor: SecretRedactor;
 }
 
 /** How long the page may take to report `ready` before the user is told that it is still waiting. */
@@ -195,7 +198,7 @@ export class InboxPreviewPanel implements vscode.Disposable {
           break;
       }
     } catch (error) {
-      const text = error instanceof M365MailError ? `${error.message}${error.options.nextStep ? ` ${error.options.nextStep}` : ''}` : String(error);
+      const text = error instanceof M365MailError ? userMessage(error, this.deps.redactor) : this.deps.redactor.redact(String(error));
       this.deps.logger.error(`inbox preview: ${text}`);
       this.post({ type: 'status', state: 'error', text });
     }

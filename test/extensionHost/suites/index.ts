@@ -4,3 +4,4 @@ import './credentialStore.test';
 import './tokens.test';
 import './tokenDestinations.test';
 import './sendEml.test';
+import './importCredentials.test';

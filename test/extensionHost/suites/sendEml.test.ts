@@ -5,51 +5,17 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import { CommandIds } from '../../../src/commands/commandIds';
 import { multipartEml } from '../../support/emlFixtures';
-import { runnerContext } from './testContext';
-
-const EXTENSION_ID = 'm365mail.m365-mail';
+import { closeUntilSettled, PRODUCT_ID, ProductLog } from './productLog';
 
 /**
  * "Send this .eml file" as the Explorer runs it: the product's own command, in the real packaged
- * extension, with the URI of a file on disk. What the extension did is read from its log: VS Code
- * writes each extension's LogOutputChannel to `<logs>/<extension id>/<channel name>.log`, beside
- * the runner's own `logUri`, and the command boundary logs every refusal (code and message) as it
- * shows it. The refusal's notification stays until dismissed, and the command with it.
+ * extension, with the URI of a file on disk; what it did is read from its log (productLog.ts).
  *
  * Runs after the activation suite (index.ts): sending loads the smtp chunk, which activation must not.
  */
 describe('send an .eml chosen from the Explorer (the command with a file URI)', () => {
-  const productLog = vscode.Uri.joinPath(runnerContext().logUri, '..', EXTENSION_ID, 'M365 Mail.log').fsPath;
+  const log = new ProductLog();
   let dir: string;
-
-  const logLength = () => (fs.existsSync(productLog) ? fs.statSync(productLog).size : 0);
-  const logSince = (offset: number) => (fs.existsSync(productLog) ? fs.readFileSync(productLog).subarray(offset).toString('utf8') : '');
-
-  /** Waits until the product's log, after `offset`, has a line matching `pattern`; returns that line. */
-  async function logLine(offset: number, pattern: RegExp, timeoutMs = 30_000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const line = logSince(offset)
-        .split('\n')
-        .find((l) => pattern.test(l));
-      if (line) return line;
-      if (Date.now() > deadline) throw new Error(`the product logged no line matching ${String(pattern)} within ${timeoutMs} ms:\n${logSince(offset)}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-
-  /** Runs `command` (which closes what the product shows) until `running` settles. */
-  async function closeUntilSettled(running: Thenable<unknown>, ...commands: string[]): Promise<void> {
-    let settled = false;
-    const done = Promise.resolve(running).finally(() => (settled = true));
-    const deadline = Date.now() + 30_000;
-    while (!settled) {
-      if (Date.now() > deadline) throw new Error(`the command did not end after ${commands.join(', ')}`);
-      for (const command of commands) await vscode.commands.executeCommand(command);
-      await Promise.race([done, new Promise((r) => setTimeout(r, 200))]);
-    }
-    await done;
-  }
 
   const write = (name: string, content: Buffer) => {
     const file = path.join(dir, name);
@@ -59,19 +25,19 @@ describe('send an .eml chosen from the Explorer (the command with a file URI)', 
   const isOpenAsDocument = (uri: vscode.Uri) => vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString());
 
   before(async () => {
-    await vscode.extensions.getExtension(EXTENSION_ID)?.activate();
+    await vscode.extensions.getExtension(PRODUCT_ID)?.activate();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'm365-mail-exthost-eml-'));
   });
 
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   async function assertRefusedAsBinary(uri: vscode.Uri): Promise<void> {
-    const offset = logLength();
+    const offset = log.offset();
     const running = vscode.commands.executeCommand(CommandIds.sendEml, uri);
-    const line = await logLine(offset, /m365mail\.sendEml failed/);
+    const line = await log.line(offset, /m365mail\.sendEml failed/);
     assert.match(line, /failed \[eml\.binary\]: The file is binary, not an RFC 5322 message \(it contains NUL bytes\)\./);
     await closeUntilSettled(running, 'notifications.clearAll');
-    assert.doesNotMatch(logSince(offset), /failed unexpectedly|read from disk/);
+    assert.doesNotMatch(log.since(offset), /failed unexpectedly|read from disk/);
     assert.equal(isOpenAsDocument(uri), false, 'the file was not opened as a text document');
   }
 
@@ -96,15 +62,15 @@ describe('send an .eml chosen from the Explorer (the command with a file URI)', 
       bytes: Buffer.from('id;qty\r\n1;2\r\n')
     });
     const uri = write('good.eml', message);
-    const offset = logLength();
+    const offset = log.offset();
     const running = vscode.commands.executeCommand(CommandIds.sendEml, uri);
-    const summarized = await logLine(offset, /\.eml (read from disk|taken from the editor)/);
+    const summarized = await log.line(offset, /\.eml (read from disk|taken from the editor)/);
     assert.match(summarized, new RegExp(`\\.eml read from disk: ${message.length} B checked and summarized in \\d+ ms`));
     // Either a prompt (which credential, who receives it) or the "add a credential first" error is shown: close both.
     await closeUntilSettled(running, 'workbench.action.closeQuickOpen', 'notifications.clearAll');
-    const log = logSince(offset);
-    assert.match(log, /m365mail\.sendEml: cancelled|m365mail\.sendEml failed \[no_credentials\]/);
-    assert.doesNotMatch(log, /failed unexpectedly|sent the \.eml/);
+    const logged = log.since(offset);
+    assert.match(logged, /m365mail\.sendEml: cancelled|m365mail\.sendEml failed \[no_credentials\]/);
+    assert.doesNotMatch(logged, /failed unexpectedly|sent the \.eml/);
     assert.equal(isOpenAsDocument(uri), false, 'the file was not opened as a text document');
   });
 });

@@ -249,6 +249,34 @@ describe('auth engine: one owner of a credential session', () => {
     assert.deepEqual(told, [true, false], 'the user is told once, and when it is saved');
   });
 
+  it('forgets superseded tokens in the redactor: it knows the current access and refresh tokens, not those they replaced', async () => {
+    await signedIn();
+    const redactor = new SecretRedactor();
+    let serial = 0;
+    const refreshing: Pick<GrantProvider, 'refresh'> = {
+      refresh: async () => {
+        serial++;
+        return { accessToken: `access-token-${serial}`, expiresAt: Date.now() + 3600_000, refreshToken: `refresh-token-${serial}`, scopes: ['mail'] };
+      }
+    };
+    const auth = new AuthService({
+      vault,
+      clouds: () => new CloudCatalog(),
+      trustedCaCertificates: () => [],
+      logger: new TestLogger(),
+      redactor,
+      providerFor: () => refreshing as GrantProvider
+    });
+    engines.push(auth);
+    for (let i = 0; i < 5; i++) await auth.getAccessToken(def, { forceRefresh: true });
+    assert.equal(
+      redactor.redact('access-token-1 refresh-token-4 access-token-5 refresh-token-5'),
+      'access-token-1 refresh-token-4 [redacted] [redacted]',
+      'only the tokens in use are registered'
+    );
+    assert.equal(redactor.size, 2, 'the set does not grow with each refresh');
+  });
+
   it('reads the cloud catalog at each use (a custom cloud added in the settings counts at once)', async () => {
     let catalog = new CloudCatalog();
     const auth = new AuthService({

@@ -30,6 +30,15 @@ describe('credential validation', () => {
     ['a client ID that is not a GUID', { clientId: 'my-app' }, /must be a GUID/],
     ['a user name that is not an address', { userName: 'adele' }, /not an email address/],
     ['a shared mailbox with a space', { sharedMailbox: 'shared box@contoso.com' }, /not an email address/],
+    // The user name becomes the XOAUTH2 string's `user=` field, which ^A ends (RFC 7628 section 3.1).
+    [
+      'a user name with ^A and a field after it',
+      { userName: 'adele@contoso.com\x01auth=Bearer forged' },
+      /Control characters .* cannot be part of the user name/
+    ],
+    ['a user name with NUL inside', { userName: 'adele\x00@contoso.com' }, /Control characters .* cannot be part of the user name/],
+    ['a user name with DEL inside', { userName: 'ad\x7fele@contoso.com' }, /Control characters .* cannot be part of the user name/],
+    ['a shared mailbox ending in a line break', { sharedMailbox: 'shared@contoso.com\r\n' }, /Control characters .* cannot be part of the shared mailbox/],
     ['a scope from another cloud', { scopes: ['https://outlook.office365.us/SMTP.Send'] }, /Unknown scope/],
     ['a typo in a scope', { scopes: ['https://outlook.office.com/IMAP.AccessAsUser.Al'] }, /Unknown scope/],
     ['no scope', { scopes: [] }, /at least one scope/],

@@ -22,6 +22,13 @@ const el = <K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLEl
 };
 
 let currentFolder = '';
+/**
+ * The folder and the message the user asked for last. Replies are matched to them: requests are
+ * answered independently (over Graph each is its own HTTPS request), so picking folder A then B
+ * quickly could bring A's page last, and it must not replace B's.
+ */
+let wantedFolder = '';
+let wantedMessage: string | undefined;
 /** The cursor of the next page, as the extension issued it; none on the last page. */
 let nextCursor: string | undefined;
 let envelopes: EnvelopeSummary[] = [];
@@ -39,6 +46,7 @@ function renderFolders(folders: FolderItem[], selected: string): void {
   folderLabels = new Map(folders.map((f) => [f.path, f.label]));
   list.replaceChildren(...folders.map((f) => el('option', { value: f.path, textContent: f.label, selected: f.path === selected })));
   currentFolder = selected;
+  wantedFolder = selected;
 }
 
 function renderEnvelopes(folder: string, total: number | undefined, page: EnvelopeSummary[], append: boolean, cursor: string | undefined): void {
@@ -75,6 +83,7 @@ function renderEnvelopes(folder: string, total: number | undefined, page: Envelo
 function open(id: string, row: HTMLElement): void {
   for (const r of document.querySelectorAll('#envelopes tr')) r.classList.remove('selected');
   row.classList.add('selected');
+  wantedMessage = `${currentFolder}/${id}`;
   post({ type: 'openMessage', folder: currentFolder, id });
 }
 
@@ -140,9 +149,11 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
       renderFolders(message.folders, message.selected);
       break;
     case 'envelopes':
+      if (message.folder !== wantedFolder) break;
       renderEnvelopes(message.folder, message.total, message.envelopes, message.append, message.cursor);
       break;
     case 'message':
+      if (`${message.message.folder}/${message.message.id}` !== wantedMessage) break;
       renderMessage(message.message);
       break;
     case 'status':
@@ -151,7 +162,10 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
   }
 });
 
-$<HTMLSelectElement>('folders').addEventListener('change', (event) => post({ type: 'selectFolder', folder: (event.target as HTMLSelectElement).value }));
+$<HTMLSelectElement>('folders').addEventListener('change', (event) => {
+  wantedFolder = (event.target as HTMLSelectElement).value;
+  post({ type: 'selectFolder', folder: wantedFolder });
+});
 $('more').addEventListener('click', () => {
   if (nextCursor === undefined) return;
   // A cursor is spent once: a second click before the page arrives must not ask again.

@@ -105,7 +105,13 @@ export function activate(context: vscode.ExtensionContext): void {
     pickCredential,
     graphSwitch
   });
-  registerAppRegistrationCommands(commands, { settings, logger: logger.child('commands'), pickCredential, reportDocuments });
+  registerAppRegistrationCommands(commands, {
+    settings,
+    logger: logger.child('commands'),
+    pickCredential,
+    handoverMemory: (id) => store.handoverMemory(id),
+    reportDocuments
+  });
   registerDiagnosticsCommands(commands, { tokens, settings, logger: logger.child('diagnostics'), pickCredential, reportDocuments, graphSwitch });
   registerHandoverCommands(commands, { store, tokens, settings, logger: logger.child('handover'), pickCredential, documents: reportDocuments });
 

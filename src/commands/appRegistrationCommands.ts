@@ -4,7 +4,10 @@ import { anchorForFailure, buildAppRegistration, formatAppRegistration, type Che
 import { CancelledError, M365MailError, type ErrorAction } from '../core/errors';
 import type { Translate } from '../core/format';
 import type { Logger } from '../core/logger';
+import { sapRedirectUri } from '../core/handover/sap';
+import { usesClientSecret } from '../core/handover/oauthSettings';
 import type { CredentialDefinition } from '../core/model';
+import type { HandoverMemory } from '../credentials/credentialStore';
 import { AuthUriHandler } from '../signIn/authUriHandler';
 import type { ReadOnlyDocuments } from '../views/readOnlyDocuments';
 import { CommandIds } from './commandIds';
@@ -15,6 +18,8 @@ export interface AppRegistrationCommandDeps {
   settings: Settings;
   logger: Logger;
   pickCredential: CredentialPicker;
+  /** What "Use in…" remembered: the SAP tenant whose redirect URI the app must also register. */
+  handoverMemory: (credentialId: string) => HandoverMemory;
   /** `m365mail-report:` documents, shown in the Markdown preview like the connection report. */
   reportDocuments: ReadOnlyDocuments;
 }
@@ -43,11 +48,10 @@ export function registerAppRegistrationCommands(registry: CommandRegistry, deps:
     }
     const clouds = deps.settings.clouds();
     const redirectUri = await registeredRedirectUri(def);
-    const reg = buildAppRegistration(
-      def,
-      { redirectUris: [redirectUri], adminConsentUrl: clouds.adminConsentUrl(def.cloud, def.tenant, def.clientId, redirectUri) },
-      t
-    );
+    // SAP Cloud Integration signs in with its own redirect URI, on the Web platform of the same app.
+    const sapHost = usesClientSecret(def) ? deps.handoverMemory(def.id).sapHost : undefined;
+    const redirectUris = sapHost ? [redirectUri, sapRedirectUri(sapHost)] : [redirectUri];
+    const reg = buildAppRegistration(def, { redirectUris, adminConsentUrl: clouds.adminConsentUrl(def.cloud, def.tenant, def.clientId, redirectUri) }, t);
     const name = def.name.replace(/[\\/:*?"<>|#%]+/g, ' ').trim() || 'credential';
     const uri = deps.reportDocuments.set(`/${def.id}/${vscode.l10n.t('App registration')} - ${name}.md`, formatAppRegistration(def, reg, t));
     const anchor = typeof at === 'string' ? (at as ChecklistAnchor) : undefined;
@@ -77,10 +81,11 @@ export function registerAppRegistrationCommands(registry: CommandRegistry, deps:
   });
 
   // Failures an item of the checklist fixes get a button that opens it there.
-  registry.addErrorActions((error, args): ErrorAction[] => {
+  registry.addErrorActions((error, args, invocation): ErrorAction[] => {
     const anchor = anchorForFailure(error.code);
     if (!anchor) return [];
-    const credential = args[0];
+    // The credential the failed command acted on: picked from the palette, it is not in `args`.
+    const credential = invocation.credentialId ?? args[0];
     return [
       {
         title: vscode.l10n.t('Show app registration'),

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { Settings } from '../common/settings';
 import { CancelledError, M365MailError } from '../core/errors';
 import type { Translate } from '../core/format';
-import { AEM_SECRET_VARIABLES, aemOsgiFiles, type OsgiFile } from '../core/handover/aem';
+import { AEM_CONFIG_FOLDER, AEM_MAIL_SERVICE_FILE, AEM_OAUTH_FILE, AEM_SECRET_VARIABLES, aemOsgiFiles, type OsgiFile } from '../core/handover/aem';
 import { copyableFields, renderHandoverMarkdown, type HandoverDocument, type Unsupported } from '../core/handover/fields';
 import { parseSapHost, sapSecurityMaterial } from '../core/handover/sap';
 import { connectionTestScript } from '../core/handover/testScript';
@@ -27,7 +27,7 @@ export interface HandoverCommandDeps {
   documents: ReadOnlyDocuments;
 }
 
-type Target = 'aem' | 'aemRefreshToken' | 'sap' | 'uipath' | 'script';
+type Target = 'aem' | 'aemFolder' | 'aemRefreshToken' | 'sap' | 'uipath' | 'script';
 
 /**
  * "Use in…": an authorized credential carried into the platform that will use it. The values come
@@ -62,6 +62,64 @@ export function registerHandoverCommands(registry: CommandRegistry, deps: Handov
     logger.info(`AEM OSGi files of ${def.id} opened as untitled editors`);
     const copy = vscode.l10n.t('Copy the refresh token…');
     const choice = await vscode.window.showInformationMessage(result.notes.join(' '), copy);
+    if (choice === copy) await copyRefreshToken(def);
+  }
+
+  /**
+   * The two OSGi files written into a folder the user picks (the project's `osgiconfig/config`).
+   * Both are written beside their targets first and then renamed over them, so a failure part-way
+   * leaves no file half-written; an existing file is replaced only after a modal that names it.
+   */
+  async function aemToFolder(def: CredentialDefinition): Promise<void> {
+    const result = aemOsgiFiles(def, settings.clouds(), t);
+    if (result.kind === 'unsupported') unsupported(result);
+    const [folder] =
+      (await vscode.window.showOpenDialog({
+        canSelectFiles: false,
+        canSelectFolders: true,
+        canSelectMany: false,
+        defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+        title: vscode.l10n.t('Folder for the OSGi files of "{0}" ({1} in the AEM project)', def.name, AEM_CONFIG_FOLDER),
+        openLabel: vscode.l10n.t('Save here')
+      })) ?? [];
+    if (!folder) throw new CancelledError();
+    const targets = result.files.map((file) => ({ file, uri: vscode.Uri.joinPath(folder, file.fileName) }));
+    const existing: string[] = [];
+    const exists = (uri: vscode.Uri) =>
+      vscode.workspace.fs.stat(uri).then(
+        () => true,
+        () => false
+      );
+    for (const { file, uri } of targets) {
+      if (await exists(uri)) existing.push(file.fileName);
+    }
+    if (existing.length) {
+      const replace = vscode.l10n.t('Replace');
+      const answer = await vscode.window.showWarningMessage(
+        vscode.l10n.t('{0} already exists in {1}. Replace it?', existing.join(', '), folder.fsPath || folder.path),
+        { modal: true },
+        replace
+      );
+      if (answer !== replace) throw new CancelledError();
+    }
+    const pending = targets.map(({ file, uri }) => ({ file, uri, partial: vscode.Uri.joinPath(folder, `.${file.fileName}.m365mail-partial`) }));
+    try {
+      for (const { file, partial } of pending) await vscode.workspace.fs.writeFile(partial, new TextEncoder().encode(file.text));
+      for (const { uri, partial } of pending) await vscode.workspace.fs.rename(partial, uri, { overwrite: true });
+    } finally {
+      for (const { partial } of pending) await vscode.workspace.fs.delete(partial).then(undefined, () => undefined);
+    }
+    logger.info(`AEM OSGi files of ${def.id} saved to a folder`);
+    const open = vscode.l10n.t('Open them');
+    const copy = vscode.l10n.t('Copy the refresh token…');
+    const choice = await vscode.window.showInformationMessage(
+      [vscode.l10n.t('Saved {0} and {1}.', AEM_OAUTH_FILE, AEM_MAIL_SERVICE_FILE), ...result.notes].join(' '),
+      open,
+      copy
+    );
+    if (choice === open) {
+      for (const { uri } of targets) await vscode.window.showTextDocument(uri, { preview: false });
+    }
     if (choice === copy) await copyRefreshToken(def);
   }
 
@@ -198,6 +256,11 @@ export function registerHandoverCommands(registry: CommandRegistry, deps: Handov
     const targets: Array<vscode.QuickPickItem & { target: Target }> = [
       { label: 'Adobe Experience Manager', detail: vscode.l10n.t('The two OSGi configurations of the mail service, as untitled editors'), target: 'aem' },
       {
+        label: vscode.l10n.t('Adobe Experience Manager: save the OSGi files to a folder…'),
+        detail: vscode.l10n.t('The same two files, written into the folder you pick (no secret in them)'),
+        target: 'aemFolder'
+      },
+      {
         label: vscode.l10n.t('Adobe Experience Manager: copy the refresh token…'),
         detail: vscode.l10n.t('For the Cloud Manager secret variable {0}; asks first', AEM_SECRET_VARIABLES.refreshToken),
         target: 'aemRefreshToken'
@@ -219,7 +282,14 @@ export function registerHandoverCommands(registry: CommandRegistry, deps: Handov
         ? (targetArg as Target)
         : (await vscode.window.showQuickPick(targets, { placeHolder: vscode.l10n.t('Use "{0}" in…', def.name) }))?.target;
     if (!target) throw new CancelledError();
-    const run: Record<Target, (def: CredentialDefinition) => Promise<void>> = { aem, aemRefreshToken: copyRefreshToken, sap, uipath, script };
+    const run: Record<Target, (def: CredentialDefinition) => Promise<void>> = {
+      aem,
+      aemFolder: aemToFolder,
+      aemRefreshToken: copyRefreshToken,
+      sap,
+      uipath,
+      script
+    };
     await run[target](def);
   });
 }

@@ -3,6 +3,7 @@ import { CancelledError } from '../core/errors';
 import type { CredentialStore } from '../credentials/credentialStore';
 import { mailboxOf, type CredentialDefinition } from '../core/model';
 import { CommandIds } from './commandIds';
+import { noteInvocationCredential } from './registry';
 
 export type CredentialPicker = (arg: unknown, placeHolder: string) => Promise<CredentialDefinition>;
 
@@ -11,7 +12,7 @@ export type CredentialPicker = (arg: unknown, placeHolder: string) => Promise<Cr
  * (from another command), or, from the palette, the user's pick.
  */
 export function credentialPicker(store: CredentialStore): CredentialPicker {
-  return async (arg, placeHolder) => {
+  const resolve = async (arg: unknown, placeHolder: string): Promise<CredentialDefinition> => {
     const id =
       typeof arg === 'string'
         ? arg
@@ -37,5 +38,11 @@ export function credentialPicker(store: CredentialStore): CredentialPicker {
     );
     if (!picked) throw new CancelledError();
     return store.get(picked.id) as CredentialDefinition;
+  };
+  return async (arg, placeHolder) => {
+    const def = await resolve(arg, placeHolder);
+    // The failure's buttons (e.g. "Show app registration") then act on this credential without asking again.
+    noteInvocationCredential(def.id);
+    return def;
   };
 }

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import * as vscode from 'vscode';
 import { isCancelled, M365MailError, userMessage, type ErrorAction } from '../core/errors';
 import type { Logger } from '../core/logger';
@@ -8,8 +9,26 @@ import type { CommandId } from './commandIds';
 
 export type CommandHandler = (...args: unknown[]) => unknown;
 
-/** Buttons any command's failure may get from elsewhere, e.g. "Show app registration" for AADSTS65001. */
-export type ErrorActionSource = (error: M365MailError, args: readonly unknown[]) => readonly ErrorAction[];
+/** What one command invocation has resolved so far, for the buttons of its failure. */
+export interface Invocation {
+  /** The credential the command acts on, once known (a tree node, an ID, or the user's pick). */
+  credentialId?: string;
+}
+
+/**
+ * Buttons any command's failure may get from elsewhere, e.g. "Show app registration" for AADSTS65001.
+ * `invocation.credentialId` names the credential the user already chose, so a button never asks again.
+ */
+export type ErrorActionSource = (error: M365MailError, args: readonly unknown[], invocation: Readonly<Invocation>) => readonly ErrorAction[];
+
+/** Follows each command invocation through its awaits (the extension host is Node). */
+const invocations = new AsyncLocalStorage<Invocation>();
+
+/** Records the credential the running command acts on; called where a command resolves it. */
+export function noteInvocationCredential(credentialId: string): void {
+  const invocation = invocations.getStore();
+  if (invocation) invocation.credentialId = credentialId;
+}
 
 /**
  * The one place commands are registered. Each handler runs inside the error boundary: cancellation
@@ -41,13 +60,17 @@ export class CommandRegistry implements vscode.Disposable {
     const started = performance.now();
     let result: unknown;
     let ended: Awaited<ReturnType<CommandRegistry['guarded']>> = { outcome: 'error', errorCode: telemetryErrorCode('unexpected') };
+    const invocation: Invocation = {};
     try {
-      ended = await this.guarded(
-        id,
-        async () => {
-          result = await handler(...args);
-        },
-        args
+      ended = await invocations.run(invocation, () =>
+        this.guarded(
+          id,
+          async () => {
+            result = await handler(...args);
+          },
+          args,
+          invocation
+        )
       );
       return result;
     } finally {
@@ -62,7 +85,8 @@ export class CommandRegistry implements vscode.Disposable {
   private async guarded(
     id: CommandId,
     work: () => Promise<void>,
-    args: readonly unknown[]
+    args: readonly unknown[],
+    invocation: Readonly<Invocation>
   ): Promise<{ outcome: 'ok' | 'cancelled' | 'error'; errorCode: string }> {
     try {
       await work();
@@ -74,12 +98,12 @@ export class CommandRegistry implements vscode.Disposable {
       }
       // Codes can come from the server or a library: only known ones are sent.
       const errorCode = telemetryErrorCode(error instanceof M365MailError ? error.code : 'unexpected');
-      await this.report(id, error, args);
+      await this.report(id, error, args, invocation);
       return { outcome: 'error', errorCode };
     }
   }
 
-  private async report(id: CommandId, error: unknown, args: readonly unknown[]): Promise<void> {
+  private async report(id: CommandId, error: unknown, args: readonly unknown[], invocation: Readonly<Invocation>): Promise<void> {
     const showLog = vscode.l10n.t('Show Log');
     let message: string;
     let actions: readonly ErrorAction[] = [];
@@ -88,7 +112,7 @@ export class CommandRegistry implements vscode.Disposable {
       message = userMessage(error, this.redactor);
       const own = error.options.actions ?? [];
       // A source's button is left out when the error already has one with the same title.
-      const added = this.errorActionSources.flatMap((source) => source(error, args)).filter((a) => !own.some((o) => o.title === a.title));
+      const added = this.errorActionSources.flatMap((source) => source(error, args, invocation)).filter((a) => !own.some((o) => o.title === a.title));
       actions = [...own, ...added];
     } else {
       this.logger.error(`${id} failed unexpectedly: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
@@ -103,7 +127,7 @@ export class CommandRegistry implements vscode.Disposable {
     if (action) {
       this.logger.info(`${id}: "${action.title}" chosen`);
       // What the action throws is this command's failure too, shown the same way.
-      await this.guarded(id, () => action.run(), args);
+      await this.guarded(id, () => action.run(), args, invocation);
     }
   }
 

@@ -1,5 +1,7 @@
 import * as assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { httpsRequest } from '../../src/auth/httpsRequest';
 import { sandboxDescription } from '../harness/sandboxEnv';
 import { SandboxControlClient, type SandboxDescription } from '@m365-mail/sandbox';
@@ -38,7 +40,24 @@ describe('end-to-end: decoding XOAUTH2 and handing a credential over', () => {
     await workbench?.close();
   });
 
+  /** Every secret of the hand-over credential: none may be in any file or document it generates. */
+  const secrets = () => [sandbox.apps.webSecretPost.clientSecret];
+  const assertNoSecret = (text: string, where: string) => {
+    for (const secret of secrets()) assert.ok(!text.includes(secret), `no secret in ${where}`);
+    assert.doesNotMatch(text, /eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/, `no token in ${where}`);
+  };
+
   const clipboard = () => workbench.page.evaluate(() => navigator.clipboard.readText());
+  /** Waits, as a user pasting would see, until the clipboard holds what `until` accepts. */
+  const waitForClipboard = async (until: (text: string) => boolean, timeout = 30_000): Promise<string> => {
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      const text = await clipboard();
+      if (until(text)) return text;
+      if (Date.now() > deadline) throw new Error(`the clipboard still holds "${text.slice(0, 40)}" after ${timeout} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  };
   const setClipboard = (text: string) => workbench.page.evaluate((value) => navigator.clipboard.writeText(value), text);
 
   it('decodes an XOAUTH2 string built from a sandbox token: user=, the claims and a green verdict, never the token', async () => {
@@ -106,6 +125,13 @@ describe('end-to-end: decoding XOAUTH2 and handing a credential over', () => {
     assert.equal(mail['smtp.port'], sandbox.smtp.port);
     await workbench.screenshot('use-in-aem');
     await workbench.clearNotifications();
+    // Closed without the save prompt, as a user who only wanted to copy them would.
+    for (const file of ['OAuthConfigurationProviderImpl', 'DefaultMailService']) {
+      const tab = workbench.page.locator('.tabs-container .tab', { hasText: file }).first();
+      await tab.click();
+      await workbench.runCommand('View: Revert and Close Editor');
+      await tab.waitFor({ state: 'detached', timeout: 10_000 });
+    }
   });
 
   it('copies the refresh token for Cloud Manager only after the modal: Cancel copies nothing, Copy gives one that works', async () => {
@@ -141,5 +167,98 @@ describe('end-to-end: decoding XOAUTH2 and handing a credential over', () => {
     assert.equal(redeemed.status, 200, `the copied refresh token works: ${redeemed.body.slice(0, 300)}`);
     await setClipboard('');
     await workbench.clearNotifications();
+  });
+  it('Use in… → Adobe Experience Manager saves the two files to a chosen folder; an existing file is replaced only after asking', async () => {
+    const name = 'Adele (AEM)';
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'm365-mail-e2e-aem-'));
+    try {
+      const saveTo = async () => {
+        await workbench.contextMenu(workbench.credentialRow(name), 'Use in…');
+        await workbench.pick('Adobe Experience Manager: save the OSGi files to a folder…');
+        await workbench.chooseFile(folder, { button: 'Save here' });
+      };
+      await saveTo();
+      await workbench.waitForNotification(/Saved com\.day\.cq\.mailer\.oauth\.impl\.OAuthConfigurationProviderImpl\.cfg\.json and/);
+      const oauthFile = path.join(folder, 'com.day.cq.mailer.oauth.impl.OAuthConfigurationProviderImpl.cfg.json');
+      const mailFile = path.join(folder, 'com.day.cq.mailer.impl.DefaultMailService.cfg.json');
+      assert.deepEqual(fs.readdirSync(folder).sort(), [mailFile, oauthFile].map((f) => path.basename(f)).sort(), 'the two files and nothing else');
+      const oauth = fs.readFileSync(oauthFile, 'utf8');
+      assert.equal((JSON.parse(oauth) as { clientId: string }).clientId, sandbox.apps.webSecretPost.clientId);
+      assertNoSecret(oauth, 'the saved OAuth file');
+      assertNoSecret(fs.readFileSync(mailFile, 'utf8'), 'the saved mail service file');
+      await workbench.clearNotifications();
+
+      // A second save names the files already there; Cancel leaves them as they were.
+      fs.writeFileSync(oauthFile, '{"edited": true}\n');
+      await saveTo();
+      const modal = await workbench.answerDialog('Cancel');
+      assert.match(modal, /already exists/);
+      assert.equal(fs.readFileSync(oauthFile, 'utf8'), '{"edited": true}\n', 'Cancel replaced nothing');
+      assert.deepEqual(fs.readdirSync(folder).length, 2, 'no partial file is left');
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('Use in… → SAP Cloud Integration asks the tenant once, shows its values and redirect URI, copies each; the checklist then lists that URI', async () => {
+    const name = 'Adele (AEM)';
+    const host = 'mytenant.it-cpi018.cfapps.eu10.hana.ondemand.com';
+    const redirect = `https://${host}/itspaces/odata/api/v1/OAuthTokenFromCode`;
+    await workbench.contextMenu(workbench.credentialRow(name), 'Use in…');
+    await workbench.pick('SAP Cloud Integration', { exact: true });
+    await workbench.answer(`https://${host}/itspaces/shell/monitoring`);
+    const material = await workbench.webviewFrame('h1:has-text("SAP Cloud Integration")');
+    const text = (await material.locator('body').textContent()) ?? '';
+    assert.ok(text.includes(redirect), `the tenant's redirect URI is shown:\n${text.slice(0, 1500)}`);
+    assert.ok(text.includes(sandbox.apps.webSecretPost.clientId), 'the client ID is shown');
+    assert.match(text, /Token Service URL/);
+    assertNoSecret(text, 'the SAP values');
+    await workbench.screenshot('use-in-sap');
+    await setClipboard('sentinel');
+    // The list comes back after each copy (same title), so its row is clicked rather than picked as a step.
+    await workbench.quickInput.locator('.quick-input-list .monaco-list-row', { hasText: 'Copy Client ID' }).first().click();
+    await waitForClipboard((text) => text === sandbox.apps.webSecretPost.clientId);
+    await workbench.page.keyboard.press('Escape');
+
+    await workbench.contextMenu(workbench.credentialRow(name), 'Show app registration');
+    const checklist = await workbench.webviewFrame('h1:has-text("App registration for")');
+    const items = (await checklist.locator('body').textContent()) ?? '';
+    assert.ok(items.includes(redirect), `the checklist registers SAP's redirect URI too:\n${items.slice(0, 1500)}`);
+    await workbench.runCommand('View: Close All Editors');
+    await workbench.clearNotifications();
+  });
+
+  it('Use in… → UiPath Integration Service shows its connection fields for a browser sign-in with a secret, no secret among them', async () => {
+    await workbench.contextMenu(workbench.credentialRow('Adele (AEM)'), 'Use in…');
+    await workbench.pick('UiPath Integration Service', { exact: true });
+    const connection = await workbench.webviewFrame('h1:has-text("UiPath Integration Service")');
+    const text = (await connection.locator('body').textContent()) ?? '';
+    assert.match(text, /Bring your own OAuth 2\.0 app/);
+    assert.ok(text.includes(sandbox.apps.webSecretPost.clientId));
+    assert.match(text, /adele@contoso\.test/, 'the account');
+    assertNoSecret(text, 'the UiPath fields');
+    await workbench.page.keyboard.press('Escape');
+    await workbench.runCommand('View: Close All Editors');
+  });
+
+  it('Use in… → A script opens a curl script that reads the token from the environment, with no token in it', async () => {
+    await workbench.contextMenu(workbench.credentialRow('Adele (AEM)'), 'Use in…');
+    await workbench.pick('A script', { exact: true });
+    const script = await workbench.activeEditorText(/--oauth2-bearer/);
+    // Set once the editor has the focus: the clipboard is the page's only while it is focused.
+    await setClipboard('sentinel');
+    assert.match(script, /--oauth2-bearer "\$M365MAIL_TOKEN"/);
+    assert.match(script, /read -rs M365MAIL_TOKEN && export M365MAIL_TOKEN/);
+    assertNoSecret(script, 'the script');
+    // The token reaches the clipboard only on the button, and then it is one the mail servers take.
+    await workbench.findNotification('Copy access token for M365MAIL_TOKEN');
+    assert.equal(await clipboard(), 'sentinel');
+    await workbench.page.locator('.notification-list-item .monaco-button', { hasText: 'Copy access token for M365MAIL_TOKEN' }).first().click();
+    const token = await waitForClipboard((text) => text !== 'sentinel');
+    assert.match(token, /^eyJ/);
+    assert.ok(!workbench.productLog().includes(token), 'the token is not logged');
+    await setClipboard('');
+    await workbench.clearNotifications();
+    await workbench.runCommand('View: Revert and Close Editor');
   });
 });

@@ -155,6 +155,19 @@ describe('end-to-end: shared mailbox, .eml from the preview, refused send', () =
     assert.match(error, /An Exchange admin must enable "Authenticated SMTP"/);
     assert.doesNotMatch(error, /Server reply: 250/);
     await workbench.screenshot('send-refused-smtp-auth');
+    // Its "Show app registration" opens the checklist at the item that fixes it.
+    await workbench.page
+      .locator('.notification-list-item', { hasText: /5\.7\.139/ })
+      .locator('.monaco-button', { hasText: 'Show app registration' })
+      .first()
+      .click();
+    await workbench.waitForNotification(/App registration of "Megan \(SMTP AUTH off\)": see "SMTP AUTH for the mailbox"/);
+    const checklist = await workbench.webviewFrame('h1:has-text("App registration for")');
+    const items = (await checklist.locator('body').textContent()) ?? '';
+    assert.match(items, /Set-CASMailbox -Identity "megan@contoso\.test" -SmtpClientAuthenticationDisabled \$false/);
+    assert.match(items, /New-ServicePrincipal/, 'app-only: the Exchange service principal item is there too');
+    await workbench.screenshot('checklist-from-5.7.139');
+    await workbench.runCommand('View: Close All Editors');
     await workbench.clearNotifications();
 
     // The extension keeps working: the shared-mailbox credential still sends.

@@ -152,8 +152,11 @@ export class Workbench {
     await this.nextStep(title);
   }
 
-  /** Types a path into VS Code's own (simple) file dialog, as in a remote window, and confirms it. */
-  async chooseFile(file: string): Promise<void> {
+  /**
+   * Types a path into VS Code's own (simple) file dialog, as in a remote window, and confirms it
+   * with its button (`Select`, or the dialog's own label such as "Save here" for a folder).
+   */
+  async chooseFile(file: string, options: { button?: string } = {}): Promise<void> {
     const input = this.quickInput.locator('input.input');
     await input.waitFor({ state: 'visible', timeout: 30_000 });
     const title = await this.quickInput
@@ -175,7 +178,7 @@ export class Workbench {
       .locator('.quick-input-list .monaco-list-row', { hasText: file.split('/').pop() ?? file })
       .first()
       .waitFor({ state: 'visible', timeout: 30_000 });
-    await this.quickInput.getByRole('button', { name: 'Select' }).click();
+    await this.quickInput.getByRole('button', { name: options.button ?? 'Select' }).click();
     await this.nextStep(title);
   }
 

@@ -12,11 +12,12 @@ import {
   type MailEndpoint,
   type MailPurpose
 } from '../../core/model';
+import { MICROSOFT_PRESETS, presetLabel, presetRules, type MicrosoftPreset } from '../../core/presets';
 import * as v from '../../core/validation';
 import { askChoice, askText, type Choice, type Step } from './prompts';
 import { applyTransports, askTransports } from './transportChoices';
 
-type ProviderChoice = 'microsoft' | 'gmail' | 'generic';
+type ProviderChoice = 'microsoft' | 'personal' | 'hve' | 'gmail' | 'generic';
 
 /** Reads an issuer's authorization server metadata (the auth engine's discovery). */
 export type DiscoverIssuer = (issuer: string) => Promise<IssuerMetadata>;
@@ -105,14 +106,38 @@ export class AddCredentialFlow {
 
   async run(): Promise<CredentialDefinition> {
     const providerChoice = await askChoice<ProviderChoice>(this.step(), vscode.l10n.t('Which mail provider?'), [
-      { label: 'Microsoft 365', description: vscode.l10n.t('Exchange Online, Outlook.com; all Microsoft clouds'), value: 'microsoft' },
+      { label: 'Microsoft 365', description: vscode.l10n.t('Exchange Online; all Microsoft clouds'), value: 'microsoft' },
+      {
+        label: vscode.l10n.t('Personal Microsoft account'),
+        description: vscode.l10n.t('Outlook.com, Hotmail, Live (tenant consumers)'),
+        value: 'personal'
+      },
+      { label: vscode.l10n.t('Microsoft 365 High Volume Email'), description: vscode.l10n.t('send-only, internal recipients (HVE)'), value: 'hve' },
       { label: GENERIC_PRESETS.gmail.label, description: vscode.l10n.t('Google OAuth2'), value: 'gmail' },
       { label: vscode.l10n.t('Other OAuth2 provider'), description: vscode.l10n.t('any standard authorization and token endpoint'), value: 'generic' }
     ]);
-    const def: Partial<CredentialDefinition> = { id: this.store.newId(), provider: providerChoice === 'microsoft' ? 'microsoft' : 'generic' };
+    const microsoft = providerChoice === 'microsoft' || providerChoice === 'personal' || providerChoice === 'hve';
+    const def: Partial<CredentialDefinition> = { id: this.store.newId(), provider: microsoft ? 'microsoft' : 'generic' };
     let defaults: { imap: MailEndpoint; smtp: MailEndpoint } | undefined;
+    const preset: MicrosoftPreset | undefined = providerChoice === 'personal' || providerChoice === 'hve' ? MICROSOFT_PRESETS[providerChoice] : undefined;
 
-    if (providerChoice === 'microsoft') {
+    if (preset) {
+      // Both presets are of the global cloud; what they do not allow is said now, not after a refusal.
+      void vscode.window.showInformationMessage(`${presetLabel(preset.id, vscode.l10n.t)}: ${presetRules(preset.id, vscode.l10n.t).join(' ')}`);
+      def.cloud = 'global';
+      defaults = { imap: preset.imap, smtp: preset.smtp };
+      def.tenant =
+        preset.tenant ??
+        (await askText(this.step(), {
+          prompt: vscode.l10n.t('Tenant of the HVE account: the Directory (tenant) ID or a verified domain'),
+          placeHolder: 'contoso.onmicrosoft.com',
+          validate: (x) =>
+            x.trim().toLowerCase() === 'consumers'
+              ? vscode.l10n.t('High Volume Email is for Microsoft 365 organizations, not personal accounts.')
+              : v.validateTenant(x)
+        }));
+      def.redirectUri = 'http://localhost';
+    } else if (providerChoice === 'microsoft') {
       const cloud = await askChoice(
         this.step(),
         vscode.l10n.t('Which Microsoft cloud?'),
@@ -136,7 +161,12 @@ export class AddCredentialFlow {
       def.redirectUri = 'http://127.0.0.1';
     }
 
-    def.grant = await askChoice(this.step(), vscode.l10n.t('How will the credential get its tokens?'), GRANTS);
+    // Personal accounts have no app-only access (presets.ts): the grant is not offered.
+    def.grant = await askChoice(
+      this.step(),
+      vscode.l10n.t('How will the credential get its tokens?'),
+      preset?.id === 'personal' ? GRANTS.filter((g) => g.value !== 'clientCredentials') : GRANTS
+    );
     if (def.provider === 'generic' && def.grant === 'deviceCode' && !def.deviceAuthorizationUrl) {
       def.deviceAuthorizationUrl = await askText(this.step(), {
         prompt: vscode.l10n.t('Device authorization endpoint URL (RFC 8628)'),
@@ -159,10 +189,13 @@ export class AddCredentialFlow {
       prompt:
         def.grant === 'clientCredentials'
           ? vscode.l10n.t('Mailbox the app will open (its address)')
-          : vscode.l10n.t('User name (UPN) that signs in, e.g. adele@contoso.com'),
+          : preset?.id === 'hve'
+            ? vscode.l10n.t('Address of the HVE account that sends')
+            : vscode.l10n.t('User name (UPN) that signs in, e.g. adele@contoso.com'),
       validate: (x) => v.validateMailbox(x, vscode.l10n.t('the user name'), true)
     });
-    if (def.grant !== 'clientCredentials') {
+    // Not for presets: personal accounts cannot open one as a delegate, and HVE sends as its own account.
+    if (def.grant !== 'clientCredentials' && !preset) {
       const shared = await askText(this.step(), {
         prompt: vscode.l10n.t("Shared mailbox to open as a delegate (optional: leave empty for the user's own mailbox)"),
         validate: (x) => v.validateMailbox(x, vscode.l10n.t('the shared mailbox'), false)
@@ -170,9 +203,11 @@ export class AddCredentialFlow {
       if (shared) def.sharedMailbox = shared;
     }
 
-    def.purpose = await askChoice(this.step(), vscode.l10n.t('What will the credential be used for?'), PURPOSES);
-    // Asked only where Graph can be used: a Microsoft cloud that has a Graph endpoint.
-    if (def.provider === 'microsoft' && this.clouds.get(def.cloud)?.graphEndpoint) applyTransports(def, await askTransports(this.step(), def.purpose));
+    def.purpose = preset?.purpose ?? (await askChoice(this.step(), vscode.l10n.t('What will the credential be used for?'), PURPOSES));
+    // Asked only where Graph can be used: a Microsoft cloud that has a Graph endpoint (HVE is SMTP only).
+    if (def.provider === 'microsoft' && this.clouds.get(def.cloud)?.graphEndpoint && preset?.id !== 'hve') {
+      applyTransports(def, await askTransports(this.step(), def.purpose));
+    }
     const prefilled =
       def.provider === 'microsoft'
         ? this.clouds.defaultScopes(def.cloud ?? 'global', def.grant, def.purpose, {

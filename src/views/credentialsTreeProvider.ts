@@ -158,7 +158,8 @@ export class CredentialsTreeProvider implements vscode.TreeDataProvider<Credenti
     item.id = def.id;
     item.description = description;
     item.iconPath = new vscode.ThemeIcon(look.icon, look.color ? new vscode.ThemeColor(look.color) : undefined);
-    item.contextValue = `credential.${state}${def.grant === 'clientCredentials' ? '.app' : ''}`;
+    // `.sendOnly` (High Volume Email) hides the inbox preview from the menus; the command still says why if run.
+    item.contextValue = `credential.${state}${def.grant === 'clientCredentials' ? '.app' : ''}${microsoftPresetOf(def)?.id === 'hve' ? '.sendOnly' : ''}`;
     // The tooltip is built on hover (resolveTreeItem): thousands of rows then cost no Markdown.
     item.accessibilityInformation = { label: `${def.name}, ${look.label}` };
     return item;

@@ -187,10 +187,10 @@ export class AddCredentialFlow {
 
     def.userName = await askText(this.step(), {
       prompt:
-        def.grant === 'clientCredentials'
-          ? vscode.l10n.t('Mailbox the app will open (its address)')
-          : preset?.id === 'hve'
-            ? vscode.l10n.t('Address of the HVE account that sends')
+        preset?.id === 'hve'
+          ? vscode.l10n.t('Address of the HVE account that sends')
+          : def.grant === 'clientCredentials'
+            ? vscode.l10n.t('Mailbox the app will open (its address)')
             : vscode.l10n.t('User name (UPN) that signs in, e.g. adele@contoso.com'),
       validate: (x) => v.validateMailbox(x, vscode.l10n.t('the user name'), true)
     });
@@ -234,18 +234,20 @@ export class AddCredentialFlow {
       );
     }
 
+    const sendOnly = preset?.id === 'hve';
     const hostDefaults = defaults ?? { imap: { host: '', port: 993, security: 'tls' as const }, smtp: { host: '', port: 587, security: 'starttls' as const } };
     const useDefaults = hostDefaults.imap.host
       ? await askChoice(this.step(), vscode.l10n.t('Mail servers'), [
           {
             label: vscode.l10n.t('Use the default servers'),
-            description: `IMAP ${hostDefaults.imap.host}:${hostDefaults.imap.port} · SMTP ${hostDefaults.smtp.host}:${hostDefaults.smtp.port}`,
+            // HVE has no IMAP: its (unused) IMAP server is neither shown nor asked.
+            description: `${sendOnly ? '' : `IMAP ${hostDefaults.imap.host}:${hostDefaults.imap.port} · `}SMTP ${hostDefaults.smtp.host}:${hostDefaults.smtp.port}`,
             value: true
           },
           { label: vscode.l10n.t('Enter the servers'), value: false }
         ])
       : false;
-    def.imap = useDefaults ? { ...hostDefaults.imap } : await this.askEndpoint('IMAP', hostDefaults.imap);
+    def.imap = useDefaults || sendOnly ? { ...hostDefaults.imap } : await this.askEndpoint('IMAP', hostDefaults.imap);
     def.smtp = useDefaults ? { ...hostDefaults.smtp } : await this.askEndpoint('SMTP', hostDefaults.smtp);
 
     const suggested = `${mailboxOf(def)}${def.provider === 'microsoft' && def.cloud !== 'global' ? ` (${def.cloud})` : ''}`;

@@ -12,7 +12,7 @@ import {
   type MailEndpoint,
   type MailPurpose
 } from '../../core/model';
-import { MICROSOFT_PRESETS, presetLabel, presetRules, type MicrosoftPreset } from '../../core/presets';
+import { isPersonalAccount, MICROSOFT_PRESETS, PERSONAL_TENANT, presetLabel, presetRules, type MicrosoftPreset } from '../../core/presets';
 import * as v from '../../core/validation';
 import { askChoice, askText, type Choice, type Step } from './prompts';
 import { applyTransports, askTransports } from './transportChoices';
@@ -119,11 +119,14 @@ export class AddCredentialFlow {
     const microsoft = providerChoice === 'microsoft' || providerChoice === 'personal' || providerChoice === 'hve';
     const def: Partial<CredentialDefinition> = { id: this.store.newId(), provider: microsoft ? 'microsoft' : 'generic' };
     let defaults: { imap: MailEndpoint; smtp: MailEndpoint } | undefined;
-    const preset: MicrosoftPreset | undefined = providerChoice === 'personal' || providerChoice === 'hve' ? MICROSOFT_PRESETS[providerChoice] : undefined;
+    let preset: MicrosoftPreset | undefined = providerChoice === 'personal' || providerChoice === 'hve' ? MICROSOFT_PRESETS[providerChoice] : undefined;
+    // What a preset does not allow is said when it is chosen, not after a refusal at the end.
+    const showRules = (chosen: MicrosoftPreset) =>
+      void vscode.window.showInformationMessage(`${presetLabel(chosen.id, vscode.l10n.t)}: ${presetRules(chosen.id, vscode.l10n.t).join(' ')}`);
 
     if (preset) {
-      // Both presets are of the global cloud; what they do not allow is said now, not after a refusal.
-      void vscode.window.showInformationMessage(`${presetLabel(preset.id, vscode.l10n.t)}: ${presetRules(preset.id, vscode.l10n.t).join(' ')}`);
+      // Both presets are of the global cloud.
+      showRules(preset);
       def.cloud = 'global';
       defaults = { imap: preset.imap, smtp: preset.smtp };
       def.tenant =
@@ -148,8 +151,17 @@ export class AddCredentialFlow {
       def.tenant = await askText(this.step(), {
         prompt: vscode.l10n.t('Tenant: the Directory (tenant) ID, a verified domain, or organizations / common / consumers'),
         placeHolder: 'contoso.onmicrosoft.com',
-        validate: v.validateTenant
+        validate: (x) =>
+          x.trim().toLowerCase() === PERSONAL_TENANT && cloud.id !== 'global'
+            ? vscode.l10n.t('Personal Microsoft accounts (tenant consumers) exist only in the global cloud.')
+            : v.validateTenant(x)
       });
+      // Typing consumers is choosing the personal-account preset: its servers and its rules.
+      if (isPersonalAccount({ provider: 'microsoft', tenant: def.tenant })) {
+        preset = MICROSOFT_PRESETS.personal;
+        defaults = { imap: preset.imap, smtp: preset.smtp };
+        showRules(preset);
+      }
       def.redirectUri = 'http://localhost';
     } else if (providerChoice === 'gmail') {
       const { label: _label, ...preset } = GENERIC_PRESETS.gmail;

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { CancelledError, M365MailError } from '../core/errors';
+import { presetRefusal } from '../core/presets';
 import type { Logger } from '../core/logger';
 import type { Settings } from '../common/settings';
 import type { CredentialStore } from '../credentials/credentialStore';
@@ -177,6 +178,8 @@ export function registerCredentialCommands(registry: CommandRegistry, deps: Cred
     if (def.provider !== 'microsoft') {
       throw new M365MailError('not_supported', vscode.l10n.t('Admin consent is a Microsoft Entra ID step; "{0}" uses a generic provider.', def.name));
     }
+    const refusal = presetRefusal(def, 'adminConsent', vscode.l10n.t);
+    if (refusal) throw new M365MailError('not_supported', refusal);
     const url = settings.clouds().adminConsentUrl(def.cloud, def.tenant, def.clientId, def.redirectUri.replace(/^http:\/\/localhost$/, 'http://localhost'));
     await vscode.env.openExternal(vscode.Uri.parse(url, true));
   });

@@ -4,6 +4,7 @@ import type { Logger } from '../core/logger';
 import type { Settings } from '../common/settings';
 import { mailboxOf, transportsOf, type MailEndpoint } from '../core/model';
 import { graphTargetOf } from '../common/graphTarget';
+import { microsoftPresetOf } from '../core/presets';
 import { toMailServer } from '../core/tokenDestinations';
 import { decodeXoauth2 } from '../core/xoauth2Decode';
 import { formatXoauth2Report } from '../core/xoauth2Report';
@@ -106,7 +107,11 @@ export function registerDiagnosticsCommands(registry: CommandRegistry, deps: Dia
     const toGraph = deps.graphSwitch.afterConnectionTest(def, reports);
     const notes = [
       vscode.l10n.t('Extra trusted CAs (m365mail.trustedCaCertificates): {0}', extraCaCertificates.length),
-      ...(def.purpose === 'both' ? [] : [vscode.l10n.t('Only {0} is tested: that is the purpose of this credential.', def.purpose.toUpperCase())]),
+      ...(microsoftPresetOf(def)?.id === 'hve'
+        ? [vscode.l10n.t('High Volume Email is send-only: it has no IMAP, so there is no IMAP test and no inbox preview.')]
+        : def.purpose === 'both'
+          ? []
+          : [vscode.l10n.t('Only {0} is tested: that is the purpose of this credential.', def.purpose.toUpperCase())]),
       ...(toGraph.kind === 'adminConsent' ? [vscode.l10n.t('SMTP AUTH is off for this mailbox (5.7.139). {0}', toGraph.nextStep)] : [])
     ];
     // One document per credential, replaced by the next run (an open preview follows).

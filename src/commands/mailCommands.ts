@@ -1,6 +1,7 @@
 import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { CancelledError, M365MailError } from '../core/errors';
+import { presetRefusal } from '../core/presets';
 import { loadChunk } from '../common/lazyChunk';
 import type { Logger } from '../core/logger';
 import type { SecretRedactor } from '../core/redact';
@@ -168,6 +169,8 @@ export function registerMailCommands(registry: CommandRegistry, deps: MailComman
 
   registry.register(CommandIds.previewInbox, async (arg) => {
     const def = await deps.pickCredential(arg, vscode.l10n.t('Credential whose mailbox to preview'));
+    const refusal = presetRefusal(def, 'inboxPreview', vscode.l10n.t);
+    if (refusal) throw new M365MailError('not_supported', refusal);
     InboxPreviewPanel.show(def, {
       extensionUri: deps.extensionUri,
       getAccessToken: (id, destination, resource) => tokens.getAccessToken(id, { destination, resource }),

@@ -8,9 +8,20 @@
 import { PERMISSIONS, resourceAppIdOf, type PermissionRef } from './appRegistrationIds';
 import { untranslated, type Translate } from './format';
 import { mailboxOf, transportsOf, type CredentialDefinition } from './model';
+import { microsoftPresetOf } from './presets';
 
 /** Headings of the checklist, also the anchors an error's "Show app registration" opens at. */
-export type ChecklistAnchor = 'platform' | 'redirect-uris' | 'public-client-flows' | 'api-permissions' | 'admin-consent' | 'smtp-auth' | 'service-principal';
+export type ChecklistAnchor =
+  | 'supported-accounts'
+  | 'platform'
+  | 'redirect-uris'
+  | 'public-client-flows'
+  | 'api-permissions'
+  | 'admin-consent'
+  | 'smtp-auth'
+  | 'imap-access'
+  | 'hve-account'
+  | 'service-principal';
 
 export interface ChecklistItem {
   anchor: ChecklistAnchor;
@@ -58,7 +69,8 @@ export function permissionsFor(def: CredentialDefinition): PermissionRef[] {
   const list: PermissionRef[] = [];
   if (def.grant === 'clientCredentials') {
     if (reads) list.push(read === 'graph' ? PERMISSIONS.mailReadApp : PERMISSIONS.imapApp);
-    if (sends) list.push(send === 'graph' ? PERMISSIONS.mailSendApp : PERMISSIONS.smtpApp);
+    const hve = microsoftPresetOf(def)?.id === 'hve';
+    if (sends) list.push(send === 'graph' ? PERMISSIONS.mailSendApp : hve ? PERMISSIONS.hveSendApp : PERMISSIONS.smtpApp);
     if (sends && send === 'graph' && readWrite) list.push(PERMISSIONS.mailReadWriteApp);
     return list;
   }
@@ -94,6 +106,7 @@ export function buildAppRegistration(def: CredentialDefinition, input: AppRegist
   const appOnly = def.grant === 'clientCredentials';
   const publicClient = def.clientAuth === 'none';
   const { send, read } = transportsOf(def);
+  const preset = microsoftPresetOf(def)?.id;
   const sendsOverSmtp = def.purpose !== 'imap' && send === 'smtp';
   const usesExchangeAppOnly = appOnly && ((def.purpose !== 'smtp' && read === 'imap') || sendsOverSmtp);
   const usesGraphAppOnly = appOnly && permissions.some((p) => p.resource === 'graph');
@@ -103,6 +116,17 @@ export function buildAppRegistration(def: CredentialDefinition, input: AppRegist
     `${p.resource === 'graph' ? 'Microsoft Graph' : 'Office 365 Exchange Online'} · ${p.name} (${p.type === 'delegated' ? t('delegated') : t('application')})`;
 
   const items: ChecklistItem[] = [];
+  if (preset === 'personal') {
+    items.push({
+      anchor: 'supported-accounts',
+      title: t('Supported account types'),
+      text: t(
+        'Personal Microsoft accounts sign in only to an app that allows them: under Supported account types choose "Accounts in any organizational directory and personal Microsoft accounts" or "Personal Microsoft accounts only" (Manifest: signInAudience {0}).',
+        '`AzureADandPersonalMicrosoftAccount`'
+      ),
+      copy: 'AzureADandPersonalMicrosoftAccount'
+    });
+  }
   if (!appOnly) {
     items.push({
       anchor: 'platform',
@@ -149,19 +173,40 @@ export function buildAppRegistration(def: CredentialDefinition, input: AppRegist
     ].join('\n'),
     copy: permissions.map(describe).join('\n')
   });
-  items.push({
-    anchor: 'admin-consent',
-    title: t('Admin consent'),
-    text: appOnly
-      ? t(
-          'An admin grants consent for the organization (API permissions → "Grant admin consent", or the link). Needed before the first token (AADSTS65001, 90094).'
-        )
-      : t(
-          'Users consent when they sign in unless the tenant requires an admin (AADSTS65001, 90094): then an admin opens the link or uses "Grant admin consent".'
-        ),
-    copy: input.adminConsentUrl
-  });
-  if (sendsOverSmtp) {
+  if (preset !== 'personal') {
+    items.push({
+      anchor: 'admin-consent',
+      title: t('Admin consent'),
+      text: appOnly
+        ? t(
+            'An admin grants consent for the organization (API permissions → "Grant admin consent", or the link). Needed before the first token (AADSTS65001, 90094).'
+          )
+        : t(
+            'Users consent when they sign in unless the tenant requires an admin (AADSTS65001, 90094): then an admin opens the link or uses "Grant admin consent".'
+          ),
+      copy: input.adminConsentUrl
+    });
+  }
+  if (preset === 'personal' && def.purpose !== 'smtp' && read === 'imap') {
+    items.push({
+      anchor: 'imap-access',
+      title: t('IMAP access in Outlook.com'),
+      text: t(
+        'IMAP is off for an Outlook.com mailbox until its user turns it on: Outlook.com → Settings → Mail → Forwarding and IMAP → "Let devices and apps use IMAP".'
+      ),
+      copy: 'Settings → Mail → Forwarding and IMAP'
+    });
+  }
+  if (preset === 'hve') {
+    items.push({
+      anchor: 'hve-account',
+      title: t('High Volume Email account'),
+      text: t(
+        'An Exchange admin creates the HVE account in the Exchange admin center (Mail flow → High volume email); the user name is its address. HVE delivers to recipients inside the organization only, within its recipient rate limits.'
+      ),
+      copy: 'https://admin.exchange.microsoft.com'
+    });
+  } else if (sendsOverSmtp && preset !== 'personal') {
     const command = `Set-CASMailbox -Identity ${quoted(mailbox)} -SmtpClientAuthenticationDisabled $false`;
     items.push({
       anchor: 'smtp-auth',
@@ -173,7 +218,18 @@ export function buildAppRegistration(def: CredentialDefinition, input: AppRegist
       copy: command
     });
   }
-  if (usesExchangeAppOnly || usesGraphAppOnly) {
+  if (preset === 'hve' && appOnly) {
+    const command = `Add-HVEAppAccess -Identity ${quoted(mailbox)} -AppIds ${quoted(def.clientId)}`;
+    items.push({
+      anchor: 'service-principal',
+      title: t('Allowed Apps of the HVE account'),
+      text: t(
+        'App-only tokens work for the HVE accounts whose Allowed Apps list names the app (up to ten apps; a change takes up to 5 minutes). In Exchange Online PowerShell: `{0}`',
+        command
+      ),
+      copy: command
+    });
+  } else if (usesExchangeAppOnly || usesGraphAppOnly) {
     const lines: string[] = [];
     if (usesExchangeAppOnly) {
       lines.push(
@@ -220,6 +276,11 @@ export function buildAppRegistration(def: CredentialDefinition, input: AppRegist
   };
 }
 
+/** Who may sign in to the app: the organization's accounts, or also personal Microsoft accounts (tenant consumers). */
+function signInAudience(def: CredentialDefinition): string {
+  return microsoftPresetOf(def)?.id === 'personal' ? 'AzureADandPersonalMicrosoftAccount' : 'AzureADMyOrg';
+}
+
 function azureCliScript(
   def: CredentialDefinition,
   input: AppRegistrationInput,
@@ -230,7 +291,7 @@ function azureCliScript(
 ): string {
   const redirects = def.grant === 'authorizationCode' && input.redirectUris.length ? input.redirectUris.map(quoted).join(' ') : '';
   const create = [
-    `APP_ID=$(az ad app create --display-name ${quoted(def.name)} --sign-in-audience AzureADMyOrg`,
+    `APP_ID=$(az ad app create --display-name ${quoted(def.name)} --sign-in-audience ${signInAudience(def)}`,
     ...(redirects ? [publicClient ? `  --public-client-redirect-uris ${redirects}` : `  --web-redirect-uris ${redirects}`] : []),
     ...(def.grant === 'deviceCode' || publicClient ? ['  --is-fallback-public-client true'] : []),
     '  --required-resource-accesses @m365mail-required-resource-accesses.json --query appId -o tsv)'
@@ -249,7 +310,8 @@ function azureCliScript(
           'az ad app credential reset --id "$APP_ID" --append --display-name "M365 Mail"'
         ]),
     // Consent for the organization: needed for application permissions, harmless for delegated ones.
-    'az ad app permission admin-consent --id "$APP_ID"',
+    // A personal account has no organization: its user consents at sign-in.
+    ...(microsoftPresetOf(def)?.id === 'personal' ? [] : ['az ad app permission admin-consent --id "$APP_ID"']),
     ...withoutId.map((p) => `# ${t('Add {0} ({1}) in the portal: no ID from a Microsoft reference.', p.name, 'Office 365 Exchange Online')}`),
     'echo "Application (client) ID: $APP_ID"'
   ].join('\n');
@@ -281,7 +343,7 @@ function powerShellScript(
     '$requiredResourceAccess = @(',
     resourceAccess,
     ')',
-    `$app = New-MgApplication -DisplayName ${quoted(def.name)} -SignInAudience AzureADMyOrg${platform}${fallback} -RequiredResourceAccess $requiredResourceAccess`,
+    `$app = New-MgApplication -DisplayName ${quoted(def.name)} -SignInAudience ${signInAudience(def)}${platform}${fallback} -RequiredResourceAccess $requiredResourceAccess`,
     '$sp = New-MgServicePrincipal -AppId $app.AppId',
     ...(publicClient
       ? []
@@ -297,7 +359,9 @@ function powerShellScript(
               `New-MgServicePrincipalAppRoleAssignment -ServicePrincipalId $sp.Id -PrincipalId $sp.Id -ResourceId (Get-MgServicePrincipal -Filter "appId eq '${r.resourceAppId}'").Id -AppRoleId "${r.id}"`
           )
         ]
-      : [`# ${t('Admin consent for the delegated permissions, if the tenant requires it:')} ${input.adminConsentUrl}`]),
+      : microsoftPresetOf(def)?.id === 'personal'
+        ? []
+        : [`# ${t('Admin consent for the delegated permissions, if the tenant requires it:')} ${input.adminConsentUrl}`]),
     ...withoutId.map((p) => `# ${t('Add {0} ({1}) in the portal: no ID from a Microsoft reference.', p.name, 'Office 365 Exchange Online')}`),
     '$app.AppId',
     ...(exchange.length ? ['', `# ${t('Exchange Online PowerShell')}`, 'Connect-ExchangeOnline', ...exchange] : [])

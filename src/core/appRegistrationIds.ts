@@ -47,7 +47,10 @@ export const PERMISSIONS = {
   // (https://learn.microsoft.com/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth)
   // names them but publishes no IDs, and no other Microsoft reference was found: left out on purpose.
   imapApp: { name: 'IMAP.AccessAsApp', resource: 'exchange', type: 'application' },
-  smtpApp: { name: 'SMTP.SendAsApp', resource: 'exchange', type: 'application' }
+  smtpApp: { name: 'SMTP.SendAsApp', resource: 'exchange', type: 'application' },
+  // High Volume Email app-only: Office 365 Exchange Online's application permission Mail.Send ("OAuth
+  // authentication for high volume emails for Microsoft 365"); no published ID either.
+  hveSendApp: { name: 'Mail.Send', resource: 'exchange', type: 'application' }
 } as const satisfies Record<string, PermissionRef>;
 
 export function resourceAppIdOf(resource: PermissionResource): string {

@@ -30,6 +30,12 @@ export interface MicrosoftCloud {
    * anywhere else is refused before a byte is sent.
    */
   graphUploadHosts?: readonly string[];
+  /**
+   * Built-in clouds only: the cloud's other mail servers, those of its presets (src/core/presets.ts):
+   * Outlook.com's SMTP and High Volume Email's in the global cloud. A token may go there without a
+   * question, as to `imap` and `smtp`.
+   */
+  presetServers?: readonly MailEndpoint[];
 }
 
 /**
@@ -45,7 +51,8 @@ function exchangeOnline(
   imapHost: string,
   smtpHost: string,
   graphEndpoint: string,
-  graphUploadHosts: readonly string[]
+  graphUploadHosts: readonly string[],
+  presetServers: readonly MailEndpoint[] = []
 ): MicrosoftCloud {
   const appOnlyResource = id === 'global' ? 'https://outlook.office365.com/' : scopePrefix;
   return {
@@ -58,7 +65,8 @@ function exchangeOnline(
     smtp: { host: smtpHost, port: 587, security: 'starttls' },
     graphEndpoint,
     graphScopePrefix: `${graphEndpoint}/`,
-    graphUploadHosts
+    graphUploadHosts,
+    ...(presetServers.length ? { presetServers } : {})
   };
 }
 
@@ -72,7 +80,12 @@ export const BUILT_IN_CLOUDS: readonly MicrosoftCloud[] = [
     'smtp.office365.com',
     'https://graph.microsoft.com',
     // Graph's docs show outlook.office.com; upload URLs on outlook.office365.com are seen too.
-    ['outlook.office.com', 'outlook.office365.com']
+    ['outlook.office.com', 'outlook.office365.com'],
+    // Personal Microsoft accounts send through Outlook.com's SMTP; High Volume Email has its own.
+    [
+      { host: 'smtp-mail.outlook.com', port: 587, security: 'starttls' },
+      { host: 'smtp-hve.office365.com', port: 587, security: 'starttls' }
+    ]
   ),
   exchangeOnline(
     'usGovHigh',
@@ -151,7 +164,8 @@ function isHostName(value: unknown): value is string {
  * somewhere unexpected.
  */
 export function normalizeCustomCloud(cloud: MicrosoftCloud): MicrosoftCloud {
-  const { graphEndpoint, graphScopePrefix, graphUploadHosts, ...rest } = cloud;
+  // presetServers is left out: only a built-in cloud names servers beyond its own IMAP and SMTP.
+  const { graphEndpoint, graphScopePrefix, graphUploadHosts, presetServers: _presetServers, ...rest } = cloud;
   if (!isHttpsOrigin(graphEndpoint)) return rest;
   const endpoint = graphEndpoint.replace(/\/+$/, '');
   const prefix = typeof graphScopePrefix === 'string' && /^https:\/\/[^\s]+\/$/.test(graphScopePrefix) ? graphScopePrefix : `${endpoint}/`;

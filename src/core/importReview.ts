@@ -9,6 +9,7 @@ import type { Translate } from './format';
 import type { CredentialDefinition, MailEndpoint } from './model';
 import { GENERIC_PRESETS } from './clouds';
 import { assessDestinations } from './endpointTrust';
+import { microsoftPresetOf, presetLabel } from './presets';
 import { classifyDestination, describeVerdict, serverLabel } from './tokenDestinations';
 
 export interface ImportReview {
@@ -44,6 +45,8 @@ export function buildImportReview(
       const cloud = clouds.get(def.cloud);
       field(t('Microsoft cloud'), cloud?.label ?? t('"{0}" (unknown)', def.cloud ?? ''));
       field(t('Tenant'), def.tenant);
+      const preset = microsoftPresetOf(def);
+      if (preset) field(t('Preset'), presetLabel(preset.id, t));
       if (cloud) field(t('Sign-in'), clouds.authority(def.cloud, def.tenant));
     } else {
       field(t('Authorization URL'), def.authorizationUrl);

@@ -7,8 +7,9 @@
  * (`credentials/tokenDestinationGuard.ts`). No `vscode` import.
  *
  * The rules:
- * - Microsoft: the server (host and port) must be one of the cloud's own (IMAP, SMTP, Graph), built
- *   in or from `m365mail.customClouds`. A credential whose cloud is unknown (a custom cloud removed from the
+ * - Microsoft: the server (host and port) must be one of the cloud's own (IMAP, SMTP, Graph, and in
+ *   the global cloud the SMTP servers of Outlook.com and High Volume Email), built in or from
+ *   `m365mail.customClouds`. A credential whose cloud is unknown (a custom cloud removed from the
  *   setting) is refused: falling back to the global cloud would send a token somewhere else.
  * - A generic definition that signs in at a preset's hosts (Gmail: accounts.google.com and
  *   oauth2.googleapis.com): the preset's servers.
@@ -129,7 +130,7 @@ export function classifyDestination(def: DestinationFields, clouds: CloudCatalog
     if (!cloud) return { kind: 'refuse', why: 'unknownCloud', subject: def.cloud ?? 'global' };
     if (normalizeHost(server.host) === undefined) return { kind: 'refuse', why: 'invalidHost', subject: server.host };
     const graph = cloud.graphEndpoint ? toGraphServer(cloud.graphEndpoint) : undefined;
-    const own: MailServer[] = [cloud.imap, cloud.smtp, ...(graph ? [graph] : [])];
+    const own: MailServer[] = [cloud.imap, cloud.smtp, ...(cloud.presetServers ?? []), ...(graph ? [graph] : [])];
     if (own.some((s) => sameServer(server, s))) return { kind: 'own', why: 'cloudServer', owner: cloud.label };
     return { kind: 'ask', why: 'notCloudServer', owner: cloud.label, expected: own.map(serverLabel) };
   }

@@ -5,6 +5,7 @@
  * guided flow, an edit, or an imported file. No `vscode` import.
  */
 import { CloudCatalog } from './clouds';
+import { presetProblems } from './presets';
 import { REFRESH_TOKEN_EXPIRY_DAYS, resourcesOf, type CredentialDefinition, type MailEndpoint, type TokenResource } from './model';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -280,5 +281,7 @@ export function validateDefinition(def: CredentialDefinition, clouds: CloudCatal
   problems.push(validateRefreshTokenExpiryDays(def.refreshTokenExpiryDays));
   if (def.grant === 'authorizationCode') problems.push(validateRedirectUri(def.redirectUri ?? ''));
   problems.push(...validateEndpoint(def.imap, 'IMAP'), ...validateEndpoint(def.smtp, 'SMTP'));
+  // What Outlook.com (tenant consumers) and High Volume Email do not allow, whoever wrote the definition.
+  problems.push(...presetProblems(def));
   return problems.filter((m): m is string => !!m);
 }

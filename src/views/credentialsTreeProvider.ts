@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { CredentialStore } from '../credentials/credentialStore';
 import { describeTransports, transportsOf, type CredentialDefinition, type CredentialState, type CredentialStatus } from '../core/model';
+import { microsoftPresetOf, presetLabel, presetRules } from '../core/presets';
 import { rowsToRedraw } from './treeProjection';
 
 const STATE_LOOK: Record<CredentialState, { label: string; icon: string; color?: string }> = {
@@ -157,7 +158,8 @@ export class CredentialsTreeProvider implements vscode.TreeDataProvider<Credenti
     item.id = def.id;
     item.description = description;
     item.iconPath = new vscode.ThemeIcon(look.icon, look.color ? new vscode.ThemeColor(look.color) : undefined);
-    item.contextValue = `credential.${state}${def.grant === 'clientCredentials' ? '.app' : ''}`;
+    // `.sendOnly` (High Volume Email) hides the inbox preview from the menus; the command still says why if run.
+    item.contextValue = `credential.${state}${def.grant === 'clientCredentials' ? '.app' : ''}${microsoftPresetOf(def)?.id === 'hve' ? '.sendOnly' : ''}`;
     // The tooltip is built on hover (resolveTreeItem): thousands of rows then cost no Markdown.
     item.accessibilityInformation = { label: `${def.name}, ${look.label}` };
     return item;
@@ -190,6 +192,11 @@ export class CredentialsTreeProvider implements vscode.TreeDataProvider<Credenti
       vscode.l10n.t('Provider'),
       def.provider === 'microsoft' ? `Microsoft 365 (${def.cloud ?? 'global'}, ${def.tenant ?? ''})` : vscode.l10n.t('Generic OAuth2')
     );
+    const preset = microsoftPresetOf(def);
+    if (preset) {
+      line(vscode.l10n.t('Preset'), presetLabel(preset.id, vscode.l10n.t));
+      for (const rule of presetRules(preset.id, vscode.l10n.t)) md.appendMarkdown('  - ').appendText(rule).appendMarkdown('\n');
+    }
     line(vscode.l10n.t('User'), status?.account ?? def.userName ?? '—');
     if (def.sharedMailbox) line(vscode.l10n.t('Mailbox'), def.sharedMailbox);
     if (def.provider === 'microsoft') {
@@ -207,7 +214,10 @@ export class CredentialsTreeProvider implements vscode.TreeDataProvider<Credenti
   }
 
   private details(parent: CredentialNode, def: CredentialDefinition, status: CredentialStatus | undefined): DetailNode[] {
+    const preset = microsoftPresetOf(def);
     const rows: DetailNode[] = [
+      // The rules in one line: the row's own tooltip shows it whole.
+      ...(preset ? [new DetailNode(parent, presetLabel(preset.id, vscode.l10n.t), presetRules(preset.id, vscode.l10n.t).join(' '), 'info')] : []),
       new DetailNode(parent, vscode.l10n.t('User'), status?.account ?? def.userName ?? '—', 'account'),
       ...(def.sharedMailbox ? [new DetailNode(parent, vscode.l10n.t('Mailbox'), def.sharedMailbox, 'inbox')] : []),
       new DetailNode(parent, vscode.l10n.t('Scopes'), (status?.grantedScopes ?? def.scopes).join(' '), 'key'),

@@ -58,4 +58,40 @@ describe('end-to-end: add a credential through the guided flow', () => {
     await workbench.page.locator('.notification-list-item', { hasText: 'Register the redirect URI http://localhost' }).first().waitFor({ state: 'visible' });
     await workbench.screenshot('credential-added');
   });
+
+  // A preset: the same workbench, its own describe title for a targeted run.
+  describe('a personal Microsoft account', () => {
+    it('says what Microsoft does not allow personal accounts, offers no app-only grant and saves tenant consumers', async () => {
+      await workbench.runCommand('M365 Mail: Add credential');
+      await workbench.pick('Personal Microsoft account');
+      // The notice comes as the preset is chosen, before any refusal.
+      await workbench.page
+        .locator('.notification-list-item', { hasText: 'Microsoft does not allow personal accounts client credentials' })
+        .first()
+        .waitFor({ state: 'visible' });
+      // No tenant step: the next question is the grant, without client credentials.
+      const rows = workbench.page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+      await rows.filter({ hasText: 'Authorization code' }).first().waitFor({ state: 'visible' });
+      assert.equal(await rows.filter({ hasText: 'Client credentials' }).count(), 0);
+      await workbench.pick('Authorization code');
+      await workbench.pick('None: public client');
+      await workbench.answer('11111111-2222-3333-4444-555555555555');
+      await workbench.answer('adele@outlook.com');
+      // No shared-mailbox step: straight to the purpose.
+      await workbench.pick('IMAP and SMTP');
+      await workbench.pick('IMAP / SMTP with XOAUTH2', { exact: true });
+      await workbench.acceptDefault();
+      await workbench.acceptDefault();
+      const servers = workbench.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'Use the default servers' }).first();
+      await servers.waitFor({ state: 'visible' });
+      assert.match((await servers.textContent()) ?? '', /outlook\.office365\.com:993 · SMTP smtp-mail\.outlook\.com:587/);
+      await workbench.pick('Use the default servers');
+      await workbench.answer('Personal mailbox');
+      await workbench.answer('');
+      const row = workbench.credentialRow('Personal mailbox');
+      await row.waitFor({ state: 'visible', timeout: 30_000 });
+      assert.match((await row.textContent()) ?? '', /Unauthorized/);
+      await workbench.screenshot('credential-added-personal');
+    });
+  });
 });

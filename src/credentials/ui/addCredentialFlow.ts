@@ -12,11 +12,12 @@ import {
   type MailEndpoint,
   type MailPurpose
 } from '../../core/model';
+import { isPersonalAccount, MICROSOFT_PRESETS, PERSONAL_TENANT, presetLabel, presetRules, type MicrosoftPreset } from '../../core/presets';
 import * as v from '../../core/validation';
 import { askChoice, askText, type Choice, type Step } from './prompts';
 import { applyTransports, askTransports } from './transportChoices';
 
-type ProviderChoice = 'microsoft' | 'gmail' | 'generic';
+type ProviderChoice = 'microsoft' | 'personal' | 'hve' | 'gmail' | 'generic';
 
 /** Reads an issuer's authorization server metadata (the auth engine's discovery). */
 export type DiscoverIssuer = (issuer: string) => Promise<IssuerMetadata>;
@@ -105,14 +106,41 @@ export class AddCredentialFlow {
 
   async run(): Promise<CredentialDefinition> {
     const providerChoice = await askChoice<ProviderChoice>(this.step(), vscode.l10n.t('Which mail provider?'), [
-      { label: 'Microsoft 365', description: vscode.l10n.t('Exchange Online, Outlook.com; all Microsoft clouds'), value: 'microsoft' },
+      { label: 'Microsoft 365', description: vscode.l10n.t('Exchange Online; all Microsoft clouds'), value: 'microsoft' },
+      {
+        label: vscode.l10n.t('Personal Microsoft account'),
+        description: vscode.l10n.t('Outlook.com, Hotmail, Live (tenant consumers)'),
+        value: 'personal'
+      },
+      { label: vscode.l10n.t('Microsoft 365 High Volume Email'), description: vscode.l10n.t('send-only, internal recipients (HVE)'), value: 'hve' },
       { label: GENERIC_PRESETS.gmail.label, description: vscode.l10n.t('Google OAuth2'), value: 'gmail' },
       { label: vscode.l10n.t('Other OAuth2 provider'), description: vscode.l10n.t('any standard authorization and token endpoint'), value: 'generic' }
     ]);
-    const def: Partial<CredentialDefinition> = { id: this.store.newId(), provider: providerChoice === 'microsoft' ? 'microsoft' : 'generic' };
+    const microsoft = providerChoice === 'microsoft' || providerChoice === 'personal' || providerChoice === 'hve';
+    const def: Partial<CredentialDefinition> = { id: this.store.newId(), provider: microsoft ? 'microsoft' : 'generic' };
     let defaults: { imap: MailEndpoint; smtp: MailEndpoint } | undefined;
+    let preset: MicrosoftPreset | undefined = providerChoice === 'personal' || providerChoice === 'hve' ? MICROSOFT_PRESETS[providerChoice] : undefined;
+    // What a preset does not allow is said when it is chosen, not after a refusal at the end.
+    const showRules = (chosen: MicrosoftPreset) =>
+      void vscode.window.showInformationMessage(`${presetLabel(chosen.id, vscode.l10n.t)}: ${presetRules(chosen.id, vscode.l10n.t).join(' ')}`);
 
-    if (providerChoice === 'microsoft') {
+    if (preset) {
+      // Both presets are of the global cloud.
+      showRules(preset);
+      def.cloud = 'global';
+      defaults = { imap: preset.imap, smtp: preset.smtp };
+      def.tenant =
+        preset.tenant ??
+        (await askText(this.step(), {
+          prompt: vscode.l10n.t('Tenant of the HVE account: the Directory (tenant) ID or a verified domain'),
+          placeHolder: 'contoso.onmicrosoft.com',
+          validate: (x) =>
+            x.trim().toLowerCase() === 'consumers'
+              ? vscode.l10n.t('High Volume Email is for Microsoft 365 organizations, not personal accounts.')
+              : v.validateTenant(x)
+        }));
+      def.redirectUri = 'http://localhost';
+    } else if (providerChoice === 'microsoft') {
       const cloud = await askChoice(
         this.step(),
         vscode.l10n.t('Which Microsoft cloud?'),
@@ -123,8 +151,17 @@ export class AddCredentialFlow {
       def.tenant = await askText(this.step(), {
         prompt: vscode.l10n.t('Tenant: the Directory (tenant) ID, a verified domain, or organizations / common / consumers'),
         placeHolder: 'contoso.onmicrosoft.com',
-        validate: v.validateTenant
+        validate: (x) =>
+          x.trim().toLowerCase() === PERSONAL_TENANT && cloud.id !== 'global'
+            ? vscode.l10n.t('Personal Microsoft accounts (tenant consumers) exist only in the global cloud.')
+            : v.validateTenant(x)
       });
+      // Typing consumers is choosing the personal-account preset: its servers and its rules.
+      if (isPersonalAccount({ provider: 'microsoft', tenant: def.tenant })) {
+        preset = MICROSOFT_PRESETS.personal;
+        defaults = { imap: preset.imap, smtp: preset.smtp };
+        showRules(preset);
+      }
       def.redirectUri = 'http://localhost';
     } else if (providerChoice === 'gmail') {
       const { label: _label, ...preset } = GENERIC_PRESETS.gmail;
@@ -136,7 +173,12 @@ export class AddCredentialFlow {
       def.redirectUri = 'http://127.0.0.1';
     }
 
-    def.grant = await askChoice(this.step(), vscode.l10n.t('How will the credential get its tokens?'), GRANTS);
+    // Personal accounts have no app-only access (presets.ts): the grant is not offered.
+    def.grant = await askChoice(
+      this.step(),
+      vscode.l10n.t('How will the credential get its tokens?'),
+      preset?.id === 'personal' ? GRANTS.filter((g) => g.value !== 'clientCredentials') : GRANTS
+    );
     if (def.provider === 'generic' && def.grant === 'deviceCode' && !def.deviceAuthorizationUrl) {
       def.deviceAuthorizationUrl = await askText(this.step(), {
         prompt: vscode.l10n.t('Device authorization endpoint URL (RFC 8628)'),
@@ -157,12 +199,15 @@ export class AddCredentialFlow {
 
     def.userName = await askText(this.step(), {
       prompt:
-        def.grant === 'clientCredentials'
-          ? vscode.l10n.t('Mailbox the app will open (its address)')
-          : vscode.l10n.t('User name (UPN) that signs in, e.g. adele@contoso.com'),
+        preset?.id === 'hve'
+          ? vscode.l10n.t('Address of the HVE account that sends')
+          : def.grant === 'clientCredentials'
+            ? vscode.l10n.t('Mailbox the app will open (its address)')
+            : vscode.l10n.t('User name (UPN) that signs in, e.g. adele@contoso.com'),
       validate: (x) => v.validateMailbox(x, vscode.l10n.t('the user name'), true)
     });
-    if (def.grant !== 'clientCredentials') {
+    // Not for presets: personal accounts cannot open one as a delegate, and HVE sends as its own account.
+    if (def.grant !== 'clientCredentials' && !preset) {
       const shared = await askText(this.step(), {
         prompt: vscode.l10n.t("Shared mailbox to open as a delegate (optional: leave empty for the user's own mailbox)"),
         validate: (x) => v.validateMailbox(x, vscode.l10n.t('the shared mailbox'), false)
@@ -170,9 +215,11 @@ export class AddCredentialFlow {
       if (shared) def.sharedMailbox = shared;
     }
 
-    def.purpose = await askChoice(this.step(), vscode.l10n.t('What will the credential be used for?'), PURPOSES);
-    // Asked only where Graph can be used: a Microsoft cloud that has a Graph endpoint.
-    if (def.provider === 'microsoft' && this.clouds.get(def.cloud)?.graphEndpoint) applyTransports(def, await askTransports(this.step(), def.purpose));
+    def.purpose = preset?.purpose ?? (await askChoice(this.step(), vscode.l10n.t('What will the credential be used for?'), PURPOSES));
+    // Asked only where Graph can be used: a Microsoft cloud that has a Graph endpoint (HVE is SMTP only).
+    if (def.provider === 'microsoft' && this.clouds.get(def.cloud)?.graphEndpoint && preset?.id !== 'hve') {
+      applyTransports(def, await askTransports(this.step(), def.purpose));
+    }
     const prefilled =
       def.provider === 'microsoft'
         ? this.clouds.defaultScopes(def.cloud ?? 'global', def.grant, def.purpose, {
@@ -199,18 +246,20 @@ export class AddCredentialFlow {
       );
     }
 
+    const sendOnly = preset?.id === 'hve';
     const hostDefaults = defaults ?? { imap: { host: '', port: 993, security: 'tls' as const }, smtp: { host: '', port: 587, security: 'starttls' as const } };
     const useDefaults = hostDefaults.imap.host
       ? await askChoice(this.step(), vscode.l10n.t('Mail servers'), [
           {
             label: vscode.l10n.t('Use the default servers'),
-            description: `IMAP ${hostDefaults.imap.host}:${hostDefaults.imap.port} · SMTP ${hostDefaults.smtp.host}:${hostDefaults.smtp.port}`,
+            // HVE has no IMAP: its (unused) IMAP server is neither shown nor asked.
+            description: `${sendOnly ? '' : `IMAP ${hostDefaults.imap.host}:${hostDefaults.imap.port} · `}SMTP ${hostDefaults.smtp.host}:${hostDefaults.smtp.port}`,
             value: true
           },
           { label: vscode.l10n.t('Enter the servers'), value: false }
         ])
       : false;
-    def.imap = useDefaults ? { ...hostDefaults.imap } : await this.askEndpoint('IMAP', hostDefaults.imap);
+    def.imap = useDefaults || sendOnly ? { ...hostDefaults.imap } : await this.askEndpoint('IMAP', hostDefaults.imap);
     def.smtp = useDefaults ? { ...hostDefaults.smtp } : await this.askEndpoint('SMTP', hostDefaults.smtp);
 
     const suggested = `${mailboxOf(def)}${def.provider === 'microsoft' && def.cloud !== 'global' ? ` (${def.cloud})` : ''}`;

@@ -141,4 +141,49 @@ describe('credential store (real Memento and SecretStorage)', () => {
     assert.match(tooltip.value.replace(/&nbsp;/g, ' '), /Invalid client secret/);
     tree.dispose();
   });
+
+  describe('presets', () => {
+    it('refuses a personal account with client credentials or a shared mailbox before writing anything', async () => {
+      const store = open();
+      const personal = { tenant: 'consumers', smtp: { host: 'smtp-mail.outlook.com', port: 587, security: 'starttls' as const } };
+      await assert.rejects(
+        store.save(definition('p1', { ...personal, grant: 'clientCredentials', scopes: ['https://outlook.office365.com/.default'] }), {
+          clientSecret: SENTINEL
+        }),
+        /Microsoft does not allow client credentials .* personal Microsoft accounts/
+      );
+      await assert.rejects(store.save(definition('p2', { ...personal, sharedMailbox: 'team@outlook.com' }), {}), /cannot open a shared mailbox as a delegate/);
+      assert.equal(store.get('p1'), undefined);
+      assert.equal(await context.secrets.get(secretKeys('p1').clientSecret), undefined);
+    });
+
+    it("shows the preset's rules in the tooltip and details, and marks High Volume Email send-only", async () => {
+      const store = open();
+      await store.save(
+        definition('hve', {
+          grant: 'clientCredentials',
+          purpose: 'smtp',
+          scopes: ['https://outlook.office365.com/.default'],
+          smtp: { host: 'smtp-hve.office365.com', port: 587, security: 'starttls' }
+        }),
+        { clientSecret: SENTINEL }
+      );
+      await store.save(definition('personal', { tenant: 'consumers', smtp: { host: 'smtp-mail.outlook.com', port: 587, security: 'starttls' } }), {});
+      const tree = new CredentialsTreeProvider(store);
+      const roots = tree.getChildren() as CredentialNode[];
+      const hve = roots.find((n) => n.id === 'hve') as CredentialNode;
+      assert.equal(tree.getTreeItem(hve).contextValue, 'credential.unauthorized.app.sendOnly');
+      const tooltip = (tree.resolveTreeItem(tree.getTreeItem(hve), hve).tooltip as vscode.MarkdownString).value.replace(/&nbsp;/g, ' ');
+      assert.match(tooltip, /Microsoft 365 High Volume Email/);
+      assert.match(tooltip, /Internal recipients only/);
+      const personal = roots.find((n) => n.id === 'personal') as CredentialNode;
+      assert.equal(tree.getTreeItem(personal).contextValue, 'credential.unauthorized');
+      const details = tree.getChildren(personal).map((d) => tree.getTreeItem(d));
+      assert.ok(
+        details.some((d) => String(d.label).startsWith('Personal Microsoft account') && String(d.description).includes('admin consent')),
+        details.map((d) => `${String(d.label)}: ${String(d.description)}`).join('\n')
+      );
+      tree.dispose();
+    });
+  });
 });

@@ -33,7 +33,8 @@ describe('app registration', () => {
       mailReadWriteApp: 'e2a3a72e-5f79-4c64-b1b1-878b674786c9',
       // Not published by Microsoft with an ID: never guessed.
       imapApp: undefined,
-      smtpApp: undefined
+      smtpApp: undefined,
+      hveSendApp: undefined
     });
   });
 

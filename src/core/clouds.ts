@@ -84,6 +84,8 @@ export const BUILT_IN_CLOUDS: readonly MicrosoftCloud[] = [
     // Personal Microsoft accounts send through Outlook.com's SMTP; High Volume Email has its own.
     [
       { host: 'smtp-mail.outlook.com', port: 587, security: 'starttls' },
+      // HVE: the recommended endpoint and the one Microsoft will deprecate (core/presets.ts).
+      { host: 'smtp.hve.mx.microsoft', port: 587, security: 'starttls' },
       { host: 'smtp-hve.office365.com', port: 587, security: 'starttls' }
     ]
   ),

@@ -1,7 +1,7 @@
 /**
  * Microsoft presets beyond the clouds: a personal Microsoft account (Outlook.com, Hotmail, Live) and
  * Microsoft 365 High Volume Email (HVE). A preset is not stored: it is read from the definition
- * itself (tenant `consumers`; the SMTP host smtp-hve.office365.com), so a definition from a file, an
+ * itself (tenant `consumers`; an HVE SMTP host), so a definition from a file, an
  * edit or an earlier version gets the same rules as one made with the guided flow. No `vscode` import.
  *
  * What the rules rest on (Microsoft Learn and Microsoft Support):
@@ -11,7 +11,7 @@
  * - "POP, IMAP, and SMTP settings for Outlook.com": IMAP outlook.office365.com:993 (TLS), SMTP
  *   smtp-mail.outlook.com:587 (STARTTLS), OAuth2; IMAP access is off until the user turns it on.
  * - "OAuth authentication for high volume emails for Microsoft 365" and Add-HVEAppAccess: HVE takes
- *   OAuth on smtp-hve.office365.com; an app-only token works for the HVE accounts whose Allowed Apps
+ *   OAuth on its SMTP endpoint; an app-only token works for the HVE accounts whose Allowed Apps
  *   list names the app.
  * Personal accounts live outside any organization, so nothing that needs one exists for them:
  * client credentials (app-only, over IMAP/SMTP or Graph), a shared mailbox opened as a delegate, an
@@ -33,7 +33,13 @@ export interface MicrosoftPreset {
 }
 
 export const PERSONAL_TENANT = 'consumers';
-export const HVE_SMTP_HOST = 'smtp-hve.office365.com';
+/**
+ * HVE's SMTP endpoints ("What is High Volume Email?", Microsoft Learn): smtp.hve.mx.microsoft is the
+ * recommended one, smtp-hve.office365.com "will be deprecated in the future". New credentials get the
+ * first; a definition naming either is HVE.
+ */
+export const HVE_SMTP_HOSTS = ['smtp.hve.mx.microsoft', 'smtp-hve.office365.com'] as const;
+export const HVE_SMTP_HOST = HVE_SMTP_HOSTS[0];
 
 export const MICROSOFT_PRESETS: Readonly<Record<MicrosoftPresetId, MicrosoftPreset>> = {
   personal: {
@@ -61,7 +67,7 @@ export function isHighVolumeEmail(def: Pick<CredentialDefinition, 'provider' | '
   // Compared as a connection would reach it: case and one trailing dot do not matter. (Not
   // tokenDestinations' normalizeHost: validation, and so the webview bundle, imports this module.)
   const host = (def.smtp?.host ?? '').trim().toLowerCase().replace(/\.$/, '');
-  return def.provider === 'microsoft' && host === HVE_SMTP_HOST;
+  return def.provider === 'microsoft' && (HVE_SMTP_HOSTS as readonly string[]).includes(host);
 }
 
 /** The preset a definition follows, read from its fields; undefined for an ordinary Microsoft 365 or generic one. */

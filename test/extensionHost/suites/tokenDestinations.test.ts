@@ -101,7 +101,7 @@ describe('where a token may go (real Memento, token broker)', () => {
     assert.equal(questions[0].button, 'Send token');
     assert.match(
       questions[0].detail,
-      /is not a server of Global \(Microsoft 365, Outlook\.com\) \(its servers: outlook\.office365\.com:993, smtp\.office365\.com:587, smtp-mail\.outlook\.com:587, smtp-hve\.office365\.com:587, graph\.microsoft\.com:443\)/
+      /is not a server of Global \(Microsoft 365, Outlook\.com\) \(its servers: outlook\.office365\.com:993, smtp\.office365\.com:587, smtp-mail\.outlook\.com:587, smtp\.hve\.mx\.microsoft:587, smtp-hve\.office365\.com:587, graph\.microsoft\.com:443\)/
     );
     assert.equal(store.status(def.id), undefined, 'a refusal is not a failure of the credential');
     assert.equal(context.globalState.get(APPROVALS_KEY), undefined, 'nothing is remembered after Cancel');

@@ -61,7 +61,7 @@ describe('presets: personal Microsoft accounts and High Volume Email', () => {
       assert.deepEqual(MICROSOFT_PRESETS.personal.imap, { host: 'outlook.office365.com', port: 993, security: 'tls' });
       assert.deepEqual(MICROSOFT_PRESETS.personal.smtp, { host: 'smtp-mail.outlook.com', port: 587, security: 'starttls' });
       assert.equal(MICROSOFT_PRESETS.personal.tenant, 'consumers');
-      assert.deepEqual(MICROSOFT_PRESETS.hve.smtp, { host: 'smtp-hve.office365.com', port: 587, security: 'starttls' });
+      assert.deepEqual(MICROSOFT_PRESETS.hve.smtp, { host: 'smtp.hve.mx.microsoft', port: 587, security: 'starttls' }, 'the endpoint Microsoft recommends');
       assert.equal(MICROSOFT_PRESETS.hve.purpose, 'smtp');
       assert.deepEqual(personal().scopes, ['https://outlook.office.com/IMAP.AccessAsUser.All', 'https://outlook.office.com/SMTP.Send', 'offline_access']);
     });
@@ -141,7 +141,7 @@ describe('presets: personal Microsoft accounts and High Volume Email', () => {
       );
       assert.ok(
         validateDefinition(hve({ cloud: 'china', scopes: ['https://partner.outlook.cn/.default'] }), clouds).includes(
-          'High Volume Email (smtp-hve.office365.com) is in the global cloud only.'
+          'High Volume Email (smtp.hve.mx.microsoft) is in the global cloud only.'
         )
       );
     });
@@ -170,8 +170,9 @@ describe('presets: personal Microsoft accounts and High Volume Email', () => {
       assert.equal(kind(personal(), 'SMTP-MAIL.outlook.com.', 587), 'own');
     });
 
-    it('sends an HVE token to smtp-hve.office365.com in the global cloud without a question', () => {
-      assert.equal(kind(hve(), 'smtp-hve.office365.com', 587), 'own');
+    it('sends an HVE token to either HVE endpoint in the global cloud without a question', () => {
+      assert.equal(kind(hve(), 'smtp.hve.mx.microsoft', 587), 'own');
+      assert.equal(kind(hve(), 'smtp-hve.office365.com', 587), 'own', 'the endpoint Microsoft will deprecate, still in use');
       assert.equal(kind(validDefinition(), 'smtp-hve.office365.com', 587), 'own', 'a server of the global cloud for any of its credentials');
     });
 
@@ -283,6 +284,6 @@ describe('presets: personal Microsoft accounts and High Volume Email', () => {
     const lines = review.detail.split('\n');
     assert.ok(lines.includes('   Preset: Personal Microsoft account (Outlook.com, Hotmail, Live)'), review.detail);
     assert.ok(lines.includes('   Preset: Microsoft 365 High Volume Email'), review.detail);
-    assert.ok(lines.includes('   SMTP: smtp-hve.office365.com:587 (STARTTLS), a server of Global (Microsoft 365, Outlook.com)'), review.detail);
+    assert.ok(lines.includes('   SMTP: smtp.hve.mx.microsoft:587 (STARTTLS), a server of Global (Microsoft 365, Outlook.com)'), review.detail);
   });
 });

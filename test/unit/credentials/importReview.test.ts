@@ -37,7 +37,7 @@ describe('the import review', () => {
     assert.match(review.detail, /^1 mail server\(s\) below \(marked ⚠\) are not their provider's own/);
     assert.ok(
       review.detail.includes(
-        '2. Tampered (adele@contoso.com)\n   Microsoft cloud: Global (Microsoft 365, Outlook.com)\n   Tenant: contoso.onmicrosoft.com\n   Sign-in: https://login.microsoftonline.com/contoso.onmicrosoft.com\n   Client ID: 11111111-2222-3333-4444-555555555555\n   Redirect URI: http://localhost\n   ⚠ IMAP: outlook.office365.com.evil.net:993 (TLS), not a server of Global (Microsoft 365, Outlook.com) (its servers: outlook.office365.com:993, smtp.office365.com:587, smtp-mail.outlook.com:587, smtp-hve.office365.com:587, graph.microsoft.com:443)\n   SMTP: smtp.office365.com:587 (STARTTLS), a server of Global (Microsoft 365, Outlook.com)'
+        '2. Tampered (adele@contoso.com)\n   Microsoft cloud: Global (Microsoft 365, Outlook.com)\n   Tenant: contoso.onmicrosoft.com\n   Sign-in: https://login.microsoftonline.com/contoso.onmicrosoft.com\n   Client ID: 11111111-2222-3333-4444-555555555555\n   Redirect URI: http://localhost\n   ⚠ IMAP: outlook.office365.com.evil.net:993 (TLS), not a server of Global (Microsoft 365, Outlook.com) (its servers: outlook.office365.com:993, smtp.office365.com:587, smtp-mail.outlook.com:587, smtp.hve.mx.microsoft:587, smtp-hve.office365.com:587, graph.microsoft.com:443)\n   SMTP: smtp.office365.com:587 (STARTTLS), a server of Global (Microsoft 365, Outlook.com)'
       ),
       review.detail
     );

@@ -97,6 +97,7 @@ describe('where a token may go', () => {
           'outlook.office365.com:993',
           'smtp.office365.com:587',
           'smtp-mail.outlook.com:587',
+          'smtp.hve.mx.microsoft:587',
           'smtp-hve.office365.com:587',
           'graph.microsoft.com:443'
         ]);
@@ -190,7 +191,7 @@ describe('where a token may go', () => {
     assert.equal(describeVerdict(verdict(microsoft, 'outlook.office365.com', 993), untranslated), 'a server of Global (Microsoft 365, Outlook.com)');
     assert.equal(
       describeVerdict(verdict(microsoft, 'imap.example.net', 993), untranslated),
-      'not a server of Global (Microsoft 365, Outlook.com) (its servers: outlook.office365.com:993, smtp.office365.com:587, smtp-mail.outlook.com:587, smtp-hve.office365.com:587, graph.microsoft.com:443)'
+      'not a server of Global (Microsoft 365, Outlook.com) (its servers: outlook.office365.com:993, smtp.office365.com:587, smtp-mail.outlook.com:587, smtp.hve.mx.microsoft:587, smtp-hve.office365.com:587, graph.microsoft.com:443)'
     );
     assert.equal(describeVerdict(verdict(generic, 'imap.example.net', 993), untranslated), 'not the host of the authorization URL (mail.example.org)');
     assert.match(

@@ -12,7 +12,7 @@ import type { Logger } from '../core/logger';
 import type { SecretRedactor } from '../core/redact';
 import type { CloudCatalog } from '../core/clouds';
 import type { ConfirmDestination, IssuerMetadata } from '../core/endpointTrust';
-import { renewalWindowMs, type CredentialDefinition, type CredentialStatus, type TokenResource } from '../core/model';
+import { type CredentialDefinition, type CredentialStatus, type TokenResource } from '../core/model';
 import { AuthError } from './errors';
 import type { GrantProvider, TokenSet } from './providers/grantProvider';
 import { GrantProviders } from './providers/grantProviders';
@@ -23,7 +23,21 @@ import { EngineReports } from './engineReports';
 import { authorizeClientCredentials, beginAuthorizationCode, beginDeviceCode, type SignInSteps } from './signIns';
 import { RefreshLease } from './refreshLease';
 import { scopedDefinition } from './resourceScopes';
-import { entryOf, mergeTokens, parseTokenRecord, sameTokens, type AccessEntry, type TokenRecord } from './tokenRecord';
+import { newSession, superseded, type Session } from './session';
+import {
+  accessTokenOf,
+  entryOf,
+  isFresh,
+  isUsable,
+  mergeTokens,
+  parseTokenRecord,
+  sameTokens,
+  type AccessEntry,
+  type AccessToken,
+  type TokenRecord
+} from './tokenRecord';
+
+export type { AccessToken } from './tokenRecord';
 
 export interface AuthServiceDeps {
   vault: SecretVault;
@@ -47,38 +61,6 @@ export interface AuthServiceDeps {
   /** Throws when this window no longer sees the vault as it is (another window changed it): asked before a refresh token is spent. */
   ensureCurrent?: () => Promise<void>;
 }
-
-export interface AccessToken {
-  accessToken: string;
-  expiresAt: number;
-  account?: string;
-  scopes: string[];
-}
-
-/** What the engine holds for one credential. */
-interface Session {
-  /** Moves on at sign-out and delete: a request started under an older one writes nothing. */
-  generation: number;
-  memory?: TokenRecord;
-  /** At most one token request per resource in flight; later callers share it. */
-  inflight: Map<TokenResource, Promise<AccessToken>>;
-  /**
-   * The token requests of this window for this credential, one after the other: two resources
-   * refreshed at once would spend one rotating refresh token twice (the lease is per window, so
-   * it does not keep them apart), and each writes the one record the other reads.
-   */
-  queue: Promise<unknown>;
-  /** Token requests on the network now (sign-out waits for them, then deletes what they wrote). */
-  running: Set<Promise<unknown>>;
-}
-
-/** Thrown to the callers of a request whose credential was signed out, deleted or changed meanwhile. */
-function superseded(): AuthError {
-  return new AuthError('superseded', 'The credential was signed out or changed while the request ran; nothing from it was kept.');
-}
-
-/** An access token is used only while it has this much life left. */
-const EXPIRY_SKEW_MS = 5 * 60_000;
 
 export class AuthService {
   private readonly providers: GrantProviders;
@@ -116,7 +98,7 @@ export class AuthService {
   private session(id: string): Session {
     let session = this.sessions.get(id);
     if (!session) {
-      session = { generation: 0, running: new Set(), inflight: new Map(), queue: Promise.resolve() };
+      session = newSession();
       this.sessions.set(id, session);
     }
     return session;
@@ -206,8 +188,8 @@ export class AuthService {
     const resource = options.resource ?? 'exchange';
     const session = this.session(def.id);
     const cached = entryOf(session.memory, resource);
-    if (!options.forceRefresh && session.memory && cached && this.usable(def, session.memory, cached)) {
-      return Promise.resolve(this.view(session.memory, cached));
+    if (!options.forceRefresh && session.memory && cached && isUsable(def, session.memory, cached, this.now())) {
+      return Promise.resolve(accessTokenOf(session.memory, cached));
     }
     let pending = session.inflight.get(resource);
     if (!pending) {
@@ -235,26 +217,12 @@ export class AuthService {
     return request.finally(() => running.delete(request));
   }
 
-  private usable(def: CredentialDefinition, record: TokenRecord, entry: AccessEntry | undefined): boolean {
-    if (!entry || entry.expiresAt - EXPIRY_SKEW_MS <= this.now()) return false;
-    return !this.renewalDue(def, record);
-  }
-
-  private renewalDue(def: CredentialDefinition, record: TokenRecord): boolean {
-    if (def.grant === 'clientCredentials' || record.refreshTokenExpiresAt === undefined) return false;
-    return record.refreshTokenExpiresAt - renewalWindowMs(def.refreshTokenExpiryDays) <= this.now();
-  }
-
-  private view(record: TokenRecord, entry: AccessEntry): AccessToken {
-    return { accessToken: entry.accessToken, expiresAt: entry.expiresAt, account: record.account, scopes: entry.scopes };
-  }
-
   /** The token of `resource` in the record this engine holds now (just accepted or adopted). */
   private held(id: string, resource: TokenResource): AccessToken {
     const record = this.session(id).memory;
     const entry = entryOf(record, resource);
     if (!record || !entry) throw superseded();
-    return this.view(record, entry);
+    return accessTokenOf(record, entry);
   }
 
   private async fetchToken(def: CredentialDefinition, generation: number, force: boolean, resource: TokenResource): Promise<AccessToken> {
@@ -264,7 +232,7 @@ export class AuthService {
         // request queued before this one may have fetched this resource's token already.
         const stored = await this.readRecord(def.id);
         const storedEntry = entryOf(stored, resource);
-        if (!force && stored && this.usable(def, stored, storedEntry)) return this.adopt(def.id, generation, stored, resource);
+        if (!force && stored && isUsable(def, stored, storedEntry, this.now())) return this.adopt(def.id, generation, stored, resource);
         const { provider, def: effective } = this.provider(this.scoped(def, resource).def);
         if (def.grant === 'clientCredentials') {
           // No refresh token to spend: each window may ask for its own app-only token.
@@ -278,7 +246,7 @@ export class AuthService {
           // A window that has gone stale while it waits stops waiting: it must not take the lease.
           await this.deps.ensureCurrent?.();
           const latest = entryOf(await this.readRecord(def.id), resource);
-          return !!latest && latest.accessToken !== storedEntry?.accessToken && latest.expiresAt - EXPIRY_SKEW_MS > this.now();
+          return !!latest && latest.accessToken !== storedEntry?.accessToken && isFresh(latest, this.now());
         };
         const lease = await this.lease.acquire(secretKeys(def.id).refreshLease, refreshedElsewhere);
         if (!lease.held) {
@@ -292,7 +260,7 @@ export class AuthService {
           // Read once more under the lease: a window that just released it may have refreshed.
           const latest = (await this.readRecord(def.id)) ?? stored;
           const latestEntry = entryOf(latest, resource);
-          if (latestEntry && latestEntry.accessToken !== storedEntry?.accessToken && this.usable(def, latest, latestEntry)) {
+          if (latestEntry && latestEntry.accessToken !== storedEntry?.accessToken && isUsable(def, latest, latestEntry, this.now())) {
             return this.adopt(def.id, generation, latest, resource);
           }
           this.reports.tokenRequest(def.id, resource);

@@ -2,7 +2,7 @@
  * What the auth engine keeps in the vault under `tokens` for one credential (a secret: it holds
  * tokens), and how a token response is folded into it. Pure: no I/O, no `vscode` import.
  */
-import type { CredentialDefinition, TokenResource } from '../core/model';
+import { renewalWindowMs, type CredentialDefinition, type TokenResource } from '../core/model';
 import type { TokenSet } from './providers/grantProvider';
 
 const DAY_MS = 86_400_000;
@@ -79,4 +79,34 @@ export function mergeTokens(def: CredentialDefinition, tokens: TokenSet, resourc
     scopes: ownEntry.scopes
   };
   return record;
+}
+
+/** An access token as the engine's callers get it. */
+export interface AccessToken {
+  accessToken: string;
+  expiresAt: number;
+  account?: string;
+  scopes: string[];
+}
+
+/** An access token is used only while it has this much life left. */
+const EXPIRY_SKEW_MS = 5 * 60_000;
+
+export function isFresh(entry: AccessEntry, now: number): boolean {
+  return entry.expiresAt - EXPIRY_SKEW_MS > now;
+}
+
+/** Whether the refresh token is inside its renewal window (renewed before the configured expiry). */
+export function renewalDue(def: CredentialDefinition, record: TokenRecord, now: number): boolean {
+  if (def.grant === 'clientCredentials' || record.refreshTokenExpiresAt === undefined) return false;
+  return record.refreshTokenExpiresAt - renewalWindowMs(def.refreshTokenExpiryDays) <= now;
+}
+
+/** Whether a held access token may be handed out as it is: fresh, and no renewal of the refresh token due. */
+export function isUsable(def: CredentialDefinition, record: TokenRecord, entry: AccessEntry | undefined, now: number): boolean {
+  return !!entry && isFresh(entry, now) && !renewalDue(def, record, now);
+}
+
+export function accessTokenOf(record: TokenRecord, entry: AccessEntry): AccessToken {
+  return { accessToken: entry.accessToken, expiresAt: entry.expiresAt, account: record.account, scopes: entry.scopes };
 }

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { sandboxDescription } from '../harness/sandboxEnv';
 import type { SandboxDescription } from '@m365-mail/sandbox';
 import { SandboxFlows } from './sandboxFlows';
@@ -121,6 +122,30 @@ describe('end-to-end: authorize credentials in the browser against the sandbox',
     await workbench.contextMenu(workbench.credentialRow(name), 'Authorize credential');
     await flows.rowState(name, /Authorized/);
   });
+
+  // The sandbox knows the certificate: the pfx holds the same certificate and key as the PEM above.
+  for (const { encryption, title, wrongFirst } of [
+    { encryption: 'modern', title: 'a .pfx (AES-256) and its password chosen in the file dialog', wrongFirst: false },
+    { encryption: 'legacy', title: 'a legacy .pfx (RC2-40 / 3DES), asking again after a wrong password', wrongFirst: true }
+  ] as const) {
+    it(`authorizes client credentials with ${title}`, async () => {
+      const name = `Daemon (${encryption} pfx)`;
+      const password = `${encryption}-${randomBytes(6).toString('hex')}`;
+      const pfx = flows.clientCertificatePfx(encryption, password);
+      await flows.addSandboxCredential(name, {
+        grant: 'Client credentials',
+        clientAuth: 'Certificate',
+        clientId: sandbox.apps.daemonCertificate.clientId,
+        certificateFile: pfx.file,
+        certificatePasswords: wrongFirst ? ['not-the-password', password] : [password],
+        user: 'adele@contoso.test'
+      });
+      pfx.remove();
+      await workbench.contextMenu(workbench.credentialRow(name), 'Authorize credential');
+      await flows.rowState(name, /Authorized/);
+      assert.ok(!workbench.productLog().includes(password), 'the password is not in the log');
+    });
+  }
 
   it('authorizes client credentials with a secret, without a browser', async () => {
     const name = 'Daemon (secret)';

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { SandboxDescription } from '@m365-mail/sandbox';
+import { exportPfx, type PfxEncryption } from '../support/pkcs12Files';
 import type { Workbench } from './workbench';
 
 export interface SandboxCredentialOptions {
@@ -16,8 +17,13 @@ export interface SandboxCredentialOptions {
   clientAuth?: string;
   clientId: string;
   secret?: string;
-  /** Certificate authentication: the PEM file (certificate and private key) typed into the file dialog. */
+  /** Certificate authentication: the PEM file (certificate and private key) or .pfx typed into the file dialog. */
   certificateFile?: string;
+  /**
+   * What is typed into the password box that follows a .pfx or an encrypted key, in turn: every one
+   * but the last must be refused, the box asking again and naming the file.
+   */
+  certificatePasswords?: string[];
   user: string;
   sharedMailbox?: string;
   /** Servers as `host:port` instead of the cloud's defaults. */
@@ -46,6 +52,13 @@ export class SandboxFlows {
     await w.answer(options.clientId);
     if (options.secret) await w.answer(options.secret);
     if (options.certificateFile) await w.chooseFile(options.certificateFile);
+    for (const [i, password] of (options.certificatePasswords ?? []).entries()) {
+      await w.answer(password);
+      if (i < (options.certificatePasswords ?? []).length - 1) {
+        const fileName = path.basename(options.certificateFile ?? '');
+        await w.quickInput.getByText(`The password does not open ${fileName}`).waitFor({ state: 'visible', timeout: 30_000 });
+      }
+    }
     await w.answer(options.user);
     if (options.grant !== 'Client credentials') await w.answer(options.sharedMailbox ?? '');
     await w.pick('IMAP and SMTP');
@@ -125,6 +138,18 @@ export class SandboxFlows {
     const file = path.join(dir, 'daemon.pem');
     fs.writeFileSync(file, fs.readFileSync(certPath, 'utf8') + fs.readFileSync(keyPath, 'utf8'));
     return { file, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+  }
+
+  /**
+   * The sandbox's client certificate and its key as a .pfx with `password`, modern (AES-256) or
+   * legacy (RC2-40 / 3DES, as older Windows tools export), in a temporary folder of its own.
+   */
+  clientCertificatePfx(encryption: PfxEncryption, password: string): { file: string; remove(): void } {
+    const { certPath, keyPath } = this.sandbox.clientCertificate;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'm365-mail-e2e-pfx-'));
+    const name = `daemon-${encryption}.pfx`;
+    exportPfx(dir, name, password, encryption, ['-in', certPath, '-inkey', keyPath]);
+    return { file: path.join(dir, name), remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
   }
 
   /** Adds and authorizes a credential by browser sign-in (code + PKCE), closing the sign-in tab. */

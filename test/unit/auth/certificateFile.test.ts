@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import forge from 'node-forge';
 import { decryptPrivateKey, unlockPkcs12 } from '../../../src/auth/certificateFile/index';
+import { exportPfx } from '../../support/pkcs12Files';
 import { CertificateError, certificateFileKind, readClientCertificate, type CertificateProblem } from '../../../src/core/certificate';
 
 const PASSWORD = `pw-${randomBytes(6).toString('hex')}`;
@@ -22,17 +23,6 @@ let dir: string;
 const file = (name: string) => join(dir, name);
 const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
 const bytes = (name: string) => new Uint8Array(readFileSync(file(name)));
-
-/** `-legacy` exists from OpenSSL 3 on, where RC2-40 needs it; OpenSSL 1.1 writes these ciphers without it. */
-function exportLegacyPfx(out: string): void {
-  const args = ['pkcs12', '-export', '-in', 'cert.pem', '-inkey', 'key.pem', '-out', out, '-passout', `pass:${PASSWORD}`];
-  const legacy = ['-keypbe', 'PBE-SHA1-3DES', '-certpbe', 'PBE-SHA1-RC2-40', '-macalg', 'sha1'];
-  try {
-    openssl(...args, ...legacy, '-legacy');
-  } catch {
-    openssl(...args, ...legacy);
-  }
-}
 
 /** A self-signed certificate and its unencrypted key, two days valid. */
 function selfSigned(newKey: string, keyOut: string, certOut: string, commonName: string): void {
@@ -70,15 +60,15 @@ describe('certificate files: .pfx/.p12 and encrypted keys unlocked once with the
     openssl('ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'ec.key');
     openssl('req', '-x509', '-new', '-key', 'ec.key', '-sha256', '-days', '2', '-out', 'ec.pem', '-subj', '/CN=M365 Mail unit EC app');
     const pass = `pass:${PASSWORD}`;
-    // Modern: AES-256-CBC with PBKDF2 (PBES2) for key and certificates, HMAC-SHA-256 MAC (OpenSSL 3's default, spelled out).
-    const modern = ['-keypbe', 'AES-256-CBC', '-certpbe', 'AES-256-CBC', '-macalg', 'sha256'];
-    openssl('pkcs12', '-export', '-in', 'cert.pem', '-inkey', 'key.pem', '-out', 'app.pfx', '-passout', pass, ...modern);
+    // Modern: AES-256-CBC with PBKDF2 (PBES2) for key and certificates, HMAC-SHA-256 MAC. Legacy: RC2-40 and 3DES PBE, SHA-1 MAC.
+    const pfx = (out: string, inputs: string[]) => exportPfx(dir, out, PASSWORD, 'modern', inputs);
+    pfx('app.pfx', ['-in', 'cert.pem', '-inkey', 'key.pem']);
     // The CA listed before the app's own certificate: the store still puts the key's certificate first.
-    openssl('pkcs12', '-export', '-in', 'cert.pem', '-inkey', 'key.pem', '-certfile', 'ca.pem', '-out', 'chain.pfx', '-passout', pass, ...modern);
-    openssl('pkcs12', '-export', '-in', 'ec.pem', '-inkey', 'ec.key', '-out', 'ec.p12', '-passout', pass, ...modern);
-    openssl('pkcs12', '-export', '-in', 'cert.pem', '-nokeys', '-out', 'nokey.pfx', '-passout', pass, ...modern);
-    openssl('pkcs12', '-export', '-inkey', 'key.pem', '-nocerts', '-out', 'nocert.pfx', '-passout', pass, ...modern);
-    exportLegacyPfx('legacy.pfx');
+    pfx('chain.pfx', ['-in', 'cert.pem', '-inkey', 'key.pem', '-certfile', 'ca.pem']);
+    pfx('ec.p12', ['-in', 'ec.pem', '-inkey', 'ec.key']);
+    pfx('nokey.pfx', ['-in', 'cert.pem', '-nokeys']);
+    pfx('nocert.pfx', ['-inkey', 'key.pem', '-nocerts']);
+    exportPfx(dir, 'legacy.pfx', PASSWORD, 'legacy', ['-in', 'cert.pem', '-inkey', 'key.pem']);
     // node-forge's own writer: 3DES PBE for the key (pbeWithSHAAnd3-KeyTripleDES-CBC), SHA-1 MAC.
     const forgeKey = forge.pki.privateKeyFromPem(readFileSync(file('key.pem'), 'utf8'));
     const forgeCert = forge.pki.certificateFromPem(readFileSync(file('cert.pem'), 'utf8'));

@@ -8,7 +8,7 @@
 import { createPrivateKey } from 'node:crypto';
 import forge from 'node-forge';
 import { CertificateError, findPrivateKey } from '../../core/certificate';
-import { wrongPassword } from './pkcs12';
+import { withUtf8Pbkdf2, wrongPassword } from './pkcs12';
 
 /** A decipher, started with its IV, that forge's cipher and RC2 APIs both give. */
 interface Decipher {
@@ -63,7 +63,7 @@ function plainKeyPem(der: string, type: 'pkcs8' | 'pkcs1' | 'sec1', fileName: st
 function decryptPkcs8(body: string, passphrase: string, fileName: string): string {
   let info: forge.asn1.Asn1 | null;
   try {
-    info = forge.pki.decryptPrivateKeyInfo(forge.asn1.fromDer(body), passphrase);
+    info = withUtf8Pbkdf2(passphrase, () => forge.pki.decryptPrivateKeyInfo(forge.asn1.fromDer(body), passphrase));
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (/unsupported/i.test(message)) throw unsupported(fileName, 'a cipher or key derivation forge does not support');
@@ -80,7 +80,7 @@ function decryptLegacy(message: forge.pem.ObjectPEM, passphrase: string, fileNam
   const cipher = LEGACY_CIPHERS[dekInfo?.algorithm?.toUpperCase() ?? ''];
   if (!cipher || !dekInfo?.parameters) throw unsupported(fileName, dekInfo?.algorithm ?? 'an unnamed cipher');
   const iv = forge.util.hexToBytes(dekInfo.parameters);
-  const decipher = cipher.decipher(opensslDeriveBytes(passphrase, iv.substring(0, 8), cipher.keyLength), iv);
+  const decipher = cipher.decipher(opensslDeriveBytes(forge.util.encodeUtf8(passphrase), iv.substring(0, 8), cipher.keyLength), iv);
   decipher.update(forge.util.createBuffer(message.body));
   if (!decipher.finish()) throw wrongPassword(fileName);
   const type = message.type === 'EC PRIVATE KEY' ? 'sec1' : message.type === 'RSA PRIVATE KEY' ? 'pkcs1' : 'pkcs8';

@@ -18,6 +18,25 @@ export interface UnlockedCertificate {
 
 const binary = (bytes: Uint8Array) => Buffer.from(bytes).toString('binary');
 
+export type Pbkdf2 = (password: string, ...rest: unknown[]) => unknown;
+
+/**
+ * Runs `decrypt` with PBKDF2 (PBES2, RFC 8018) given the password as UTF-8, as OpenSSL and Node
+ * encrypt it. forge passes the JavaScript string as bytes there, which breaks a non-ASCII password,
+ * while its PKCS#12 key derivation and MAC (RFC 7292 appendix B, BMPString) need the string as it
+ * is: only the PBKDF2 call is changed, and only during this synchronous call, in this chunk's copy.
+ */
+export function withUtf8Pbkdf2<T>(password: string, decrypt: () => T): T {
+  const pkcs5 = forge.pkcs5 as unknown as { pbkdf2: Pbkdf2 };
+  const original = pkcs5.pbkdf2;
+  pkcs5.pbkdf2 = (given, ...rest) => original(given === password ? forge.util.encodeUtf8(given) : given, ...rest);
+  try {
+    return decrypt();
+  } finally {
+    pkcs5.pbkdf2 = original;
+  }
+}
+
 export function wrongPassword(fileName: string, cause?: unknown): CertificateError {
   return new CertificateError('wrong_password', `The password does not open ${fileName}.`, {
     cause,
@@ -63,7 +82,7 @@ export function unlockPkcs12(bytes: Uint8Array, password: string, fileName: stri
   }
   let pfx: forge.pkcs12.Pkcs12Pfx;
   try {
-    pfx = forge.pkcs12.pkcs12FromAsn1(asn1, false, password);
+    pfx = withUtf8Pbkdf2(password, () => forge.pkcs12.pkcs12FromAsn1(asn1, false, password));
   } catch (error) {
     throw classify(error, fileName);
   }

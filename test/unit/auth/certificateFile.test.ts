@@ -17,7 +17,8 @@ import { decryptPrivateKey, unlockPkcs12 } from '../../../src/auth/certificateFi
 import { exportPfx } from '../../support/pkcs12Files';
 import { CertificateError, certificateFileKind, readClientCertificate, type CertificateProblem } from '../../../src/core/certificate';
 
-const PASSWORD = `pw-${randomBytes(6).toString('hex')}`;
+// Not ASCII on purpose: PBES2 derives from the password's UTF-8 bytes, PKCS#12's own KDF and MAC from its BMPString.
+const PASSWORD = `pässwörd-€-${randomBytes(6).toString('hex')}`;
 
 let dir: string;
 const file = (name: string) => join(dir, name);

@@ -8,7 +8,7 @@
 //
 // Layout of dist/:
 //   extension.js       the only file loaded by activate(): commands, tree, logger. Kept small.
-//   chunks/<name>.js   heavy features (MSAL, nodemailer, imapflow, telemetry, mail parsing) loaded
+//   chunks/<name>.js   heavy features (MSAL, node-forge, nodemailer, imapflow, telemetry, mail parsing) loaded
 //                      on first use through src/common/lazyChunk.ts, so activation stays cheap.
 //   webviews/<name>.js browser bundles, one per webview (src/webviews/<name>/app/main.ts).
 import * as esbuild from 'esbuild';
@@ -24,6 +24,8 @@ const tests = args.has('--tests');
 const chunks = {
   telemetry: 'src/telemetry/telemetryChunk.ts',
   auth: 'src/auth/index.ts',
+  // node-forge, to unlock a .pfx/.p12 or an encrypted key when one is picked: not in auth, which every token request loads.
+  certificates: 'src/auth/certificateFile/index.ts',
   imap: 'src/mail/imap/index.ts',
   smtp: 'src/mail/smtp/index.ts',
   graph: 'src/mail/graph/index.ts'

@@ -1,4 +1,5 @@
 import type * as AuthChunk from '../auth/index';
+import type * as CertificatesChunk from '../auth/certificateFile/index';
 import type * as ImapChunk from '../mail/imap/index';
 import type * as GraphChunk from '../mail/graph/index';
 import type * as SmtpChunk from '../mail/smtp/index';
@@ -12,6 +13,7 @@ import type * as TelemetryChunk from '../telemetry/telemetryChunk';
 interface Chunks {
   telemetry: typeof TelemetryChunk;
   auth: typeof AuthChunk;
+  certificates: typeof CertificatesChunk;
   imap: typeof ImapChunk;
   smtp: typeof SmtpChunk;
   graph: typeof GraphChunk;
@@ -29,6 +31,9 @@ export function loadChunk<K extends keyof Chunks>(name: K): Chunks[K] {
         break;
       case 'auth':
         chunk = require('./chunks/auth.js');
+        break;
+      case 'certificates':
+        chunk = require('./chunks/certificates.js');
         break;
       case 'imap':
         chunk = require('./chunks/imap.js');

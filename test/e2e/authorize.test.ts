@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { sandboxDescription } from '../harness/sandboxEnv';
 import type { SandboxDescription } from '@m365-mail/sandbox';
 import { SandboxFlows } from './sandboxFlows';
@@ -121,6 +122,32 @@ describe('end-to-end: authorize credentials in the browser against the sandbox',
     await workbench.contextMenu(workbench.credentialRow(name), 'Authorize credential');
     await flows.rowState(name, /Authorized/);
   });
+
+  // The sandbox knows the certificate: each file holds the same certificate and key as the PEM above.
+  for (const { form, title, wrongFirst } of [
+    { form: 'modern', title: 'a .pfx (AES-256) and its password chosen in the file dialog', wrongFirst: false },
+    { form: 'legacy', title: 'a legacy .pfx (RC2-40 / 3DES), asking again after a wrong password', wrongFirst: true },
+    { form: 'encryptedKey', title: 'a certificate and an encrypted PKCS#8 key in two files, with its passphrase', wrongFirst: false }
+  ] as const) {
+    it(`authorizes client credentials with ${title}`, async () => {
+      const name = `Daemon (${form})`;
+      const password = `${form}-${randomBytes(6).toString('hex')}`;
+      const locked = flows.clientCertificateLocked(form, password);
+      await flows.addSandboxCredential(name, {
+        grant: 'Client credentials',
+        clientAuth: 'Certificate',
+        clientId: sandbox.apps.daemonCertificate.clientId,
+        certificateFile: locked.certificateFile,
+        keyFile: locked.keyFile,
+        certificatePasswords: wrongFirst ? ['not-the-password', password] : [password],
+        user: 'adele@contoso.test'
+      });
+      locked.remove();
+      await workbench.contextMenu(workbench.credentialRow(name), 'Authorize credential');
+      await flows.rowState(name, /Authorized/);
+      assert.ok(!workbench.productLog().includes(password), 'the password is not in the log');
+    });
+  }
 
   it('authorizes client credentials with a secret, without a browser', async () => {
     const name = 'Daemon (secret)';

@@ -3,11 +3,13 @@
  * flow, "Authorize credential", and the sign-in on the sandbox's pages in the tab the extension
  * opens. Shared by the end-to-end tests.
  */
+import { createPrivateKey } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { SandboxDescription } from '@m365-mail/sandbox';
+import { exportPfx, type PfxEncryption } from '../support/pkcs12Files';
 import type { Workbench } from './workbench';
 
 export interface SandboxCredentialOptions {
@@ -16,8 +18,15 @@ export interface SandboxCredentialOptions {
   clientAuth?: string;
   clientId: string;
   secret?: string;
-  /** Certificate authentication: the PEM file (certificate and private key) typed into the file dialog. */
+  /** Certificate authentication: the PEM file (certificate and private key) or .pfx typed into the file dialog. */
   certificateFile?: string;
+  /** A separate key file, chosen in the dialog that follows a certificate without its key. */
+  keyFile?: string;
+  /**
+   * What is typed into the password box that follows a .pfx or an encrypted key, in turn: every one
+   * but the last must be refused, the box asking again and naming the file.
+   */
+  certificatePasswords?: string[];
   user: string;
   sharedMailbox?: string;
   /** Servers as `host:port` instead of the cloud's defaults. */
@@ -46,6 +55,14 @@ export class SandboxFlows {
     await w.answer(options.clientId);
     if (options.secret) await w.answer(options.secret);
     if (options.certificateFile) await w.chooseFile(options.certificateFile);
+    if (options.keyFile) await w.chooseFile(options.keyFile);
+    for (const [i, password] of (options.certificatePasswords ?? []).entries()) {
+      await w.answer(password);
+      if (i < (options.certificatePasswords ?? []).length - 1) {
+        const fileName = path.basename(options.keyFile ?? options.certificateFile ?? '');
+        await w.quickInput.getByText(`The password does not open ${fileName}`).waitFor({ state: 'visible', timeout: 30_000 });
+      }
+    }
     await w.answer(options.user);
     if (options.grant !== 'Client credentials') await w.answer(options.sharedMailbox ?? '');
     await w.pick('IMAP and SMTP');
@@ -125,6 +142,27 @@ export class SandboxFlows {
     const file = path.join(dir, 'daemon.pem');
     fs.writeFileSync(file, fs.readFileSync(certPath, 'utf8') + fs.readFileSync(keyPath, 'utf8'));
     return { file, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+  }
+
+  /**
+   * The sandbox's client certificate and its key locked with `password`, in a temporary folder of
+   * its own: a .pfx, modern (AES-256) or legacy (RC2-40 / 3DES, as older Windows tools export), or
+   * the certificate as PEM with its key in a second file as an encrypted PKCS#8 PEM.
+   */
+  clientCertificateLocked(form: PfxEncryption | 'encryptedKey', password: string): { certificateFile: string; keyFile?: string; remove(): void } {
+    const { certPath, keyPath } = this.sandbox.clientCertificate;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'm365-mail-e2e-locked-'));
+    const remove = () => fs.rmSync(dir, { recursive: true, force: true });
+    if (form === 'encryptedKey') {
+      const keyFile = path.join(dir, 'daemon.key');
+      const key = createPrivateKey(fs.readFileSync(keyPath, 'utf8'));
+      fs.writeFileSync(keyFile, key.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: password }));
+      fs.copyFileSync(certPath, path.join(dir, 'daemon.crt'));
+      return { certificateFile: path.join(dir, 'daemon.crt'), keyFile, remove };
+    }
+    const name = `daemon-${form}.pfx`;
+    exportPfx(dir, name, password, form, ['-in', certPath, '-inkey', keyPath]);
+    return { certificateFile: path.join(dir, name), remove };
   }
 
   /** Adds and authorizes a credential by browser sign-in (code + PKCE), closing the sign-in tab. */

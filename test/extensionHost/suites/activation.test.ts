@@ -57,7 +57,9 @@ describe('activation', () => {
       loaded.some((file) => file.endsWith('extension.js')),
       `dist/extension.js is loaded (${loaded.join(', ')})`
     );
-    const heavy = loaded.filter((file) => /[\\/]chunks[\\/]|msal|nodemailer|imapflow|mailparser|applicationinsights|microsoft-graph-client/i.test(file));
+    const heavy = loaded.filter((file) =>
+      /[\\/]chunks[\\/]|msal|node-forge|nodemailer|imapflow|mailparser|applicationinsights|microsoft-graph-client/i.test(file)
+    );
     assert.deepEqual(heavy, []);
   });
 

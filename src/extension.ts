@@ -109,7 +109,7 @@ export function activate(context: vscode.ExtensionContext): void {
     settings,
     logger: logger.child('commands'),
     pickCredential,
-    handoverMemory: (id) => store.handoverMemory(id),
+    store,
     reportDocuments
   });
   registerDiagnosticsCommands(commands, { tokens, settings, logger: logger.child('diagnostics'), pickCredential, reportDocuments, graphSwitch });

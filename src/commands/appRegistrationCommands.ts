@@ -7,7 +7,7 @@ import type { Logger } from '../core/logger';
 import { sapRedirectUri } from '../core/handover/sap';
 import { usesClientSecret } from '../core/handover/oauthSettings';
 import type { CredentialDefinition } from '../core/model';
-import type { HandoverMemory } from '../credentials/credentialStore';
+import type { CredentialStore } from '../credentials/credentialStore';
 import { AuthUriHandler } from '../signIn/authUriHandler';
 import type { ReadOnlyDocuments } from '../views/readOnlyDocuments';
 import { CommandIds } from './commandIds';
@@ -18,8 +18,8 @@ export interface AppRegistrationCommandDeps {
   settings: Settings;
   logger: Logger;
   pickCredential: CredentialPicker;
-  /** What "Use in…" remembered: the SAP tenant whose redirect URI the app must also register. */
-  handoverMemory: (credentialId: string) => HandoverMemory;
+  /** Credentials (for the grant a failure came from) and what "Use in…" remembered (the SAP tenant whose redirect URI the app must also register). */
+  store: Pick<CredentialStore, 'get' | 'handoverMemory'>;
   /** `m365mail-report:` documents, shown in the Markdown preview like the connection report. */
   reportDocuments: ReadOnlyDocuments;
 }
@@ -49,7 +49,7 @@ export function registerAppRegistrationCommands(registry: CommandRegistry, deps:
     const clouds = deps.settings.clouds();
     const redirectUri = await registeredRedirectUri(def);
     // SAP Cloud Integration signs in with its own redirect URI, on the Web platform of the same app.
-    const sapHost = usesClientSecret(def) ? deps.handoverMemory(def.id).sapHost : undefined;
+    const sapHost = usesClientSecret(def) ? deps.store.handoverMemory(def.id).sapHost : undefined;
     const redirectUris = sapHost ? [redirectUri, sapRedirectUri(sapHost)] : [redirectUri];
     const reg = buildAppRegistration(def, { redirectUris, adminConsentUrl: clouds.adminConsentUrl(def.cloud, def.tenant, def.clientId, redirectUri) }, t);
     const name = def.name.replace(/[\\/:*?"<>|#%]+/g, ' ').trim() || 'credential';
@@ -82,10 +82,13 @@ export function registerAppRegistrationCommands(registry: CommandRegistry, deps:
 
   // Failures an item of the checklist fixes get a button that opens it there.
   registry.addErrorActions((error, args, invocation): ErrorAction[] => {
-    const anchor = anchorForFailure(error.code);
-    if (!anchor) return [];
     // The credential the failed command acted on: picked from the palette, it is not in `args`.
     const credential = invocation.credentialId ?? args[0];
+    const id = typeof credential === 'string' ? credential : undefined;
+    const def = id ? deps.store.get(id) : undefined;
+    if (def && def.provider !== 'microsoft') return [];
+    const anchor = anchorForFailure(error.code, def?.grant);
+    if (!anchor) return [];
     return [
       {
         title: vscode.l10n.t('Show app registration'),

@@ -51,10 +51,16 @@ export interface AppRegistrationInput {
 }
 
 /** The checklist item an error code calls for, if any: a "Show app registration" button opens it there. */
-export function anchorForFailure(code: string | undefined): ChecklistAnchor | undefined {
+export function anchorForFailure(code: string | undefined, grant?: CredentialDefinition['grant']): ChecklistAnchor | undefined {
   if (code === 'AADSTS65001' || code === 'AADSTS90094') return 'admin-consent';
   if (code === 'AADSTS7000218') return 'public-client-flows';
   if (/^smtp\.\d{3} 5\.7\.139$/.test(code ?? '')) return 'smtp-auth';
+  const appOnly = grant === 'clientCredentials';
+  // "Authenticated but not connected": app-only, the Exchange service principal or its mailbox
+  // permission is missing; as a user, a scope (or Full Access to a shared mailbox) is.
+  if (code === 'imap.not_connected') return appOnly ? 'service-principal' : 'api-permissions';
+  // An app-only token refused over SMTP (535 5.7.3) is most often a missing service principal.
+  if (appOnly && /^smtp\.535 5\.7\.3$/.test(code ?? '')) return 'service-principal';
   return undefined;
 }
 

@@ -155,6 +155,10 @@ describe('app registration', () => {
     assert.equal(anchorForFailure('AADSTS7000218'), 'public-client-flows');
     assert.equal(anchorForFailure('smtp.535 5.7.139'), 'smtp-auth');
     assert.equal(anchorForFailure('AADSTS7000215'), undefined);
+    assert.equal(anchorForFailure('imap.not_connected', 'clientCredentials'), 'service-principal');
+    assert.equal(anchorForFailure('imap.not_connected', 'authorizationCode'), 'api-permissions');
+    assert.equal(anchorForFailure('smtp.535 5.7.3', 'clientCredentials'), 'service-principal');
+    assert.equal(anchorForFailure('smtp.535 5.7.3', 'authorizationCode'), undefined, 'as a user, 5.7.3 has many causes');
   });
 
   it('formats one heading and anchor per item', () => {

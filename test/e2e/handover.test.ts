@@ -204,6 +204,7 @@ describe('end-to-end: decoding XOAUTH2 and handing a credential over', () => {
     const name = 'Adele (AEM)';
     const host = 'mytenant.it-cpi018.cfapps.eu10.hana.ondemand.com';
     const redirect = `https://${host}/itspaces/odata/api/v1/OAuthTokenFromCode`;
+    await workbench.clearNotifications();
     await workbench.contextMenu(workbench.credentialRow(name), 'Use in…');
     await workbench.pick('SAP Cloud Integration', { exact: true });
     await workbench.answer(`https://${host}/itspaces/shell/monitoring`);

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { CloudCatalog, type MicrosoftCloud } from '../core/clouds';
 import type { Logger } from '../core/logger';
 import { clampAuthorizationTimeoutSeconds } from '../core/model';
+import { resolveProxyConfig, type ProxyConfig } from '../net/proxyRoute';
 
 /**
  * The extension's settings (section `m365mail`). The security-relevant settings (custom clouds,
@@ -47,6 +48,23 @@ export class Settings implements vscode.Disposable {
     }
     this.trustedCas = pems;
     return [...pems];
+  }
+
+  /**
+   * VS Code's proxy for HTTPS (`http.proxy`, `http.noProxy`, `http.proxyAuthorization`), the
+   * system's HTTPS_PROXY / HTTP_PROXY / NO_PROXY as the fallback; read at each use, so a change
+   * counts at the next request. `http.proxyStrictSSL: false` is noted, never obeyed: verification
+   * stays on (a TLS-inspecting proxy's CA goes in `m365mail.trustedCaCertificates`).
+   */
+  proxy(): ProxyConfig | undefined {
+    const http = vscode.workspace.getConfiguration('http');
+    return resolveProxyConfig({
+      proxy: http.get<string>('proxy'),
+      noProxy: http.get<string[]>('noProxy', []),
+      authorization: http.get<string | null>('proxyAuthorization'),
+      strictSsl: http.get<boolean>('proxyStrictSSL'),
+      env: process.env
+    });
   }
 
   /** Machine-scoped too: a workspace that set it to hours would keep a loopback listener open that long. */

@@ -30,13 +30,16 @@ function where(proxy: ProxyConfig): string {
 
 /** The proxy answered CONNECT with something other than 200: no byte reached `host`. */
 export function explainProxyRefusal(status: number, proxy: ProxyConfig, host: string): ProxyExplanation {
-  if (status === 407) {
+  // 407 is the standard answer; some proxies (tinyproxy among them) answer 401 to wrong credentials.
+  // A CONNECT's answer always comes from the proxy, so both mean the proxy wants other credentials.
+  if (status === 407 || status === 401) {
     const given = Boolean(proxy.authorization) || Boolean(new URL(proxy.url).username);
+    const answer = status === 407 ? '407 Proxy Authentication Required' : '401 to CONNECT, which this proxy sends instead of 407 Proxy Authentication Required';
     return {
       code: 'proxy.auth_required',
       message: given
-        ? `The proxy ${where(proxy)} did not accept the credentials given (407 Proxy Authentication Required), so nothing reached ${host}.`
-        : `The proxy ${where(proxy)} requires authentication (407 Proxy Authentication Required) and none is configured, so nothing reached ${host}.`,
+        ? `The proxy ${where(proxy)} did not accept the credentials given (${answer}), so nothing reached ${host}.`
+        : `The proxy ${where(proxy)} requires authentication (${answer}) and none is configured, so nothing reached ${host}.`,
       nextStep:
         'Put the proxy user name and password in the proxy URL ("http.proxy": http://user:password@proxy:port) or the whole Proxy-Authorization header in "http.proxyAuthorization". Basic authentication is supported.'
     };

@@ -13,7 +13,7 @@ import type { TLSSocket } from 'node:tls';
 import { onPeerChain, type CertificateSummary } from '../net/certificateChain';
 import { collectResponse } from '../net/responseBody';
 import { httpsRouteFor } from '../net/proxyAgent';
-import { explainProxyFailure, explainProxyRefusal, watchProxyConnect, type ProxyExplanation } from '../net/proxyErrors';
+import { watchProxy, type ProxyExplanation } from '../net/proxyErrors';
 import type { ProxyConfig } from '../net/proxyRoute';
 import { AuthError, invalidEndpoint, networkError } from './errors';
 import { isLoopbackHost } from '../core/validation';
@@ -70,10 +70,10 @@ export function httpsRequest(url: string, options: HttpOptions = {}): Promise<Ht
       },
       (response) => {
         // A proxy that refused the tunnel answers in the origin's place; its answer is not the server's.
-        const status = connectStatus();
-        if (route?.proxy && status !== undefined && status !== 200) {
+        const refused = proxy.refusal();
+        if (refused) {
           response.resume();
-          reject(proxyError(explainProxyRefusal(status, route.proxy, target.host)));
+          reject(proxyError(refused));
           return;
         }
         collectResponse(
@@ -88,13 +88,13 @@ export function httpsRequest(url: string, options: HttpOptions = {}): Promise<Ht
     request.setTimeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS, () => request.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
     // What the server presented, so that a verification failure can show the chain it refused.
     let chain: CertificateSummary[] = [];
-    const connectStatus = watchProxyConnect(request);
+    const proxy = watchProxy(request, route?.proxy, target.host);
     request.once('socket', (socket) => {
       const tlsSocket = socket as TLSSocket;
       if (typeof tlsSocket.getPeerCertificate === 'function') onPeerChain(tlsSocket, (presented) => (chain = presented));
     });
     request.on('error', (error: Error & { code?: string }) => {
-      const explained = route?.proxy && explainProxyFailure(error, route.proxy, target.host, connectStatus());
+      const explained = proxy.failure(error);
       reject(explained ? proxyError(explained, error) : networkError(url, error, chain));
     });
     if (options.body !== undefined) request.write(options.body);

@@ -6,6 +6,7 @@
  * which never go through an HTTPS proxy. Node built-ins only (lives in the activation bundle).
  */
 import type { ClientRequest } from 'node:http';
+import { M365MailError } from '../core/errors';
 import { classifyNetworkFailure } from './networkErrors';
 import { proxyLabel, type ProxyConfig } from './proxyRoute';
 
@@ -17,11 +18,28 @@ export interface ProxyExplanation {
   nextStep: string;
 }
 
-/** The status the proxy answered to CONNECT, once it has (`https-proxy-agent` emits `proxyConnect` on the request). */
-export function watchProxyConnect(request: ClientRequest): () => number | undefined {
+export interface ProxyWatch {
+  /** The status the proxy answered to CONNECT, once it has. */
+  connectStatus(): number | undefined;
+  /** When the response starts: the proxy's refusal if it answered in the origin's place (CONNECT not 200). */
+  refusal(): ProxyExplanation | undefined;
+  /** For a request error: the proxy's explanation if the failure is the proxy's, else undefined. */
+  failure(error: { code?: string; message?: string }): ProxyExplanation | undefined;
+}
+
+/**
+ * Watches one request sent through `proxy` (undefined: direct, nothing to watch) to `host`.
+ * `https-proxy-agent` emits `proxyConnect` on the request with the proxy's answer; when it is not
+ * 200 the agent replays that answer as the response, which must not be taken for the server's.
+ */
+export function watchProxy(request: ClientRequest, proxy: ProxyConfig | undefined, host: string): ProxyWatch {
   let status: number | undefined;
-  request.once('proxyConnect', (connect: { statusCode?: number }) => (status = connect.statusCode));
-  return () => status;
+  if (proxy) request.once('proxyConnect', (connect: { statusCode?: number }) => (status = connect.statusCode));
+  return {
+    connectStatus: () => status,
+    refusal: () => (proxy && status !== undefined && status !== 200 ? explainProxyRefusal(status, proxy, host) : undefined),
+    failure: (error) => (proxy ? explainProxyFailure(error, proxy, host, status) : undefined)
+  };
 }
 
 function where(proxy: ProxyConfig): string {
@@ -69,6 +87,20 @@ export function explainProxyFailure(
     message: `The proxy ${where(proxy)} cannot be reached on the way to ${host}: ${failure.message || failure.code || kind}.`,
     nextStep: `Check the proxy address in "${proxy.source}" and that the proxy runs; list ${host} in "http.noProxy" if it should be reached directly.`
   };
+}
+
+/** Failures a firewall that blocks a port gives: refused, timed out, reset, unreachable. */
+const BLOCKED_PORT_CODES = new Set(['network.refused', 'network.timeout', 'network.dropped', 'network.unreachable']);
+
+/** `message` with `note` after it when `code` is one a blocked port gives; else `message` as it is. */
+export function withBlockedPortNote(code: string, message: string, note: string | undefined): string {
+  return note && BLOCKED_PORT_CODES.has(code) ? `${message} ${note}` : message;
+}
+
+/** The same error with the note of {@link mailPortsNote} added when the direct connection was blocked. */
+export function withDirectMailNote(error: M365MailError, note: string | undefined): M365MailError {
+  const message = withBlockedPortNote(error.code, error.message, note);
+  return message === error.message ? error : new M365MailError(error.code, message, { ...error.options, cause: error.options.cause ?? error });
 }
 
 /**

@@ -15,7 +15,7 @@ import { formatCertificateLine, onPeerChain, type CertificateSummary } from '../
 import { explainNetworkFailure } from '../../net/networkErrors';
 import { collectResponse } from '../../net/responseBody';
 import { httpsRouteFor } from '../../net/proxyAgent';
-import { explainProxyFailure, explainProxyRefusal, watchProxyConnect } from '../../net/proxyErrors';
+import { watchProxy, type ProxyExplanation } from '../../net/proxyErrors';
 import type { ProxyConfig } from '../../net/proxyRoute';
 
 /** Responses without a body by definition (RFC 9110); `Response` refuses one for them. */
@@ -95,24 +95,23 @@ export class GraphTransport implements Middleware {
       const route = httpsRouteFor(target, this.options.extraCaCertificates, this.options.proxy);
       const fail = (error: Error & { code?: string }) => {
         if (this.options.signal?.aborted) return reject(new CancelledError());
-        const viaProxy = route.proxy && explainProxyFailure(error, route.proxy, target.host, connectStatus());
-        if (viaProxy) return reject(new M365MailError(viaProxy.code, viaProxy.message, { cause: error, nextStep: viaProxy.nextStep }));
+        const viaProxy = proxy.failure(error);
+        if (viaProxy) return reject(proxyError(viaProxy, error));
         const explained = explainNetworkFailure(error, { name: `Microsoft Graph (${target.host})` });
         const chainText = chain.length ? ` The server sent: ${chain.map(formatCertificateLine).join('; ')}.` : '';
         reject(explained ? new M365MailError(explained.code, explained.message + chainText, { cause: error, nextStep: explained.nextStep }) : error);
       };
       const call = https.request(target, { method, headers, ...route.tls, agent: route.agent, signal: this.options.signal }, (response) => {
         // A proxy that refused the tunnel answers in Graph's place: not Graph's answer.
-        const status = connectStatus();
-        if (route.proxy && status !== undefined && status !== 200) {
+        const refused = proxy.refusal();
+        if (refused) {
           response.resume();
-          const refused = explainProxyRefusal(status, route.proxy, target.host);
-          return reject(new M365MailError(refused.code, refused.message, { nextStep: refused.nextStep }));
+          return reject(proxyError(refused));
         }
         collectResponse(response, MAX_RESPONSE_BYTES, (error) => call.destroy(error), resolve);
         response.on('error', fail);
       });
-      const connectStatus = watchProxyConnect(call);
+      const proxy = watchProxy(call, route.proxy, target.host);
       call.setTimeout(this.options.timeoutMs, () => call.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
       call.once('socket', (socket) => {
         const tlsSocket = socket as TLSSocket;
@@ -126,6 +125,10 @@ export class GraphTransport implements Middleware {
   setNext(): void {
     // The last link: nothing comes after the network.
   }
+}
+
+function proxyError(explained: ProxyExplanation, cause?: unknown): M365MailError {
+  return new M365MailError(explained.code, explained.message, { cause, nextStep: explained.nextStep });
 }
 
 async function bodyBytes(body: unknown): Promise<Buffer | undefined> {

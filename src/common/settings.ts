@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { CloudCatalog, type MicrosoftCloud } from '../core/clouds';
 import type { Logger } from '../core/logger';
+import type { SecretRedactor } from '../core/redact';
 import { clampAuthorizationTimeoutSeconds } from '../core/model';
 import { resolveProxyConfig, type ProxyConfig } from '../net/proxyRoute';
 
@@ -16,7 +17,11 @@ export class Settings implements vscode.Disposable {
   private trustedCas: readonly string[] | undefined;
   private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly logger: Logger) {
+  constructor(
+    private readonly logger: Logger,
+    /** Learns the proxy's password and `http.proxyAuthorization`, so that no log line or error shows them. */
+    private readonly redactor?: SecretRedactor
+  ) {
     this.subscription = vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('m365mail.customClouds')) this.catalog = undefined;
       if (e.affectsConfiguration('m365mail.trustedCaCertificates')) this.trustedCas = undefined;
@@ -58,13 +63,19 @@ export class Settings implements vscode.Disposable {
    */
   proxy(): ProxyConfig | undefined {
     const http = vscode.workspace.getConfiguration('http');
-    return resolveProxyConfig({
+    const config = resolveProxyConfig({
       proxy: http.get<string>('proxy'),
       noProxy: http.get<string[]>('noProxy', []),
       authorization: http.get<string | null>('proxyAuthorization'),
       strictSsl: http.get<boolean>('proxyStrictSSL'),
       env: process.env
     });
+    if (config) {
+      const url = new URL(config.url);
+      const credentials = config.authorization?.replace(/^\S+\s+/, '');
+      for (const secret of [config.authorization, credentials, url.password, decodeURIComponent(url.password)]) this.redactor?.add(secret);
+    }
+    return config;
   }
 
   /** Machine-scoped too: a workspace that set it to hours would keep a loopback listener open that long. */

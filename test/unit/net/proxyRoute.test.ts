@@ -101,6 +101,8 @@ describe('proxy failures', () => {
     assert.match(explainProxyRefusal(407, config([]), 'h:443').message, /requires authentication .* none is configured/);
     assert.match(explainProxyRefusal(407, config([]), 'h:443').nextStep, /http\.proxyAuthorization/);
     assert.equal(explainProxyRefusal(403, config([]), 'h:443').code, 'proxy.refused');
+    // tinyproxy answers a wrong password with 401: a CONNECT's answer is always the proxy's.
+    assert.equal(explainProxyRefusal(401, withUser, 'h:443').code, 'proxy.auth_required');
   });
 
   it('blames the proxy for a failure before CONNECT was answered, the origin for one after', () => {

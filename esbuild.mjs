@@ -28,7 +28,9 @@ const chunks = {
   certificates: 'src/auth/certificateFile/index.ts',
   imap: 'src/mail/imap/index.ts',
   smtp: 'src/mail/smtp/index.ts',
-  graph: 'src/mail/graph/index.ts'
+  graph: 'src/mail/graph/index.ts',
+  // https-proxy-agent, for the connection test (auth and graph bundle their own copy).
+  proxy: 'src/net/proxyAgent.ts'
 };
 
 /** Keeps `require('./chunks/x.js')` calls in extension.js pointing at the separate chunk files. */
@@ -54,7 +56,8 @@ const node = {
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  external: ['vscode'],
+  // kerberos: an optional peer of https-proxy-agent's Negotiate support, which is never enabled.
+  external: ['vscode', 'kerberos'],
   mainFields: ['module', 'main'],
   metafile: true
 };

@@ -71,7 +71,8 @@ const CHUNK_MODULES = [
     regex: '(^|/)mail/(imap|smtp|eml|graph)(/|$)',
     message: 'mail/imap, mail/smtp, mail/eml and mail/graph are chunks: import types only, load them with loadChunk().'
   },
-  { regex: '(^|/)telemetryChunk$', message: "The telemetry chunk is loaded with loadChunk('telemetry'); import it as a type only." }
+  { regex: '(^|/)telemetryChunk$', message: "The telemetry chunk is loaded with loadChunk('telemetry'); import it as a type only." },
+  { regex: '(^|/)net/proxyAgent$', message: "net/proxyAgent bundles https-proxy-agent: import it as a type and load it with loadChunk('proxy')." }
 ].map((p) => ({ ...p, allowTypeImports: true }));
 
 export default tseslint.config(
@@ -139,6 +140,23 @@ export default tseslint.config(
   {
     files: ['src/net/**/*.ts', 'src/auth/**/*.ts', 'src/mail/**/*.ts', 'src/webviews/*/protocol.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: [VSCODE] }] }
+  },
+  {
+    // https-proxy-agent is bundled only where requests are made (the auth and graph chunks, the
+    // proxy chunk); the connection test and the rest of net/ are in the activation bundle.
+    files: ['src/mail/diagnostics/**/*.ts', 'src/net/**/*.ts'],
+    ignores: ['src/net/proxyAgent.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'https-proxy-agent', message: 'Only src/net/proxyAgent.ts imports https-proxy-agent.' }],
+          patterns: [
+            { regex: '(^|/)proxyAgent$', allowTypeImports: true, message: "The connection test gets the proxy agent from the host (loadChunk('proxy'))." }
+          ]
+        }
+      ]
+    }
   },
   {
     files: ['src/webviews/*/app/**/*.ts'],

@@ -38,7 +38,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const redactor = new SecretRedactor();
   const logger = OutputChannelLogger.create(redactor);
   const telemetry = new Telemetry(logger.child('telemetry'), redactor);
-  const settings = new Settings(logger.child('settings'));
+  const settings = new Settings(logger.child('settings'), redactor);
   const commands = new CommandRegistry(logger.child('commands'), telemetry, redactor);
   const coherence = new WindowCoherence(context.globalStorageUri, context.secrets, logger.child('credentials'));
   const store = new CredentialStore(context.globalState, context.secrets, () => settings.clouds(), redactor, logger.child('credentials'), coherence);

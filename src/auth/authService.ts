@@ -11,6 +11,7 @@ import { CancelledError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { SecretRedactor } from '../core/redact';
 import type { CloudCatalog } from '../core/clouds';
+import type { ProxyConfig } from '../net/proxyRoute';
 import type { ConfirmDestination, IssuerMetadata } from '../core/endpointTrust';
 import { type CredentialDefinition, type CredentialStatus, type TokenResource } from '../core/model';
 import { AuthError } from './errors';
@@ -44,6 +45,8 @@ export interface AuthServiceDeps {
   /** Read at each use: a custom cloud added or removed in the settings counts at once. */
   clouds: () => CloudCatalog;
   trustedCaCertificates: () => string[];
+  /** VS Code's proxy configuration (`http.proxy`, its environment fallback), read at each request. */
+  proxy?: () => ProxyConfig | undefined;
   logger: Logger;
   redactor: SecretRedactor;
   /**

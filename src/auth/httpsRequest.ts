@@ -2,16 +2,20 @@
  * HTTP requests to authorization servers over node:https, with the user's extra CAs added to
  * Node's default roots and verification always on. VS Code patches the global `fetch` in the
  * extension host and NODE_EXTRA_CA_CERTS is not reliable there, so MSAL's network module and
- * oauth4webapi's custom fetch both go through this. Failures below HTTP become typed errors; an
- * untrusted certificate error shows the chain the server sent. No `vscode` import.
+ * oauth4webapi's custom fetch both go through this, and so through the proxy of VS Code's
+ * `http.proxy` (or HTTPS_PROXY) unless the host is in the no-proxy list. Failures below HTTP, and a
+ * proxy that refuses the tunnel, become typed errors; an untrusted certificate error shows the
+ * chain the server sent. No `vscode` import.
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import { onPeerChain, type CertificateSummary } from '../net/certificateChain';
 import { collectResponse } from '../net/responseBody';
-import { httpsAgentFor } from '../net/tlsContext';
-import { invalidEndpoint, networkError } from './errors';
+import { httpsRouteFor } from '../net/proxyAgent';
+import { watchProxy, type ProxyExplanation } from '../net/proxyErrors';
+import type { ProxyConfig } from '../net/proxyRoute';
+import { AuthError, invalidEndpoint, networkError } from './errors';
 import { isLoopbackHost } from '../core/validation';
 
 export interface HttpResponse {
@@ -25,6 +29,8 @@ export interface HttpOptions {
   headers?: Record<string, string>;
   body?: string;
   extraCaCertificates?: readonly string[];
+  /** VS Code's proxy configuration (`Settings.proxy()`); undefined: every request goes direct. */
+  proxy?: ProxyConfig;
   timeoutMs?: number;
   signal?: AbortSignal;
 }
@@ -44,6 +50,10 @@ export function httpsRequest(url: string, options: HttpOptions = {}): Promise<Ht
   }
   const extra = options.extraCaCertificates ?? [];
   const transport = target.protocol === 'https:' ? https : http;
+  // One agent (and secure context) per list of CAs and proxy, shared by every request; plain http is loopback only.
+  const route = target.protocol === 'https:' ? httpsRouteFor(target, extra, options.proxy) : undefined;
+  const proxyError = (explained: ProxyExplanation, cause?: unknown) =>
+    new AuthError(explained.code, explained.message, { cause, nextStep: explained.nextStep });
   return new Promise<HttpResponse>((resolve, reject) => {
     const request = transport.request(
       target,
@@ -55,10 +65,17 @@ export function httpsRequest(url: string, options: HttpOptions = {}): Promise<Ht
           ...(options.body !== undefined ? { 'Content-Length': String(Buffer.byteLength(options.body)) } : {})
         },
         signal: options.signal,
-        // One agent (and secure context) per list of CAs, shared by every request; plain http is loopback only.
-        agent: target.protocol === 'https:' ? httpsAgentFor(extra) : false
+        ...route?.tls,
+        agent: route?.agent ?? false
       },
       (response) => {
+        // A proxy that refused the tunnel answers in the origin's place; its answer is not the server's.
+        const refused = proxy.refusal();
+        if (refused) {
+          response.resume();
+          reject(proxyError(refused));
+          return;
+        }
         collectResponse(
           response,
           MAX_BODY_BYTES,
@@ -71,11 +88,15 @@ export function httpsRequest(url: string, options: HttpOptions = {}): Promise<Ht
     request.setTimeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS, () => request.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
     // What the server presented, so that a verification failure can show the chain it refused.
     let chain: CertificateSummary[] = [];
+    const proxy = watchProxy(request, route?.proxy, target.host);
     request.once('socket', (socket) => {
       const tlsSocket = socket as TLSSocket;
       if (typeof tlsSocket.getPeerCertificate === 'function') onPeerChain(tlsSocket, (presented) => (chain = presented));
     });
-    request.on('error', (error) => reject(networkError(url, error, chain)));
+    request.on('error', (error: Error & { code?: string }) => {
+      const explained = proxy.failure(error);
+      reject(explained ? proxyError(explained, error) : networkError(url, error, chain));
+    });
     if (options.body !== undefined) request.write(options.body);
     request.end();
   });
@@ -83,7 +104,8 @@ export function httpsRequest(url: string, options: HttpOptions = {}): Promise<Ht
 
 /** A WHATWG `fetch` over {@link httpsRequest}, for oauth4webapi's `customFetch`. */
 export function fetchWithCa(
-  extraCaCertificates: () => readonly string[]
+  extraCaCertificates: () => readonly string[],
+  proxy: () => ProxyConfig | undefined = () => undefined
 ): (url: string, init: { method?: string; headers?: Headers | Record<string, string>; body?: unknown; signal?: AbortSignal }) => Promise<Response> {
   return async (url, init) => {
     const headers: Record<string, string> = {};
@@ -94,6 +116,7 @@ export function fetchWithCa(
       headers,
       body,
       extraCaCertificates: extraCaCertificates(),
+      proxy: proxy(),
       signal: init.signal
     });
     return new Response(response.body, { status: response.status, headers: response.headers });

@@ -2,8 +2,10 @@ import * as vscode from 'vscode';
 import { CancelledError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { Settings } from '../common/settings';
-import { mailboxOf, transportsOf, type MailEndpoint } from '../core/model';
+import { mailboxOf, transportsOf, type CredentialDefinition, type MailEndpoint } from '../core/model';
+import { directMailNote } from '../common/directMailNote';
 import { graphTargetOf } from '../common/graphTarget';
+import { loadChunk } from '../common/lazyChunk';
 import { microsoftPresetOf } from '../core/presets';
 import { toMailServer } from '../core/tokenDestinations';
 import { decodeXoauth2 } from '../core/xoauth2Decode';
@@ -47,6 +49,9 @@ export function registerDiagnosticsCommands(registry: CommandRegistry, deps: Dia
     // cloud's own); a failure or a refusal shows as the red token step, after DNS, TCP and TLS.
     const tokenFor = (server: MailEndpoint) => () => tokens.getAccessToken(def.id, { destination: toMailServer(server) }).then((result) => result.accessToken);
     const extraCaCertificates = settings.trustedCaCertificates();
+    // The proxy chunk (https-proxy-agent) is loaded only when a proxy is configured.
+    const proxy = settings.proxy();
+    const route = proxy ? (target: URL) => loadChunk('proxy').httpsRouteFor(target, extraCaCertificates, proxy) : undefined;
 
     const reports = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Testing the servers of "{0}"', def.name), cancellable: true },
@@ -60,16 +65,26 @@ export function registerDiagnosticsCommands(registry: CommandRegistry, deps: Dia
         const common: Omit<ConnectionTestOptions, 'host' | 'port' | 'security' | 'getAccessToken'> = {
           user: mailboxOf(def),
           extraCaCertificates,
+          route,
           signal: controller.signal,
           logger,
           onStep
         };
         const runs: Array<Promise<ConnectionReport>> = [];
+        const tokenEndpoint = tokenEndpointOf(def, settings);
+        if (proxy && tokenEndpoint) {
+          const noToken = () => Promise.reject(new Error('the proxy step asks for no token'));
+          runs.push(
+            testConnection('proxy', { ...common, host: '', port: 0, security: 'tls', getAccessToken: noToken, proxyTest: { config: proxy, tokenEndpoint } })
+          );
+        }
         const transports = transportsOf(def);
         const reads = def.purpose !== 'smtp';
         const sends = def.purpose !== 'imap';
-        if (reads && transports.read === 'imap') runs.push(testConnection('imap', { ...common, ...def.imap, getAccessToken: tokenFor(def.imap) }));
-        if (sends && transports.send === 'smtp') runs.push(testConnection('smtp', { ...common, ...def.smtp, getAccessToken: tokenFor(def.smtp) }));
+        const imap = { ...common, ...def.imap, getAccessToken: tokenFor(def.imap), directNote: directMailNote(def, 'IMAP', def.imap.port, settings) };
+        const smtp = { ...common, ...def.smtp, getAccessToken: tokenFor(def.smtp), directNote: directMailNote(def, 'SMTP', def.smtp.port, settings) };
+        if (reads && transports.read === 'imap') runs.push(testConnection('imap', imap));
+        if (sends && transports.send === 'smtp') runs.push(testConnection('smtp', smtp));
         const overGraph = { reads: reads && transports.read === 'graph', sends: sends && transports.send === 'graph' };
         if (overGraph.reads || overGraph.sends) {
           const target = graphTargetOf(def, settings, logger, (destination) => tokens.getAccessToken(def.id, { destination, resource: 'graph' }));
@@ -135,6 +150,12 @@ export function registerDiagnosticsCommands(registry: CommandRegistry, deps: Dia
     logger.info(`decode xoauth2: ${result.verdict}${result.appOnly ? ' (app-only)' : ''}`);
     await showReport(deps.reportDocuments.set(`/xoauth2/${vscode.l10n.t('XOAUTH2 string')}.md`, formatXoauth2Report(result, t)));
   });
+}
+
+/** Where the credential's token requests go: the cloud's authority (Microsoft), the token URL or the issuer (generic). */
+function tokenEndpointOf(def: CredentialDefinition, settings: Settings): string | undefined {
+  if (def.provider === 'generic') return def.tokenUrl ?? def.issuer;
+  return `${settings.clouds().authority(def.cloud, def.tenant)}/oauth2/v2.0/token`;
 }
 
 /** Opens a report document in the Markdown preview, or as text when the Markdown extension is off. */

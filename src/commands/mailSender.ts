@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { directMailNote } from '../common/directMailNote';
 import { loadChunk } from '../common/lazyChunk';
 import type { Settings } from '../common/settings';
 import { formatSize, type Translate } from '../core/format';
@@ -56,6 +57,7 @@ function smtpSender(def: CredentialDefinition, { tokens, settings, logger }: Mai
               user: mailboxOf(def),
               accessToken: token.accessToken,
               extraCaCertificates: settings.trustedCaCertificates(),
+              directNote: directMailNote(def, 'SMTP', def.smtp.port, settings),
               logger
             },
             message

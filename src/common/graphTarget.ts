@@ -3,6 +3,7 @@ import { M365MailError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { mailboxOf, type CredentialDefinition } from '../core/model';
 import { toGraphServer, type TokenDestination } from '../core/tokenDestinations';
+import type { ProxyConfig } from '../net/proxyRoute';
 import type { Settings } from './settings';
 
 /** What every Graph request of a credential needs (the `graph` chunk's GraphConnection plus the mailbox). */
@@ -12,6 +13,7 @@ export interface GraphTarget {
   destination: TokenDestination;
   getAccessToken: () => Promise<string>;
   extraCaCertificates: readonly string[];
+  proxy?: ProxyConfig;
   logger: Logger;
   /** `/users/{mailbox}`: the user, or the shared mailbox. */
   mailbox: string;
@@ -44,6 +46,7 @@ export function graphTargetOf(
     destination,
     getAccessToken: async () => (await getGraphToken(destination)).accessToken,
     extraCaCertificates: settings.trustedCaCertificates(),
+    proxy: settings.proxy(),
     logger,
     mailbox: mailboxOf(def),
     appOnly: def.grant === 'clientCredentials',

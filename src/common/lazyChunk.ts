@@ -4,6 +4,7 @@ import type * as ImapChunk from '../mail/imap/index';
 import type * as GraphChunk from '../mail/graph/index';
 import type * as SmtpChunk from '../mail/smtp/index';
 import type * as TelemetryChunk from '../telemetry/telemetryChunk';
+import type * as ProxyChunk from '../net/proxyAgent';
 
 /**
  * Heavy modules live in their own files under dist/chunks (see esbuild.mjs) and are required here
@@ -17,6 +18,7 @@ interface Chunks {
   imap: typeof ImapChunk;
   smtp: typeof SmtpChunk;
   graph: typeof GraphChunk;
+  proxy: typeof ProxyChunk;
 }
 
 const loaded = new Map<keyof Chunks, unknown>();
@@ -43,6 +45,9 @@ export function loadChunk<K extends keyof Chunks>(name: K): Chunks[K] {
         break;
       case 'graph':
         chunk = require('./chunks/graph.js');
+        break;
+      case 'proxy':
+        chunk = require('./chunks/proxy.js');
         break;
     }
     /* eslint-enable @typescript-eslint/no-require-imports */

@@ -2,7 +2,9 @@ import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { CloudCatalog, type MicrosoftCloud } from '../core/clouds';
 import type { Logger } from '../core/logger';
+import type { SecretRedactor } from '../core/redact';
 import { clampAuthorizationTimeoutSeconds } from '../core/model';
+import { resolveProxyConfig, type ProxyConfig } from '../net/proxyRoute';
 
 /**
  * The extension's settings (section `m365mail`). The security-relevant settings (custom clouds,
@@ -15,7 +17,11 @@ export class Settings implements vscode.Disposable {
   private trustedCas: readonly string[] | undefined;
   private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly logger: Logger) {
+  constructor(
+    private readonly logger: Logger,
+    /** Learns the proxy's password and `http.proxyAuthorization`, so that no log line or error shows them. */
+    private readonly redactor?: SecretRedactor
+  ) {
     this.subscription = vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('m365mail.customClouds')) this.catalog = undefined;
       if (e.affectsConfiguration('m365mail.trustedCaCertificates')) this.trustedCas = undefined;
@@ -47,6 +53,29 @@ export class Settings implements vscode.Disposable {
     }
     this.trustedCas = pems;
     return [...pems];
+  }
+
+  /**
+   * VS Code's proxy for HTTPS (`http.proxy`, `http.noProxy`, `http.proxyAuthorization`), the
+   * system's HTTPS_PROXY / HTTP_PROXY / NO_PROXY as the fallback; read at each use, so a change
+   * counts at the next request. `http.proxyStrictSSL: false` is noted, never obeyed: verification
+   * stays on (a TLS-inspecting proxy's CA goes in `m365mail.trustedCaCertificates`).
+   */
+  proxy(): ProxyConfig | undefined {
+    const http = vscode.workspace.getConfiguration('http');
+    const config = resolveProxyConfig({
+      proxy: http.get<string>('proxy'),
+      noProxy: http.get<string[]>('noProxy', []),
+      authorization: http.get<string | null>('proxyAuthorization'),
+      strictSsl: http.get<boolean>('proxyStrictSSL'),
+      env: process.env
+    });
+    if (config) {
+      const url = new URL(config.url);
+      const credentials = config.authorization?.replace(/^\S+\s+/, '');
+      for (const secret of [config.authorization, credentials, url.password, decodeURIComponent(url.password)]) this.redactor?.add(secret);
+    }
+    return config;
   }
 
   /** Machine-scoped too: a workspace that set it to hours would keep a loopback listener open that long. */

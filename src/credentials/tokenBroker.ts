@@ -44,6 +44,7 @@ export class TokenBroker implements vscode.Disposable {
         vault: this.store.vault,
         clouds: () => this.settings.clouds(),
         trustedCaCertificates: () => this.settings.trustedCaCertificates(),
+        proxy: () => this.settings.proxy(),
         statusOf: (id) => this.store.status(id),
         leases: this.coherence.directory ? new DiskLeaseStore(path.join(this.coherence.directory, 'leases')) : undefined,
         ensureCurrent: () => this.coherence.ensureCurrent(),

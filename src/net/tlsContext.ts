@@ -9,7 +9,7 @@
 import * as https from 'node:https';
 import * as tls from 'node:tls';
 
-const MIN_VERSION = 'TLSv1.2';
+export const MIN_TLS_VERSION: tls.SecureVersion = 'TLSv1.2';
 /** Settings change rarely; a handful of CA lists at most is ever kept. */
 const MAX_CACHED_LISTS = 8;
 
@@ -25,8 +25,8 @@ function cached(extraCaCertificates: readonly string[]): Cached {
   let entry = cache.get(key);
   if (!entry) {
     const context = extraCaCertificates.length
-      ? tls.createSecureContext({ ca: [...tls.rootCertificates, ...extraCaCertificates], minVersion: MIN_VERSION })
-      : tls.createSecureContext({ minVersion: MIN_VERSION });
+      ? tls.createSecureContext({ ca: [...tls.rootCertificates, ...extraCaCertificates], minVersion: MIN_TLS_VERSION })
+      : tls.createSecureContext({ minVersion: MIN_TLS_VERSION });
     entry = { context };
     // Without keep-alive a dropped agent holds no idle socket; requests in flight finish on it.
     if (cache.size >= MAX_CACHED_LISTS) cache.clear();
@@ -42,8 +42,8 @@ export function secureContextFor(extraCaCertificates: readonly string[]): tls.Se
 
 /** Options for `tls.connect` (and nodemailer's and imapflow's `tls`). */
 export function tlsOptions(extraCaCertificates: readonly string[], servername?: string): tls.ConnectionOptions {
-  if (!extraCaCertificates.length) return { minVersion: MIN_VERSION, servername };
-  return { secureContext: secureContextFor(extraCaCertificates), minVersion: MIN_VERSION, servername };
+  if (!extraCaCertificates.length) return { minVersion: MIN_TLS_VERSION, servername };
+  return { secureContext: secureContextFor(extraCaCertificates), minVersion: MIN_TLS_VERSION, servername };
 }
 
 /**
@@ -53,6 +53,6 @@ export function tlsOptions(extraCaCertificates: readonly string[], servername?: 
  */
 export function httpsAgentFor(extraCaCertificates: readonly string[]): https.Agent {
   const entry = cached(extraCaCertificates);
-  entry.agent ??= new https.Agent({ keepAlive: false, secureContext: entry.context, minVersion: MIN_VERSION });
+  entry.agent ??= new https.Agent({ keepAlive: false, secureContext: entry.context, minVersion: MIN_TLS_VERSION });
   return entry.agent;
 }

@@ -9,8 +9,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { cacheRoot, CODE_SERVER_VERSION, codeServerDir, codeServerEntry, NODE_FOR_CODE_SERVER, node24Bin, node24Dir, node24Home, repoRoot } from './toolchain';
 
-// Fonts: the screenshots in the README show status emoji as users see them.
-const HARNESS_PACKAGES = ['chromium', 'libkrb5-dev', 'curl', 'openssl', 'ca-certificates', 'fonts-dejavu-core', 'fonts-noto-color-emoji'];
+// Fonts: the screenshots in the README show status emoji as users see them. tinyproxy: the real
+// proxy the proxy tests start on a loopback port (test/support/tinyproxy.ts).
+const HARNESS_PACKAGES = ['chromium', 'libkrb5-dev', 'curl', 'openssl', 'ca-certificates', 'fonts-dejavu-core', 'fonts-noto-color-emoji', 'tinyproxy'];
 
 function sandboxPackages(): string[] {
   const file = path.join(repoRoot, 'packages', 'sandbox', 'prerequisites.json');
@@ -39,7 +40,7 @@ function ensureDebianPackages(report: string[]): void {
   apt(['update', '-qq']);
   apt(['install', '-y', '-qq', '--no-install-recommends', ...missing]);
   // The Debian packages enable system-wide services; the tests run their own instances on other ports.
-  for (const service of ['dovecot', 'postfix']) {
+  for (const service of ['dovecot', 'postfix', 'tinyproxy']) {
     spawnSync('sh', ['-c', `command -v systemctl >/dev/null && systemctl disable --now ${service} 2>/dev/null; service ${service} stop 2>/dev/null`], {
       stdio: 'ignore'
     });

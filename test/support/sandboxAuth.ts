@@ -5,7 +5,7 @@
  */
 import * as assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { AuthService } from '../../src/auth/authService';
+import { AuthService, type AuthServiceDeps } from '../../src/auth/authService';
 import { CloudCatalog } from '../../src/core/clouds';
 import type { CredentialDefinition, CredentialStatus } from '../../src/core/model';
 import { SecretRedactor } from '../../src/core/redact';
@@ -38,8 +38,8 @@ export interface SandboxAuth {
   readonly clouds: CloudCatalog;
   readonly vault: MemoryVault;
   readonly logger: TestLogger;
-  /** A new engine over this test's vault (a window). */
-  engine(): AuthService;
+  /** A new engine over this test's vault (a window); `deps` adds to or replaces what it is given (a proxy, other CAs). */
+  engine(deps?: Partial<AuthServiceDeps>): AuthService;
   /**
    * A sandbox credential (test/support/sandboxCredentials.ts) with the given transports and the
    * scopes the product prefills for them (unless `overrides` sets scopes), under an ID of its own.
@@ -97,8 +97,8 @@ export function useSandboxAuth(): SandboxAuth {
     get logger() {
       return logger;
     },
-    engine() {
-      const auth = new AuthService({ vault, clouds: () => clouds, trustedCaCertificates: () => [ca], logger, redactor: new SecretRedactor() });
+    engine(deps = {}) {
+      const auth = new AuthService({ vault, clouds: () => clouds, trustedCaCertificates: () => [ca], logger, redactor: new SecretRedactor(), ...deps });
       engines.push(auth);
       return auth;
     },

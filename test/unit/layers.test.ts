@@ -50,6 +50,21 @@ describe('import boundaries between the layers (eslint.config.mjs)', function ()
     assert.deepEqual(await ruleIds('src/credentials/probe.ts', "import type { AuthService } from '../auth/index';\nexport type A = AuthService;\n"), []);
   });
 
+  it('https-proxy-agent stays out of the activation bundle: the host, the connection test and net/ import net/proxyAgent as a type only', async () => {
+    const value = "import { httpsRouteFor } from '../../net/proxyAgent';\nexport const r = httpsRouteFor;\n";
+    assert.deepEqual(await ruleIds('src/mail/diagnostics/probe.ts', value), ['@typescript-eslint/no-restricted-imports']);
+    assert.deepEqual(await ruleIds('src/common/probe.ts', value.replace('../../', '../')), ['@typescript-eslint/no-restricted-imports']);
+    assert.deepEqual(await ruleIds('src/net/probe.ts', "import { HttpsProxyAgent } from 'https-proxy-agent';\nexport const a = HttpsProxyAgent;\n"), [
+      '@typescript-eslint/no-restricted-imports'
+    ]);
+    assert.deepEqual(
+      await ruleIds('src/mail/diagnostics/probe.ts', "import type { HttpsRoute } from '../../net/proxyAgent';\nexport type R = HttpsRoute;\n"),
+      []
+    );
+    // The chunks that make requests bundle it.
+    assert.deepEqual(await ruleIds('src/mail/graph/probe.ts', value), []);
+  });
+
   it('only extension.ts imports commands/', async () => {
     assert.deepEqual(await ruleIds('src/views/probe.ts', "import { CommandIds } from '../commands/commandIds';\nexport const c = CommandIds;\n"), [
       'import-x/no-restricted-paths'

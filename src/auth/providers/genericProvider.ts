@@ -24,6 +24,7 @@ import { secretKeys } from '../../core/secretVault';
 import { discoverIssuer } from '../discovery';
 import { AuthError, invalidEndpoint, missingIssuer, oauthError, untrustedDeviceAuthorization, untrustedEndpoint } from '../errors';
 import { fetchWithCa } from '../httpsRequest';
+import type { ProxyConfig } from '../../net/proxyRoute';
 import type { DeviceAuthorization, GrantProvider, TokenSet } from './grantProvider';
 
 export class GenericProvider implements GrantProvider {
@@ -36,9 +37,11 @@ export class GenericProvider implements GrantProvider {
     extraCaCertificates: () => readonly string[],
     private readonly now: () => number,
     /** Asks the user about a destination nothing vouches for; without it such a destination is refused. */
-    private readonly confirmDestination?: ConfirmDestination
+    private readonly confirmDestination?: ConfirmDestination,
+    /** VS Code's proxy configuration, read at each request. */
+    proxy: () => ProxyConfig | undefined = () => undefined
   ) {
-    this.fetch = fetchWithCa(extraCaCertificates);
+    this.fetch = fetchWithCa(extraCaCertificates, proxy);
   }
 
   /** The issuer's metadata (OpenID discovery, else RFC 8414), as the issuer itself publishes it. */

@@ -9,6 +9,7 @@ import type { Logger } from '../../core/logger';
 import type { CredentialDefinition } from '../../core/model';
 import type { SecretRedactor } from '../../core/redact';
 import type { SecretVault } from '../../core/secretVault';
+import type { ProxyConfig } from '../../net/proxyRoute';
 import { GenericProvider } from './genericProvider';
 import type { GrantProvider } from './grantProvider';
 import { MicrosoftProvider } from './microsoftProvider';
@@ -22,14 +23,15 @@ export class GrantProviders {
     private readonly deps: {
       clouds: () => CloudCatalog;
       trustedCaCertificates: () => string[];
+      proxy?: () => ProxyConfig | undefined;
       logger: Logger;
       redactor: SecretRedactor;
       confirmDestination?: ConfirmDestination;
     },
     now: () => number
   ) {
-    this.microsoft = new MicrosoftProvider(vault, deps.clouds, deps.trustedCaCertificates, deps.logger, deps.redactor, now);
-    this.generic = new GenericProvider(vault, deps.trustedCaCertificates, now, deps.confirmDestination);
+    this.microsoft = new MicrosoftProvider(vault, deps.clouds, deps.trustedCaCertificates, deps.logger, deps.redactor, now, deps.proxy);
+    this.generic = new GenericProvider(vault, deps.trustedCaCertificates, now, deps.confirmDestination, deps.proxy);
   }
 
   /** The provider for a credential, with the definition as that provider needs it. */

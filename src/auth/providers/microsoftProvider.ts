@@ -3,7 +3,7 @@
  * hand-off is ours, MSAL only builds the URL and exchanges the code), client credentials with a
  * secret or a certificate, device code, and refresh from MSAL's token cache, which a cache plugin
  * keeps in SecretStorage (it holds refresh tokens). MSAL talks to the network only through our
- * https module (extra CAs, verification on). No `vscode` import.
+ * https module (extra CAs, verification on, VS Code's proxy). No `vscode` import.
  */
 import {
   ConfidentialClientApplication,
@@ -24,6 +24,7 @@ import { vetDeviceAuthorization } from '../../core/deviceCode';
 import type { CredentialDefinition } from '../../core/model';
 import { AuthError, oauthError, untrustedDeviceAuthorization } from '../errors';
 import { httpsRequest } from '../httpsRequest';
+import type { ProxyConfig } from '../../net/proxyRoute';
 import type { SecretVault } from '../../core/secretVault';
 import { secretKeys } from '../../core/secretVault';
 import type { DeviceAuthorization, GrantProvider, TokenSet } from './grantProvider';
@@ -44,7 +45,9 @@ export class MicrosoftProvider implements GrantProvider {
     private readonly extraCaCertificates: () => readonly string[],
     private readonly logger: Logger,
     private readonly redactor: SecretRedactor,
-    private readonly now: () => number
+    private readonly now: () => number,
+    /** VS Code's proxy configuration, read at each request. */
+    private readonly proxy: () => ProxyConfig | undefined = () => undefined
   ) {}
 
   /**
@@ -62,6 +65,7 @@ export class MicrosoftProvider implements GrantProvider {
         headers: options?.headers,
         body: options?.body,
         extraCaCertificates: this.extraCaCertificates(),
+        proxy: this.proxy(),
         timeoutMs: timeout
       }).catch((error: unknown) => {
         this.lastNetworkFailure.set(credentialId, error);

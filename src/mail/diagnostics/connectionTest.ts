@@ -18,15 +18,18 @@
  */
 import { testGraphConnection } from './graphScript';
 import { testImapConnection } from './imapScript';
+import { testProxyConnection } from './proxyScript';
 import type { ConnectionProtocol, ConnectionReport, ConnectionTestOptions } from './report';
 import { testSmtpConnection } from './smtpScript';
 
 export { testGraphConnection } from './graphScript';
 export { testImapConnection } from './imapScript';
+export { testProxyConnection } from './proxyScript';
 export { testSmtpConnection } from './smtpScript';
 
-/** Runs the test of one protocol (Microsoft Graph needs `options.graph`). */
+/** Runs the test of one protocol (Microsoft Graph needs `options.graph`, the proxy `options.proxyTest` and `options.route`). */
 export function testConnection(protocol: ConnectionProtocol, options: ConnectionTestOptions): Promise<ConnectionReport> {
+  if (protocol === 'proxy') return testProxyConnection(options);
   if (protocol === 'graph') {
     const graph = options.graph;
     if (!graph) return Promise.reject(new Error('a Microsoft Graph test needs its endpoint (options.graph)'));

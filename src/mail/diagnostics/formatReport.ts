@@ -78,7 +78,8 @@ const STEP_TITLES: Record<Exclude<StepId, 'auth' | 'mailbox'>, string> = {
   quit: 'RSET and QUIT',
   graphUser: 'GET /users/<mailbox>',
   graphInbox: 'GET mailFolders/inbox',
-  graphSend: 'Send permission (from the token)'
+  graphSend: 'Send permission (from the token)',
+  proxy: 'Proxy'
 };
 
 export function stepTitle(report: Pick<ConnectionReport, 'protocol'>, id: StepId, t: Translate = untranslated, step?: ConnectionStep): string {
@@ -138,11 +139,40 @@ function stepResult(report: ConnectionReport, step: ConnectionStep, t: Translate
       return t('{0} accepted as sender (nothing was sent)', `<${step.mailFrom ?? report.user}>`);
     case 'quit':
       return t('transaction reset, session closed');
+    case 'proxy':
+      return proxyResult(step, t);
   }
 }
 
+/** Which proxy, and how the token endpoint was reached. */
+function proxyResult(step: ConnectionStep, t: Translate): string {
+  const found = step.proxy;
+  if (!found) return '';
+  const reached = found.through
+    ? t(
+        'the token endpoint {0} answered through {1} (from {2}): CONNECT {3}, HTTP {4}',
+        found.target,
+        found.proxy,
+        found.source,
+        found.connectStatus ?? '?',
+        found.httpStatus ?? '?'
+      )
+    : t(
+        'the token endpoint {0} is in the no-proxy list and answered directly (HTTP {1}); other hosts go through {2}',
+        found.target,
+        found.httpStatus ?? '?',
+        found.proxy
+      );
+  return found.strictSslOff ? `${reached}; ${t('http.proxyStrictSSL is false, but certificates are verified all the same')}` : reached;
+}
+
 function serverLabel(report: ConnectionReport, t: Translate): string {
-  if (report.protocol === 'graph') return t('Microsoft Graph {0}:{1} (HTTPS)', report.host, report.port);
+  if (report.protocol === 'proxy') return t('HTTPS proxy {0}:{1}', report.host, report.port);
+  if (report.protocol === 'graph') {
+    return report.viaProxy
+      ? t('Microsoft Graph {0}:{1} (HTTPS through the proxy {2})', report.host, report.port, report.viaProxy)
+      : t('Microsoft Graph {0}:{1} (HTTPS)', report.host, report.port);
+  }
   const security = report.security === 'tls' ? t('implicit TLS') : t('STARTTLS');
   return `${report.protocol.toUpperCase()} ${report.host}:${report.port} (${security})`;
 }
@@ -187,9 +217,11 @@ function reportSection(report: ConnectionReport, t: Translate): string[] {
   out.push(`## ${report.passed ? ICON.passed : ICON.failed} ${escapeMarkdown(serverLabel(report, t))}`, '');
   const user = report.user ? code(report.user) : '—';
   out.push(
-    report.protocol === 'graph'
-      ? t('Mailbox: {0} · started {1} · took {2}', user, report.startedAt, ms(report.durationMs))
-      : t('XOAUTH2 user: {0} · started {1} · took {2}', user, report.startedAt, ms(report.durationMs)),
+    report.protocol === 'proxy'
+      ? t('Started {0} · took {1}', report.startedAt, ms(report.durationMs))
+      : report.protocol === 'graph'
+        ? t('Mailbox: {0} · started {1} · took {2}', user, report.startedAt, ms(report.durationMs))
+        : t('XOAUTH2 user: {0} · started {1} · took {2}', user, report.startedAt, ms(report.durationMs)),
     ''
   );
   out.push(`| | ${t('Step')} | ${t('Time')} | ${t('Result')} |`, '| --- | --- | ---: | --- |');
@@ -246,7 +278,8 @@ export function formatConnectionReport(input: ReportInput, t: Translate = untran
   const how = [
     protocols.has('smtp') ? t('SMTP stops after MAIL FROM') : '',
     protocols.has('imap') ? t('IMAP opens the mailbox read-only') : '',
-    protocols.has('graph') ? t('Microsoft Graph only reads, and judges the send permission from the token') : ''
+    protocols.has('graph') ? t('Microsoft Graph only reads, and judges the send permission from the token') : '',
+    protocols.has('proxy') ? t('the proxy step sends the token endpoint a plain GET, without any credential') : ''
   ].filter(Boolean);
   out.push(t('Run at {0}. Nothing is sent: {1}. The access token and the SASL string are never shown.', at, how.join(', ')), '');
   for (const note of input.notes ?? []) out.push(`- ${escapeParagraph(note)}`);

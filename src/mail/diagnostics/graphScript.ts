@@ -8,7 +8,10 @@
  */
 import * as https from 'node:https';
 import { decodeJwtClaims } from '../../core/tokenClaims';
-import { httpsAgentFor } from '../../net/tlsContext';
+import { httpsAgentFor, tlsOptions } from '../../net/tlsContext';
+import { watchProxy } from '../../net/proxyErrors';
+import { proxyLabel } from '../../net/proxyRoute';
+import type { HttpsRoute } from '../../net/proxyAgent';
 import { explainGraphFailure } from '../graph/graphErrors';
 import { explainNetworkFailure } from '../../net/networkErrors';
 import { graphSteps, type ConnectionReport, type ConnectionStep, type ConnectionTestOptions, type GraphTestOptions, type StepError } from './report';
@@ -21,17 +24,18 @@ import { collectResponse } from '../../net/responseBody';
 const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
 const MAX_REPLY_BYTES = 1024 * 1024;
 
-function get(
-  url: URL,
-  token: string,
-  extraCaCertificates: readonly string[],
-  signal: AbortSignal
-): Promise<{ status: number; requestId?: string; body: string }> {
+function get(url: URL, token: string, route: HttpsRoute, signal: AbortSignal): Promise<{ status: number; requestId?: string; body: string }> {
   return new Promise((resolve, reject) => {
     const request = https.request(
       url,
-      { method: 'GET', headers: { authorization: `Bearer ${token}`, accept: 'application/json' }, agent: httpsAgentFor(extraCaCertificates), signal },
+      { method: 'GET', headers: { authorization: `Bearer ${token}`, accept: 'application/json' }, ...route.tls, agent: route.agent, signal },
       (response) => {
+        // A proxy that refused the tunnel answers in Graph's place.
+        const refused = proxy.refusal();
+        if (refused) {
+          response.resume();
+          return reject(new StepFailure(refused));
+        }
         // A reply is untrusted input: read at most a megabyte, keep the first 64 KiB for the report.
         collectResponse(
           response,
@@ -43,7 +47,11 @@ function get(
         response.on('error', reject);
       }
     );
-    request.on('error', reject);
+    const proxy = watchProxy(request, route.proxy, url.host);
+    request.on('error', (error: Error & { code?: string }) => {
+      const viaProxy = proxy.failure(error);
+      reject(viaProxy ? new StepFailure(viaProxy) : error);
+    });
     request.end();
   });
 }
@@ -98,15 +106,19 @@ export async function testGraphConnection(options: ConnectionTestOptions & { gra
       ? { code: network.code, message: network.message, nextStep: network.nextStep }
       : { code: failure.code ?? 'graph', message: failure.message ?? 'failed' };
   };
-  const engine = new StepEngine('graph', graphSteps(graph), engineOptions, explain);
+  // Direct unless the host hands in a route through VS Code's proxy (and the Graph host is not in the no-proxy list).
+  const route: HttpsRoute = options.route?.(endpoint) ?? { agent: httpsAgentFor(options.extraCaCertificates), tls: tlsOptions(options.extraCaCertificates) };
+  const engine = new StepEngine('graph', graphSteps(graph, Boolean(route.proxy)), engineOptions, explain);
   const mailboxPath = `/v1.0/users/${encodeURIComponent(options.user)}`;
-  return engine.run(
+  const report = await engine.run(
     async () => {
-      const addresses = await engine.step('dns', (s) => resolveHost(engine, s));
-      const socket = await engine.step('tcp', (s, signal) => connectTcp(engine, addresses, s, signal));
-      const secure = await engine.step('tls', (s) => handshake(engine, socket, s));
-      // The requests below open their own connections through the same trust: this one only proved the chain.
-      secure.end();
+      if (!route.proxy) {
+        const addresses = await engine.step('dns', (s) => resolveHost(engine, s));
+        const socket = await engine.step('tcp', (s, signal) => connectTcp(engine, addresses, s, signal));
+        const secure = await engine.step('tls', (s) => handshake(engine, socket, s));
+        // The requests below open their own connections through the same trust: this one only proved the chain.
+        secure.end();
+      }
 
       let claims: { audience?: string; scopes: string[]; roles: string[] } = { scopes: [], roles: [] };
       const token = await engine.step('token', async (s) => {
@@ -125,7 +137,7 @@ export async function testGraphConnection(options: ConnectionTestOptions & { gra
       });
 
       const request = async (s: ConnectionStep, path: string, signal: AbortSignal) => {
-        const answer = await get(new URL(path, endpoint), token, options.extraCaCertificates, signal);
+        const answer = await get(new URL(path, endpoint), token, route, signal);
         s.http = { status: answer.status, requestId: answer.requestId };
         s.reply = `${answer.status}${answer.requestId ? ` (request-id ${answer.requestId})` : ''}`;
         if (answer.status >= 400) {
@@ -153,4 +165,5 @@ export async function testGraphConnection(options: ConnectionTestOptions & { gra
     },
     () => undefined
   );
+  return route.proxy ? { ...report, viaProxy: proxyLabel(route.proxy) } : report;
 }

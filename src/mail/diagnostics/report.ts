@@ -7,8 +7,11 @@
 import type { CertificateSummary } from '../../net/certificateChain';
 import type { DialAttempt } from '../../net/dialAddresses';
 import type { Logger } from '../../core/logger';
+import type { HttpsRoute } from '../../net/proxyAgent';
+import type { ProxyConfig, ProxySource } from '../../net/proxyRoute';
 
-export type ConnectionProtocol = 'imap' | 'smtp' | 'graph';
+/** `proxy`: the HTTPS proxy's own report (one step), present only when a proxy is configured. */
+export type ConnectionProtocol = 'imap' | 'smtp' | 'graph' | 'proxy';
 
 /**
  * The steps, in the order they run. `starttls` and `ehloTls` exist for SMTP on 587 only; `tls` is
@@ -31,7 +34,9 @@ export type StepId =
   // Microsoft Graph: GET /users/{id}, GET mailFolders/inbox, and the send permission read from the token.
   | 'graphUser'
   | 'graphInbox'
-  | 'graphSend';
+  | 'graphSend'
+  // The HTTPS proxy: the token endpoint reached through it (or directly, for a no-proxy host).
+  | 'proxy';
 
 /** `skipped`: not run because an earlier step failed. */
 export type StepStatus = 'passed' | 'failed' | 'skipped';
@@ -89,9 +94,27 @@ export interface ConnectionStep {
   tokenClaims?: { audience?: string; scopes: string[]; roles: string[] };
   /** graphUser, graphInbox: Graph's status and `request-id`. */
   http?: { status: number; requestId?: string };
+  /** proxy: which proxy, and how the token endpoint was reached. */
+  proxy?: ProxyFindings;
   /** The server's final reply for this step (redacted). */
   reply?: string;
   error?: StepError;
+}
+
+export interface ProxyFindings {
+  /** The proxy without credentials, e.g. `http://proxy.corp:3128`. */
+  proxy: string;
+  source: ProxySource;
+  /** The token endpoint's `host:port`. */
+  target: string;
+  /** False: the host is in the no-proxy list, reached directly. */
+  through: boolean;
+  /** What the proxy answered to CONNECT (200 opens the tunnel). */
+  connectStatus?: number;
+  /** The token endpoint's HTTP status (any answer proves it was reached). */
+  httpStatus?: number;
+  /** `http.proxyStrictSSL` is false, and verification stayed on anyway. */
+  strictSslOff: boolean;
 }
 
 export interface ConnectionReport {
@@ -106,6 +129,8 @@ export interface ConnectionReport {
   /** Every step passed. */
   passed: boolean;
   steps: ConnectionStep[];
+  /** Graph: the proxy its requests went through (no credentials). */
+  viaProxy?: string;
 }
 
 export interface ConnectionTestOptions {
@@ -119,6 +144,18 @@ export interface ConnectionTestOptions {
   getAccessToken: () => Promise<string>;
   /** PEM text of extra CAs (`m365mail.trustedCaCertificates`), added to the system roots. */
   extraCaCertificates: readonly string[];
+  /**
+   * IMAP and SMTP: added to a refused, timed-out or reset connection when an HTTPS proxy is
+   * configured (they never go through it; net/proxyErrors.ts `mailPortsNote`).
+   */
+  directNote?: string;
+  /**
+   * How an HTTPS request goes out (direct, or through VS Code's proxy): `httpsRouteFor` of the
+   * `proxy` chunk, which the host loads only when a proxy is configured. Without it: direct.
+   */
+  route?: (target: URL) => HttpsRoute;
+  /** The `proxy` test: the token endpoint to reach through the proxy. */
+  proxyTest?: { config: ProxyConfig; tokenEndpoint: string };
   /** Per step, default 15 s. */
   stepTimeoutMs?: number;
   signal?: AbortSignal;
@@ -146,8 +183,15 @@ export interface GraphTestOptions {
   sends: boolean;
 }
 
-export function graphSteps(graph: Pick<GraphTestOptions, 'reads' | 'sends'>): readonly StepId[] {
-  return ['dns', 'tcp', 'tls', 'token', 'graphUser', ...(graph.reads ? (['graphInbox'] as const) : []), ...(graph.sends ? (['graphSend'] as const) : [])];
+/** Through a proxy there is no direct DNS, TCP or TLS to Graph to test: the requests go through the tunnel. */
+export function graphSteps(graph: Pick<GraphTestOptions, 'reads' | 'sends'>, viaProxy = false): readonly StepId[] {
+  return [
+    ...(viaProxy ? [] : (['dns', 'tcp', 'tls'] as const)),
+    'token',
+    'graphUser',
+    ...(graph.reads ? (['graphInbox'] as const) : []),
+    ...(graph.sends ? (['graphSend'] as const) : [])
+  ];
 }
 
 export const IMAP_STEPS: readonly StepId[] = ['dns', 'tcp', 'tls', 'greeting', 'capability', 'token', 'auth', 'mailbox'];

@@ -6,6 +6,7 @@
  */
 import type * as net from 'node:net';
 import { SecretRedactor } from '../../core/redact';
+import { withBlockedPortNote } from '../../net/proxyErrors';
 import type { LineTransport } from './lineTransport';
 import type { ConnectionProtocol, ConnectionReport, ConnectionStep, ConnectionTestOptions, StepError, StepId } from './report';
 import { abortError, codedError, StepFailure } from './stepErrors';
@@ -79,6 +80,7 @@ export class StepEngine {
       if (signal?.aborted) throw abortError();
       step.status = 'failed';
       step.error = error instanceof StepFailure ? error.error : this.explain(error as { code?: string; message?: string });
+      if (this.protocol !== 'graph') step.error = { ...step.error, message: withBlockedPortNote(step.error.code, step.error.message, this.options.directNote) };
       this.record(step, started);
       throw new Stopped();
     } finally {

@@ -9,6 +9,7 @@ import { AuthenticationHandler, Client, type AuthenticationProvider } from '@mic
 import { CancelledError } from '../../core/errors';
 import type { Translate } from '../../core/format';
 import type { Logger } from '../../core/logger';
+import type { ProxyConfig } from '../../net/proxyRoute';
 import { ThrottleHandler, type GraphProgress } from './throttle';
 import { GraphTransport } from './graphTransport';
 
@@ -18,6 +19,8 @@ export interface GraphConnection {
   /** An access token for Microsoft Graph (the token broker, resource `graph`); asked before each request. */
   getAccessToken: () => Promise<string>;
   extraCaCertificates: readonly string[];
+  /** VS Code's proxy configuration; undefined: direct. */
+  proxy?: ProxyConfig;
   logger: Logger;
   /** Cancels the request, and any wait for a retry. */
   signal?: AbortSignal;
@@ -54,6 +57,7 @@ export function createGraphClient(connection: GraphConnection): GraphSession {
   const transport = new GraphTransport({
     origin,
     extraCaCertificates: connection.extraCaCertificates,
+    proxy: connection.proxy,
     timeoutMs: connection.timeoutMs ?? 60_000,
     signal: connection.signal,
     onRequest: connection.onRequest,
@@ -80,13 +84,14 @@ export function createGraphClient(connection: GraphConnection): GraphSession {
  * the session's credential. No retry handler: the SDK never retries an octet-stream body.
  */
 export function createUploadClient(
-  connection: Pick<GraphConnection, 'extraCaCertificates' | 'logger' | 'signal' | 'timeoutMs' | 'onRequest'>,
+  connection: Pick<GraphConnection, 'extraCaCertificates' | 'proxy' | 'logger' | 'signal' | 'timeoutMs' | 'onRequest'>,
   uploadUrl: URL
 ): GraphSession {
   let last: { status?: number; requestId?: string } = {};
   const transport = new GraphTransport({
     origin: uploadUrl.origin,
     extraCaCertificates: connection.extraCaCertificates,
+    proxy: connection.proxy,
     timeoutMs: connection.timeoutMs ?? 60_000,
     signal: connection.signal,
     onRequest: (method, url) => connection.onRequest?.(method, url.split('?')[0]),

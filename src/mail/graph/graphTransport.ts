@@ -2,7 +2,8 @@
  * The last link of the Graph client's middleware chain: sends the request over node:https with
  * the user's extra CAs added to Node's roots (verification on), as every other connection of the
  * extension does. The SDK would call the global `fetch`, which VS Code patches in the extension
- * host and which ignores `m365mail.trustedCaCertificates`. It also refuses any URL outside the
+ * host and which ignores `m365mail.trustedCaCertificates`; it goes through VS Code's proxy
+ * (`http.proxy`, or HTTPS_PROXY) unless the host is in the no-proxy list. It also refuses any URL outside the
  * cloud's Graph origin: the authentication handler adds the token to every Graph host, and an
  * `@odata.nextLink` or redirect must not carry it elsewhere. No `vscode` import.
  */
@@ -13,7 +14,9 @@ import { CancelledError, M365MailError } from '../../core/errors';
 import { formatCertificateLine, onPeerChain, type CertificateSummary } from '../../net/certificateChain';
 import { explainNetworkFailure } from '../../net/networkErrors';
 import { collectResponse } from '../../net/responseBody';
-import { httpsAgentFor } from '../../net/tlsContext';
+import { httpsRouteFor } from '../../net/proxyAgent';
+import { watchProxy, type ProxyExplanation } from '../../net/proxyErrors';
+import type { ProxyConfig } from '../../net/proxyRoute';
 
 /** Responses without a body by definition (RFC 9110); `Response` refuses one for them. */
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
@@ -24,6 +27,7 @@ export interface GraphTransportOptions {
   /** The cloud's Graph origin, e.g. `https://graph.microsoft.com`; no request leaves for another. */
   origin: string;
   extraCaCertificates: readonly string[];
+  proxy?: ProxyConfig;
   timeoutMs: number;
   signal?: AbortSignal;
   /** Every request as it leaves: method and URL. */
@@ -88,20 +92,26 @@ export class GraphTransport implements Middleware {
   ): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
     return new Promise((resolve, reject) => {
       let chain: CertificateSummary[] = [];
+      const route = httpsRouteFor(target, this.options.extraCaCertificates, this.options.proxy);
       const fail = (error: Error & { code?: string }) => {
         if (this.options.signal?.aborted) return reject(new CancelledError());
+        const viaProxy = proxy.failure(error);
+        if (viaProxy) return reject(proxyError(viaProxy, error));
         const explained = explainNetworkFailure(error, { name: `Microsoft Graph (${target.host})` });
         const chainText = chain.length ? ` The server sent: ${chain.map(formatCertificateLine).join('; ')}.` : '';
         reject(explained ? new M365MailError(explained.code, explained.message + chainText, { cause: error, nextStep: explained.nextStep }) : error);
       };
-      const call = https.request(
-        target,
-        { method, headers, agent: httpsAgentFor(this.options.extraCaCertificates), signal: this.options.signal },
-        (response) => {
-          collectResponse(response, MAX_RESPONSE_BYTES, (error) => call.destroy(error), resolve);
-          response.on('error', fail);
+      const call = https.request(target, { method, headers, ...route.tls, agent: route.agent, signal: this.options.signal }, (response) => {
+        // A proxy that refused the tunnel answers in Graph's place: not Graph's answer.
+        const refused = proxy.refusal();
+        if (refused) {
+          response.resume();
+          return reject(proxyError(refused));
         }
-      );
+        collectResponse(response, MAX_RESPONSE_BYTES, (error) => call.destroy(error), resolve);
+        response.on('error', fail);
+      });
+      const proxy = watchProxy(call, route.proxy, target.host);
       call.setTimeout(this.options.timeoutMs, () => call.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
       call.once('socket', (socket) => {
         const tlsSocket = socket as TLSSocket;
@@ -115,6 +125,10 @@ export class GraphTransport implements Middleware {
   setNext(): void {
     // The last link: nothing comes after the network.
   }
+}
+
+function proxyError(explained: ProxyExplanation, cause?: unknown): M365MailError {
+  return new M365MailError(explained.code, explained.message, { cause, nextStep: explained.nextStep });
 }
 
 async function bodyBytes(body: unknown): Promise<Buffer | undefined> {

@@ -20,6 +20,8 @@ export interface ImapReaderOptions {
   logger: Logger;
   /** Told when a dropped connection is being opened again. */
   onReconnecting?: () => void;
+  /** See ImapConnection.directNote. */
+  directNote?: string;
 }
 
 export class ImapMailboxReader implements MailboxReader {
@@ -46,8 +48,8 @@ export class ImapMailboxReader implements MailboxReader {
   private async connect(): Promise<ImapSession> {
     void this.session?.close();
     this.session = undefined;
-    const { host, port, user, extraCaCertificates, logger } = this.options;
-    this.session = await ImapSession.open({ host, port, user, accessToken: await this.options.getAccessToken(), extraCaCertificates, logger });
+    const { host, port, user, extraCaCertificates, logger, directNote } = this.options;
+    this.session = await ImapSession.open({ host, port, user, accessToken: await this.options.getAccessToken(), extraCaCertificates, logger, directNote });
     return this.session;
   }
 

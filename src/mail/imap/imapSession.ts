@@ -11,6 +11,7 @@ import { validateFolderName } from '../../core/validation';
 import { explainImapFailure, type ImapFailure } from '../mailErrors';
 import type { Logger } from '../../core/logger';
 import { libraryLogger } from '../mailLogger';
+import { withDirectMailNote } from '../../net/proxyErrors';
 import { tlsOptions } from '../../net/tlsContext';
 
 export interface ImapConnection {
@@ -22,6 +23,8 @@ export interface ImapConnection {
   extraCaCertificates: readonly string[];
   logger: Logger;
   timeoutMs?: number;
+  /** Added to a refused, timed-out or reset connection: an HTTPS proxy is configured, which IMAP does not use (net/proxyErrors.ts). */
+  directNote?: string;
 }
 
 export interface FolderInfo {
@@ -87,7 +90,7 @@ export class ImapSession {
     try {
       await client.connect();
     } catch (error) {
-      throw explainImapFailure(error as ImapFailure);
+      throw withDirectMailNote(explainImapFailure(error as ImapFailure), connection.directNote);
     }
     return new ImapSession(client);
   }

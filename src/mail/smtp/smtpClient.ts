@@ -8,6 +8,7 @@ import nodemailer from 'nodemailer';
 import { explainSmtpFailure, type SmtpFailure } from '../mailErrors';
 import type { Logger } from '../../core/logger';
 import { libraryLogger } from '../mailLogger';
+import { withDirectMailNote } from '../../net/proxyErrors';
 import { tlsOptions } from '../../net/tlsContext';
 
 export interface SmtpConnection {
@@ -21,6 +22,8 @@ export interface SmtpConnection {
   logger: Logger;
   /** Milliseconds for connect, greeting and each reply. */
   timeoutMs?: number;
+  /** Added to a refused, timed-out or reset connection: an HTTPS proxy is configured, which SMTP does not use (net/proxyErrors.ts). */
+  directNote?: string;
 }
 
 export interface SendResult {
@@ -71,7 +74,7 @@ export async function sendMail(connection: SmtpConnection, message: OutgoingMess
       rejected: (info.rejected ?? []).map(String)
     };
   } catch (error) {
-    throw explainSmtpFailure(error as SmtpFailure);
+    throw withDirectMailNote(explainSmtpFailure(error as SmtpFailure), connection.directNote);
   } finally {
     smtp.close();
   }

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { loadChunk } from '../../common/lazyChunk';
+import { directMailNote } from '../../common/directMailNote';
 import { graphTargetOf } from '../../common/graphTarget';
 import type { Settings } from '../../common/settings';
 import type { Logger } from '../../core/logger';
@@ -27,6 +28,7 @@ export function mailboxReaderFor(def: CredentialDefinition, deps: MailboxReaderD
     user: mailboxOf(def),
     getAccessToken: async () => (await deps.getAccessToken(def.id, toMailServer(def.imap), 'exchange')).accessToken,
     extraCaCertificates: settings.trustedCaCertificates(),
+    directNote: directMailNote(def, 'IMAP', def.imap.port, settings),
     logger,
     onReconnecting: hooks.onReconnecting
   });

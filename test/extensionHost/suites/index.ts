@@ -5,3 +5,4 @@ import './tokens.test';
 import './tokenDestinations.test';
 import './sendEml.test';
 import './importCredentials.test';
+import './proxySettings.test';

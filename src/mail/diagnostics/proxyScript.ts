@@ -1,0 +1,73 @@
+/**
+ * The connection test's "Proxy" report, run when VS Code's proxy (or HTTPS_PROXY) is configured:
+ * which proxy, and whether the credential's token endpoint answers through it (the CONNECT status,
+ * then any HTTP answer over TLS verified against the trusted CAs). A host in the no-proxy list is
+ * reached directly and the step says so. A plain GET: no token request, no credential sent. The
+ * agent comes from the host (`route`, the `proxy` chunk), so this file stays Node built-ins only.
+ */
+import * as https from 'node:https';
+import { explainNetworkFailure } from '../../net/networkErrors';
+import { watchProxy } from '../../net/proxyErrors';
+import { proxyLabel } from '../../net/proxyRoute';
+import type { HttpsRoute } from '../../net/proxyAgent';
+import type { ConnectionReport, ConnectionTestOptions, StepError } from './report';
+import { StepEngine } from './stepEngine';
+import { StepFailure } from './stepErrors';
+
+function probe(target: URL, route: HttpsRoute, signal: AbortSignal): Promise<{ httpStatus: number; connectStatus?: number }> {
+  return new Promise((resolve, reject) => {
+    const request = https.request(target, { method: 'GET', headers: { accept: 'application/json' }, ...route.tls, agent: route.agent, signal }, (response) => {
+      response.resume();
+      const refused = proxy.refusal();
+      if (refused) return reject(new StepFailure(refused));
+      resolve({ httpStatus: response.statusCode ?? 0, connectStatus: proxy.connectStatus() });
+    });
+    const proxy = watchProxy(request, route.proxy, target.host);
+    request.on('error', (error: Error & { code?: string }) => {
+      const viaProxy = proxy.failure(error);
+      reject(viaProxy ? new StepFailure(viaProxy) : error);
+    });
+    request.end();
+  });
+}
+
+export async function testProxyConnection(options: ConnectionTestOptions): Promise<ConnectionReport> {
+  const test = options.proxyTest;
+  const route = options.route;
+  if (!test || !route) throw new Error('a proxy test needs the proxy configuration and its route (options.proxyTest, options.route)');
+  const proxyUrl = new URL(test.config.url);
+  const target = new URL(test.tokenEndpoint);
+  const targetPort = target.port || '443';
+  const explain = (failure: { code?: string; message?: string }): StepError => {
+    const network = explainNetworkFailure(failure, { name: `the token endpoint (${target.host})` });
+    return network ?? { code: failure.code ?? 'proxy', message: failure.message ?? 'failed' };
+  };
+  const engine = new StepEngine(
+    'proxy',
+    ['proxy'],
+    {
+      ...options,
+      host: proxyUrl.hostname.replace(/^\[|\]$/g, ''),
+      port: Number(proxyUrl.port || (proxyUrl.protocol === 'https:' ? 443 : 80)),
+      security: 'tls'
+    },
+    explain
+  );
+  return engine.run(
+    () =>
+      engine.step('proxy', async (s, signal) => {
+        const chosen = route(target);
+        s.proxy = {
+          proxy: proxyLabel(test.config),
+          source: test.config.source,
+          target: `${target.hostname}:${targetPort}`,
+          through: Boolean(chosen.proxy),
+          strictSslOff: test.config.strictSslOff
+        };
+        const answer = await probe(target, chosen, signal);
+        s.proxy = { ...s.proxy, ...answer };
+        s.reply = `HTTP ${answer.httpStatus}`;
+      }),
+    () => undefined
+  );
+}

@@ -1,0 +1,69 @@
+/**
+ * The HTTPS agent for one request: direct (the shared agent of `tlsContext.ts`), or a CONNECT
+ * tunnel through the proxy of {@link proxyFor} with `https-proxy-agent`. Inside the tunnel the TLS
+ * to the origin uses the same secure context as a direct connection (Node's roots plus
+ * `m365mail.trustedCaCertificates`, verification on), so a TLS-inspecting proxy is trusted only
+ * when its CA is listed there. An `https:` proxy is verified against the same list.
+ *
+ * This module bundles `https-proxy-agent`: only the chunks that make requests (auth, graph) and the
+ * `proxy` chunk import it, never the activation bundle.
+ */
+import * as https from 'node:https';
+import type * as tls from 'node:tls';
+import { HttpsProxyAgent } from 'https-proxy-agent';
+import { proxyFor, type ProxyConfig } from './proxyRoute';
+import { httpsAgentFor, MIN_TLS_VERSION, secureContextFor } from './tlsContext';
+
+/** Settings change rarely; a handful of proxy agents at most is ever kept. */
+const MAX_CACHED_AGENTS = 8;
+const agents = new Map<string, https.Agent>();
+
+export interface HttpsRoute {
+  agent: https.Agent;
+  /** Spread into the request's options: through a tunnel the origin's TLS is built from the request's options, not the agent's. */
+  tls: Pick<tls.ConnectionOptions, 'secureContext' | 'minVersion'>;
+  /** The proxy the request goes through; undefined when it goes direct. */
+  proxy?: ProxyConfig;
+}
+
+/**
+ * `Proxy-Authorization` from `http.proxyAuthorization`, else Basic from the proxy URL's user
+ * name and password (RFC 7617). The URL handed to the agent carries no credentials: the agent's
+ * debug output prints it.
+ */
+function proxyHeaders(proxy: ProxyConfig): Record<string, string> {
+  if (proxy.authorization) return { 'Proxy-Authorization': proxy.authorization };
+  const url = new URL(proxy.url);
+  if (!url.username && !url.password) return {};
+  const pair = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+  return { 'Proxy-Authorization': `Basic ${Buffer.from(pair, 'utf8').toString('base64')}` };
+}
+
+function proxyAgent(proxy: ProxyConfig, extraCaCertificates: readonly string[]): https.Agent {
+  const key = JSON.stringify([proxy.url, proxy.authorization ?? '', extraCaCertificates]);
+  let agent = agents.get(key);
+  if (!agent) {
+    const bare = new URL(proxy.url);
+    bare.username = '';
+    bare.password = '';
+    agent = new HttpsProxyAgent(bare, {
+      headers: proxyHeaders(proxy),
+      // No keep-alive, as the direct agent: token requests are minutes apart.
+      keepAlive: false,
+      // For an https: proxy, the TLS to the proxy itself.
+      secureContext: secureContextFor(extraCaCertificates),
+      minVersion: MIN_TLS_VERSION
+    }) as unknown as https.Agent;
+    if (agents.size >= MAX_CACHED_AGENTS) agents.clear();
+    agents.set(key, agent);
+  }
+  return agent;
+}
+
+/** How a request to `target` goes out: through the configured proxy unless its host is in the no-proxy list. */
+export function httpsRouteFor(target: URL, extraCaCertificates: readonly string[], proxyConfig: ProxyConfig | undefined): HttpsRoute {
+  const tlsOptions = { secureContext: secureContextFor(extraCaCertificates), minVersion: MIN_TLS_VERSION };
+  const proxy = proxyFor(target, proxyConfig);
+  if (!proxy) return { agent: httpsAgentFor(extraCaCertificates), tls: tlsOptions };
+  return { agent: proxyAgent(proxy, extraCaCertificates), tls: tlsOptions, proxy };
+}

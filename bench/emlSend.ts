@@ -29,7 +29,7 @@ const MB = Number(process.env.BENCH_EML_MB ?? 40);
 const MAILBOX = emlSender.userName;
 
 async function main(): Promise<void> {
-  const vsix = process.env.BENCH_VSIX ?? packageProduct();
+  const vsix = process.env.BENCH_VSIX ?? packageProduct().vsix;
   const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'm365-mail-bench-eml-'));
   // One file per run: VS Code keeps a document it opened, so sending the same file again would
   // measure a warm cache, not what a user gets when choosing a file.

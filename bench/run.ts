@@ -559,7 +559,7 @@ async function main(): Promise<number> {
     if (needsSandbox || !SKIP.has('activation') || !SKIP.has('tree')) setup();
     let vsix: string | undefined;
     if (!SKIP.has('activation')) {
-      vsix = process.env.BENCH_VSIX ?? packageProduct();
+      vsix = process.env.BENCH_VSIX ?? packageProduct().vsix;
       console.log(`[bench] VSIX: ${path.relative(repoRoot, vsix)}`);
     }
 

@@ -60,7 +60,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   stopAllOnExit({ signals: false });
   reapStale();
   setup();
-  const vsix = packageProduct();
+  const vsix = packageProduct().vsix;
   const sandbox = await startSandbox();
   const d = sandbox.description;
   const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'm365-mail-demo-workspace-'));

@@ -23,6 +23,8 @@ import { CredentialsStatusBar } from './views/credentialsStatusBar';
 import { CredentialsTreeProvider } from './views/credentialsTreeProvider';
 import { ReadOnlyDocuments } from './views/readOnlyDocuments';
 import { WorkspaceCredentialFiles } from './views/workspaceCredentialFiles';
+import { CredentialContextKeys } from './views/credentialContextKeys';
+import { openWalkthrough, openWalkthroughOnFirstRun } from './views/walkthrough';
 
 /** Re-evaluate time-based states (expiring, expired) this often. */
 const STATE_TICK_MS = 60_000;
@@ -46,6 +48,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const tokens = new TokenBroker(store, settings, redactor, logger.child('auth'), destinations, coherence);
   const tree = new CredentialsTreeProvider(store);
   const statusBar = new CredentialsStatusBar(store);
+  const contextKeys = new CredentialContextKeys(store);
   const uriHandler = new AuthUriHandler();
   const claimsDocuments = new ReadOnlyDocuments('m365mail-claims');
   const reportDocuments = new ReadOnlyDocuments('m365mail-report');
@@ -69,6 +72,7 @@ export function activate(context: vscode.ExtensionContext): void {
     tokens,
     tree,
     statusBar,
+    contextKeys,
     uriHandler,
     claimsDocuments,
     reportDocuments,
@@ -81,6 +85,7 @@ export function activate(context: vscode.ExtensionContext): void {
   );
 
   commands.register(CommandIds.showLog, () => logger.show());
+  commands.register(CommandIds.getStarted, () => openWalkthrough());
   const pickCredential = credentialPicker(store);
   const signIn = credentialSignIn({ auth: tokens, uriHandler, logger: logger.child('auth'), timeoutMs: () => settings.authorizationTimeoutMs() });
   const graphSwitch = new GraphSwitch({ store, settings, signIn, logger: logger.child('mail') });
@@ -114,6 +119,8 @@ export function activate(context: vscode.ExtensionContext): void {
   });
   registerDiagnosticsCommands(commands, { tokens, settings, logger: logger.child('diagnostics'), pickCredential, reportDocuments, graphSwitch });
   registerHandoverCommands(commands, { store, tokens, settings, logger: logger.child('handover'), pickCredential, documents: reportDocuments });
+
+  openWalkthroughOnFirstRun(context.globalState, store.list().length > 0);
 
   const activationMs = performance.now() - started;
   logger.info(

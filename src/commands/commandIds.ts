@@ -1,6 +1,7 @@
 /** Every command the extension contributes; package.json `contributes.commands` lists the same IDs. */
 export const CommandIds = {
   showLog: 'm365mail.showLog',
+  getStarted: 'm365mail.getStarted',
   addCredential: 'm365mail.addCredential',
   authorize: 'm365mail.authorize',
   refreshNow: 'm365mail.refreshNow',

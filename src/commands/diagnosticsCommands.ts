@@ -19,6 +19,7 @@ import type { GraphSwitch } from './graphSwitch';
 import type { CredentialPicker } from './pickCredential';
 import type { CommandRegistry } from './registry';
 import type { ReadOnlyDocuments } from '../views/readOnlyDocuments';
+import { setWalkthroughKey, WalkthroughKeys } from '../views/walkthrough';
 
 export interface DiagnosticsCommandDeps {
   tokens: TokenBroker;
@@ -117,6 +118,8 @@ export function registerDiagnosticsCommands(registry: CommandRegistry, deps: Dia
         `test connection ${def.id} ${report.protocol} ${report.host}:${report.port}: ${failed ? `failed at ${failed.id} [${failed.error?.code ?? ''}]` : 'passed'} in ${report.durationMs} ms`
       );
     }
+    // No server with a failed step: the walkthrough's "Test the connection" step is done.
+    if (reports.length > 0 && !reports.some((r) => r.steps.some((s) => s.status === 'failed'))) setWalkthroughKey(WalkthroughKeys.testedConnection);
     // SMTP AUTH off (5.7.139): a delegated credential is offered Graph once the report is open; for
     // an app-only one the report says what the admin must do.
     const toGraph = deps.graphSwitch.afterConnectionTest(def, reports);

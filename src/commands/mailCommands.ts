@@ -13,6 +13,7 @@ import { mailboxOf, transportsOf, type CredentialDefinition } from '../core/mode
 import type { TokenBroker } from '../credentials/tokenBroker';
 import { validateMailbox } from '../core/validation';
 import { InboxPreviewPanel } from '../webviews/inboxPreview/inboxPreviewPanel';
+import { setWalkthroughKey, WalkthroughKeys } from '../views/walkthrough';
 import { CommandIds } from './commandIds';
 import { mailSenderFor } from './mailSender';
 import type { GraphSwitch } from './graphSwitch';
@@ -71,6 +72,8 @@ export function registerMailCommands(registry: CommandRegistry, deps: MailComman
   }
 
   function reportSent(def: CredentialDefinition, outcome: string, recipients: string[]): void {
+    // The server accepted it: the walkthrough's "Send a test mail" step is done (any sent mail proves it).
+    setWalkthroughKey(WalkthroughKeys.sentTestMail);
     void vscode.window.showInformationMessage(vscode.l10n.t('Sent with "{0}" to {1}. {2}', def.name, recipients.join(', '), deps.redactor.redact(outcome)));
   }
 
@@ -176,7 +179,8 @@ export function registerMailCommands(registry: CommandRegistry, deps: MailComman
       getAccessToken: (id, destination, resource) => tokens.getAccessToken(id, { destination, resource }),
       settings,
       logger,
-      redactor: deps.redactor
+      redactor: deps.redactor,
+      onListed: () => setWalkthroughKey(WalkthroughKeys.previewedInbox)
     });
   });
 }

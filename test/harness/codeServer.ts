@@ -95,6 +95,9 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
         'window.commandCenter': false,
         'chat.disableAIFeatures': true,
         'workbench.secondarySideBar.defaultVisibility': 'hidden',
+        // M365 Mail opens its walkthrough on first activation unless this is off; the walkthrough's
+        // own test turns it on, the other tests keep the editor area to themselves.
+        'workbench.welcomePage.walkthroughs.openOnInstall': false,
         ...options.settings
       },
       null,

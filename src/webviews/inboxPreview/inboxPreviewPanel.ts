@@ -14,6 +14,8 @@ export interface InboxPreviewDeps extends MailboxReaderDeps {
   logger: Logger;
   /** The page shows a failure's words (a server's among them) only once they have passed it. */
   redactor: SecretRedactor;
+  /** Called after a folder's first page reached the page: the mailbox was really read. */
+  onListed?: () => void;
 }
 
 /** How long the page may take to report `ready` before the user is told that it is still waiting. */
@@ -222,6 +224,7 @@ export class InboxPreviewPanel implements vscode.Disposable {
       this.cursors.set(cursor, { folder, next: page.next });
     }
     this.post({ type: 'envelopes', folder, total: page.total, envelopes: page.envelopes, append: after !== undefined, cursor });
+    if (!after) this.deps.onListed?.();
     const ms = Math.round(performance.now() - started);
     this.post({
       type: 'status',

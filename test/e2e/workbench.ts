@@ -354,10 +354,10 @@ export class Workbench {
 
   /**
    * The inbox preview of credential `name`, once its page shows. VS Code's webview host page
-   * creates a webview's content only once its service worker is ready, and a browser's first
-   * service worker can wait until Chromium counts its start-up complete, which for a test's browser
-   * on a loaded machine can be the 3-minute failsafe after launch (measured: the stall ends within
-   * a second of it; nothing is unanswered meanwhile). The user then sees the product's notice that
+   * creates a webview's content only once its service worker is ready, and a browser's first one
+   * became ready when Chromium counted its start-up complete, which for a test's browser on a
+   * loaded machine was the 3-minute failsafe after launch (measured: the stall ends within a second
+   * of it; nothing is unanswered meanwhile). The user then sees the product's notice that
    * the page is still waiting, and the page comes. This waits as long as a user would, and says in
    * the test output when it happened and when Chromium finished starting.
    */

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Frame, Locator, Page, Request } from 'playwright-core';
-import { launchBrowser } from '../harness/browser';
+import { launchBrowser, startupCompletedAfterMs } from '../harness/browser';
 import { startCodeServer, type CodeServer, type CodeServerOptions } from '../harness/codeServer';
 import { SANDBOX_ENV, sandboxDescription, sandboxSettings } from '../harness/sandboxEnv';
 import { resultsDir } from '../harness/toolchain';
@@ -47,6 +47,7 @@ export class Workbench {
       context.on('request', (r) => workbench.pending.set(r, Date.now()));
       context.on('requestfinished', (r) => workbench.pending.delete(r));
       context.on('requestfailed', (r) => workbench.pending.delete(r));
+      if (process.env.M365MAIL_SWTRACE_DIR) await traceServiceWorkers(browser, page, process.env.M365MAIL_SWTRACE_DIR);
       await page.goto(url);
       await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
       return workbench;
@@ -352,12 +353,13 @@ export class Workbench {
   }
 
   /**
-   * The inbox preview of credential `name`, once its page shows. VS Code's webview host page (since
-   * microsoft/vscode#312020) creates a webview's content only after the service worker's
-   * `registration.update()` resolves, and Chromium sometimes starts that update 100–150 s late (net
-   * log measured; nothing is unanswered meanwhile, and the extension has done its part). The user
-   * then sees the product's notice that the page is still waiting, and the page comes. This waits as
-   * long as a user would, and says in the test output when it happened, so the stall stays visible.
+   * The inbox preview of credential `name`, once its page shows. VS Code's webview host page
+   * creates a webview's content only once its service worker is ready, and a browser's first one
+   * became ready when Chromium counted its start-up complete, which for a test's browser on a
+   * loaded machine was the 3-minute failsafe after launch (measured: the stall ends within a second
+   * of it; nothing is unanswered meanwhile). The user then sees the product's notice that
+   * the page is still waiting, and the page comes. This waits as long as a user would, and says in
+   * the test output when it happened and when Chromium finished starting.
    */
   async inboxPreview(name: string): Promise<Frame> {
     return this.webviewFrame(`#title:text-is("${name}")`);
@@ -373,7 +375,17 @@ export class Workbench {
     const started = Date.now();
     const frame = await this.findWebviewFrame(selector, timeout);
     const took = Date.now() - started;
-    if (took > 20_000) console.log(`      (VS Code's webview host took ${(took / 1000).toFixed(0)} s to show ${selector}: the service-worker update stall)`);
+    if (took > 20_000) {
+      // Reading Chromium's start-up time opens a tab of its own, which can move focus: only when diagnosing.
+      const probe = !!(process.env.M365MAIL_NETLOG_DIR || process.env.M365MAIL_SWTRACE_DIR);
+      const started = probe ? await startupCompletedAfterMs(this.page.context()).catch(() => undefined) : undefined;
+      const when = !probe
+        ? ''
+        : started === undefined
+          ? '; Chromium has not finished starting'
+          : `; Chromium finished starting ${(started / 1000).toFixed(0)} s after launch`;
+      console.log(`      (VS Code's webview host took ${(took / 1000).toFixed(0)} s to show ${selector}: the service-worker stall${when})`);
+    }
     return frame;
   }
 
@@ -500,6 +512,37 @@ export class Workbench {
     await this.browser.close().catch(() => undefined);
     if (this.stopsServer) await this.server.stop();
   }
+}
+
+/**
+ * Diagnostic (M365MAIL_SWTRACE_DIR): Chromium's service-worker lifecycle (CDP ServiceWorker domain)
+ * and its targets, each line with the milliseconds since the browser opened, into a file of its own.
+ */
+async function traceServiceWorkers(browser: Browser, page: Page, dir: string): Promise<void> {
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `sw-${process.pid}-${Date.now()}.txt`);
+  const t0 = Date.now();
+  const line = (text: string) => fs.appendFileSync(file, `${Date.now() - t0} ${text}\n`);
+  const cdp = await page.context().newCDPSession(page);
+  cdp.on('ServiceWorker.workerVersionUpdated', (e) =>
+    e.versions.forEach((v) =>
+      line(
+        `version ${v.versionId} reg ${v.registrationId} ${v.scriptURL.replace(/\?.*/, '').slice(-45)} ${v.status} ${v.runningStatus} clients=${(v.controlledClients ?? []).length}`
+      )
+    )
+  );
+  cdp.on('ServiceWorker.workerRegistrationUpdated', (e) =>
+    e.registrations.forEach((r) => line(`registration ${r.registrationId} ${r.scopeURL} deleted=${r.isDeleted}`))
+  );
+  cdp.on('ServiceWorker.workerErrorReported', (e) => line(`error ${JSON.stringify(e)}`));
+  await cdp.send('ServiceWorker.enable');
+  const targets = await browser.newBrowserCDPSession();
+  const target = (kind: string, t: { type: string; url: string; targetId: string }) =>
+    line(`target ${kind} ${t.type} ${t.targetId.slice(0, 8)} ${t.url.slice(0, 160)}`);
+  targets.on('Target.targetCreated', (e) => target('created', e.targetInfo));
+  targets.on('Target.targetInfoChanged', (e) => target('changed', e.targetInfo));
+  targets.on('Target.targetDestroyed', (e) => line(`target destroyed ${e.targetId.slice(0, 8)}`));
+  await targets.send('Target.setDiscoverTargets', { discover: true });
 }
 
 /** For a suite sharing one workbench: after each failed test, its screenshot, notifications and log. */

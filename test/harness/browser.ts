@@ -3,9 +3,35 @@
  * no extra certificate: what the tests open in it is what a user's browser opens, plain HTTP on
  * loopback (the workbench, and the sandbox's sign-in pages through the workbench's port forwarder).
  */
-import { chromium, type Browser } from 'playwright-core';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { chromiumArgs, chromiumPath } from './toolchain';
 
+let launched = 0;
+
 export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumArgs });
+  // M365MAIL_NETLOG_DIR: each browser writes Chromium's net log there (chrome://net-export format).
+  const netlogDir = process.env.M365MAIL_NETLOG_DIR;
+  if (netlogDir) fs.mkdirSync(netlogDir, { recursive: true });
+  const netlog = netlogDir ? [`--log-net-log=${path.join(netlogDir, `netlog-${process.pid}-${++launched}.json`)}`] : [];
+  return chromium.launch({ executablePath: chromiumPath, headless: true, args: [...chromiumArgs, ...netlog] });
+}
+
+/**
+ * When Chromium counted its start-up as complete, in ms after its process started (undefined: not
+ * yet), from its own histogram. Chromium defers work queued as "after start-up" until then; start-up
+ * completes when the tab it watches has loaded, else by a failsafe 3 minutes after launch. Measured
+ * here: a webview stall ends within a second of that moment (181 s in a launch that took the
+ * failsafe), and opening, reloading or closing tabs does not end the wait sooner.
+ */
+export async function startupCompletedAfterMs(context: BrowserContext): Promise<number | undefined> {
+  const tab = await context.newPage();
+  try {
+    await tab.goto('chrome://histograms/Startup.AfterStartupTaskDelayedUntilTime');
+    const completed = /recorded \d+ samples?, mean = ([\d.]+)/.exec(await tab.locator('body').innerText());
+    return completed ? Number(completed[1]) : undefined;
+  } finally {
+    await tab.close();
+  }
 }

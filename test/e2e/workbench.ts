@@ -354,12 +354,9 @@ export class Workbench {
 
   /**
    * The inbox preview of credential `name`, once its page shows. VS Code's webview host page
-   * creates a webview's content only once its service worker is ready, and a browser's first one
-   * became ready when Chromium counted its start-up complete, which for a test's browser on a
-   * loaded machine was the 3-minute failsafe after launch (measured: the stall ends within a second
-   * of it; nothing is unanswered meanwhile). The user then sees the product's notice that
-   * the page is still waiting, and the page comes. This waits as long as a user would, and says in
-   * the test output when it happened and when Chromium finished starting.
+   * creates a webview's content only once its service worker is ready, which for a browser's first
+   * webview waited on Chromium counting its start-up complete (see launchBrowser). This waits as long
+   * as a user would, and says in the test output if it ever took over 20 s.
    */
   async inboxPreview(name: string): Promise<Frame> {
     return this.webviewFrame(`#title:text-is("${name}")`);
@@ -384,7 +381,7 @@ export class Workbench {
         : started === undefined
           ? '; Chromium has not finished starting'
           : `; Chromium finished starting ${(started / 1000).toFixed(0)} s after launch`;
-      console.log(`      (VS Code's webview host took ${(took / 1000).toFixed(0)} s to show ${selector}: the service-worker stall${when})`);
+      console.log(`      (VS Code's webview host took ${(took / 1000).toFixed(0)} s to show ${selector}: the service-worker wait${when})`);
     }
     return frame;
   }

@@ -15,7 +15,17 @@ export function launchBrowser(): Promise<Browser> {
   const netlogDir = process.env.M365MAIL_NETLOG_DIR;
   if (netlogDir) fs.mkdirSync(netlogDir, { recursive: true });
   const netlog = netlogDir ? [`--log-net-log=${path.join(netlogDir, `netlog-${process.pid}-${++launched}.json`)}`] : [];
-  return chromium.launch({ executablePath: chromiumPath, headless: true, args: [...chromiumArgs, ...netlog] });
+  // With its start-up window, as a user's browser has one: Playwright's default `--no-startup-window`
+  // leaves Chromium watching the first page a test opens to decide that start-up is complete, and
+  // until then (the workbench still loading on a busy machine, else a 3-minute failsafe) Chromium
+  // defers its after-start-up work, which the first webview's service worker waited on (measured:
+  // the stall ended within a second of start-up completing). The window's own blank tab loads at once.
+  return chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: [...chromiumArgs, ...netlog],
+    ignoreDefaultArgs: ['--no-startup-window']
+  });
 }
 
 /**

@@ -366,7 +366,7 @@ export class Workbench {
    * The document frame of the webview whose content has `selector` (VS Code nests each webview's
    * content in an iframe inside an iframe), once it exists. Every webview (the inbox preview, the Markdown
    * preview of a connection report) goes through the same host page, so each waits as long as
-   * `inboxPreview` does for the service-worker update stall, and says so when it happened.
+   * `inboxPreview` does for its service worker, and says so when it took over 20 s.
    */
   async webviewFrame(selector: string, timeout = WEBVIEW_HOST_WAIT_MS): Promise<Frame> {
     const started = Date.now();

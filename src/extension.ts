@@ -25,6 +25,7 @@ import { ReadOnlyDocuments } from './views/readOnlyDocuments';
 import { WorkspaceCredentialFiles } from './views/workspaceCredentialFiles';
 import { CredentialContextKeys } from './views/credentialContextKeys';
 import { openWalkthrough, openWalkthroughOnFirstRun } from './views/walkthrough';
+import { useDisplayLanguage } from './core/localization';
 
 /** Re-evaluate time-based states (expiring, expired) this often. */
 const STATE_TICK_MS = 60_000;
@@ -36,6 +37,7 @@ const STATE_TICK_MS = 60_000;
  */
 export function activate(context: vscode.ExtensionContext): void {
   const started = performance.now();
+  useDisplayLanguage({ bundle: vscode.l10n.bundle, language: vscode.env.language });
 
   const redactor = new SecretRedactor();
   const logger = OutputChannelLogger.create(redactor);

@@ -11,3 +11,6 @@ export { AuthService } from './authService';
 export function createAuthService(deps: AuthServiceDeps): AuthService {
   return new AuthService(deps);
 }
+
+// Each chunk carries its own copy of @vscode/l10n: loadChunk hands it the display language.
+export { useDisplayLanguage } from '../core/localization';

@@ -5,6 +5,7 @@ import type * as GraphChunk from '../mail/graph/index';
 import type * as SmtpChunk from '../mail/smtp/index';
 import type * as TelemetryChunk from '../telemetry/telemetryChunk';
 import type * as ProxyChunk from '../net/proxyAgent';
+import * as vscode from 'vscode';
 
 /**
  * Heavy modules live in their own files under dist/chunks (see esbuild.mjs) and are required here
@@ -51,6 +52,8 @@ export function loadChunk<K extends keyof Chunks>(name: K): Chunks[K] {
         break;
     }
     /* eslint-enable @typescript-eslint/no-require-imports */
+    // The chunk's own copy of @vscode/l10n (src/core/localization.ts) starts without a bundle.
+    (chunk as Chunks[K]).useDisplayLanguage({ bundle: vscode.l10n.bundle, language: vscode.env.language });
     loaded.set(name, chunk);
   }
   return chunk as Chunks[K];

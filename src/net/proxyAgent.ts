@@ -67,3 +67,6 @@ export function httpsRouteFor(target: URL, extraCaCertificates: readonly string[
   if (!proxy) return { agent: httpsAgentFor(extraCaCertificates), tls: tlsOptions };
   return { agent: proxyAgent(proxy, extraCaCertificates), tls: tlsOptions, proxy };
 }
+
+// Each chunk carries its own copy of @vscode/l10n: loadChunk hands it the display language.
+export { useDisplayLanguage } from '../core/localization';

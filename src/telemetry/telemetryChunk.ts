@@ -9,3 +9,6 @@ export function createReporter(connectionString: string): TelemetryReporter {
   // user's telemetry setting is off, and it drops common PII (paths, emails) before sending.
   return new TelemetryReporter(connectionString);
 }
+
+// Each chunk carries its own copy of @vscode/l10n: loadChunk hands it the display language.
+export { useDisplayLanguage } from '../core/localization';

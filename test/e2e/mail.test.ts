@@ -222,7 +222,7 @@ describe('end-to-end: mail flows against the sandbox', () => {
     const detail = await workbench.answerDialog('Send');
     assert.match(detail, new RegExp(`Subject: ${emlSubject}`));
     assert.match(detail, /To: someone@fabrikam\.test/);
-    assert.match(detail, /Attachments: order\.csv \(30 B\)/);
+    assert.match(detail, /Attachments: order\.csv \(30 bytes\)/);
     assert.match(detail, /Envelope recipients: adele@contoso\.test/);
     assert.match(detail, /Credential: Adele \(mail\)/);
     const notice = await workbench.waitForNotification(/Server reply:/);

@@ -5,3 +5,6 @@
  */
 export { unlockPkcs12, type UnlockedCertificate } from './pkcs12';
 export { decryptPrivateKey } from './encryptedKey';
+
+// Each chunk carries its own copy of @vscode/l10n: loadChunk hands it the display language.
+export { useDisplayLanguage } from '../../core/localization';

@@ -3,3 +3,6 @@ export { emlSendPath, sendMailOverGraph, GRAPH_MIME_LIMIT_BYTES, type GraphSendR
 export { createGraphClient, type GraphConnection, type GraphSession } from './graphClient';
 export { explainGraphFailure } from './graphErrors';
 export { GraphMailboxReader, type GraphReaderOptions } from './graphReader';
+
+// Each chunk carries its own copy of @vscode/l10n: loadChunk hands it the display language.
+export { useDisplayLanguage } from '../../core/localization';

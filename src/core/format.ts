@@ -25,3 +25,11 @@ export type Translate = (message: string, ...args: Array<string | number | boole
 /** The fallback when no translation is passed: fills the placeholders only. */
 export const untranslated: Translate = (message, ...args) =>
   message.replace(/\{(\d+)\}/g, (whole, i: string) => (args[Number(i)] === undefined ? whole : String(args[Number(i)])));
+
+/**
+ * A date and time in the display language, as `Intl` writes it there ("2.12.2026, 18:10:33" in
+ * German); the runtime's own locale where `Intl` does not know the display language (qps-ploc).
+ */
+export function formatDateTime(date: string | number | Date): string {
+  return new Date(date).toLocaleString(formatLocale());
+}

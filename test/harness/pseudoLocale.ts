@@ -15,7 +15,6 @@
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { getL10nPseudoLocalized } from '@vscode/l10n-dev';
 import { vsce } from './packageVsix';
@@ -38,16 +37,13 @@ export function addPseudoTranslations(extensionsDir: string): void {
   const installed = fs.readdirSync(extensionsDir).filter((name) => name.startsWith('m365mail.m365-mail-'));
   if (installed.length !== 1) throw new Error(`expected one installed M365 Mail in ${extensionsDir}, found ${installed.join(', ') || 'none'}`);
   const extension = path.join(extensionsDir, installed[0]!);
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'm365-mail-pseudo-'));
-  try {
-    const cli = path.join(repoRoot, 'node_modules', '.bin', 'vscode-l10n-dev');
-    const sources = [path.join(extension, 'l10n', 'bundle.l10n.json'), path.join(extension, 'package.nls.json')];
-    const run = spawnSync(cli, ['generate-pseudo', '--language', PSEUDO_LOCALE, '--outDir', out, ...sources], { encoding: 'utf8' });
-    if (run.status !== 0) throw new Error(`generate-pseudo failed:\n${run.stdout}\n${run.stderr}`);
-    fs.copyFileSync(path.join(out, `bundle.l10n.${PSEUDO_LOCALE}.json`), path.join(extension, 'l10n', `bundle.l10n.${PSEUDO_LOCALE}.json`));
-    fs.copyFileSync(path.join(out, `package.nls.${PSEUDO_LOCALE}.json`), path.join(extension, `package.nls.${PSEUDO_LOCALE}.json`));
-  } finally {
-    fs.rmSync(out, { recursive: true, force: true });
+  // generate-pseudo writes each file's translation beside it: where VS Code looks for it.
+  const cli = path.join(repoRoot, 'node_modules', '.bin', 'vscode-l10n-dev');
+  const sources = [path.join(extension, 'l10n', 'bundle.l10n.json'), path.join(extension, 'package.nls.json')];
+  const run = spawnSync(cli, ['generate-pseudo', '--language', PSEUDO_LOCALE, ...sources], { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`generate-pseudo failed:\n${run.stdout}\n${run.stderr}`);
+  for (const made of [path.join(extension, 'l10n', `bundle.l10n.${PSEUDO_LOCALE}.json`), path.join(extension, `package.nls.${PSEUDO_LOCALE}.json`)]) {
+    if (!fs.existsSync(made)) throw new Error(`generate-pseudo did not write ${made}:\n${run.stdout}`);
   }
 }
 

@@ -172,7 +172,7 @@ export function registerMailCommands(registry: CommandRegistry, deps: MailComman
 
   registry.register(CommandIds.previewInbox, async (arg) => {
     const def = await deps.pickCredential(arg, vscode.l10n.t('Credential whose mailbox to preview'));
-    const refusal = presetRefusal(def, 'inboxPreview', vscode.l10n.t);
+    const refusal = presetRefusal(def, 'inboxPreview');
     if (refusal) throw new M365MailError('not_supported', refusal);
     InboxPreviewPanel.show(def, {
       extensionUri: deps.extensionUri,

@@ -6,6 +6,7 @@
  * address answered and why each of the others did not, which is what a diagnostic has to show.
  * Node built-ins only.
  */
+import * as l10n from '@vscode/l10n';
 import * as net from 'node:net';
 
 export interface DialAttempt {
@@ -127,5 +128,5 @@ export async function dialAddresses(addresses: readonly string[], options: DialO
   const failed = attempts.filter((a) => a.code);
   const lastCode = failed.at(-1)?.code ?? (options.signal?.aborted ? 'ECONNABORTED' : 'ENOTFOUND');
   const summary = failed.map((a) => `${net.isIPv6(a.address) ? `[${a.address}]` : a.address}:${a.port} ${a.code}`).join(', ');
-  throw new DialError(lastCode, failed.length ? `No address answered: ${summary}.` : 'No address to dial.', attempts);
+  throw new DialError(lastCode, failed.length ? l10n.t('No address answered: {0}.', summary) : l10n.t('No address to dial.'), attempts);
 }

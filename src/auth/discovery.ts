@@ -15,7 +15,7 @@ export async function discoverIssuer(issuer: string, fetch: ReturnType<typeof fe
   try {
     url = new URL(issuer);
   } catch {
-    throw invalidEndpoint(issuer, 'it is not a URL');
+    throw invalidEndpoint(issuer, l10n.t('it is not a URL'));
   }
   const options = { [oauth.customFetch]: fetch, ...(url.protocol === 'http:' ? { [oauth.allowInsecureRequests]: true } : {}) };
   let last: unknown;

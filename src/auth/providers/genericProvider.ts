@@ -67,7 +67,7 @@ export class GenericProvider implements GrantProvider {
     try {
       new URL(token);
     } catch {
-      throw invalidEndpoint(token, 'it is not a URL');
+      throw invalidEndpoint(token, l10n.t('it is not a URL'));
     }
     await this.vetDestinations(def, def.issuer);
     return {
@@ -229,7 +229,7 @@ export class GenericProvider implements GrantProvider {
   }
 
   async deviceCode(def: CredentialDefinition): Promise<DeviceAuthorization> {
-    if (!def.deviceAuthorizationUrl) throw invalidEndpoint('(none)', 'the credential has no device authorization URL');
+    if (!def.deviceAuthorizationUrl) throw invalidEndpoint('(none)', l10n.t('the credential has no device authorization URL'));
     const as = await this.run(() => this.server(def));
     const clientAuth = await this.clientAuth(def);
     const device = await this.run(async () =>

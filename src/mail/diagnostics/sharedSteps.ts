@@ -103,7 +103,7 @@ function tokenStepError(error: unknown): StepError {
   if (isCancelled(error)) {
     return { code: error.code, message: error.message, nextStep: l10n.t('Run the test again to be asked again, if you trust that server.') };
   }
-  const nextStep = 'Authorize the credential again ("M365 Mail: Authorize credential"), then run the test again.';
+  const nextStep = l10n.t('Authorize the credential again ("M365 Mail: Authorize credential"), then run the test again.');
   if (error instanceof M365MailError) return { code: error.code, message: error.message, nextStep: error.options.nextStep ?? nextStep };
   return { code: 'token', message: l10n.t('No access token: {0}', error instanceof Error ? error.message : String(error)), nextStep };
 }
@@ -111,7 +111,7 @@ function tokenStepError(error: unknown): StepError {
 export async function accessToken(engine: StepEngine): Promise<string> {
   try {
     const token = await engine.options.getAccessToken();
-    if (!token) throw new Error('the token is empty');
+    if (!token) throw new Error(l10n.t('the token is empty'));
     engine.redactor.add(token);
     return token;
   } catch (error) {

@@ -99,7 +99,7 @@ export class GraphTransport implements Middleware {
         const viaProxy = proxy.failure(error);
         if (viaProxy) return reject(proxyError(viaProxy, error));
         const explained = explainNetworkFailure(error, { name: `Microsoft Graph (${target.host})` });
-        const chainText = chain.length ? ` The server sent: ${chain.map(formatCertificateLine).join('; ')}.` : '';
+        const chainText = chain.length ? ` ${l10n.t('The server sent: {0}.', chain.map(formatCertificateLine).join('; '))}` : '';
         reject(explained ? new M365MailError(explained.code, explained.message + chainText, { cause: error, nextStep: explained.nextStep }) : error);
       };
       const call = https.request(target, { method, headers, ...route.tls, agent: route.agent, signal: this.options.signal }, (response) => {

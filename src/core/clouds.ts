@@ -3,6 +3,7 @@
  * Hosts are defaults; every credential can edit them. Extra clouds (a sovereign cloud not listed
  * here, or the local sandbox) come from the `m365mail.customClouds` setting. No `vscode` import.
  */
+import * as l10n from '@vscode/l10n';
 import { M365MailError } from './errors';
 import type { CredentialDefinition, MailEndpoint, MailPurpose, MicrosoftCloudId, ReadTransport, SendTransport, TokenResource } from './model';
 
@@ -45,7 +46,7 @@ export interface MicrosoftCloud {
  */
 function exchangeOnline(
   id: MicrosoftCloudId,
-  label: string,
+  label: () => string,
   authorityHost: string,
   scopePrefix: string,
   imapHost: string,
@@ -57,7 +58,11 @@ function exchangeOnline(
   const appOnlyResource = id === 'global' ? 'https://outlook.office365.com/' : scopePrefix;
   return {
     id,
-    label,
+    // Looked up when shown: the catalogue is built when the module loads, before the display
+    // language is set (src/core/localization.ts).
+    get label() {
+      return label();
+    },
     authorityHost,
     scopePrefix,
     appOnlyScope: `${appOnlyResource}.default`,
@@ -73,7 +78,7 @@ function exchangeOnline(
 export const BUILT_IN_CLOUDS: readonly MicrosoftCloud[] = [
   exchangeOnline(
     'global',
-    'Global (Microsoft 365, Outlook.com)',
+    () => l10n.t('Global (Microsoft 365, Outlook.com)'),
     'https://login.microsoftonline.com',
     'https://outlook.office.com/',
     'outlook.office365.com',
@@ -91,7 +96,7 @@ export const BUILT_IN_CLOUDS: readonly MicrosoftCloud[] = [
   ),
   exchangeOnline(
     'usGovHigh',
-    'US Government GCC High',
+    () => l10n.t('US Government GCC High'),
     'https://login.microsoftonline.us',
     'https://outlook.office365.us/',
     'outlook.office365.us',
@@ -102,7 +107,7 @@ export const BUILT_IN_CLOUDS: readonly MicrosoftCloud[] = [
   // Less documented than the others: check with the tenant's admin, the hosts are editable.
   exchangeOnline(
     'usGovDoD',
-    'US Government DoD',
+    () => l10n.t('US Government DoD'),
     'https://login.microsoftonline.us',
     'https://outlook.office365.us/',
     'outlook-dod.office365.us',
@@ -113,7 +118,7 @@ export const BUILT_IN_CLOUDS: readonly MicrosoftCloud[] = [
   // SMTP is reported both as smtp.partner.outlook.cn and partner.outlook.cn; the former is the default.
   exchangeOnline(
     'china',
-    'China (operated by 21Vianet)',
+    () => l10n.t('China (operated by 21Vianet)'),
     'https://login.chinacloudapi.cn',
     'https://partner.outlook.cn/',
     'partner.outlook.cn',
@@ -289,9 +294,13 @@ export class CloudCatalog {
   require(cloudId: MicrosoftCloudId | undefined): MicrosoftCloud {
     const cloud = this.get(cloudId);
     if (!cloud) {
-      throw new M365MailError('unknown_cloud', `The Microsoft cloud "${cloudId ?? ''}" is not built in and not in the m365mail.customClouds setting.`, {
-        nextStep: 'Add the cloud back to m365mail.customClouds, or edit the credential and choose another cloud.'
-      });
+      throw new M365MailError(
+        'unknown_cloud',
+        l10n.t('The Microsoft cloud "{0}" is not built in and not in the m365mail.customClouds setting.', cloudId ?? ''),
+        {
+          nextStep: l10n.t('Add the cloud back to m365mail.customClouds, or edit the credential and choose another cloud.')
+        }
+      );
     }
     return cloud;
   }

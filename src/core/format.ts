@@ -19,13 +19,6 @@ export function formatSize(bytes: number): string {
   }).format(value);
 }
 
-/** `vscode.l10n.t`'s shape: a message with `{0}`-style placeholders. Modules without `vscode` take one. */
-export type Translate = (message: string, ...args: Array<string | number | boolean>) => string;
-
-/** The fallback when no translation is passed: fills the placeholders only. */
-export const untranslated: Translate = (message, ...args) =>
-  message.replace(/\{(\d+)\}/g, (whole, i: string) => (args[Number(i)] === undefined ? whole : String(args[Number(i)])));
-
 /**
  * A date and time in the display language, as `Intl` writes it there ("2.12.2026, 18:10:33" in
  * German); the runtime's own locale where `Intl` does not know the display language (qps-ploc).

@@ -46,7 +46,7 @@ export interface MicrosoftCloud {
  */
 function exchangeOnline(
   id: MicrosoftCloudId,
-  label: string,
+  label: () => string,
   authorityHost: string,
   scopePrefix: string,
   imapHost: string,
@@ -58,7 +58,11 @@ function exchangeOnline(
   const appOnlyResource = id === 'global' ? 'https://outlook.office365.com/' : scopePrefix;
   return {
     id,
-    label,
+    // Looked up when shown: the catalogue is built when the module loads, before the display
+    // language is set (src/core/localization.ts).
+    get label() {
+      return label();
+    },
     authorityHost,
     scopePrefix,
     appOnlyScope: `${appOnlyResource}.default`,
@@ -74,7 +78,7 @@ function exchangeOnline(
 export const BUILT_IN_CLOUDS: readonly MicrosoftCloud[] = [
   exchangeOnline(
     'global',
-    'Global (Microsoft 365, Outlook.com)',
+    () => l10n.t('Global (Microsoft 365, Outlook.com)'),
     'https://login.microsoftonline.com',
     'https://outlook.office.com/',
     'outlook.office365.com',
@@ -92,7 +96,7 @@ export const BUILT_IN_CLOUDS: readonly MicrosoftCloud[] = [
   ),
   exchangeOnline(
     'usGovHigh',
-    'US Government GCC High',
+    () => l10n.t('US Government GCC High'),
     'https://login.microsoftonline.us',
     'https://outlook.office365.us/',
     'outlook.office365.us',
@@ -103,7 +107,7 @@ export const BUILT_IN_CLOUDS: readonly MicrosoftCloud[] = [
   // Less documented than the others: check with the tenant's admin, the hosts are editable.
   exchangeOnline(
     'usGovDoD',
-    'US Government DoD',
+    () => l10n.t('US Government DoD'),
     'https://login.microsoftonline.us',
     'https://outlook.office365.us/',
     'outlook-dod.office365.us',
@@ -114,7 +118,7 @@ export const BUILT_IN_CLOUDS: readonly MicrosoftCloud[] = [
   // SMTP is reported both as smtp.partner.outlook.cn and partner.outlook.cn; the former is the default.
   exchangeOnline(
     'china',
-    'China (operated by 21Vianet)',
+    () => l10n.t('China (operated by 21Vianet)'),
     'https://login.chinacloudapi.cn',
     'https://partner.outlook.cn/',
     'partner.outlook.cn',

@@ -18,3 +18,11 @@ export function formatSize(bytes: number): string {
     maximumFractionDigits: digits
   }).format(value);
 }
+
+/**
+ * A date and time in the display language, as `Intl` writes it there ("2.12.2026, 18:10:33" in
+ * German); the runtime's own locale where `Intl` does not know the display language (qps-ploc).
+ */
+export function formatDateTime(date: string | number | Date): string {
+  return new Date(date).toLocaleString(formatLocale());
+}

@@ -4,7 +4,9 @@ import * as vscode from 'vscode';
 /**
  * The HTML shell of a webview: a strict CSP (nothing by default; scripts only with a per-load
  * nonce from `crypto`; styles and scripts only from the webview's own bundle folder), the bundle
- * and its CSS, and the body markup the bundle fills.
+ * and its CSS, the body markup the bundle fills, and VS Code's display language for the bundle's
+ * `useDisplayLanguage` (src/core/localization.ts): `vscode.l10n.bundle` and `vscode.env.language`
+ * as a JSON data block, which a browser never runs, so the policy needs no room for it.
  */
 export function webviewHtml(
   webview: vscode.Webview,
@@ -25,8 +27,9 @@ export function webviewHtml(
     "form-action 'none'",
     "base-uri 'none'"
   ].join('; ');
+  const display = jsonInHtml({ bundle: vscode.l10n.bundle, language: vscode.env.language });
   return `<!DOCTYPE html>
-<html lang="en">
+<html lang="${attribute(vscode.env.language)}">
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
@@ -34,8 +37,22 @@ export function webviewHtml(
 <link rel="stylesheet" href="${style.toString()}">
 </head>
 <body>
+<script type="application/json" id="display-language">${display}</script>
 ${body}
 <script nonce="${nonce}" src="${script.toString()}"></script>
 </body>
 </html>`;
+}
+
+/**
+ * JSON that stays data inside a `<script>` element: `<` escaped, so no string in it (a translation)
+ * can close the element or open a comment.
+ */
+function jsonInHtml(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c');
+}
+
+/** A language tag for the `lang` attribute: its letters, digits and hyphens only. */
+function attribute(text: string): string {
+  return text.replace(/[^A-Za-z0-9-]/g, '');
 }

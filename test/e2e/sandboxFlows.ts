@@ -37,21 +37,29 @@ export interface SandboxCredentialOptions {
   transport?: 'Microsoft Graph' | 'Microsoft Graph to send, IMAP to read';
 }
 
+/** What the workbench shows for an English message of M365 Mail: itself, or its translation (the pseudo-locale's). */
+export type Shown = (message: string, ...args: Array<string | number>) => string;
+
+const english: Shown = (message, ...args) => message.replace(/\{(\d+)\}/g, (whole, i: string) => String(args[Number(i)] ?? whole));
+
 export class SandboxFlows {
   constructor(
     private readonly workbench: Workbench,
-    private readonly sandbox: SandboxDescription
+    private readonly sandbox: SandboxDescription,
+    /** The labels to look for, in the display language the workbench runs in. */
+    private readonly shown: Shown = english
   ) {}
 
   /** The guided flow for a sandbox credential, with the prefilled scopes, expiry and servers. */
   async addSandboxCredential(name: string, options: SandboxCredentialOptions): Promise<void> {
     const w = this.workbench;
-    await w.runCommand('M365 Mail: Add credential');
-    await w.pick('Microsoft 365');
+    const t = this.shown;
+    await w.runCommand(t('M365 Mail: Add credential'));
+    await w.pick('Microsoft 365'); // a product name, the same in every language
     await w.pick(this.sandbox.cloud.label);
     await w.answer(this.sandbox.authorization.tenantId);
-    await w.pick(options.grant);
-    if (options.clientAuth) await w.pick(options.clientAuth);
+    await w.pick(t(options.grant));
+    if (options.clientAuth) await w.pick(t(options.clientAuth));
     await w.answer(options.clientId);
     if (options.secret) await w.answer(options.secret);
     if (options.certificateFile) await w.chooseFile(options.certificateFile);
@@ -65,9 +73,9 @@ export class SandboxFlows {
     }
     await w.answer(options.user);
     if (options.grant !== 'Client credentials') await w.answer(options.sharedMailbox ?? '');
-    await w.pick('IMAP and SMTP');
+    await w.pick(t('IMAP and SMTP'));
     // Asked for a cloud with a Graph endpoint (the sandbox's has one).
-    if (options.transport) await w.pick(options.transport);
+    if (options.transport) await w.pick(t(options.transport));
     else await w.acceptDefault(); // IMAP / SMTP, the first choice
     if (options.addScopes) {
       const prefilled = await w.quickInput.locator('input.input').inputValue();
@@ -77,11 +85,11 @@ export class SandboxFlows {
     }
     if (options.grant !== 'Client credentials') await w.acceptDefault(); // 90 days
     if (options.servers) {
-      await w.pick('Enter the servers');
+      await w.pick(t('Enter the servers'));
       await w.answer(options.servers.imap);
       await w.answer(options.servers.smtp);
     } else {
-      await w.pick('Use the default servers');
+      await w.pick(t('Use the default servers'));
     }
     await w.answer(name);
     await w.answer('');
@@ -115,7 +123,7 @@ export class SandboxFlows {
       // With a single credential the command acts on it without asking.
       await this.workbench.runCommand('M365 Mail: Authorize credential');
     } else {
-      await this.workbench.contextMenu(this.workbench.credentialRow(name), 'Authorize credential');
+      await this.workbench.contextMenu(this.workbench.credentialRow(name), this.shown('Authorize credential'));
     }
     return popup;
   }
@@ -170,7 +178,7 @@ export class SandboxFlows {
     await this.addSandboxCredential(name, options);
     const popup = await this.authorize(name, 'tree');
     await this.signIn(popup, options.user, 'accept');
-    await this.rowState(name, /Authorized/);
+    await this.rowState(name, new RegExp(this.shown('Authorized')));
     await popup.close().catch(() => undefined);
   }
 

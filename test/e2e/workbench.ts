@@ -110,6 +110,12 @@ export class Workbench {
     await this.page.keyboard.press('Enter');
   }
 
+  /**
+   * Called at each step of a guided flow (answer, acceptDefault, pick, chooseFile) once the step is
+   * on screen and before it is answered: a test that checks what every step shows sets it.
+   */
+  onQuickInputStep: ((quickInput: Locator) => Promise<void>) | undefined;
+
   /** The open quick input (input box or quick pick). */
   get quickInput() {
     return this.page.locator('.quick-input-widget');
@@ -132,6 +138,7 @@ export class Workbench {
   async answer(text: string): Promise<void> {
     const input = this.quickInput.locator('input.input');
     await input.waitFor({ state: 'visible', timeout: 30_000 });
+    await this.onQuickInputStep?.(this.quickInput);
     const title = await this.quickInput
       .locator('.quick-input-title')
       .textContent()
@@ -145,6 +152,7 @@ export class Workbench {
   async acceptDefault(): Promise<void> {
     const input = this.quickInput.locator('input.input');
     await input.waitFor({ state: 'visible', timeout: 30_000 });
+    await this.onQuickInputStep?.(this.quickInput);
     const title = await this.quickInput
       .locator('.quick-input-title')
       .textContent()
@@ -160,6 +168,7 @@ export class Workbench {
   async chooseFile(file: string, options: { button?: string } = {}): Promise<void> {
     const input = this.quickInput.locator('input.input');
     await input.waitFor({ state: 'visible', timeout: 30_000 });
+    await this.onQuickInputStep?.(this.quickInput);
     const title = await this.quickInput
       .locator('.quick-input-title')
       .textContent()
@@ -193,6 +202,7 @@ export class Workbench {
         : rows.filter({ hasText: label })
     ).first();
     await row.waitFor({ state: 'visible', timeout: 30_000 });
+    await this.onQuickInputStep?.(this.quickInput);
     const title = await this.quickInput
       .locator('.quick-input-title')
       .textContent()

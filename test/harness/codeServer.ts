@@ -26,6 +26,11 @@ export interface CodeServerOptions {
    * this loopback URL (CS_TELEMETRY_URL): nothing leaves the machine. Off (--disable-telemetry) otherwise.
    */
   telemetryCollector?: string;
+  /**
+   * Runs once the VSIXs are installed, before code-server starts, with the extensions folder: for
+   * files a test adds beside an installed extension (the pseudo-locale's translations).
+   */
+  afterInstall?: (extensionsDir: string) => void;
 }
 
 export interface CodeServer {
@@ -117,6 +122,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     fs.rmSync(root, { recursive: true, force: true });
     throw new Error(`installing ${options.vsixes.join(', ')} failed:\n${install.stdout}\n${install.stderr}`);
   }
+  options.afterInstall?.(extensionsDir);
 
   const port = options.port ?? (await freePort());
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };

@@ -75,9 +75,8 @@ export class InboxPreviewPanel implements vscode.Disposable {
       panel.webview,
       bundleRoot,
       'inboxPreview',
-      `<header><h1 id="title"></h1><span id="mailbox"></span><label for="folders" class="visually-hidden">Folder</label><select id="folders" aria-label="Folder"></select><button id="refresh" title="Refresh">Refresh</button><span id="status" role="status" aria-live="polite"></span></header>
-<main><section class="list" aria-label="Messages"><table><thead><tr><th>Date</th><th>From</th><th>Subject</th><th>Size</th></tr></thead><tbody id="envelopes"></tbody></table><div><span id="count"></span> <button id="more" hidden>Older messages</button></div></section>
-<section id="message" tabindex="-1" aria-label="Message"></section></main>`,
+      // The page builds its own markup, in the display language (app/main.ts).
+      '',
       // The message frame is an about:srcdoc document, which inherits this policy and adds its own
       // (frameDocument in app/sanitize.ts). So this one must let through what a mail may use once
       // sanitized: inline styles (mail HTML is styled inline; scripts still need the nonce) and
@@ -249,7 +248,7 @@ export class InboxPreviewPanel implements vscode.Disposable {
       await vscode.window.showTextDocument(doc);
       return;
     }
-    const uri = await vscode.window.showSaveDialog({ filters: { 'E-mail message': ['eml'] }, saveLabel: vscode.l10n.t('Save message') });
+    const uri = await vscode.window.showSaveDialog({ filters: { [vscode.l10n.t('E-mail message')]: ['eml'] }, saveLabel: vscode.l10n.t('Save message') });
     if (!uri) return;
     // Bytes as received: a saved message sends back byte-identical.
     await vscode.workspace.fs.writeFile(uri, source);

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import * as l10n from '@vscode/l10n';
-import { formatSize } from '../../../src/core/format';
+import { formatDateTime, formatSize } from '../../../src/core/format';
 import { formatLocale, useDisplayLanguage } from '../../../src/core/localization';
 import { validateMailbox, validateName } from '../../../src/core/validation';
 import { explainImapFailure, explainSmtpFailure } from '../../../src/mail/mailErrors';
@@ -18,6 +18,14 @@ describe('display language for code without vscode', () => {
     useDisplayLanguage({ bundle: undefined, language: 'de' });
     assert.equal(formatSize(12 * 1048576), '12,0 MB');
     assert.equal(formatSize(30), '30 Byte');
+  });
+
+  it('writes dates and times in the display language', () => {
+    const at = Date.UTC(2026, 11, 2, 12, 5, 9);
+    useDisplayLanguage({ bundle: undefined, language: 'de' });
+    assert.match(formatDateTime(at), /^2\.12\.2026, \d{2}:05:09$/);
+    useDisplayLanguage({ bundle: undefined, language: 'en' });
+    assert.match(formatDateTime(new Date(at).toISOString()), /^12\/2\/2026, \d{1,2}:05:09 [AP]M$/);
   });
 
   it('falls back to the runtime locale for a pseudo-locale Intl cannot format in', () => {

@@ -94,6 +94,6 @@ describe('the import review', () => {
     assert.match(review.message, /^«Import 1 credential/);
     assert.match(review.detail, /^«This file is in a workspace/);
     assert.match(review.detail, /«Tenant»: contoso/);
-    assert.match(review.detail, /«a server of Global/);
+    assert.match(review.detail, /«a server of «Global \(Microsoft 365, Outlook\.com\)»»/);
   });
 });

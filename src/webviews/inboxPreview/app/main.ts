@@ -3,7 +3,9 @@
  * Talks to the extension only through the typed protocol (../protocol.ts). Keyboard: Tab moves
  * between folder list, message list and message; arrows move within a list; Enter opens.
  */
-import { formatSize } from '../../../core/format';
+import * as l10n from '@vscode/l10n';
+import { formatDateTime, formatSize } from '../../../core/format';
+import { useDisplayLanguage, type DisplayLanguage } from '../../../core/localization';
 import type { EnvelopeSummary, MessageView } from '../../../core/messageView';
 import type { FolderItem, HostMessage, WebviewMessage } from '../protocol';
 import { frameDocument, sanitizeMailHtml } from './sanitize';
@@ -11,14 +13,58 @@ import './styles.css';
 
 declare function acquireVsCodeApi(): { postMessage(message: WebviewMessage): void; setState(state: unknown): void; getState(): unknown };
 
+// Before anything is rendered: this bundle's own copy of @vscode/l10n starts without a bundle, and
+// the panel hands it VS Code's display language in a data block of the page (webviewHtml.ts).
+useDisplayLanguage(JSON.parse(document.getElementById('display-language')?.textContent ?? '{"language":"en"}') as DisplayLanguage);
+
 const vscode = acquireVsCodeApi();
 const post = (message: WebviewMessage) => vscode.postMessage(message);
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-const el = <K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...children: Array<Node | string>) => {
-  const node = Object.assign(document.createElement(tag), props);
+const el = <K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: Partial<HTMLElementTagNameMap[K]> = {},
+  ...children: Array<Node | string>
+): HTMLElementTagNameMap[K] => {
+  const node: HTMLElementTagNameMap[K] = Object.assign(document.createElement(tag), props);
   node.append(...children);
   return node;
+};
+
+/** The page's fixed parts, in the display language; the ids are what the code below and the tests address. */
+function renderShell(): void {
+  const folders = el('select', { id: 'folders' });
+  folders.setAttribute('aria-label', l10n.t('Folder'));
+  const header = el(
+    'header',
+    {},
+    el('h1', { id: 'title' }),
+    el('span', { id: 'mailbox' }),
+    el('label', { htmlFor: 'folders', className: 'visually-hidden', textContent: l10n.t('Folder') }),
+    folders,
+    el('button', { id: 'refresh', title: l10n.t('Refresh'), textContent: l10n.t('Refresh') }),
+    el('span', { id: 'status', role: 'status' })
+  );
+  const columns = [l10n.t('Date'), l10n.t('From'), l10n.t('Subject'), l10n.t('Size')];
+  const list = el(
+    'section',
+    { className: 'list' },
+    el('table', {}, el('thead', {}, el('tr', {}, ...columns.map((c) => el('th', { textContent: c })))), el('tbody', { id: 'envelopes' })),
+    el('div', {}, el('span', { id: 'count' }), ' ', el('button', { id: 'more', hidden: true, textContent: l10n.t('Older messages') }))
+  );
+  list.setAttribute('aria-label', l10n.t('Messages'));
+  const message = el('section', { id: 'message', tabIndex: -1 });
+  message.setAttribute('aria-label', l10n.t('Message'));
+  document.body.prepend(header, el('main', {}, list, message));
+  $('status').setAttribute('aria-live', 'polite');
+}
+
+/** What the status line says of a state when the extension sent no words of its own. */
+const STATE_LABELS: Record<string, () => string> = {
+  loading: () => l10n.t('Loading…'),
+  ready: () => l10n.t('Ready'),
+  reconnecting: () => l10n.t('Reconnecting…'),
+  error: () => l10n.t('Failed')
 };
 
 let currentFolder = '';
@@ -58,9 +104,9 @@ function renderEnvelopes(folder: string, total: number | undefined, page: Envelo
     const row = el(
       'tr',
       { tabIndex: -1, className: e.seen ? 'seen' : 'unseen' },
-      el('td', { textContent: e.date ? new Date(e.date).toLocaleString() : '' }),
+      el('td', { textContent: e.date ? formatDateTime(e.date) : '' }),
       el('td', { textContent: e.from ?? '' }),
-      el('td', { textContent: `${e.hasAttachments ? '📎 ' : ''}${e.subject ?? '(no subject)'}` }),
+      el('td', { textContent: `${e.hasAttachments ? '📎 ' : ''}${e.subject ?? l10n.t('(no subject)')}` }),
       el('td', { textContent: e.size === undefined ? '' : formatSize(e.size), className: 'num' })
     );
     row.dataset.id = e.id;
@@ -76,7 +122,7 @@ function renderEnvelopes(folder: string, total: number | undefined, page: Envelo
   body.replaceChildren(...rows);
   if (rows[0]) rows[0].tabIndex = 0;
   const label = folderLabels.get(folder) ?? folder;
-  $('count').textContent = total === undefined ? `${envelopes.length} in ${label}` : `${envelopes.length} of ${total} in ${label}`;
+  $('count').textContent = total === undefined ? l10n.t('{0} in {1}', envelopes.length, label) : l10n.t('{0} of {1} in {2}', envelopes.length, total, label);
   $<HTMLButtonElement>('more').hidden = nextCursor === undefined;
 }
 
@@ -98,35 +144,35 @@ function renderMessage(message: MessageView): void {
     actions.append(b);
     return b;
   };
-  button('Open as .eml', () => post({ type: 'openAsEml', folder: message.folder, id: message.id, target: 'editor' }));
-  button('Save as .eml…', () => post({ type: 'openAsEml', folder: message.folder, id: message.id, target: 'file' }));
+  button(l10n.t('Open as .eml'), () => post({ type: 'openAsEml', folder: message.folder, id: message.id, target: 'editor' }));
+  button(l10n.t('Save as .eml…'), () => post({ type: 'openAsEml', folder: message.folder, id: message.id, target: 'file' }));
   const parts: Array<Node | string> = [
-    header('From', message.from),
-    header('To', message.to),
-    header('Cc', message.cc),
-    header('Date', message.date ? new Date(message.date).toLocaleString() : undefined),
-    el('h2', { textContent: message.subject ?? '(no subject)' })
+    header(l10n.t('From'), message.from),
+    header(l10n.t('To'), message.to),
+    header(l10n.t('Cc'), message.cc),
+    header(l10n.t('Date'), message.date ? formatDateTime(message.date) : undefined),
+    el('h2', { textContent: message.subject ?? l10n.t('(no subject)') })
   ];
   if (message.attachments.length) {
     parts.push(
       el(
         'ul',
         { className: 'attachments' },
-        ...message.attachments.map((a) => el('li', { textContent: `📎 ${a.filename ?? '(unnamed)'} · ${a.contentType} · ${formatSize(a.size)}` }))
+        ...message.attachments.map((a) => el('li', { textContent: `📎 ${a.filename ?? l10n.t('(unnamed)')} · ${a.contentType} · ${formatSize(a.size)}` }))
       )
     );
   }
   if (message.html !== undefined) {
     const { html, blockedRemote } = sanitizeMailHtml(message.html, message.allowRemote);
     if (blockedRemote > 0 && !message.allowRemote) {
-      const notice = el('div', { className: 'notice', textContent: `Remote content blocked (${blockedRemote}). ` });
-      const allow = el('button', { textContent: 'Allow remote content for this message' });
+      const notice = el('div', { className: 'notice', textContent: `${l10n.t('Remote content blocked ({0}).', blockedRemote)} ` });
+      const allow = el('button', { textContent: l10n.t('Allow remote content for this message') });
       allow.addEventListener('click', () => post({ type: 'allowRemote', folder: message.folder, id: message.id }));
       notice.append(allow);
       parts.push(notice);
     }
     // No allow-scripts, no allow-same-origin: the frame can neither run code nor reach the webview.
-    const frame = el('iframe', { className: 'body', title: 'Message body' });
+    const frame = el('iframe', { className: 'body', title: l10n.t('Message body') });
     frame.setAttribute('sandbox', 'allow-popups allow-popups-to-escape-sandbox');
     frame.setAttribute('referrerpolicy', 'no-referrer');
     frame.srcdoc = frameDocument(html, message.allowRemote);
@@ -157,11 +203,12 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
       renderMessage(message.message);
       break;
     case 'status':
-      setStatus(message.text ?? message.state, message.state);
+      setStatus(message.text ?? STATE_LABELS[message.state]?.() ?? '', message.state);
       break;
   }
 });
 
+renderShell();
 $<HTMLSelectElement>('folders').addEventListener('change', (event) => {
   wantedFolder = (event.target as HTMLSelectElement).value;
   post({ type: 'selectFolder', folder: wantedFolder });

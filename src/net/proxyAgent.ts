@@ -11,7 +11,7 @@
 import * as https from 'node:https';
 import type * as tls from 'node:tls';
 import { HttpsProxyAgent } from 'https-proxy-agent';
-import { proxyFor, type ProxyConfig } from './proxyRoute';
+import { leftToVsCode, proxyFor, type ProxyConfig } from './proxyRoute';
 import { httpsAgentFor, MIN_TLS_VERSION, secureContextFor } from './tlsContext';
 
 /** Settings change rarely; a handful of proxy agents at most is ever kept. */
@@ -19,11 +19,25 @@ const MAX_CACHED_AGENTS = 8;
 const agents = new Map<string, https.Agent>();
 
 export interface HttpsRoute {
-  agent: https.Agent;
+  /** Undefined: the request brings no agent and VS Code's patched `https` routes it ({@link HttpsRoute.byVsCode}). */
+  agent: https.Agent | undefined;
   /** Spread into the request's options: through a tunnel the origin's TLS is built from the request's options, not the agent's. */
   tls: Pick<tls.ConnectionOptions, 'secureContext' | 'minVersion'>;
-  /** The proxy the request goes through; undefined when it goes direct. */
+  /** The proxy the request goes through by our own agent; undefined when it goes direct or VS Code routes it. */
   proxy?: ProxyConfig;
+  /** VS Code's extension-host patch picks the route (setting, environment, system proxy or PAC); `proxyErrors.watchProxy` learns its choice. */
+  byVsCode?: boolean;
+  /** With {@link HttpsRoute.byVsCode}: the proxy of settings or environment, which VS Code picks first too. */
+  configured?: ProxyConfig;
+}
+
+/**
+ * Whether VS Code's extension-host proxy patch is on this process' `https` (@vscode/proxy-agent
+ * keeps the unpatched functions as `__vscodeOriginal` on the module it patched). False in plain
+ * Node: the integration tests, a script.
+ */
+export function vscodePatchesHttps(): boolean {
+  return '__vscodeOriginal' in https;
 }
 
 /**
@@ -63,6 +77,9 @@ function proxyAgent(proxy: ProxyConfig, extraCaCertificates: readonly string[]):
 /** How a request to `target` goes out: through the configured proxy unless its host is in the no-proxy list. */
 export function httpsRouteFor(target: URL, extraCaCertificates: readonly string[], proxyConfig: ProxyConfig | undefined): HttpsRoute {
   const tlsOptions = { secureContext: secureContextFor(extraCaCertificates), minVersion: MIN_TLS_VERSION };
+  // No agent: VS Code's patched `https` routes it; our secure context rides in the request's
+  // options, which its direct and tunnelled connections both use, so verification stays ours.
+  if (vscodePatchesHttps() && leftToVsCode(proxyConfig)) return { agent: undefined, tls: tlsOptions, byVsCode: true, configured: proxyConfig };
   const proxy = proxyFor(target, proxyConfig);
   if (!proxy) return { agent: httpsAgentFor(extraCaCertificates), tls: tlsOptions };
   return { agent: proxyAgent(proxy, extraCaCertificates), tls: tlsOptions, proxy };

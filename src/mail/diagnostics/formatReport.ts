@@ -9,7 +9,7 @@
 import { untranslated, type Translate } from '../../core/format';
 import type { CertificateSummary } from '../../net/certificateChain';
 import type { DialAttempt } from '../../net/dialAddresses';
-import type { ConnectionReport, ConnectionStep, StepId } from './report';
+import type { ConnectionReport, ConnectionStep, ProxyFindings, StepId } from './report';
 
 export { untranslated, type Translate } from '../../core/format';
 
@@ -144,25 +144,52 @@ function stepResult(report: ConnectionReport, step: ConnectionStep, t: Translate
   }
 }
 
+/**
+ * VS Code's extension-host patch chose the route (`http.proxySupport` on, fallback or override):
+ * the proxy it took and where that came from, or that it went direct. Its CONNECT answer is not
+ * visible to us; the HTTP status is.
+ */
+function routedByVsCode(found: ProxyFindings, t: Translate): string {
+  const source = found.source === 'system' ? t("VS Code's system proxy resolution") : found.source;
+  return found.through
+    ? t(
+        'the token endpoint {0} answered through {1} (from {2}; routed by VS Code, http.proxySupport: {3}): HTTP {4}',
+        found.target,
+        found.proxy,
+        source,
+        found.support ?? '?',
+        found.httpStatus ?? '?'
+      )
+    : t(
+        'VS Code sent the token endpoint {0} directly (http.proxySupport: {1}; it sends localhost and the no-proxy list direct): HTTP {2}',
+        found.target,
+        found.support ?? '?',
+        found.httpStatus ?? '?'
+      );
+}
+
 /** Which proxy, and how the token endpoint was reached. */
 function proxyResult(step: ConnectionStep, t: Translate): string {
   const found = step.proxy;
   if (!found) return '';
-  const reached = found.through
-    ? t(
-        'the token endpoint {0} answered through {1} (from {2}): CONNECT {3}, HTTP {4}',
-        found.target,
-        found.proxy,
-        found.source,
-        found.connectStatus ?? '?',
-        found.httpStatus ?? '?'
-      )
-    : t(
-        'the token endpoint {0} is in the no-proxy list and answered directly (HTTP {1}); other hosts go through {2}',
-        found.target,
-        found.httpStatus ?? '?',
-        found.proxy
-      );
+  const reached =
+    found.routedBy === 'vscode'
+      ? routedByVsCode(found, t)
+      : found.through
+        ? t(
+            'the token endpoint {0} answered through {1} (from {2}): CONNECT {3}, HTTP {4}',
+            found.target,
+            found.proxy,
+            found.source,
+            found.connectStatus ?? '?',
+            found.httpStatus ?? '?'
+          )
+        : t(
+            'the token endpoint {0} is in the no-proxy list and answered directly (HTTP {1}); other hosts go through {2}',
+            found.target,
+            found.httpStatus ?? '?',
+            found.proxy
+          );
   return found.strictSslOff ? `${reached}; ${t('http.proxyStrictSSL is false, but certificates are verified all the same')}` : reached;
 }
 

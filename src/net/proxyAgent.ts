@@ -9,6 +9,8 @@
  * `proxy` chunk import it, never the activation bundle.
  */
 import * as https from 'node:https';
+// The module object itself, not the bundler's copy of its keys at load time: the patch's marker is read live.
+import httpsModule from 'node:https';
 import type * as tls from 'node:tls';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import { leftToVsCode, proxyFor, type ProxyConfig } from './proxyRoute';
@@ -37,7 +39,7 @@ export interface HttpsRoute {
  * Node: the integration tests, a script.
  */
 export function vscodePatchesHttps(): boolean {
-  return '__vscodeOriginal' in https;
+  return '__vscodeOriginal' in httpsModule;
 }
 
 /**

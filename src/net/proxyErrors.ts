@@ -49,7 +49,8 @@ export interface WatchedRoute {
  * that, else VS Code's own resolution (the system proxy or PAC).
  */
 function chosenByVsCode(url: string, configured: ProxyConfig | undefined): ProxyConfig {
-  if (configured && proxyLabel(configured) === url) return configured;
+  // VS Code's routing sends credentials from the proxy URL (or its own prompt), never `http.proxyAuthorization`.
+  if (configured && proxyLabel(configured) === url) return { ...configured, authorization: undefined };
   return { url, source: 'system', noProxy: [], strictSslOff: configured?.strictSslOff ?? false, support: configured?.support ?? 'override' };
 }
 

@@ -19,23 +19,31 @@ import { productVsix, reportFailures, Workbench } from './workbench';
  * in the setting only: never in the report or the log.
  */
 describe('end-to-end: the connection test behind an HTTPS proxy that wants credentials', () => {
+  /** The proxy's password: in `http.proxy` only, so that its absence from the report means something. */
+  const password = 'pr0xy-Pa55-e2e';
+  const name = 'Adele (IMAP port blocked)';
   let workbench: Workbench;
   let sandbox: SandboxDescription;
   let proxy: Tinyproxy;
   let folder: string;
-  const password = 'pr0xy-Pa55-e2e';
-  const name = 'Adele (IMAP port blocked)';
-  let proxySetting: string;
   let closedImapPort: number;
 
-  /** Writes `http.proxySupport` into the settings a user edits (user and, for the remote host, machine). */
-  const setProxySupport = (value: string) => {
-    for (const scope of ['User', 'Machine']) {
-      const file = path.join(workbench.server.userDataDir, scope, 'settings.json');
-      const settings = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
-      fs.writeFileSync(file, JSON.stringify({ ...settings, 'http.proxySupport': value }, null, 2));
-    }
+  /**
+   * A fresh code-server with these proxy settings (as a user's settings.json has them), the
+   * credential imported from the folder. A fresh one per setting: VS Code reads
+   * `http.proxySupport` at each request, but an edit of settings.json on disk was not seen by
+   * code-server within five connection tests here.
+   */
+  const openWith = async (settings: Record<string, unknown>) => {
+    workbench = await Workbench.open({ vsixes: [productVsix()], name: 'e2e-proxy', folder, settings });
+    await workbench.openViewContainer('M365 Mail');
+    const importButton = workbench.page.locator('.pane-body .welcome-view-content').getByRole('button', { name: 'Import credentials from this folder' });
+    await importButton.waitFor({ state: 'visible', timeout: 60_000 });
+    await importButton.click();
+    await workbench.answerDialog('Import');
+    await workbench.credentialRow(name).waitFor({ state: 'visible', timeout: 30_000 });
   };
+  const proxySetting = () => `http://proxyuser:${password}@127.0.0.1:${proxy.port}`;
 
   /** Runs the connection test from the tree and returns the report's text as the preview shows it. */
   const testConnection = async (): Promise<string> => {
@@ -50,25 +58,12 @@ describe('end-to-end: the connection test behind an HTTPS proxy that wants crede
   before(async () => {
     sandbox = sandboxDescription();
     proxy = await startTinyproxy({ basicAuth: { user: 'proxyuser', password } });
-    proxySetting = `http://proxyuser:${password}@127.0.0.1:${proxy.port}`;
     closedImapPort = await freePort();
     const adele = sandboxCredentials(sandbox).find((d) => d.id === 'sandbox-adele');
     assert.ok(adele);
     const blocked = { ...adele, id: 'blocked-imap', name, purpose: 'imap' as const, imap: { ...adele.imap, port: closedImapPort } };
     folder = fs.mkdtempSync(path.join(os.tmpdir(), 'm365-mail-e2e-proxy-'));
     fs.writeFileSync(path.join(folder, 'team.m365mail.json'), exportDefinitions([blocked]));
-    workbench = await Workbench.open({
-      vsixes: [productVsix()],
-      name: 'e2e-proxy',
-      folder,
-      settings: { 'http.proxy': proxySetting, 'http.proxySupport': 'on' }
-    });
-    await workbench.openViewContainer('M365 Mail');
-    const importButton = workbench.page.locator('.pane-body .welcome-view-content').getByRole('button', { name: 'Import credentials from this folder' });
-    await importButton.waitFor({ state: 'visible', timeout: 60_000 });
-    await importButton.click();
-    await workbench.answerDialog('Import');
-    await workbench.credentialRow(name).waitFor({ state: 'visible', timeout: 30_000 });
   });
 
   reportFailures(() => workbench);
@@ -80,6 +75,7 @@ describe('end-to-end: the connection test behind an HTTPS proxy that wants crede
   });
 
   it('under http.proxySupport "on": the Proxy step shows the token endpoint reached through the proxy, from http.proxy, with no password; IMAP says it does not use the proxy', async () => {
+    await openWith({ 'http.proxy': proxySetting(), 'http.proxySupport': 'on' });
     const authority = new URL(sandbox.authorization.authority).host;
     const before = proxy.connects().length;
     const text = await testConnection();
@@ -99,14 +95,11 @@ describe('end-to-end: the connection test behind an HTTPS proxy that wants crede
   });
 
   it('under "override" (the default): VS Code routes the request itself and, for a loopback host, goes direct; the report says so and the proxy sees nothing', async () => {
-    setProxySupport('override');
-    // The setting applies once VS Code has read the edited file: the report is where a user sees it.
-    let text = '';
-    let before = 0;
-    for (let attempt = 0; attempt < 5 && !/http\.proxySupport: override/.test(text); attempt++) {
-      before = proxy.connects().length;
-      text = await testConnection();
-    }
+    await workbench?.close();
+    // http.proxySupport left at its default.
+    await openWith({ 'http.proxy': proxySetting() });
+    const before = proxy.connects().length;
+    const text = await testConnection();
     assert.match(
       text,
       /VS Code sent the token endpoint 127\.0\.0\.1:\d+ directly \(http\.proxySupport: override; it sends localhost and the no-proxy list direct\): HTTP \d+/

@@ -189,5 +189,12 @@ describe("VS Code's extension-host proxy patch (http.proxySupport)", () => {
     tls.emit('proxy', { proxy: 'PROXY proxy.corp:3128' });
     tls.emit('socket', { encrypted: true });
     assert.equal(tunnelled.refusal(407), undefined, "over TLS the answer is the origin's");
+    // VS Code never sends http.proxyAuthorization: a 407 is not "the credentials given" refused.
+    const withHeader = new EventEmitter() as unknown as ClientRequest;
+    const configured = { ...config([]), url: 'http://proxy.corp:3128/', authorization: 'Basic c2VjcmV0' };
+    const header = watchProxy(withHeader, { byVsCode: true, configured }, 'login.example:443');
+    withHeader.emit('proxy', { proxy: 'PROXY proxy.corp:3128' });
+    withHeader.emit('socket', {});
+    assert.match(header.refusal(407)?.message ?? '', /\(from http\.proxy\) requires authentication .* and none is configured/);
   });
 });

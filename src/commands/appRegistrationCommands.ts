@@ -10,6 +10,7 @@ import type { CredentialDefinition } from '../core/model';
 import type { CredentialStore } from '../credentials/credentialStore';
 import { AuthUriHandler } from '../signIn/authUriHandler';
 import type { ReadOnlyDocuments } from '../views/readOnlyDocuments';
+import { setWalkthroughKey, WalkthroughKeys } from '../views/walkthrough';
 import { CommandIds } from './commandIds';
 import type { CredentialPicker } from './pickCredential';
 import type { CommandRegistry } from './registry';
@@ -61,6 +62,8 @@ export function registerAppRegistrationCommands(registry: CommandRegistry, deps:
     } catch {
       await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: true });
     }
+    // The checklist is showing: the walkthrough's "Register the app" step is done.
+    setWalkthroughKey(WalkthroughKeys.openedAppRegistration);
     const copy = vscode.l10n.t('Copy…');
     const focused = reg.items.find((i) => i.anchor === anchor);
     const message = focused

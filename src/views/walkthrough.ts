@@ -6,11 +6,15 @@ export const WALKTHROUGH_ID = 'm365mail.m365-mail#getStarted';
 /**
  * Context keys the walkthrough's steps complete on (`completionEvents: onContext:…`). Each is set
  * by the owner of what it says happened, once it really did: the credential keys by
- * {@link CredentialContextKeys}, the others by the mail and diagnostics commands after success.
- * VS Code remembers a completed step, so the keys need to hold only for the session.
+ * {@link CredentialContextKeys}, the others by the app registration, mail and diagnostics commands
+ * after success. Never `onCommand:`: VS Code counts a command as run when it is invoked, so a
+ * send the server refused, or a checklist with no credential to show, would check the step.
+ * VS Code remembers a completed step (in its own storage, across windows and restarts), so the
+ * keys need to hold only for the session.
  */
 export const WalkthroughKeys = {
   hasCredential: 'm365mail.hasCredential',
+  openedAppRegistration: 'm365mail.openedAppRegistration',
   hasAuthorizedCredential: 'm365mail.hasAuthorizedCredential',
   sentTestMail: 'm365mail.sentTestMail',
   previewedInbox: 'm365mail.previewedInbox',

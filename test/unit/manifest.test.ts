@@ -105,12 +105,13 @@ describe('manifest: the walkthrough', () => {
     }
   });
 
-  it('completes each step on a command it contributes or a context key the extension sets', () => {
+  it('completes each step on a context key the extension sets, never on a command merely invoked', () => {
     for (const step of walkthrough.steps) {
       assert.equal(step.completionEvents.length, 1, step.id);
       const [kind, value] = step.completionEvents[0].split(':');
-      if (kind === 'onCommand') assert.ok(commands.has(value), value);
-      else assert.ok(kind === 'onContext' && keysSource.includes(`'${value}'`), step.completionEvents[0]);
+      // onCommand fires when the command is invoked, also when it then fails or is cancelled.
+      assert.equal(kind, 'onContext', step.completionEvents[0]);
+      assert.ok(keysSource.includes(`'${value}'`), step.completionEvents[0]);
     }
   });
 

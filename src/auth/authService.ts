@@ -7,6 +7,7 @@
  * follows the vault's changes (another window signing out or refreshing) and reports every status
  * change so the VS Code layer can show it. No `vscode` import.
  */
+import * as l10n from '@vscode/l10n';
 import { CancelledError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { SecretRedactor } from '../core/redact';
@@ -243,7 +244,9 @@ export class AuthService {
           await this.accept(def, generation, await this.track(def.id, provider.clientCredentials(effective)), resource, stored);
           return this.held(def.id, resource);
         }
-        if (!stored) throw new AuthError('not_authorized', `"${def.name}" is not authorized yet.`, { nextStep: 'Run "Authorize credential".' });
+        if (!stored) {
+          throw new AuthError('not_authorized', l10n.t('"{0}" is not authorized yet.', def.name), { nextStep: l10n.t('Run "Authorize credential".') });
+        }
         // One window at a time spends the refresh token; the others wait and take what it stored.
         const refreshedElsewhere = async () => {
           // A window that has gone stale while it waits stops waiting: it must not take the lease.
@@ -353,7 +356,7 @@ export class AuthService {
       const typed =
         error instanceof AuthError
           ? error
-          : new AuthError('unexpected', `Sign-in failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+          : new AuthError('unexpected', l10n.t('Sign-in failed: {0}', error instanceof Error ? error.message : String(error)), { cause: error });
       const message = this.deps.redactor.redact(typed.message);
       const previous = this.statusOf(def.id) ?? {};
       const status: CredentialStatus = { ...previous, lastError: { code: typed.code, message, at: this.now() } };

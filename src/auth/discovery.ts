@@ -4,6 +4,7 @@
  * (`{origin}/.well-known/oauth-authorization-server{path}`). oauth4webapi refuses a document whose
  * `issuer` is not the one asked for, so what comes back is the issuer's own word. No `vscode` import.
  */
+import * as l10n from '@vscode/l10n';
 import * as oauth from 'oauth4webapi';
 import type { IssuerMetadata } from '../core/endpointTrust';
 import { AuthError, invalidEndpoint } from './errors';
@@ -14,7 +15,7 @@ export async function discoverIssuer(issuer: string, fetch: ReturnType<typeof fe
   try {
     url = new URL(issuer);
   } catch {
-    throw invalidEndpoint(issuer, 'it is not a URL');
+    throw invalidEndpoint(issuer, l10n.t('it is not a URL'));
   }
   const options = { [oauth.customFetch]: fetch, ...(url.protocol === 'http:' ? { [oauth.allowInsecureRequests]: true } : {}) };
   let last: unknown;
@@ -34,8 +35,8 @@ export async function discoverIssuer(issuer: string, fetch: ReturnType<typeof fe
     }
   }
   if (last instanceof AuthError) throw last;
-  throw new AuthError('invalid_response', `${issuer} publishes no authorization server metadata that names it as issuer.`, {
+  throw new AuthError('invalid_response', l10n.t('{0} publishes no authorization server metadata that names it as issuer.', issuer), {
     cause: last,
-    nextStep: 'Check the issuer URL, or enter the endpoints by hand.'
+    nextStep: l10n.t('Check the issuer URL, or enter the endpoints by hand.')
   });
 }

@@ -7,6 +7,7 @@
  * proxy that refuses the tunnel, become typed errors; an untrusted certificate error shows the
  * chain the server sent. No `vscode` import.
  */
+import * as l10n from '@vscode/l10n';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { TLSSocket } from 'node:tls';
@@ -43,10 +44,10 @@ export function httpsRequest(url: string, options: HttpOptions = {}): Promise<Ht
   try {
     target = new URL(url);
   } catch {
-    return Promise.reject(invalidEndpoint(url, 'it is not a URL'));
+    return Promise.reject(invalidEndpoint(url, l10n.t('it is not a URL')));
   }
   if (target.protocol !== 'https:' && !(target.protocol === 'http:' && isLoopbackHost(target.hostname))) {
-    return Promise.reject(invalidEndpoint(url, 'only https:// is allowed (http only on loopback)'));
+    return Promise.reject(invalidEndpoint(url, l10n.t('only https:// is allowed (http only on loopback)')));
   }
   const extra = options.extraCaCertificates ?? [];
   const transport = target.protocol === 'https:' ? https : http;

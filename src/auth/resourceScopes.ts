@@ -3,6 +3,7 @@
  * request, so a credential that uses Exchange (IMAP, SMTP) and Microsoft Graph asks for each apart.
  * No `vscode` import.
  */
+import * as l10n from '@vscode/l10n';
 import type { CloudCatalog } from '../core/clouds';
 import type { CredentialDefinition, TokenResource } from '../core/model';
 import { AuthError } from './errors';
@@ -22,7 +23,7 @@ export function scopedDefinition(
   const scopes = clouds.scopesFor(def, wanted);
   if (scopes.length) return { def: { ...def, scopes }, resource: wanted };
   if (wanted === signIn) return { def, resource: wanted };
-  throw new AuthError('no_scopes', `"${def.name}" has no scopes for ${wanted === 'graph' ? 'Microsoft Graph' : 'IMAP and SMTP'}.`, {
-    nextStep: 'Edit the credential: choose the transport again, or add the scopes, then authorize it again.'
+  throw new AuthError('no_scopes', l10n.t('"{0}" has no scopes for {1}.', def.name, wanted === 'graph' ? 'Microsoft Graph' : l10n.t('IMAP and SMTP')), {
+    nextStep: l10n.t('Edit the credential: choose the transport again, or add the scopes, then authorize it again.')
   });
 }

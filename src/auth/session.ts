@@ -2,6 +2,7 @@
  * What the auth engine (authService.ts) holds for one credential between requests, and the error a
  * request gets when its credential moved on while it ran. Pure: no I/O, no `vscode` import.
  */
+import * as l10n from '@vscode/l10n';
 import type { TokenResource } from '../core/model';
 import { AuthError } from './errors';
 import type { AccessToken, TokenRecord } from './tokenRecord';
@@ -28,5 +29,5 @@ export function newSession(): Session {
 
 /** Thrown to the callers of a request whose credential was signed out, deleted or changed meanwhile. */
 export function superseded(): AuthError {
-  return new AuthError('superseded', 'The credential was signed out or changed while the request ran; nothing from it was kept.');
+  return new AuthError('superseded', l10n.t('The credential was signed out or changed while the request ran; nothing from it was kept.'));
 }

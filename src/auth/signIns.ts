@@ -3,6 +3,7 @@
  * (the browser hand-off), the device code, and client credentials. Each runs under the engine's
  * guard and generation, so a sign-in that outlives a sign-out stores nothing. No `vscode` import.
  */
+import * as l10n from '@vscode/l10n';
 import * as oauth from 'oauth4webapi';
 import type { CredentialDefinition, CredentialStatus, TokenResource } from '../core/model';
 import { AuthError, oauthError, stateMismatch } from './errors';
@@ -38,7 +39,7 @@ export async function beginAuthorizationCode(
     state,
     complete: (callbackUrl) =>
       steps.guard(def, generation, async () => {
-        if (used) throw new AuthError('already_used', 'This sign-in was already completed.');
+        if (used) throw new AuthError('already_used', l10n.t('This sign-in was already completed.'));
         const callback = new URL(callbackUrl);
         const params = callback.searchParams;
         if (params.get('state') !== state) throw stateMismatch();
@@ -46,7 +47,7 @@ export async function beginAuthorizationCode(
         const error = params.get('error');
         if (error) throw oauthError({ error, error_description: params.get('error_description') ?? undefined });
         const code = params.get('code');
-        if (!code) throw new AuthError('invalid_request', 'The sign-in response has no authorization code.');
+        if (!code) throw new AuthError('invalid_request', l10n.t('The sign-in response has no authorization code.'));
         steps.secret(code);
         const tokens = await steps.request(
           def.id,

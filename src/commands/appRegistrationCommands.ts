@@ -2,7 +2,6 @@ import * as vscode from 'vscode';
 import type { Settings } from '../common/settings';
 import { anchorForFailure, buildAppRegistration, formatAppRegistration, type ChecklistAnchor } from '../core/appRegistration';
 import { CancelledError, M365MailError, type ErrorAction } from '../core/errors';
-import type { Translate } from '../core/format';
 import type { Logger } from '../core/logger';
 import { sapRedirectUri } from '../core/handover/sap';
 import { usesClientSecret } from '../core/handover/oauthSettings';
@@ -24,8 +23,6 @@ export interface AppRegistrationCommandDeps {
   /** `m365mail-report:` documents, shown in the Markdown preview like the connection report. */
   reportDocuments: ReadOnlyDocuments;
 }
-
-const t: Translate = (message, ...args) => vscode.l10n.t(message, ...args);
 
 /** The redirect URI as "Copy redirect URI" gives it: the extension's own callback resolved for this host. */
 export async function registeredRedirectUri(def: CredentialDefinition): Promise<string> {
@@ -52,9 +49,9 @@ export function registerAppRegistrationCommands(registry: CommandRegistry, deps:
     // SAP Cloud Integration signs in with its own redirect URI, on the Web platform of the same app.
     const sapHost = usesClientSecret(def) ? deps.store.handoverMemory(def.id).sapHost : undefined;
     const redirectUris = sapHost ? [redirectUri, sapRedirectUri(sapHost)] : [redirectUri];
-    const reg = buildAppRegistration(def, { redirectUris, adminConsentUrl: clouds.adminConsentUrl(def.cloud, def.tenant, def.clientId, redirectUri) }, t);
+    const reg = buildAppRegistration(def, { redirectUris, adminConsentUrl: clouds.adminConsentUrl(def.cloud, def.tenant, def.clientId, redirectUri) });
     const name = def.name.replace(/[\\/:*?"<>|#%]+/g, ' ').trim() || 'credential';
-    const uri = deps.reportDocuments.set(`/${def.id}/${vscode.l10n.t('App registration')} - ${name}.md`, formatAppRegistration(def, reg, t));
+    const uri = deps.reportDocuments.set(`/${def.id}/${vscode.l10n.t('App registration')} - ${name}.md`, formatAppRegistration(def, reg));
     const anchor = typeof at === 'string' ? (at as ChecklistAnchor) : undefined;
     try {
       // The preview scrolls to a fragment that names a heading's anchor.

@@ -10,7 +10,6 @@ import { decodeJwtClaims } from '../core/tokenClaims';
 import { THIS_MACHINE } from '../core/tokenDestinations';
 import type { TokenBroker } from '../credentials/tokenBroker';
 import type { TokenDestinationGuard } from '../credentials/tokenDestinationGuard';
-import type { Translate } from '../core/format';
 import { buildImportReview } from '../core/importReview';
 import { AddCredentialFlow } from '../credentials/ui/addCredentialFlow';
 import { EditCredentialFlow } from '../credentials/ui/editCredentialFlow';
@@ -41,7 +40,6 @@ export interface CredentialCommandDeps {
 /** The credential commands. Each takes a tree node (context menu) or nothing (palette: asks which credential). */
 export function registerCredentialCommands(registry: CommandRegistry, deps: CredentialCommandDeps): void {
   const { store, tokens, settings, logger, pickCredential, destinations } = deps;
-  const t: Translate = (message, ...args) => vscode.l10n.t(message, ...args);
   const discoverIssuer = (issuer: string) => tokens.discoverIssuer(issuer);
 
   async function authorize(def: CredentialDefinition): Promise<void> {
@@ -178,7 +176,7 @@ export function registerCredentialCommands(registry: CommandRegistry, deps: Cred
     if (def.provider !== 'microsoft') {
       throw new M365MailError('not_supported', vscode.l10n.t('Admin consent is a Microsoft Entra ID step; "{0}" uses a generic provider.', def.name));
     }
-    const refusal = presetRefusal(def, 'adminConsent', vscode.l10n.t);
+    const refusal = presetRefusal(def, 'adminConsent');
     if (refusal) throw new M365MailError('not_supported', refusal);
     const url = settings.clouds().adminConsentUrl(def.cloud, def.tenant, def.clientId, def.redirectUri.replace(/^http:\/\/localhost$/, 'http://localhost'));
     await vscode.env.openExternal(vscode.Uri.parse(url, true));
@@ -230,15 +228,10 @@ export function registerCredentialCommands(registry: CommandRegistry, deps: Cred
       names.push(def.name);
     }
     if (problems.length) throw new M365MailError('invalid_import', vscode.l10n.t('Nothing was imported. {0}', problems.join(' | ')));
-    const review = buildImportReview(
-      definitions,
-      settings.clouds(),
-      {
-        source: vscode.workspace.asRelativePath(source),
-        fromUntrustedWorkspace: !vscode.workspace.isTrusted && (fromWorkspace || vscode.workspace.getWorkspaceFolder(source) !== undefined)
-      },
-      t
-    );
+    const review = buildImportReview(definitions, settings.clouds(), {
+      source: vscode.workspace.asRelativePath(source),
+      fromUntrustedWorkspace: !vscode.workspace.isTrusted && (fromWorkspace || vscode.workspace.getWorkspaceFolder(source) !== undefined)
+    });
     const importButton = vscode.l10n.t('Import');
     const ask = { modal: true, detail: review.detail };
     const choice = review.foreignServers

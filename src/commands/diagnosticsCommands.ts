@@ -13,7 +13,7 @@ import { formatXoauth2Report } from '../core/xoauth2Report';
 import type { TokenBroker } from '../credentials/tokenBroker';
 import { testConnection } from '../mail/diagnostics/connectionTest';
 import type { ConnectionProtocol, ConnectionReport, ConnectionStep, ConnectionTestOptions } from '../mail/diagnostics/report';
-import { formatConnectionReport, stepTitle, type Translate } from '../mail/diagnostics/formatReport';
+import { formatConnectionReport, stepTitle } from '../mail/diagnostics/formatReport';
 import { CommandIds } from './commandIds';
 import type { GraphSwitch } from './graphSwitch';
 import type { CredentialPicker } from './pickCredential';
@@ -41,7 +41,6 @@ export interface DiagnosticsCommandDeps {
  */
 export function registerDiagnosticsCommands(registry: CommandRegistry, deps: DiagnosticsCommandDeps): void {
   const { tokens, settings, logger } = deps;
-  const t: Translate = (message, ...args) => vscode.l10n.t(message, ...args);
 
   registry.register(CommandIds.testConnection, async (arg) => {
     const def = await deps.pickCredential(arg, vscode.l10n.t('Credential whose servers to test'));
@@ -61,7 +60,7 @@ export function registerDiagnosticsCommands(registry: CommandRegistry, deps: Dia
         const subscription = cancellation.onCancellationRequested(() => controller.abort());
         const onStep = (step: ConnectionStep, report: { protocol: ConnectionProtocol }) => {
           const mark = step.status === 'passed' ? '✓' : '✗';
-          progress.report({ message: `${report.protocol.toUpperCase()}: ${stepTitle(report, step.id, t, step)} ${mark}` });
+          progress.report({ message: `${report.protocol.toUpperCase()}: ${stepTitle(report, step.id, step)} ${mark}` });
         };
         const common: Omit<ConnectionTestOptions, 'host' | 'port' | 'security' | 'getAccessToken'> = {
           user: mailboxOf(def),
@@ -134,7 +133,7 @@ export function registerDiagnosticsCommands(registry: CommandRegistry, deps: Dia
     ];
     // One document per credential, replaced by the next run (an open preview follows).
     const name = def.name.replace(/[\\/:*?"<>|#%]+/g, ' ').trim() || 'credential';
-    const markdown = formatConnectionReport({ credentialName: def.name, reports, notes }, t);
+    const markdown = formatConnectionReport({ credentialName: def.name, reports, notes });
     await showReport(deps.reportDocuments.set(`/${def.id}/${vscode.l10n.t('Connection test')} - ${name}.md`, markdown));
     if (toGraph.kind === 'offer') await deps.graphSwitch.offerAfterConnectionTest(def);
   });
@@ -149,9 +148,9 @@ export function registerDiagnosticsCommands(registry: CommandRegistry, deps: Dia
       ignoreFocusOut: true
     });
     if (input === undefined) throw new CancelledError();
-    const result = decodeXoauth2(input, { clouds: settings.clouds().all(), t });
+    const result = decodeXoauth2(input, { clouds: settings.clouds().all() });
     logger.info(`decode xoauth2: ${result.verdict}${result.appOnly ? ' (app-only)' : ''}`);
-    await showReport(deps.reportDocuments.set(`/xoauth2/${vscode.l10n.t('XOAUTH2 string')}.md`, formatXoauth2Report(result, t)));
+    await showReport(deps.reportDocuments.set(`/xoauth2/${vscode.l10n.t('XOAUTH2 string')}.md`, formatXoauth2Report(result)));
   });
 }
 

@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import type { Settings } from '../common/settings';
 import { M365MailError, withActions } from '../core/errors';
-import type { Translate } from '../core/format';
 import { graphSwitchFor, graphSwitchForReports, sendingOverGraph, type GraphSwitchVerdict } from '../core/graphSwitch';
 import type { Logger } from '../core/logger';
 import { transportsOf, type CredentialDefinition } from '../core/model';
@@ -23,8 +22,6 @@ export interface AfterSwitch {
   button: string;
   run: (switched: CredentialDefinition) => Promise<void>;
 }
-
-const t: Translate = (message, ...args) => vscode.l10n.t(message, ...args);
 
 /**
  * "Send through Microsoft Graph instead" for SMTP AUTH off (535 5.7.139), offered on the failed
@@ -53,7 +50,7 @@ export class GraphSwitch {
 
   /** What a connection test's reports call for: the switch, the admin's part (for the report's notes), or nothing. */
   afterConnectionTest(def: CredentialDefinition, reports: Parameters<typeof graphSwitchForReports>[1]): GraphSwitchVerdict {
-    return graphSwitchForReports(def, reports, this.deps.settings.clouds(), t);
+    return graphSwitchForReports(def, reports, this.deps.settings.clouds());
   }
 
   /** Offers the switch beside a connection test report that found SMTP AUTH off; resolves when the user is done with it. */
@@ -77,7 +74,7 @@ export class GraphSwitch {
   }
 
   private verdict(def: CredentialDefinition, code: string): GraphSwitchVerdict {
-    return graphSwitchFor(def, code, this.deps.settings.clouds(), t);
+    return graphSwitchFor(def, code, this.deps.settings.clouds());
   }
 
   private async switchAndContinue(def: CredentialDefinition, after: AfterSwitch): Promise<void> {

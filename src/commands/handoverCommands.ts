@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import type { Settings } from '../common/settings';
 import { CancelledError, M365MailError } from '../core/errors';
-import type { Translate } from '../core/format';
 import { AEM_CONFIG_FOLDER, AEM_MAIL_SERVICE_FILE, AEM_OAUTH_FILE, AEM_SECRET_VARIABLES, aemOsgiFiles, type OsgiFile } from '../core/handover/aem';
 import { copyableFields, renderHandoverMarkdown, type HandoverDocument, type Unsupported } from '../core/handover/fields';
 import { parseSapHost, sapSecurityMaterial } from '../core/handover/sap';
@@ -37,7 +36,6 @@ type Target = 'aem' | 'aemFolder' | 'aemRefreshToken' | 'sap' | 'uipath' | 'scri
  */
 export function registerHandoverCommands(registry: CommandRegistry, deps: HandoverCommandDeps): void {
   const { store, tokens, settings, logger } = deps;
-  const t: Translate = (message, ...args) => vscode.l10n.t(message, ...args);
 
   function unsupported(result: Unsupported): never {
     throw new M365MailError('not_supported', result.reason);
@@ -56,7 +54,7 @@ export function registerHandoverCommands(registry: CommandRegistry, deps: Handov
   }
 
   async function aem(def: CredentialDefinition): Promise<void> {
-    const result = aemOsgiFiles(def, settings.clouds(), t);
+    const result = aemOsgiFiles(def, settings.clouds());
     if (result.kind === 'unsupported') unsupported(result);
     for (const file of result.files) await openUntitled(file);
     logger.info(`AEM OSGi files of ${def.id} opened as untitled editors`);
@@ -71,7 +69,7 @@ export function registerHandoverCommands(registry: CommandRegistry, deps: Handov
    * leaves no file half-written; an existing file is replaced only after a modal that names it.
    */
   async function aemToFolder(def: CredentialDefinition): Promise<void> {
-    const result = aemOsgiFiles(def, settings.clouds(), t);
+    const result = aemOsgiFiles(def, settings.clouds());
     if (result.kind === 'unsupported') unsupported(result);
     const [folder] =
       (await vscode.window.showOpenDialog({
@@ -177,7 +175,7 @@ export function registerHandoverCommands(registry: CommandRegistry, deps: Handov
 
   async function showDocument(def: CredentialDefinition, slug: string, doc: HandoverDocument, extra: vscode.QuickPickItem[] = []): Promise<string | undefined> {
     const name = def.name.replace(/[\\/:*?"<>|#%]+/g, ' ').trim() || 'credential';
-    const uri = deps.documents.set(`/${def.id}/${slug} - ${name}.md`, renderHandoverMarkdown(doc, t));
+    const uri = deps.documents.set(`/${def.id}/${slug} - ${name}.md`, renderHandoverMarkdown(doc));
     try {
       await vscode.commands.executeCommand('markdown.showPreview', uri);
     } catch {
@@ -206,7 +204,7 @@ export function registerHandoverCommands(registry: CommandRegistry, deps: Handov
     let host = store.handoverMemory(def.id).sapHost ?? (await askSapHost(def, undefined));
     const change = vscode.l10n.t('Change the SAP tenant host…');
     for (;;) {
-      const doc = sapSecurityMaterial(def, settings.clouds(), host, t);
+      const doc = sapSecurityMaterial(def, settings.clouds(), host);
       if ('kind' in doc) unsupported(doc);
       const chosen = await showDocument(def, 'SAP Cloud Integration', doc, [{ label: change }]);
       if (chosen !== change) return;
@@ -215,13 +213,13 @@ export function registerHandoverCommands(registry: CommandRegistry, deps: Handov
   }
 
   async function uipath(def: CredentialDefinition): Promise<void> {
-    const doc = uipathConnection(def, t);
+    const doc = uipathConnection(def);
     if ('kind' in doc) unsupported(doc);
     await showDocument(def, 'UiPath', doc);
   }
 
   async function script(def: CredentialDefinition): Promise<void> {
-    const { text, variables } = connectionTestScript(def, settings.clouds(), t);
+    const { text, variables } = connectionTestScript(def, settings.clouds());
     const document = await vscode.workspace.openTextDocument({ language: 'shellscript', content: text });
     await vscode.window.showTextDocument(document, { preview: false });
     // The token is never in the script; each variable's token is copied only when asked for.

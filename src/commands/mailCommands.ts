@@ -61,7 +61,7 @@ export function registerMailCommands(registry: CommandRegistry, deps: MailComman
           .map((s) => s.trim())
           .filter(Boolean);
         if (list.length === 0) return vscode.l10n.t('Enter at least one address.');
-        return list.map((a) => validateMailbox(a, 'a recipient', true)).find(Boolean);
+        return list.map((a) => validateMailbox(a, vscode.l10n.t('a recipient'), true)).find(Boolean);
       }
     });
     if (!typed) throw new CancelledError();
@@ -172,7 +172,7 @@ export function registerMailCommands(registry: CommandRegistry, deps: MailComman
 
   registry.register(CommandIds.previewInbox, async (arg) => {
     const def = await deps.pickCredential(arg, vscode.l10n.t('Credential whose mailbox to preview'));
-    const refusal = presetRefusal(def, 'inboxPreview', vscode.l10n.t);
+    const refusal = presetRefusal(def, 'inboxPreview');
     if (refusal) throw new M365MailError('not_supported', refusal);
     InboxPreviewPanel.show(def, {
       extensionUri: deps.extensionUri,

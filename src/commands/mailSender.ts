@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { directMailNote } from '../common/directMailNote';
 import { loadChunk } from '../common/lazyChunk';
 import type { Settings } from '../common/settings';
-import { formatSize, type Translate } from '../core/format';
+import { formatSize } from '../core/format';
 import type { Logger } from '../core/logger';
 import { mailboxOf, transportsOf, type CredentialDefinition } from '../core/model';
 import { toMailServer } from '../core/tokenDestinations';
@@ -73,8 +73,6 @@ function smtpSender(def: CredentialDefinition, { tokens, settings, logger }: Mai
   };
 }
 
-const t: Translate = (text, ...args) => vscode.l10n.t(text, ...args);
-
 function graphSender(def: CredentialDefinition, { tokens, settings, logger }: MailSenderDeps): MailSender {
   const endpoint = settings.clouds().require(def.cloud).graphEndpoint;
   const host = endpoint ? new URL(endpoint).host : '';
@@ -109,12 +107,11 @@ function graphSender(def: CredentialDefinition, { tokens, settings, logger }: Ma
                 // Throttled: the wait Graph asked for (at most 60 s in all), in this notification; its Cancel ends it.
                 progress: { waiting: (wait) => progress.report({ message: wait.message }) },
                 onUpload: (name, sent, total) =>
-                  progress.report({ message: vscode.l10n.t('Uploading "{0}": {1} of {2}…', name, formatSize(sent), formatSize(total)) }),
-                t
+                  progress.report({ message: vscode.l10n.t('Uploading "{0}": {1} of {2}…', name, formatSize(sent), formatSize(total)) })
               },
               message,
               // The smtp chunk parses a large .eml into a draft; the .eml command has loaded it already.
-              { t, planDraft: message.kind === 'raw' ? loadChunk('smtp').planDraft : undefined }
+              { planDraft: message.kind === 'raw' ? loadChunk('smtp').planDraft : undefined }
             );
             logger.info(`sent ${what} for ${def.id} over Microsoft Graph (${result.path}): ${result.status}, request-id ${result.requestId ?? '—'}`);
             const accepted = vscode.l10n.t(

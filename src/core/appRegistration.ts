@@ -5,8 +5,8 @@
  * Markdown and copies the pieces (commands/appRegistrationCommands.ts). Never holds a secret: the
  * scripts create one and print it where the admin runs them. No `vscode` import.
  */
+import * as l10n from '@vscode/l10n';
 import { PERMISSIONS, resourceAppIdOf, type PermissionRef } from './appRegistrationIds';
-import { untranslated, type Translate } from './format';
 import { mailboxOf, transportsOf, type CredentialDefinition } from './model';
 import { microsoftPresetOf } from './presets';
 
@@ -105,7 +105,7 @@ function quoted(value: string): string {
   return `"${value.replace(/["`$\\]/g, '')}"`;
 }
 
-export function buildAppRegistration(def: CredentialDefinition, input: AppRegistrationInput, t: Translate = untranslated): AppRegistration {
+export function buildAppRegistration(def: CredentialDefinition, input: AppRegistrationInput): AppRegistration {
   const permissions = permissionsFor(def);
   const requiredResourceAccess = requiredResourceAccessOf(permissions);
   const withoutId = permissions.filter((p) => !p.id);
@@ -117,16 +117,16 @@ export function buildAppRegistration(def: CredentialDefinition, input: AppRegist
   const usesExchangeAppOnly = appOnly && ((def.purpose !== 'smtp' && read === 'imap') || sendsOverSmtp);
   const usesGraphAppOnly = appOnly && permissions.some((p) => p.resource === 'graph');
   const mailbox = mailboxOf(def) || '<mailbox>';
-  const platform = publicClient ? t('Mobile and desktop applications') : t('Web');
+  const platform = publicClient ? l10n.t('Mobile and desktop applications') : l10n.t('Web');
   const describe = (p: PermissionRef) =>
-    `${p.resource === 'graph' ? 'Microsoft Graph' : 'Office 365 Exchange Online'} · ${p.name} (${p.type === 'delegated' ? t('delegated') : t('application')})`;
+    `${p.resource === 'graph' ? 'Microsoft Graph' : 'Office 365 Exchange Online'} · ${p.name} (${p.type === 'delegated' ? l10n.t('delegated') : l10n.t('application')})`;
 
   const items: ChecklistItem[] = [];
   if (preset === 'personal') {
     items.push({
       anchor: 'supported-accounts',
-      title: t('Supported account types'),
-      text: t(
+      title: l10n.t('Supported account types'),
+      text: l10n.t(
         'Personal Microsoft accounts sign in only to an app that allows them: under Supported account types choose "Accounts in any organizational directory and personal Microsoft accounts" or "Personal Microsoft accounts only" (Manifest: signInAudience {0}).',
         '`AzureADandPersonalMicrosoftAccount`'
       ),
@@ -136,10 +136,10 @@ export function buildAppRegistration(def: CredentialDefinition, input: AppRegist
   if (!appOnly) {
     items.push({
       anchor: 'platform',
-      title: t('Platform'),
+      title: l10n.t('Platform'),
       text: publicClient
-        ? t('Authentication → Add a platform → "{0}": a public client (no secret; PKCE).', platform)
-        : t(
+        ? l10n.t('Authentication → Add a platform → "{0}": a public client (no secret; PKCE).', platform)
+        : l10n.t(
             'Authentication → Add a platform → "{0}": a confidential client with a client secret or certificate (Certificates & secrets; paste the secret\'s Value, not its ID).',
             platform
           ),
@@ -149,29 +149,33 @@ export function buildAppRegistration(def: CredentialDefinition, input: AppRegist
   if (def.grant === 'authorizationCode') {
     items.push({
       anchor: 'redirect-uris',
-      title: t('Redirect URIs'),
-      text: t('Under the "{0}" platform add exactly: {1}', platform, input.redirectUris.map((u) => `\`${u}\``).join(', ')),
+      title: l10n.t('Redirect URIs'),
+      text: l10n.t('Under the "{0}" platform add exactly: {1}', platform, input.redirectUris.map((u) => `\`${u}\``).join(', ')),
       copy: input.redirectUris.join('\n')
     });
   }
   if (def.grant === 'deviceCode' || publicClient) {
     items.push({
       anchor: 'public-client-flows',
-      title: t('Allow public client flows'),
-      text: t('Authentication → Advanced settings → "Allow public client flows" = Yes (device code needs it; without it Entra answers AADSTS7000218).'),
+      title: l10n.t('Allow public client flows'),
+      text: l10n.t('Authentication → Advanced settings → "Allow public client flows" = Yes (device code needs it; without it Entra answers AADSTS7000218).'),
       copy: 'Allow public client flows'
     });
   }
-  const permissionLines = permissions.map((p) => `- ${describe(p)}${p.id ? ` \`${p.id}\`` : ` — ${t('add it by name: no ID from a Microsoft reference')}`}`);
+  const permissionLines = permissions.map(
+    (p) => `- ${describe(p)}${p.id ? ` \`${p.id}\`` : ` — ${l10n.t('add it by name: no ID from a Microsoft reference')}`}`
+  );
   items.push({
     anchor: 'api-permissions',
-    title: t('API permissions'),
+    title: l10n.t('API permissions'),
     text: [
-      t("API permissions → Add a permission. Delegated permissions are the user's; application permissions act without a user and always need admin consent."),
+      l10n.t(
+        "API permissions → Add a permission. Delegated permissions are the user's; application permissions act without a user and always need admin consent."
+      ),
       ...permissionLines,
       ...(withoutId.length
         ? [
-            t(
+            l10n.t(
               'Office 365 Exchange Online is under "APIs my organization uses"; its application permissions are not in the manifest or scripts below because Microsoft publishes no ID for them: add them in the portal.'
             )
           ]
@@ -182,12 +186,12 @@ export function buildAppRegistration(def: CredentialDefinition, input: AppRegist
   if (preset !== 'personal') {
     items.push({
       anchor: 'admin-consent',
-      title: t('Admin consent'),
+      title: l10n.t('Admin consent'),
       text: appOnly
-        ? t(
+        ? l10n.t(
             'An admin grants consent for the organization (API permissions → "Grant admin consent", or the link). Needed before the first token (AADSTS65001, 90094).'
           )
-        : t(
+        : l10n.t(
             'Users consent when they sign in unless the tenant requires an admin (AADSTS65001, 90094): then an admin opens the link or uses "Grant admin consent".'
           ),
       copy: input.adminConsentUrl
@@ -196,8 +200,8 @@ export function buildAppRegistration(def: CredentialDefinition, input: AppRegist
   if (preset === 'personal' && def.purpose !== 'smtp' && read === 'imap') {
     items.push({
       anchor: 'imap-access',
-      title: t('IMAP access in Outlook.com'),
-      text: t(
+      title: l10n.t('IMAP access in Outlook.com'),
+      text: l10n.t(
         'IMAP is off for an Outlook.com mailbox until its user turns it on: Outlook.com → Settings → Mail → Forwarding and IMAP → "Let devices and apps use IMAP".'
       ),
       copy: 'Settings → Mail → Forwarding and IMAP'
@@ -206,8 +210,8 @@ export function buildAppRegistration(def: CredentialDefinition, input: AppRegist
   if (preset === 'hve') {
     items.push({
       anchor: 'hve-account',
-      title: t('High Volume Email account'),
-      text: t(
+      title: l10n.t('High Volume Email account'),
+      text: l10n.t(
         'An Exchange admin creates the HVE account in the Exchange admin center (Mail flow → High volume email); the user name is its address. HVE delivers to recipients inside the organization only, within its recipient rate limits.'
       ),
       copy: 'https://admin.exchange.microsoft.com'
@@ -216,8 +220,8 @@ export function buildAppRegistration(def: CredentialDefinition, input: AppRegist
     const command = `Set-CASMailbox -Identity ${quoted(mailbox)} -SmtpClientAuthenticationDisabled $false`;
     items.push({
       anchor: 'smtp-auth',
-      title: t('SMTP AUTH for the mailbox'),
-      text: t(
+      title: l10n.t('SMTP AUTH for the mailbox'),
+      text: l10n.t(
         'SMTP AUTH is off by default since 2020 (535 5.7.139). An Exchange admin enables it for the mailbox in Exchange Online PowerShell: `{0}`. Or send through Microsoft Graph instead.',
         command
       ),
@@ -228,8 +232,8 @@ export function buildAppRegistration(def: CredentialDefinition, input: AppRegist
     const command = `Add-HVEAppAccess -Identity ${quoted(mailbox)} -AppIds ${quoted(def.clientId)}`;
     items.push({
       anchor: 'service-principal',
-      title: t('Allowed Apps of the HVE account'),
-      text: t(
+      title: l10n.t('Allowed Apps of the HVE account'),
+      text: l10n.t(
         'App-only tokens work for the HVE accounts whose Allowed Apps list names the app (up to ten apps; a change takes up to 5 minutes). In Exchange Online PowerShell: `{0}`',
         command
       ),
@@ -239,7 +243,7 @@ export function buildAppRegistration(def: CredentialDefinition, input: AppRegist
     const lines: string[] = [];
     if (usesExchangeAppOnly) {
       lines.push(
-        t(
+        l10n.t(
           "IMAP/SMTP app-only: register the app's service principal in Exchange Online with the Object ID from Enterprise applications (not the one under App registrations), then give it the mailbox:"
         ),
         `New-ServicePrincipal -AppId ${quoted(def.clientId)} -ObjectId "<enterprise-application-object-id>" -DisplayName ${quoted(def.name)}`,
@@ -248,7 +252,7 @@ export function buildAppRegistration(def: CredentialDefinition, input: AppRegist
     }
     if (usesGraphAppOnly) {
       lines.push(
-        t('Graph app-only: the application permission reaches every mailbox; RBAC for Applications in Exchange Online limits it to this one:'),
+        l10n.t('Graph app-only: the application permission reaches every mailbox; RBAC for Applications in Exchange Online limits it to this one:'),
         `New-ManagementScope -Name "M365 Mail ${def.name.replace(/["`$\\]/g, '')}" -RecipientRestrictionFilter "PrimarySmtpAddress -eq '${mailbox.replace(/['"`$\\]/g, '')}'"`,
         ...permissions
           .filter((p) => p.resource === 'graph')
@@ -265,7 +269,7 @@ export function buildAppRegistration(def: CredentialDefinition, input: AppRegist
       .join('\n\n');
     items.push({
       anchor: 'service-principal',
-      title: t('Exchange service principal and mailbox permission'),
+      title: l10n.t('Exchange service principal and mailbox permission'),
       text,
       copy: lines.filter((l) => !l.endsWith(':')).join('\n')
     });
@@ -277,8 +281,8 @@ export function buildAppRegistration(def: CredentialDefinition, input: AppRegist
     permissions,
     requiredResourceAccess,
     withoutId,
-    azureCli: azureCliScript(def, input, manifestJson, publicClient, withoutId, t),
-    powerShell: powerShellScript(def, input, requiredResourceAccess, publicClient, items, withoutId, t)
+    azureCli: azureCliScript(def, input, manifestJson, publicClient, withoutId),
+    powerShell: powerShellScript(def, input, requiredResourceAccess, publicClient, items, withoutId)
   };
 }
 
@@ -292,8 +296,7 @@ function azureCliScript(
   input: AppRegistrationInput,
   manifestJson: string,
   publicClient: boolean,
-  withoutId: readonly PermissionRef[],
-  t: Translate
+  withoutId: readonly PermissionRef[]
 ): string {
   const redirects = def.grant === 'authorizationCode' && input.redirectUris.length ? input.redirectUris.map(quoted).join(' ') : '';
   const create = [
@@ -303,7 +306,7 @@ function azureCliScript(
     '  --required-resource-accesses @m365mail-required-resource-accesses.json --query appId -o tsv)'
   ].join(' \\\n');
   return [
-    `# ${t('M365 Mail: app registration for "{0}" (Azure CLI, bash)', def.name)}`,
+    `# ${l10n.t('M365 Mail: app registration for "{0}" (Azure CLI, bash)', def.name)}`,
     `cat > m365mail-required-resource-accesses.json <<'EOF'`,
     manifestJson,
     'EOF',
@@ -312,13 +315,13 @@ function azureCliScript(
     ...(publicClient
       ? []
       : [
-          `# ${t('Prints the new client secret once: paste its value into the credential (Edit credential → Client secret).')}`,
+          `# ${l10n.t('Prints the new client secret once: paste its value into the credential (Edit credential → Client secret).')}`,
           'az ad app credential reset --id "$APP_ID" --append --display-name "M365 Mail"'
         ]),
     // Consent for the organization: needed for application permissions, harmless for delegated ones.
     // A personal account has no organization: its user consents at sign-in.
     ...(microsoftPresetOf(def)?.id === 'personal' ? [] : ['az ad app permission admin-consent --id "$APP_ID"']),
-    ...withoutId.map((p) => `# ${t('Add {0} ({1}) in the portal: no ID from a Microsoft reference.', p.name, 'Office 365 Exchange Online')}`),
+    ...withoutId.map((p) => `# ${l10n.t('Add {0} ({1}) in the portal: no ID from a Microsoft reference.', p.name, 'Office 365 Exchange Online')}`),
     'echo "Application (client) ID: $APP_ID"'
   ].join('\n');
 }
@@ -329,8 +332,7 @@ function powerShellScript(
   access: AppRegistration['requiredResourceAccess'],
   publicClient: boolean,
   items: readonly ChecklistItem[],
-  withoutId: readonly PermissionRef[],
-  t: Translate
+  withoutId: readonly PermissionRef[]
 ): string {
   const resourceAccess = access
     .map(
@@ -344,7 +346,7 @@ function powerShellScript(
   const roles = access.flatMap((r) => r.resourceAccess.filter((a) => a.type === 'Role').map((a) => ({ resourceAppId: r.resourceAppId, id: a.id })));
   const exchange = items.filter((i) => i.anchor === 'smtp-auth' || i.anchor === 'service-principal').map((i) => i.copy);
   return [
-    `# ${t('M365 Mail: app registration for "{0}" (Microsoft Graph PowerShell)', def.name)}`,
+    `# ${l10n.t('M365 Mail: app registration for "{0}" (Microsoft Graph PowerShell)', def.name)}`,
     'Connect-MgGraph -Scopes "Application.ReadWrite.All","AppRoleAssignment.ReadWrite.All"',
     '$requiredResourceAccess = @(',
     resourceAccess,
@@ -354,12 +356,12 @@ function powerShellScript(
     ...(publicClient
       ? []
       : [
-          `# ${t('Shows the new client secret once: paste its value into the credential.')}`,
+          `# ${l10n.t('Shows the new client secret once: paste its value into the credential.')}`,
           '(Add-MgApplicationPassword -ApplicationId $app.Id -PasswordCredential @{ DisplayName = "M365 Mail" }).SecretText'
         ]),
     ...(roles.length
       ? [
-          `# ${t('Admin consent for the application permissions:')}`,
+          `# ${l10n.t('Admin consent for the application permissions:')}`,
           ...roles.map(
             (r) =>
               `New-MgServicePrincipalAppRoleAssignment -ServicePrincipalId $sp.Id -PrincipalId $sp.Id -ResourceId (Get-MgServicePrincipal -Filter "appId eq '${r.resourceAppId}'").Id -AppRoleId "${r.id}"`
@@ -367,22 +369,25 @@ function powerShellScript(
         ]
       : microsoftPresetOf(def)?.id === 'personal'
         ? []
-        : [`# ${t('Admin consent for the delegated permissions, if the tenant requires it:')} ${input.adminConsentUrl}`]),
-    ...withoutId.map((p) => `# ${t('Add {0} ({1}) in the portal: no ID from a Microsoft reference.', p.name, 'Office 365 Exchange Online')}`),
+        : [`# ${l10n.t('Admin consent for the delegated permissions, if the tenant requires it:')} ${input.adminConsentUrl}`]),
+    ...withoutId.map((p) => `# ${l10n.t('Add {0} ({1}) in the portal: no ID from a Microsoft reference.', p.name, 'Office 365 Exchange Online')}`),
     '$app.AppId',
-    ...(exchange.length ? ['', `# ${t('Exchange Online PowerShell')}`, 'Connect-ExchangeOnline', ...exchange] : [])
+    ...(exchange.length ? ['', `# ${l10n.t('Exchange Online PowerShell')}`, 'Connect-ExchangeOnline', ...exchange] : [])
   ].join('\n');
 }
 
 /** The checklist as Markdown, one heading per item (the anchors), then the three texts to paste. */
-export function formatAppRegistration(def: CredentialDefinition, reg: AppRegistration, t: Translate = untranslated): string {
-  const out: string[] = [`# ${t('App registration for "{0}"', def.name)}`, ''];
-  out.push(t('What this credential needs in Microsoft Entra ID (App registrations) and Exchange Online. "Copy…" on the notification copies any item.'), '');
-  out.push(`- ${t('Application (client) ID')}: \`${def.clientId}\``, `- ${t('Tenant')}: \`${def.tenant ?? 'organizations'}\``, '');
+export function formatAppRegistration(def: CredentialDefinition, reg: AppRegistration): string {
+  const out: string[] = [`# ${l10n.t('App registration for "{0}"', def.name)}`, ''];
+  out.push(
+    l10n.t('What this credential needs in Microsoft Entra ID (App registrations) and Exchange Online. "Copy…" on the notification copies any item.'),
+    ''
+  );
+  out.push(`- ${l10n.t('Application (client) ID')}: \`${def.clientId}\``, `- ${l10n.t('Tenant')}: \`${def.tenant ?? 'organizations'}\``, '');
   for (const item of reg.items) {
     out.push(`## ${item.title}`, '', `<a id="${item.anchor}"></a>`, '', item.text, '');
   }
-  out.push(`## ${t('Manifest: requiredResourceAccess')}`, '', '```json', JSON.stringify(reg.requiredResourceAccess, null, 2), '```', '');
+  out.push(`## ${l10n.t('Manifest: requiredResourceAccess')}`, '', '```json', JSON.stringify(reg.requiredResourceAccess, null, 2), '```', '');
   out.push(`## Azure CLI`, '', '```bash', reg.azureCli, '```', '');
   out.push(`## PowerShell`, '', '```powershell', reg.powerShell, '```', '');
   return out.join('\n');

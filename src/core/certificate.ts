@@ -4,6 +4,7 @@
  * holds (PEM, a DER certificate, PKCS#12), so the host knows whether to ask for a password; the
  * unlocking itself (node-forge) lives in the `certificates` chunk. No `vscode` import.
  */
+import * as l10n from '@vscode/l10n';
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { M365MailError } from './errors';
 
@@ -87,7 +88,9 @@ function readKey(privateKeyPem: string): KeyObject {
   try {
     return createPrivateKey(privateKeyPem);
   } catch (error) {
-    throw new CertificateError('unreadable', `The private key cannot be read: ${error instanceof Error ? error.message : String(error)}.`, { cause: error });
+    throw new CertificateError('unreadable', l10n.t('The private key cannot be read: {0}.', error instanceof Error ? error.message : String(error)), {
+      cause: error
+    });
   }
 }
 
@@ -95,7 +98,9 @@ function readCertificate(pem: string): X509Certificate {
   try {
     return new X509Certificate(pem);
   } catch (error) {
-    throw new CertificateError('unreadable', `The certificate cannot be read: ${error instanceof Error ? error.message : String(error)}.`, { cause: error });
+    throw new CertificateError('unreadable', l10n.t('The certificate cannot be read: {0}.', error instanceof Error ? error.message : String(error)), {
+      cause: error
+    });
   }
 }
 
@@ -104,17 +109,23 @@ export function readClientCertificate(certificateText: string, keyText: string =
   if (!certificates.length) {
     throw new CertificateError(
       'no_certificate',
-      'No certificate found: expected a PEM block "-----BEGIN CERTIFICATE-----", a DER .cer/.crt file, or a .pfx/.p12 file (M365 Mail asks for its password and unlocks it).'
+      l10n.t(
+        'No certificate found: expected a PEM block "-----BEGIN CERTIFICATE-----", a DER .cer/.crt file, or a .pfx/.p12 file (M365 Mail asks for its password and unlocks it).'
+      )
     );
   }
   const privateKeyPem = findPrivateKey(keyText);
   if (!privateKeyPem) {
-    throw new CertificateError('no_key', 'No private key found: expected a PEM block "-----BEGIN PRIVATE KEY-----" (or RSA/EC/ENCRYPTED PRIVATE KEY).', {
-      nextStep: 'Select the file that holds the private key, or a .pfx/.p12 file exported with its private key.'
-    });
+    throw new CertificateError(
+      'no_key',
+      l10n.t('No private key found: expected a PEM block "-----BEGIN PRIVATE KEY-----" (or RSA/EC/ENCRYPTED PRIVATE KEY).'),
+      {
+        nextStep: l10n.t('Select the file that holds the private key, or a .pfx/.p12 file exported with its private key.')
+      }
+    );
   }
   if (isEncryptedPrivateKey(privateKeyPem)) {
-    throw new CertificateError('encrypted_key', 'The private key is encrypted: it has to be unlocked with its passphrase before it is stored.');
+    throw new CertificateError('encrypted_key', l10n.t('The private key is encrypted: it has to be unlocked with its passphrase before it is stored.'));
   }
   const key = readKey(privateKeyPem);
   const parsed = certificates.map((pem) => ({ pem, certificate: readCertificate(pem) }));
@@ -122,11 +133,13 @@ export function readClientCertificate(certificateText: string, keyText: string =
   try {
     leaf = parsed.find((p) => p.certificate.checkPrivateKey(key));
   } catch (error) {
-    throw new CertificateError('unreadable', `The private key cannot be read: ${error instanceof Error ? error.message : String(error)}.`, { cause: error });
+    throw new CertificateError('unreadable', l10n.t('The private key cannot be read: {0}.', error instanceof Error ? error.message : String(error)), {
+      cause: error
+    });
   }
   if (!leaf) {
-    throw new CertificateError('mismatch', 'The private key does not belong to this certificate.', {
-      nextStep: 'Select the key that was made with this certificate (or the .pfx/.p12 file that holds both).'
+    throw new CertificateError('mismatch', l10n.t('The private key does not belong to this certificate.'), {
+      nextStep: l10n.t('Select the key that was made with this certificate (or the .pfx/.p12 file that holds both).')
     });
   }
   const chain = [leaf, ...parsed.filter((p) => p !== leaf)];

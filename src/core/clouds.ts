@@ -3,6 +3,7 @@
  * Hosts are defaults; every credential can edit them. Extra clouds (a sovereign cloud not listed
  * here, or the local sandbox) come from the `m365mail.customClouds` setting. No `vscode` import.
  */
+import * as l10n from '@vscode/l10n';
 import { M365MailError } from './errors';
 import type { CredentialDefinition, MailEndpoint, MailPurpose, MicrosoftCloudId, ReadTransport, SendTransport, TokenResource } from './model';
 
@@ -289,9 +290,13 @@ export class CloudCatalog {
   require(cloudId: MicrosoftCloudId | undefined): MicrosoftCloud {
     const cloud = this.get(cloudId);
     if (!cloud) {
-      throw new M365MailError('unknown_cloud', `The Microsoft cloud "${cloudId ?? ''}" is not built in and not in the m365mail.customClouds setting.`, {
-        nextStep: 'Add the cloud back to m365mail.customClouds, or edit the credential and choose another cloud.'
-      });
+      throw new M365MailError(
+        'unknown_cloud',
+        l10n.t('The Microsoft cloud "{0}" is not built in and not in the m365mail.customClouds setting.', cloudId ?? ''),
+        {
+          nextStep: l10n.t('Add the cloud back to m365mail.customClouds, or edit the credential and choose another cloud.')
+        }
+      );
     }
     return cloud;
   }

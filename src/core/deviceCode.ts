@@ -5,6 +5,7 @@
  * timing is kept in a range that neither hammers the token endpoint nor keeps a sign-in waiting
  * for hours. No `vscode` import.
  */
+import * as l10n from '@vscode/l10n';
 import { isLoopbackHost } from './validation';
 
 export const DEVICE_CODE_LIMITS = {
@@ -33,15 +34,28 @@ export interface VettedDeviceAuthorization {
 
 /** Why `value` may not be opened as a verification page, or `undefined` when it may. */
 export function verificationUriProblem(value: unknown, what: string): string | undefined {
-  if (typeof value !== 'string') return `The server sent no ${what}.`;
+  if (typeof value !== 'string')
+    return l10n.t({
+      message: 'The server sent no {0}.',
+      args: [what],
+      comment: ["{0} is the name of the field in the server's reply (RFC 8628), e.g. verification_uri."]
+    });
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    return `The server's ${what} is not a URL.`;
+    return l10n.t({
+      message: "The server's {0} is not a URL.",
+      args: [what],
+      comment: ["{0} is the name of the field in the server's reply (RFC 8628), e.g. verification_uri."]
+    });
   }
   if (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname))) return undefined;
-  return `The server's ${what} (${url.protocol}//${url.host}) is not https; M365 Mail opens only https verification pages.`;
+  return l10n.t({
+    message: "The server's {0} ({1}) is not https; M365 Mail opens only https verification pages.",
+    args: [what, `${url.protocol}//${url.host}`],
+    comment: ["{0} is the name of the field in the server's reply (RFC 8628), e.g. verification_uri."]
+  });
 }
 
 function clamp(value: unknown, min: number, max: number, fallback: number): number {

@@ -18,10 +18,3 @@ export function formatSize(bytes: number): string {
     maximumFractionDigits: digits
   }).format(value);
 }
-
-/** `vscode.l10n.t`'s shape: a message with `{0}`-style placeholders. Modules without `vscode` take one. */
-export type Translate = (message: string, ...args: Array<string | number | boolean>) => string;
-
-/** The fallback when no translation is passed: fills the placeholders only. */
-export const untranslated: Translate = (message, ...args) =>
-  message.replace(/\{(\d+)\}/g, (whole, i: string) => (args[Number(i)] === undefined ? whole : String(args[Number(i)])));

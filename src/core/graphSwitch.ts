@@ -6,8 +6,8 @@
  * definition through the credential store and signs in again (commands/graphSwitch.ts). No `vscode`
  * import.
  */
+import * as l10n from '@vscode/l10n';
 import type { CloudCatalog } from './clouds';
-import { untranslated, type Translate } from './format';
 import { transportsOf, type CredentialDefinition } from './model';
 
 /** How `explainSmtpFailure` (mail/mailErrors.ts) codes a refusal for SMTP AUTH off: `smtp.535 5.7.139`. */
@@ -29,17 +29,12 @@ export type GraphSwitchVerdict =
   | { kind: 'none' };
 
 /** Whether a send that failed with `failureCode` may switch to Graph, and what the credential becomes. */
-export function graphSwitchFor(
-  def: CredentialDefinition,
-  failureCode: string | undefined,
-  clouds: CloudCatalog,
-  t: Translate = untranslated
-): GraphSwitchVerdict {
+export function graphSwitchFor(def: CredentialDefinition, failureCode: string | undefined, clouds: CloudCatalog): GraphSwitchVerdict {
   if (!isSmtpAuthDisabled(failureCode) || !canSendOverGraph(def, clouds)) return { kind: 'none' };
   if (def.grant === 'clientCredentials') {
     return {
       kind: 'adminConsent',
-      nextStep: t(
+      nextStep: l10n.t(
         'This credential is app-only, so M365 Mail cannot ask for the consent itself: an admin grants the app the Microsoft Graph application permission Mail.Send with admin consent (an application access policy can limit it to some mailboxes); then choose Microsoft Graph under Edit credential → Transport.'
       )
     };
@@ -51,15 +46,14 @@ export function graphSwitchFor(
 export function graphSwitchForReports(
   def: CredentialDefinition,
   reports: ReadonlyArray<{ protocol: string; steps: ReadonlyArray<{ error?: { code: string } }> }>,
-  clouds: CloudCatalog,
-  t: Translate = untranslated
+  clouds: CloudCatalog
 ): GraphSwitchVerdict {
   const code = reports
     .filter((r) => r.protocol === 'smtp')
     .flatMap((r) => r.steps)
     .map((s) => s.error?.code)
     .find(isSmtpAuthDisabled);
-  return graphSwitchFor(def, code, clouds, t);
+  return graphSwitchFor(def, code, clouds);
 }
 
 function canSendOverGraph(def: CredentialDefinition, clouds: CloudCatalog): boolean {

@@ -4,8 +4,8 @@
  * confirmation on first use, see tokenDestinations.ts). A definition file decides where sign-ins,
  * codes, secrets and tokens go, so the user reads that before accepting it. No `vscode` import.
  */
+import * as l10n from '@vscode/l10n';
 import type { CloudCatalog } from './clouds';
-import type { Translate } from './format';
 import type { CredentialDefinition, MailEndpoint } from './model';
 import { GENERIC_PRESETS } from './clouds';
 import { assessDestinations } from './endpointTrust';
@@ -28,12 +28,7 @@ export interface ImportReviewOptions {
   fromUntrustedWorkspace: boolean;
 }
 
-export function buildImportReview(
-  definitions: readonly CredentialDefinition[],
-  clouds: CloudCatalog,
-  options: ImportReviewOptions,
-  t: Translate
-): ImportReview {
+export function buildImportReview(definitions: readonly CredentialDefinition[], clouds: CloudCatalog, options: ImportReviewOptions): ImportReview {
   let foreignServers = 0;
   let foreignEndpoints = 0;
   const blocks = definitions.map((def, index) => {
@@ -43,13 +38,13 @@ export function buildImportReview(
     };
     if (def.provider === 'microsoft') {
       const cloud = clouds.get(def.cloud);
-      field(t('Microsoft cloud'), cloud?.label ?? t('"{0}" (unknown)', def.cloud ?? ''));
-      field(t('Tenant'), def.tenant);
+      field(l10n.t('Microsoft cloud'), cloud?.label ?? l10n.t('"{0}" (unknown)', def.cloud ?? ''));
+      field(l10n.t('Tenant'), def.tenant);
       const preset = microsoftPresetOf(def);
-      if (preset) field(t('Preset'), presetLabel(preset.id, t));
-      if (cloud) field(t('Sign-in'), clouds.authority(def.cloud, def.tenant));
+      if (preset) field(l10n.t('Preset'), presetLabel(preset.id));
+      if (cloud) field(l10n.t('Sign-in'), clouds.authority(def.cloud, def.tenant));
     } else {
-      field(t('Authorization URL'), def.authorizationUrl);
+      field(l10n.t('Authorization URL'), def.authorizationUrl);
       // What the file can decide here is where the code, the secret and refresh tokens go: say so
       // for an endpoint that is not on the sign-in page's site (the issuer's metadata, read on
       // first use, may still vouch for it; otherwise the user is asked then).
@@ -60,24 +55,24 @@ export function buildImportReview(
         else {
           foreignEndpoints++;
           lines.push(
-            `   ⚠ ${label}: ${url}, ${t("not on the sign-in page's site: unless the issuer's metadata names it, you are asked before anything is sent there")}`
+            `   ⚠ ${label}: ${url}, ${l10n.t("not on the sign-in page's site: unless the issuer's metadata names it, you are asked before anything is sent there")}`
           );
         }
       };
-      endpoint(t('Token URL'), def.tokenUrl);
-      endpoint(t('Device authorization URL'), def.deviceAuthorizationUrl);
-      field(t('Issuer'), def.issuer);
+      endpoint(l10n.t('Token URL'), def.tokenUrl);
+      endpoint(l10n.t('Device authorization URL'), def.deviceAuthorizationUrl);
+      field(l10n.t('Issuer'), def.issuer);
       const extra = Object.entries(def.extraAuthorizationParameters ?? {});
-      if (extra.length) field(t('Extra authorization parameters'), extra.map(([k, v]) => `${k}=${String(v)}`).join(', '));
+      if (extra.length) field(l10n.t('Extra authorization parameters'), extra.map(([k, v]) => `${k}=${String(v)}`).join(', '));
     }
-    field(t('Client ID'), def.clientId);
-    field(t('Redirect URI'), def.grant === 'authorizationCode' ? def.redirectUri : undefined);
+    field(l10n.t('Client ID'), def.clientId);
+    field(l10n.t('Redirect URI'), def.grant === 'authorizationCode' ? def.redirectUri : undefined);
     const server = (label: string, endpoint: MailEndpoint) => {
       const verdict = classifyDestination(def, clouds, endpoint);
       const own = verdict.kind === 'own';
       if (!own) foreignServers++;
       const security = endpoint.security === 'tls' ? 'TLS' : 'STARTTLS';
-      lines.push(`   ${own ? '' : '⚠ '}${label}: ${serverLabel(endpoint)} (${security}), ${describeVerdict(verdict, t)}`);
+      lines.push(`   ${own ? '' : '⚠ '}${label}: ${serverLabel(endpoint)} (${security}), ${describeVerdict(verdict)}`);
     };
     server('IMAP', def.imap);
     server('SMTP', def.smtp);
@@ -86,22 +81,22 @@ export function buildImportReview(
 
   const intro: string[] = [];
   if (options.fromUntrustedWorkspace) {
-    intro.push(t('This file is in a workspace you have not trusted (Restricted Mode). Import it only if you know who wrote it.'));
+    intro.push(l10n.t('This file is in a workspace you have not trusted (Restricted Mode). Import it only if you know who wrote it.'));
   }
   intro.push(
     foreignServers
-      ? t(
+      ? l10n.t(
           "{0} mail server(s) below (marked ⚠) are not their provider's own: no token is sent to one of them until you confirm it on first use.",
           foreignServers
         )
-      : t("Every mail server below is its provider's own.")
+      : l10n.t("Every mail server below is its provider's own.")
   );
   if (foreignEndpoints) {
-    intro.push(t("{0} token or device endpoint(s) below (marked ⚠) are not on their sign-in page's site.", foreignEndpoints));
+    intro.push(l10n.t("{0} token or device endpoint(s) below (marked ⚠) are not on their sign-in page's site.", foreignEndpoints));
   }
   return {
-    message: t('Import {0} credential(s) from {1}?', definitions.length, options.source),
-    detail: [...intro, '', ...blocks.flatMap((b) => [b, '']), t('Nothing is saved unless you choose Import; then all of them are saved.')].join('\n'),
+    message: l10n.t('Import {0} credential(s) from {1}?', definitions.length, options.source),
+    detail: [...intro, '', ...blocks.flatMap((b) => [b, '']), l10n.t('Nothing is saved unless you choose Import; then all of them are saved.')].join('\n'),
     foreignServers
   };
 }

@@ -4,6 +4,7 @@
  * (client secret, private key, tokens, MSAL cache) live only in SecretStorage, keyed by the
  * credential's `id` (see `secretKeys` in src/core/secretVault.ts). No `vscode` import.
  */
+import * as l10n from '@vscode/l10n';
 
 export type ProviderKind = 'microsoft' | 'generic';
 
@@ -109,16 +110,13 @@ export function transportsOf(definition: Pick<CredentialDefinition, 'provider' |
 }
 
 /** The transports in words, e.g. "Microsoft Graph" or "send: Microsoft Graph, read: IMAP"; empty for SMTP/IMAP, shown nowhere then. */
-export function describeTransports(
-  definition: Pick<CredentialDefinition, 'provider' | 'purpose' | 'sendTransport' | 'readTransport'>,
-  t: (message: string, ...args: string[]) => string
-): string {
+export function describeTransports(definition: Pick<CredentialDefinition, 'provider' | 'purpose' | 'sendTransport' | 'readTransport'>): string {
   const { send, read } = transportsOf(definition);
   const sends = definition.purpose !== 'imap';
   const reads = definition.purpose !== 'smtp';
   if (!(sends && send === 'graph') && !(reads && read === 'graph')) return '';
-  if ((!sends || send === 'graph') && (!reads || read === 'graph')) return t('Microsoft Graph');
-  return t('send: {0}, read: {1}', send === 'graph' ? t('Microsoft Graph') : 'SMTP', read === 'graph' ? t('Microsoft Graph') : 'IMAP');
+  if ((!sends || send === 'graph') && (!reads || read === 'graph')) return l10n.t('Microsoft Graph');
+  return l10n.t('send: {0}, read: {1}', send === 'graph' ? l10n.t('Microsoft Graph') : 'SMTP', read === 'graph' ? l10n.t('Microsoft Graph') : 'IMAP');
 }
 
 /** The resources a credential needs tokens for, given what it is used for and how it sends and reads. */

@@ -3,6 +3,7 @@
  * {@link CredentialDefinition} travel; anything else in a file (a pasted secret, a token) is dropped
  * on import, and export never reads SecretStorage. No `vscode` import.
  */
+import * as l10n from '@vscode/l10n';
 import { randomUUID } from 'node:crypto';
 import type { CredentialDefinition } from './model';
 
@@ -50,18 +51,18 @@ export function parseExport(text: string): CredentialDefinition[] {
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new ImportFormatError(`The file is not JSON (${error instanceof Error ? error.message : String(error)}).`);
+    throw new ImportFormatError(l10n.t('The file is not JSON ({0}).', error instanceof Error ? error.message : String(error)));
   }
   const file = data as { format?: unknown; version?: unknown; credentials?: unknown };
   if (!file || typeof file !== 'object' || file.format !== EXPORT_FORMAT) {
-    throw new ImportFormatError(`The file is not an M365 Mail export (expected "format": "${EXPORT_FORMAT}").`);
+    throw new ImportFormatError(l10n.t('The file is not an M365 Mail export (expected "format": "{0}").', EXPORT_FORMAT));
   }
   if (file.version !== EXPORT_VERSION) {
-    throw new ImportFormatError(`This export has version ${String(file.version)}; this release reads version ${EXPORT_VERSION}.`);
+    throw new ImportFormatError(l10n.t('This export has version {0}; this release reads version {1}.', String(file.version), EXPORT_VERSION));
   }
-  if (!Array.isArray(file.credentials)) throw new ImportFormatError('The export has no "credentials" list.');
+  if (!Array.isArray(file.credentials)) throw new ImportFormatError(l10n.t('The export has no "credentials" list.'));
   return file.credentials.map((entry, i) => {
-    if (!entry || typeof entry !== 'object') throw new ImportFormatError(`Credential #${i + 1} is not an object.`);
+    if (!entry || typeof entry !== 'object') throw new ImportFormatError(l10n.t('Credential #{0} is not an object.', i + 1));
     return { id: randomUUID(), ...pick(entry as Partial<CredentialDefinition>) } as CredentialDefinition;
   });
 }

@@ -17,7 +17,7 @@
  * client credentials (app-only, over IMAP/SMTP or Graph), a shared mailbox opened as a delegate, an
  * admin who consents for everyone.
  */
-import { untranslated, type Translate } from './format';
+import * as l10n from '@vscode/l10n';
 import type { CredentialDefinition, MailEndpoint } from './model';
 
 export type MicrosoftPresetId = 'personal' | 'hve';
@@ -78,29 +78,31 @@ export function microsoftPresetOf(def: PresetFields): MicrosoftPreset | undefine
 }
 
 /** The preset's name, translated. */
-export function presetLabel(id: MicrosoftPresetId, t: Translate = untranslated): string {
-  return id === 'personal' ? t('Personal Microsoft account (Outlook.com, Hotmail, Live)') : t('Microsoft 365 High Volume Email');
+export function presetLabel(id: MicrosoftPresetId): string {
+  return id === 'personal' ? l10n.t('Personal Microsoft account (Outlook.com, Hotmail, Live)') : l10n.t('Microsoft 365 High Volume Email');
 }
 
 /** What the preset allows and refuses, one short sentence each: the add flow's notice, the tooltip, the details row. */
-export function presetRules(id: MicrosoftPresetId, t: Translate = untranslated): string[] {
+export function presetRules(id: MicrosoftPresetId): string[] {
   if (id === 'personal') {
     return [
-      t('Signs in with the tenant consumers, in the global cloud only.'),
-      t(
+      l10n.t('Signs in with the tenant consumers, in the global cloud only.'),
+      l10n.t(
         'Microsoft does not allow personal accounts client credentials (app-only, also Microsoft Graph app-only), shared mailboxes opened as a delegate, or admin consent.'
       ),
-      t(
+      l10n.t(
         'The app registration must allow personal accounts: "Accounts in any organizational directory and personal Microsoft accounts" or "Personal Microsoft accounts only".'
       ),
-      t('IMAP is off until the user turns it on in Outlook.com: Settings → Mail → Forwarding and IMAP.')
+      l10n.t('IMAP is off until the user turns it on in Outlook.com: Settings → Mail → Forwarding and IMAP.')
     ];
   }
   return [
-    t('Send-only over SMTP ({0}:587, STARTTLS): no IMAP, so no inbox preview and no IMAP test.', HVE_SMTP_HOST),
-    t('Internal recipients only: the service refuses recipients outside your organization.'),
-    t('Recipient rate limits apply per day for the tenant and per message; Microsoft\'s "High volume email for Microsoft 365" page has the current figures.'),
-    t(
+    l10n.t('Send-only over SMTP ({0}:587, STARTTLS): no IMAP, so no inbox preview and no IMAP test.', HVE_SMTP_HOST),
+    l10n.t('Internal recipients only: the service refuses recipients outside your organization.'),
+    l10n.t(
+      'Recipient rate limits apply per day for the tenant and per message; Microsoft\'s "High volume email for Microsoft 365" page has the current figures.'
+    ),
+    l10n.t(
       "An Exchange admin creates the HVE account in the Exchange admin center (Mail flow → High volume email); for app-only OAuth the app must be on the account's Allowed Apps list (Add-HVEAppAccess)."
     )
   ];
@@ -111,45 +113,44 @@ export function presetRules(id: MicrosoftPresetId, t: Translate = untranslated):
  * Run by `validateDefinition`, so a file, an edit and the guided flow are refused alike.
  */
 export function presetProblems(
-  def: Pick<CredentialDefinition, 'provider' | 'cloud' | 'tenant' | 'grant' | 'sharedMailbox' | 'purpose' | 'sendTransport' | 'readTransport' | 'smtp'>,
-  t: Translate = untranslated
+  def: Pick<CredentialDefinition, 'provider' | 'cloud' | 'tenant' | 'grant' | 'sharedMailbox' | 'purpose' | 'sendTransport' | 'readTransport' | 'smtp'>
 ): string[] {
   const problems: string[] = [];
   const personal = isPersonalAccount(def);
   const hve = isHighVolumeEmail(def);
   const global = (def.cloud ?? 'global') === 'global';
   if (personal) {
-    if (!global) problems.push(t('Personal Microsoft accounts (tenant consumers) exist only in the global cloud.'));
+    if (!global) problems.push(l10n.t('Personal Microsoft accounts (tenant consumers) exist only in the global cloud.'));
     if (def.grant === 'clientCredentials') {
       problems.push(
-        t(
+        l10n.t(
           'Microsoft does not allow client credentials (app-only access, over IMAP/SMTP or Microsoft Graph) for personal Microsoft accounts: use the authorization code or device code grant.'
         )
       );
     }
     if (def.sharedMailbox) {
-      problems.push(t('Personal Microsoft accounts cannot open a shared mailbox as a delegate: leave the shared mailbox empty.'));
+      problems.push(l10n.t('Personal Microsoft accounts cannot open a shared mailbox as a delegate: leave the shared mailbox empty.'));
     }
-    if (hve) problems.push(t('High Volume Email is a Microsoft 365 organization service: a personal Microsoft account (tenant consumers) cannot use it.'));
+    if (hve) problems.push(l10n.t('High Volume Email is a Microsoft 365 organization service: a personal Microsoft account (tenant consumers) cannot use it.'));
   }
   if (hve) {
-    if (!global) problems.push(t('High Volume Email ({0}) is in the global cloud only.', HVE_SMTP_HOST));
-    if (def.purpose !== 'smtp') problems.push(t('High Volume Email is send-only: it has no IMAP. Choose "SMTP only".'));
+    if (!global) problems.push(l10n.t('High Volume Email ({0}) is in the global cloud only.', HVE_SMTP_HOST));
+    if (def.purpose !== 'smtp') problems.push(l10n.t('High Volume Email is send-only: it has no IMAP. Choose "SMTP only".'));
     if (def.sendTransport === 'graph' || def.readTransport === 'graph') {
-      problems.push(t('High Volume Email is reached over SMTP only, not Microsoft Graph.'));
+      problems.push(l10n.t('High Volume Email is reached over SMTP only, not Microsoft Graph.'));
     }
   }
   return problems;
 }
 
 /** Why a step of a preset's credential is not offered (the inbox preview, admin consent); undefined when it is. */
-export function presetRefusal(def: PresetFields, action: 'inboxPreview' | 'adminConsent', t: Translate = untranslated): string | undefined {
+export function presetRefusal(def: PresetFields, action: 'inboxPreview' | 'adminConsent'): string | undefined {
   const preset = microsoftPresetOf(def);
   if (action === 'adminConsent' && preset?.id === 'personal') {
-    return t('Personal Microsoft accounts have no admin consent: each user consents to the app when signing in.');
+    return l10n.t('Personal Microsoft accounts have no admin consent: each user consents to the app when signing in.');
   }
   if (action === 'inboxPreview' && preset?.id === 'hve') {
-    return t('High Volume Email is send-only: it has no IMAP and no mailbox to preview.');
+    return l10n.t('High Volume Email is send-only: it has no IMAP and no mailbox to preview.');
   }
   return undefined;
 }

@@ -21,9 +21,9 @@
  * Ports count for clouds and presets: they name exact servers, and on a shared address (loopback,
  * the sandbox) another port is another program.
  */
+import * as l10n from '@vscode/l10n';
 import { createHash } from 'node:crypto';
 import { GENERIC_PRESETS, type CloudCatalog } from './clouds';
-import type { Translate } from './format';
 import type { CredentialDefinition, MailEndpoint } from './model';
 
 /** Where a caller is about to use a token: a mail server, or nowhere but this machine (refresh, token details). */
@@ -148,22 +148,22 @@ export function classifyDestination(def: DestinationFields, clouds: CloudCatalog
 }
 
 /** Why a verdict is what it is, as a phrase that follows "imap.example.net:993 is …". */
-export function describeVerdict(verdict: DestinationVerdict, t: Translate): string {
+export function describeVerdict(verdict: DestinationVerdict): string {
   switch (verdict.why) {
     case 'cloudServer':
     case 'presetServer':
-      return t('a server of {0}', verdict.owner);
+      return l10n.t('a server of {0}', verdict.owner);
     case 'authorizationHost':
-      return t('the host of the authorization URL');
+      return l10n.t('the host of the authorization URL');
     case 'notCloudServer':
     case 'notPresetServer':
-      return t('not a server of {0} (its servers: {1})', verdict.owner, verdict.expected.join(', '));
+      return l10n.t('not a server of {0} (its servers: {1})', verdict.owner, verdict.expected.join(', '));
     case 'notAuthorizationHost':
-      return verdict.owner ? t('not the host of the authorization URL ({0})', verdict.owner) : t('not the host of the authorization URL');
+      return verdict.owner ? l10n.t('not the host of the authorization URL ({0})', verdict.owner) : l10n.t('not the host of the authorization URL');
     case 'unknownCloud':
-      return t('not usable: the Microsoft cloud "{0}" is not in the m365mail.customClouds setting', verdict.subject);
+      return l10n.t('not usable: the Microsoft cloud "{0}" is not in the m365mail.customClouds setting', verdict.subject);
     case 'invalidHost':
-      return t('not usable: "{0}" is not a host name', verdict.subject);
+      return l10n.t('not usable: "{0}" is not a host name', verdict.subject);
   }
 }
 

@@ -4,6 +4,7 @@
  * takes. `validateDefinition` runs them all, so nothing invalid is saved, whether it comes from the
  * guided flow, an edit, or an imported file. No `vscode` import.
  */
+import * as l10n from '@vscode/l10n';
 import { CloudCatalog } from './clouds';
 import { presetProblems } from './presets';
 import { REFRESH_TOKEN_EXPIRY_DAYS, resourcesOf, type CredentialDefinition, type MailEndpoint, type TokenResource } from './model';
@@ -28,31 +29,45 @@ export function isLoopbackHost(hostname: string): boolean {
 
 export function validateName(value: string, existingNames: readonly string[] = []): string | undefined {
   const name = value.trim();
-  if (!name) return 'Enter a name, for example "Orders mailbox (production)".';
-  if (name.length > 80) return 'Keep the name under 80 characters.';
-  if (existingNames.some((n) => n.toLowerCase() === name.toLowerCase())) return `A credential named "${name}" already exists. Choose another name.`;
+  if (!name) return l10n.t('Enter a name, for example "Orders mailbox (production)".');
+  if (name.length > 80) return l10n.t('Keep the name under 80 characters.');
+  if (existingNames.some((n) => n.toLowerCase() === name.toLowerCase())) return l10n.t('A credential named "{0}" already exists. Choose another name.', name);
   return undefined;
 }
 
 function validateGuid(value: string, what: string): string | undefined {
   if (!GUID.test(value.trim())) {
-    return `${what} must be a GUID such as 00000000-0000-0000-0000-000000000000 (the "Application (client) ID" / "Directory (tenant) ID" on the app's overview page).`;
+    return l10n.t({
+      message:
+        '{0} must be a GUID such as 00000000-0000-0000-0000-000000000000 (the "Application (client) ID" / "Directory (tenant) ID" on the app\'s overview page).',
+      args: [what],
+      comment: ['{0} is "The client ID". The quoted names are the labels of the Microsoft Entra admin center.']
+    });
   }
   return undefined;
 }
 
 export function validateTenant(value: string): string | undefined {
   const tenant = value.trim();
-  if (!tenant) return 'Enter the tenant: its ID (a GUID), a verified domain such as contoso.onmicrosoft.com, or organizations / common / consumers.';
+  if (!tenant) {
+    return l10n.t({
+      message: 'Enter the tenant: its ID (a GUID), a verified domain such as contoso.onmicrosoft.com, or organizations / common / consumers.',
+      comment: ['organizations, common and consumers are keywords of Microsoft Entra; keep them as is.']
+    });
+  }
   if (GUID.test(tenant) || TENANT_KEYWORDS.includes(tenant.toLowerCase()) || DOMAIN.test(tenant)) return undefined;
-  return `"${tenant}" is not a tenant ID (GUID), a domain, or one of organizations, common, consumers.`;
+  return l10n.t({
+    message: '"{0}" is not a tenant ID (GUID), a domain, or one of organizations, common, consumers.',
+    args: [tenant],
+    comment: ['organizations, common and consumers are keywords of Microsoft Entra; keep them as is.']
+  });
 }
 
 export function validateClientId(value: string, provider: CredentialDefinition['provider']): string | undefined {
   const id = value.trim();
-  if (provider === 'microsoft') return validateGuid(id, 'The client ID');
-  if (!id) return 'Enter the client ID the provider issued for the app.';
-  if (/\s/.test(id)) return 'The client ID cannot contain spaces.';
+  if (provider === 'microsoft') return validateGuid(id, l10n.t('The client ID'));
+  if (!id) return l10n.t('Enter the client ID the provider issued for the app.');
+  if (/\s/.test(id)) return l10n.t('The client ID cannot contain spaces.');
   return undefined;
 }
 
@@ -62,11 +77,19 @@ export function validateEndpointUrl(value: string, what: string): string | undef
   try {
     url = new URL(value.trim());
   } catch {
-    return `${what} is not a valid URL. Paste the full address, starting with https://.`;
+    return l10n.t({
+      message: '{0} is not a valid URL. Paste the full address, starting with https://.',
+      args: [what],
+      comment: ['{0} names the field, e.g. "The token URL" or "the user name" (translated on their own).']
+    });
   }
   if (url.protocol === 'https:') return undefined;
   if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return undefined;
-  return `${what} must use https:// (plain http is accepted only for 127.0.0.1 or localhost).`;
+  return l10n.t({
+    message: '{0} must use https:// (plain http is accepted only for 127.0.0.1 or localhost).',
+    args: [what],
+    comment: ['{0} names the field, e.g. "The token URL" or "the user name" (translated on their own).']
+  });
 }
 
 /**
@@ -75,11 +98,11 @@ export function validateEndpointUrl(value: string, what: string): string | undef
  * credential's own, never taken from a response.
  */
 export function validateIssuer(value: string): string | undefined {
-  if (!value.trim()) return "Enter the issuer: the authorization server's identifier, e.g. https://accounts.google.com.";
-  const problem = validateEndpointUrl(value, 'The issuer');
+  if (!value.trim()) return l10n.t("Enter the issuer: the authorization server's identifier, e.g. https://accounts.google.com.");
+  const problem = validateEndpointUrl(value, l10n.t('The issuer'));
   if (problem) return problem;
   const url = new URL(value.trim());
-  if (url.search || url.hash) return 'An issuer has no query (?…) or fragment (#…), RFC 8414 section 2.';
+  if (url.search || url.hash) return l10n.t('An issuer has no query (?…) or fragment (#…), RFC 8414 section 2.');
   return undefined;
 }
 
@@ -88,19 +111,36 @@ export function validateRedirectUri(value: string): string | undefined {
   try {
     url = new URL(value.trim());
   } catch {
-    return 'The redirect URI is not a valid URI. Use http://localhost for the loopback sign-in, or the URI shown by "Copy redirect URI".';
+    return l10n.t({
+      message: 'The redirect URI is not a valid URI. Use http://localhost for the loopback sign-in, or the URI shown by "Copy redirect URI".',
+      comment: ['"Copy redirect URI" is the name of a command: use its translated title.']
+    });
   }
-  if (url.hash) return 'A redirect URI cannot contain a fragment (#…), RFC 6749 section 3.1.2.';
-  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) return 'A plain http redirect URI must point at localhost or 127.0.0.1.';
+  if (url.hash) return l10n.t('A redirect URI cannot contain a fragment (#…), RFC 6749 section 3.1.2.');
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) return l10n.t('A plain http redirect URI must point at localhost or 127.0.0.1.');
   return undefined;
 }
 
 export function validateMailbox(value: string, what: string, required: boolean): string | undefined {
   const address = value.trim();
-  if (!address) return required ? `Enter ${what}, for example adele@contoso.com.` : undefined;
+  if (!address) {
+    return required
+      ? l10n.t({
+          message: 'Enter {0}, for example adele@contoso.com.',
+          args: [what],
+          comment: ['{0} names the field, e.g. "The token URL" or "the user name" (translated on their own).']
+        })
+      : undefined;
+  }
   // The untrimmed value: a definition file's field is stored as it is, a line break at its end too.
-  if (CONTROL_CHARACTERS.test(value)) return `Control characters (line breaks, NUL, ^A, …) cannot be part of ${what}.`;
-  if (!MAILBOX.test(address)) return `"${address}" is not an email address (user principal name), for example adele@contoso.com.`;
+  if (CONTROL_CHARACTERS.test(value)) {
+    return l10n.t({
+      message: 'Control characters (line breaks, NUL, ^A, …) cannot be part of {0}.',
+      args: [what],
+      comment: ['{0} names the field, e.g. "The token URL" or "the user name" (translated on their own).']
+    });
+  }
+  if (!MAILBOX.test(address)) return l10n.t('"{0}" is not an email address (user principal name), for example adele@contoso.com.', address);
   return undefined;
 }
 
@@ -109,15 +149,29 @@ export function validateScopes(
   definition: Pick<CredentialDefinition, 'provider' | 'cloud' | 'grant'> & Partial<Pick<CredentialDefinition, 'purpose' | 'sendTransport' | 'readTransport'>>,
   clouds: CloudCatalog
 ): string | undefined {
-  if (scopes.length === 0) return 'Enter at least one scope.';
+  if (scopes.length === 0) return l10n.t('Enter at least one scope.');
   if (definition.provider !== 'microsoft') {
-    return scopes.every((s) => /^[\x21\x23-\x5B\x5D-\x7E]+$/.test(s)) ? undefined : 'A scope is a token without spaces or quotes (RFC 6749 section 3.3).';
+    return scopes.every((s) => /^[\x21\x23-\x5B\x5D-\x7E]+$/.test(s))
+      ? undefined
+      : l10n.t('A scope is a token without spaces or quotes (RFC 6749 section 3.3).');
   }
   const known = clouds.knownScopes(definition.cloud ?? 'global');
   const unknown = scopes.filter((s) => !known.has(s));
   const cloud = clouds.get(definition.cloud);
   if (unknown.length) {
-    return `Unknown scope${unknown.length > 1 ? 's' : ''} for ${cloud?.label ?? 'this cloud'}: ${unknown.join(' ')}. Mail scopes start with ${cloud?.scopePrefix ?? 'the cloud prefix'}, e.g. ${cloud?.scopePrefix ?? ''}IMAP.AccessAsUser.All${cloud?.graphScopePrefix ? `, or with ${cloud.graphScopePrefix} for Microsoft Graph, e.g. ${cloud.graphScopePrefix}Mail.Send` : ''}.`;
+    const where = cloud?.label ?? l10n.t('this cloud');
+    const prefix = cloud?.scopePrefix ?? l10n.t('the cloud prefix');
+    const found =
+      unknown.length > 1 ? l10n.t('Unknown scopes for {0}: {1}.', where, unknown.join(' ')) : l10n.t('Unknown scope for {0}: {1}.', where, unknown.join(' '));
+    const expected = cloud?.graphScopePrefix
+      ? l10n.t(
+          'Mail scopes start with {0}, e.g. {1}IMAP.AccessAsUser.All, or with {2} for Microsoft Graph, e.g. {2}Mail.Send.',
+          prefix,
+          cloud.scopePrefix ?? '',
+          cloud.graphScopePrefix
+        )
+      : l10n.t('Mail scopes start with {0}, e.g. {1}IMAP.AccessAsUser.All.', prefix, cloud?.scopePrefix ?? '');
+    return `${found} ${expected}`;
   }
   // Entra issues a token for one resource at a time: the rules hold per resource (Exchange, Graph).
   const byResource = new Map<TokenResource, string[]>();
@@ -127,23 +181,30 @@ export function validateScopes(
   }
   if (definition.grant === 'clientCredentials') {
     if (scopes.some((s) => !s.endsWith('/.default')) || [...byResource.values()].some((own) => own.length !== 1)) {
-      return `Client credentials take one scope ending in /.default per resource, e.g. ${cloud?.appOnlyScope ?? 'https://outlook.office365.com/.default'}${cloud?.graphScopePrefix ? ` and, for Microsoft Graph, ${cloud.graphScopePrefix}.default` : ''}.`;
+      const exchange = cloud?.appOnlyScope ?? 'https://outlook.office365.com/.default';
+      return cloud?.graphScopePrefix
+        ? l10n.t(
+            'Client credentials take one scope ending in /.default per resource, e.g. {0} and, for Microsoft Graph, {1}.default.',
+            exchange,
+            cloud.graphScopePrefix
+          )
+        : l10n.t('Client credentials take one scope ending in /.default per resource, e.g. {0}.', exchange);
     }
   } else if ([...byResource.values()].some((own) => own.length > 1 && own.some((s) => s.endsWith('/.default')))) {
     // Entra allows /.default for delegated requests, but not mixed with explicit scopes of the same resource.
-    return '/.default cannot be combined with other mail scopes.';
+    return l10n.t('/.default cannot be combined with other mail scopes.');
   }
   if (definition.purpose) {
     const resources = resourcesOf({ ...definition, purpose: definition.purpose });
     if (resources.includes('graph') && !byResource.has('graph') && cloud?.graphScopePrefix) {
       return definition.grant === 'clientCredentials'
-        ? `Microsoft Graph needs the scope ${cloud.graphScopePrefix}.default.`
-        : `Microsoft Graph needs its scopes, e.g. ${cloud.graphScopePrefix}Mail.Send or ${cloud.graphScopePrefix}Mail.Read.`;
+        ? l10n.t('Microsoft Graph needs the scope {0}.default.', cloud.graphScopePrefix)
+        : l10n.t('Microsoft Graph needs its scopes, e.g. {0}Mail.Send or {0}Mail.Read.', cloud.graphScopePrefix);
     }
     if (resources.includes('exchange') && !byResource.has('exchange')) {
       return definition.grant === 'clientCredentials'
-        ? `IMAP and SMTP need the scope ${cloud?.appOnlyScope ?? ''}.`
-        : `IMAP and SMTP need their scopes, e.g. ${cloud?.scopePrefix ?? ''}IMAP.AccessAsUser.All or ${cloud?.scopePrefix ?? ''}SMTP.Send.`;
+        ? l10n.t('IMAP and SMTP need the scope {0}.', cloud?.appOnlyScope ?? '')
+        : l10n.t('IMAP and SMTP need their scopes, e.g. {0}IMAP.AccessAsUser.All or {0}SMTP.Send.', cloud?.scopePrefix ?? '');
     }
   }
   return undefined;
@@ -153,15 +214,21 @@ export function validateScopes(
 export function validateTransports(def: Pick<CredentialDefinition, 'provider' | 'cloud' | 'sendTransport' | 'readTransport'>, clouds: CloudCatalog): string[] {
   const problems: string[] = [];
   if (def.sendTransport !== undefined && !['smtp', 'graph'].includes(def.sendTransport)) {
-    problems.push(`Unknown sending transport "${String(def.sendTransport)}".`);
+    problems.push(l10n.t('Unknown sending transport "{0}".', String(def.sendTransport)));
   }
   if (def.readTransport !== undefined && !['imap', 'graph'].includes(def.readTransport)) {
-    problems.push(`Unknown reading transport "${String(def.readTransport)}".`);
+    problems.push(l10n.t('Unknown reading transport "{0}".', String(def.readTransport)));
   }
   if (def.sendTransport === 'graph' || def.readTransport === 'graph') {
-    if (def.provider !== 'microsoft') problems.push('Microsoft Graph is a transport of Microsoft 365 credentials only.');
+    if (def.provider !== 'microsoft') problems.push(l10n.t('Microsoft Graph is a transport of Microsoft 365 credentials only.'));
     else if (clouds.get(def.cloud) && !clouds.get(def.cloud)?.graphEndpoint) {
-      problems.push(`The Microsoft cloud "${def.cloud ?? ''}" has no graphEndpoint in m365mail.customClouds, so it cannot use Microsoft Graph.`);
+      problems.push(
+        l10n.t({
+          message: 'The Microsoft cloud "{0}" has no graphEndpoint in m365mail.customClouds, so it cannot use Microsoft Graph.',
+          args: [def.cloud ?? ''],
+          comment: ['graphEndpoint is a field of the setting m365mail.customClouds; keep both as is.']
+        })
+      );
     }
   }
   return problems;
@@ -170,30 +237,36 @@ export function validateTransports(def: Pick<CredentialDefinition, 'provider' | 
 export function validateRefreshTokenExpiryDays(value: string | number): string | undefined {
   const days = typeof value === 'number' ? value : Number(value.trim());
   if (!Number.isInteger(days) || days < REFRESH_TOKEN_EXPIRY_DAYS.min || days > REFRESH_TOKEN_EXPIRY_DAYS.max) {
-    return `Enter a whole number of days from ${REFRESH_TOKEN_EXPIRY_DAYS.min} to ${REFRESH_TOKEN_EXPIRY_DAYS.max}.`;
+    return l10n.t('Enter a whole number of days from {0} to {1}.', REFRESH_TOKEN_EXPIRY_DAYS.min, REFRESH_TOKEN_EXPIRY_DAYS.max);
   }
   return undefined;
 }
 
 export function validateHost(value: string, what: string): string | undefined {
   const host = value.trim();
-  if (!host) return `Enter ${what}.`;
-  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(host)) return host.split('.').every((n) => Number(n) <= 255) ? undefined : `${host} is not an IPv4 address.`;
-  if (!HOST.test(host)) return `"${host}" is not a host name (no scheme, path or port: e.g. outlook.office365.com).`;
+  if (!host) return l10n.t({ message: 'Enter {0}.', args: [what], comment: ['{0} names the field, e.g. "the IMAP host" (translated on its own).'] });
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(host)) return host.split('.').every((n) => Number(n) <= 255) ? undefined : l10n.t('{0} is not an IPv4 address.', host);
+  if (!HOST.test(host)) return l10n.t('"{0}" is not a host name (no scheme, path or port: e.g. outlook.office365.com).', host);
   return undefined;
 }
 
 export function validatePort(value: string | number, what: string): string | undefined {
   const port = typeof value === 'number' ? value : Number(String(value).trim());
-  if (!Number.isInteger(port) || port < 1 || port > 65535) return `${what} must be a port number from 1 to 65535.`;
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    return l10n.t({
+      message: '{0} must be a port number from 1 to 65535.',
+      args: [what],
+      comment: ['{0} names the field, e.g. "The IMAP port" (translated on its own).']
+    });
+  }
   return undefined;
 }
 
 /** An IMAP folder (mailbox) name from the webview or the user: a non-empty string without control characters. */
 export function validateFolderName(value: unknown): string | undefined {
-  if (typeof value !== 'string' || value.length === 0) return 'A folder name must be a non-empty string.';
-  if (value.length > 1000) return 'A folder name must be under 1000 characters.';
-  if (CONTROL_CHARACTERS.test(value)) return 'A folder name cannot contain control characters (line breaks, NUL, …).';
+  if (typeof value !== 'string' || value.length === 0) return l10n.t('A folder name must be a non-empty string.');
+  if (value.length > 1000) return l10n.t('A folder name must be under 1000 characters.');
+  if (CONTROL_CHARACTERS.test(value)) return l10n.t('A folder name cannot contain control characters (line breaks, NUL, …).');
   return undefined;
 }
 
@@ -231,51 +304,56 @@ const PARAMETER_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 export function validateExtraAuthorizationParameters(value: unknown): string | undefined {
   if (value === undefined) return undefined;
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
-    return 'Extra authorization parameters must be an object of names and string values, e.g. { "access_type": "offline" }.';
+    return l10n.t('Extra authorization parameters must be an object of names and string values, e.g. { "access_type": "offline" }.');
   }
   for (const [name, parameter] of Object.entries(value)) {
-    if (!PARAMETER_NAME.test(name)) return `"${name}" is not an authorization parameter name (letters, digits, _ . - only).`;
+    if (!PARAMETER_NAME.test(name)) return l10n.t('"{0}" is not an authorization parameter name (letters, digits, _ . - only).', name);
     if (RESERVED_AUTHORIZATION_PARAMETERS.has(name.toLowerCase())) {
-      return `The extra authorization parameter "${name}" is set by M365 Mail itself and cannot be changed by a definition.`;
+      return l10n.t('The extra authorization parameter "{0}" is set by M365 Mail itself and cannot be changed by a definition.', name);
     }
-    if (typeof parameter !== 'string') return `The extra authorization parameter "${name}" must be a string.`;
+    if (typeof parameter !== 'string') return l10n.t('The extra authorization parameter "{0}" must be a string.', name);
   }
   return undefined;
 }
 
-function validateEndpoint(endpoint: MailEndpoint | undefined, what: string): string[] {
-  if (!endpoint) return [`${what} is missing.`];
-  return [validateHost(endpoint.host, `the ${what} host`), validatePort(endpoint.port, `The ${what} port`)].filter((m): m is string => !!m);
+function validateEndpoint(endpoint: MailEndpoint | undefined, kind: 'IMAP' | 'SMTP'): string[] {
+  if (!endpoint) return [l10n.t('{0} is missing.', kind)];
+  return [validateHost(endpoint.host, l10n.t('the {0} host', kind)), validatePort(endpoint.port, l10n.t('The {0} port', kind))].filter((m): m is string => !!m);
 }
 
 /** Every problem with a whole definition; empty when it may be saved. */
 export function validateDefinition(def: CredentialDefinition, clouds: CloudCatalog, existingNames: readonly string[] = []): string[] {
   const problems: Array<string | undefined> = [validateName(def.name ?? '', existingNames)];
   if (def.provider === 'microsoft') {
-    if (!clouds.get(def.cloud)) problems.push(`Unknown Microsoft cloud "${def.cloud}".`);
+    if (!clouds.get(def.cloud)) problems.push(l10n.t('Unknown Microsoft cloud "{0}".', String(def.cloud)));
     problems.push(validateTenant(def.tenant ?? ''));
   } else if (def.provider === 'generic') {
-    problems.push(validateEndpointUrl(def.authorizationUrl ?? '', 'The authorization URL'));
-    problems.push(validateEndpointUrl(def.tokenUrl ?? '', 'The token URL'));
-    if (def.deviceAuthorizationUrl) problems.push(validateEndpointUrl(def.deviceAuthorizationUrl, 'The device authorization URL'));
+    problems.push(validateEndpointUrl(def.authorizationUrl ?? '', l10n.t('The authorization URL')));
+    problems.push(validateEndpointUrl(def.tokenUrl ?? '', l10n.t('The token URL')));
+    if (def.deviceAuthorizationUrl) problems.push(validateEndpointUrl(def.deviceAuthorizationUrl, l10n.t('The device authorization URL')));
     problems.push(validateIssuer(def.issuer ?? ''));
   } else {
-    problems.push(`Unknown provider "${String(def.provider)}".`);
+    problems.push(l10n.t('Unknown provider "{0}".', String(def.provider)));
   }
   // Checked whatever the provider: an imported file may carry them on any definition.
   problems.push(validateExtraAuthorizationParameters(def.extraAuthorizationParameters));
   problems.push(validateClientId(def.clientId ?? '', def.provider));
   if (!['secretPost', 'secretBasic', 'certificate', 'none'].includes(def.clientAuth)) {
-    problems.push(`Unknown client authentication "${String(def.clientAuth)}".`);
+    problems.push(l10n.t('Unknown client authentication "{0}".', String(def.clientAuth)));
   }
-  if (!['authorizationCode', 'deviceCode', 'clientCredentials'].includes(def.grant)) problems.push(`Unknown grant "${String(def.grant)}".`);
-  if (def.grant === 'clientCredentials' && def.clientAuth === 'none') problems.push('Client credentials need a client secret or a certificate.');
+  if (!['authorizationCode', 'deviceCode', 'clientCredentials'].includes(def.grant)) problems.push(l10n.t('Unknown grant "{0}".', String(def.grant)));
+  if (def.grant === 'clientCredentials' && def.clientAuth === 'none') problems.push(l10n.t('Client credentials need a client secret or a certificate.'));
   if (def.grant === 'deviceCode' && def.clientAuth !== 'none') {
-    problems.push('The device code grant is for public clients: choose "none" as client authentication.');
+    problems.push(
+      l10n.t({
+        message: 'The device code grant is for public clients: choose "none" as client authentication.',
+        comment: ['"none" is a value of the definition field clientAuth; keep it as is.']
+      })
+    );
   }
-  problems.push(validateMailbox(def.userName ?? '', 'the user name', true));
-  problems.push(validateMailbox(def.sharedMailbox ?? '', 'the shared mailbox', false));
-  if (!['imap', 'smtp', 'both'].includes(def.purpose)) problems.push(`Unknown purpose "${String(def.purpose)}".`);
+  problems.push(validateMailbox(def.userName ?? '', l10n.t('the user name'), true));
+  problems.push(validateMailbox(def.sharedMailbox ?? '', l10n.t('the shared mailbox'), false));
+  if (!['imap', 'smtp', 'both'].includes(def.purpose)) problems.push(l10n.t('Unknown purpose "{0}".', String(def.purpose)));
   problems.push(...validateTransports(def, clouds));
   problems.push(validateScopes(def.scopes ?? [], def, clouds));
   problems.push(validateRefreshTokenExpiryDays(def.refreshTokenExpiryDays));

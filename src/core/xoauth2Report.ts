@@ -3,7 +3,7 @@
  * It is built from the decoded result only, which holds no token, so the document cannot show one.
  * No `vscode` import.
  */
-import { untranslated, type Translate } from './format';
+import * as l10n from '@vscode/l10n';
 import type { CheckId, CheckStatus, Xoauth2Decoded } from './xoauth2Decode';
 
 const MARK: Record<CheckStatus, string> = { passed: '✅', warning: '⚠️', failed: '❌' };
@@ -14,45 +14,45 @@ const cell = (value: unknown) =>
     .replace(/[\r\n]+/g, ' ')
     .replace(/\|/g, '\\|');
 
-function checkTitle(id: CheckId, t: Translate): string {
+function checkTitle(id: CheckId): string {
   switch (id) {
     case 'audience':
-      return t('Audience');
+      return l10n.t('Audience');
     case 'permissions':
-      return t('Permissions');
+      return l10n.t('Permissions');
     case 'expiry':
-      return t('Expiry');
+      return l10n.t('Expiry');
     case 'user':
-      return t('User');
+      return l10n.t('User');
     case 'tenant':
-      return t('Tenant');
+      return l10n.t('Tenant');
   }
 }
 
-export function formatXoauth2Report(result: Xoauth2Decoded, t: Translate = untranslated): string {
+export function formatXoauth2Report(result: Xoauth2Decoded): string {
   const verdict =
     result.verdict === 'passed'
-      ? t('Exchange Online should accept this string for {0}.', result.protocols.map((p) => p.toUpperCase()).join(', '))
+      ? l10n.t('Exchange Online should accept this string for {0}.', result.protocols.map((p) => p.toUpperCase()).join(', '))
       : result.verdict === 'warning'
-        ? t('This string may work: read the warnings.')
-        : t('Exchange Online will refuse this string.');
+        ? l10n.t('This string may work: read the warnings.')
+        : l10n.t('Exchange Online will refuse this string.');
   const lines = [
-    `# ${t('XOAUTH2 string')}`,
+    `# ${l10n.t('XOAUTH2 string')}`,
     '',
     `**${MARK[result.verdict]} ${verdict}**`,
     '',
     `- user=${cell(result.user)}`,
-    `- ${result.appOnly ? t('App-only token (application permissions)') : t('Delegated token (signed-in user)')}`,
+    `- ${result.appOnly ? l10n.t('App-only token (application permissions)') : l10n.t('Delegated token (signed-in user)')}`,
     '',
-    `| | ${t('check')} | ${t('result')} |`,
+    `| | ${l10n.t('check')} | ${l10n.t('result')} |`,
     '| --- | --- | --- |',
-    ...result.checks.map((c) => `| ${MARK[c.status]} | ${checkTitle(c.id, t)} | ${cell(c.detail)} |`),
+    ...result.checks.map((c) => `| ${MARK[c.status]} | ${checkTitle(c.id)} | ${cell(c.detail)} |`),
     '',
-    `## ${t('Claims')}`,
+    `## ${l10n.t('Claims')}`,
     '',
-    t('Decoded without verifying the signature; only Exchange Online can. The token itself is not shown.'),
+    l10n.t('Decoded without verifying the signature; only Exchange Online can. The token itself is not shown.'),
     '',
-    `| ${t('claim')} | ${t('value')} |`,
+    `| ${l10n.t('claim')} | ${l10n.t('value')} |`,
     '| --- | --- |',
     ...Object.entries(result.claims.claims).map(([name, value]) => `| ${cell(name)} | ${cell(value)} |`),
     ''

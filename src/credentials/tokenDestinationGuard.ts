@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import type { CloudCatalog } from '../core/clouds';
 import { CancelledError, M365MailError } from '../core/errors';
-import type { Translate } from '../core/format';
 import type { Logger } from '../core/logger';
 import type { CredentialDefinition } from '../core/model';
 import { classifyDestination, definitionFingerprint, describeVerdict, serverLabel, type TokenDestination } from '../core/tokenDestinations';
@@ -12,8 +11,6 @@ type Approvals = Record<string, { fingerprint: string; servers: string[] }>;
 
 /** Asks the user; true means "send". A seam so that tests can answer (the default is a modal dialog). */
 export type ConfirmDestination = (question: { message: string; detail: string; button: string }) => Promise<boolean>;
-
-const t: Translate = (message, ...args) => vscode.l10n.t(message, ...args);
 
 const modalConfirm: ConfirmDestination = async ({ message, detail, button }) =>
   (await vscode.window.showWarningMessage(message, { modal: true, detail }, button)) === button;
@@ -55,13 +52,13 @@ export class TokenDestinationGuard {
     const server = serverLabel(destination);
     if (verdict.kind === 'own') return;
     if (verdict.kind === 'refuse') {
-      throw new M365MailError('invalid_destination', vscode.l10n.t('No token was sent for "{0}": {1} is {2}.', def.name, server, describeVerdict(verdict, t)));
+      throw new M365MailError('invalid_destination', vscode.l10n.t('No token was sent for "{0}": {1} is {2}.', def.name, server, describeVerdict(verdict)));
     }
     if (this.approved(def, server)) return;
     const key = `${def.id}\n${server}`;
     let pending = this.asking.get(key);
     if (!pending) {
-      pending = this.ask(def, server, describeVerdict(verdict, t), account).finally(() => this.asking.delete(key));
+      pending = this.ask(def, server, describeVerdict(verdict), account).finally(() => this.asking.delete(key));
       this.asking.set(key, pending);
     }
     await pending;

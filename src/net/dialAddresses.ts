@@ -6,6 +6,7 @@
  * address answered and why each of the others did not, which is what a diagnostic has to show.
  * Node built-ins only.
  */
+import * as l10n from '@vscode/l10n';
 import * as net from 'node:net';
 
 export interface DialAttempt {
@@ -82,12 +83,12 @@ function attempt(address: string, options: DialOptions, timeoutMs: number | unde
     const onConnect = () => settle();
     const onError = (error: Error) => settle(error);
     // A socket destroyed from outside (the caller gave up) closes without an error.
-    const onClose = () => settle(Object.assign(new Error('The connection attempt was ended.'), { code: 'ECONNABORTED' }));
+    const onClose = () => settle(Object.assign(new Error(l10n.t('The connection attempt was ended.')), { code: 'ECONNABORTED' }));
     // The caller's reason (say, its own timeout) says more about this attempt than "cancelled".
     const onAbort = () => {
       const reason: unknown = options.signal?.reason;
       const coded = reason instanceof Error && typeof (reason as { code?: unknown }).code === 'string';
-      settle(coded ? reason : Object.assign(new Error('The connection attempt was cancelled.'), { code: 'ECONNABORTED' }));
+      settle(coded ? reason : Object.assign(new Error(l10n.t('The connection attempt was cancelled.')), { code: 'ECONNABORTED' }));
     };
     socket.once('connect', onConnect);
     socket.once('error', onError);
@@ -95,7 +96,7 @@ function attempt(address: string, options: DialOptions, timeoutMs: number | unde
     options.signal?.addEventListener('abort', onAbort, { once: true });
     if (timeoutMs !== undefined) {
       timer = setTimeout(
-        () => settle(Object.assign(new Error(`No answer within ${timeoutMs} ms (timed out); trying the next address.`), { code: 'ETIMEDOUT' })),
+        () => settle(Object.assign(new Error(l10n.t('No answer within {0} ms (timed out); trying the next address.', timeoutMs)), { code: 'ETIMEDOUT' })),
         timeoutMs
       );
     }
@@ -127,5 +128,5 @@ export async function dialAddresses(addresses: readonly string[], options: DialO
   const failed = attempts.filter((a) => a.code);
   const lastCode = failed.at(-1)?.code ?? (options.signal?.aborted ? 'ECONNABORTED' : 'ENOTFOUND');
   const summary = failed.map((a) => `${net.isIPv6(a.address) ? `[${a.address}]` : a.address}:${a.port} ${a.code}`).join(', ');
-  throw new DialError(lastCode, failed.length ? `No address answered: ${summary}.` : 'No address to dial.', attempts);
+  throw new DialError(lastCode, failed.length ? l10n.t('No address answered: {0}.', summary) : l10n.t('No address to dial.'), attempts);
 }

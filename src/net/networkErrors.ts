@@ -6,6 +6,7 @@
  * text too. Each engine names the other end and may replace a next step with its own; the codes and
  * the certificate advice are the same everywhere. Node built-ins and `common/` only.
  */
+import * as l10n from '@vscode/l10n';
 
 export type NetworkFailureCode =
   | 'network.refused'
@@ -67,49 +68,92 @@ export interface NetworkExplanation {
   nextStep: string;
 }
 
-const TRUST_A_CA =
-  'If a proxy or a private CA signs it, add that CA\'s PEM file to the "m365mail.trustedCaCertificates" setting; verification is never switched off.';
-
-const NEXT_STEPS: Record<NetworkFailureCode, string> = {
-  'network.refused': 'Check the host and port.',
-  'network.dns': "Check the host name and this machine's DNS and proxy settings.",
-  'network.timeout': 'A firewall or proxy may block the port; check the network from this machine.',
-  'network.unreachable': "Check the machine's network, VPN and proxy settings.",
-  'network.dropped': 'Try again.',
-  'tls.expired':
-    "Check this machine's date and time; if they are right, the server (or a TLS-inspecting proxy in between) presents an expired certificate and its admin must renew it.",
-  'tls.not_yet_valid': "Check this machine's date and time.",
-  'tls.hostname':
-    'Use a host name the certificate lists among its subject alternative names (for example outlook.office365.com rather than an IP address or an alias).',
-  'tls.not_tls': 'The port expects plain text first: use STARTTLS for port 587 and implicit TLS for 993 and 465.',
-  'tls.protocol': 'The server (or a proxy in between) must offer TLS 1.2 or 1.3.',
-  'tls.untrusted': TRUST_A_CA
+/** Words are looked up when a failure is explained, in the display language of that moment. */
+const NEXT_STEPS: Record<NetworkFailureCode, () => string> = {
+  'network.refused': () => l10n.t('Check the host and port.'),
+  'network.dns': () => l10n.t("Check the host name and this machine's DNS and proxy settings."),
+  'network.timeout': () => l10n.t('A firewall or proxy may block the port; check the network from this machine.'),
+  'network.unreachable': () => l10n.t("Check the machine's network, VPN and proxy settings."),
+  'network.dropped': () => l10n.t('Try again.'),
+  'tls.expired': () =>
+    l10n.t(
+      "Check this machine's date and time; if they are right, the server (or a TLS-inspecting proxy in between) presents an expired certificate and its admin must renew it."
+    ),
+  'tls.not_yet_valid': () => l10n.t("Check this machine's date and time."),
+  'tls.hostname': () =>
+    l10n.t(
+      'Use a host name the certificate lists among its subject alternative names (for example outlook.office365.com rather than an IP address or an alias).'
+    ),
+  'tls.not_tls': () => l10n.t('The port expects plain text first: use STARTTLS for port 587 and implicit TLS for 993 and 465.'),
+  'tls.protocol': () => l10n.t('The server (or a proxy in between) must offer TLS 1.2 or 1.3.'),
+  'tls.untrusted': () =>
+    l10n.t({
+      message: 'If a proxy or a private CA signs it, add that CA\'s PEM file to the "{0}" setting; verification is never switched off.',
+      args: ['m365mail.trustedCaCertificates'],
+      comment: ['{0} is the name of a setting.']
+    })
 };
 
 function sentence(name: string, code: NetworkFailureCode, detail: string): string {
   switch (code) {
     case 'network.refused':
-      return `Nothing is listening at the address and port of ${name} (connection refused).`;
+      return l10n.t({
+        message: 'Nothing is listening at the address and port of {0} (connection refused).',
+        args: [name],
+        comment: ['{0}: the other end, e.g. "the IMAP server" or a host name.']
+      });
     case 'network.dns':
-      return `The host name of ${name} cannot be resolved.`;
+      return l10n.t({
+        message: 'The host name of {0} cannot be resolved.',
+        args: [name],
+        comment: ['{0}: the other end, e.g. "the IMAP server" or a host name.']
+      });
     case 'network.timeout':
-      return `No answer in time from ${name}.`;
+      return l10n.t({ message: 'No answer in time from {0}.', args: [name], comment: ['{0}: the other end, e.g. "the IMAP server" or a host name.'] });
     case 'network.unreachable':
-      return `The network of ${name} cannot be reached from this machine.`;
+      return l10n.t({
+        message: 'The network of {0} cannot be reached from this machine.',
+        args: [name],
+        comment: ['{0}: the other end, e.g. "the IMAP server" or a host name.']
+      });
     case 'network.dropped':
-      return `The connection to ${name} dropped.`;
+      return l10n.t({ message: 'The connection to {0} dropped.', args: [name], comment: ['{0}: the other end, e.g. "the IMAP server" or a host name.'] });
     case 'tls.expired':
-      return `The certificate of ${name} has expired (${detail}).`;
+      return l10n.t({
+        message: 'The certificate of {0} has expired ({1}).',
+        args: [name, detail],
+        comment: ['{0}: the other end, e.g. "the IMAP server" or a host name.']
+      });
     case 'tls.not_yet_valid':
-      return `The certificate of ${name} is not valid yet (${detail}).`;
+      return l10n.t({
+        message: 'The certificate of {0} is not valid yet ({1}).',
+        args: [name, detail],
+        comment: ['{0}: the other end, e.g. "the IMAP server" or a host name.']
+      });
     case 'tls.hostname':
-      return `The certificate of ${name} does not name the host that was dialled (${detail}).`;
+      return l10n.t({
+        message: 'The certificate of {0} does not name the host that was dialled ({1}).',
+        args: [name, detail],
+        comment: ['{0}: the other end, e.g. "the IMAP server" or a host name.']
+      });
     case 'tls.not_tls':
-      return `${name} did not answer with TLS (${detail}).`.replace(/^./, (c) => c.toUpperCase());
+      return l10n
+        .t({ message: '{0} did not answer with TLS ({1}).', args: [name, detail], comment: ['{0}: the other end, e.g. "the IMAP server" or a host name.'] })
+        .replace(/^./, (c) => c.toUpperCase());
     case 'tls.protocol':
-      return `${name} offers no TLS version this client accepts (TLS 1.2 or newer) (${detail}).`.replace(/^./, (c) => c.toUpperCase());
+      return l10n
+        .t({
+          message: '{0} offers no TLS version this client accepts (TLS 1.2 or newer) ({1}).',
+          args: [name, detail],
+          comment: ['{0}: the other end, e.g. "the IMAP server" or a host name.']
+        })
+        .replace(/^./, (c) => c.toUpperCase());
     case 'tls.untrusted':
-      return `The certificate of ${name} is not trusted (${detail}).`;
+      return l10n.t({
+        message: 'The certificate of {0} is not trusted ({1}).',
+        args: [name, detail],
+        comment: ['{0}: the other end, e.g. "the IMAP server" or a host name.']
+      });
   }
 }
 
@@ -118,5 +162,5 @@ export function explainNetworkFailure(failure: { code?: string; message?: string
   const code = classifyNetworkFailure(failure.code, failure.message);
   if (!code) return undefined;
   const detail = failure.message || failure.code || code;
-  return { code, message: sentence(target.name, code, detail), nextStep: target.nextSteps?.[code] ?? NEXT_STEPS[code] };
+  return { code, message: sentence(target.name, code, detail), nextStep: target.nextSteps?.[code] ?? NEXT_STEPS[code]() };
 }

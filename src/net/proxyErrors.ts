@@ -5,6 +5,7 @@
  * request) is the origin's, and `networkErrors.ts` explains it. Also the note for IMAP and SMTP,
  * which never go through an HTTPS proxy. Node built-ins only (lives in the activation bundle).
  */
+import * as l10n from '@vscode/l10n';
 import type { ClientRequest } from 'node:http';
 import { M365MailError } from '../core/errors';
 import { classifyNetworkFailure } from './networkErrors';
@@ -100,7 +101,11 @@ export function watchProxy(request: ClientRequest, route: WatchedRoute | undefin
 }
 
 function where(proxy: ProxyConfig): string {
-  return `${proxyLabel(proxy)} (from ${proxy.source === 'system' ? "VS Code's system proxy resolution" : proxy.source})`;
+  return l10n.t({
+    message: '{0} (from {1})',
+    args: [proxyLabel(proxy), proxy.source === 'system' ? l10n.t("VS Code's system proxy resolution") : proxy.source],
+    comment: ["{0} is the proxy, {1} the setting or environment variable that names it, or VS Code's own resolution (system proxy, PAC)."]
+  });
 }
 
 /** The proxy answered CONNECT with something other than 200: no byte reached `host`. */
@@ -109,20 +114,30 @@ export function explainProxyRefusal(status: number, proxy: ProxyConfig, host: st
   // A CONNECT's answer always comes from the proxy, so both mean the proxy wants other credentials.
   if (status === 407 || status === 401) {
     const given = Boolean(proxy.authorization) || Boolean(new URL(proxy.url).username);
-    const answer = status === 407 ? '407 Proxy Authentication Required' : '401 to CONNECT, which this proxy sends instead of 407 Proxy Authentication Required';
+    const answer =
+      status === 407
+        ? '407 Proxy Authentication Required'
+        : l10n.t({
+            message: '401 to CONNECT, which this proxy sends instead of {0}',
+            args: ['407 Proxy Authentication Required'],
+            comment: ['CONNECT is an HTTP method; {0} is the HTTP status line.']
+          });
     return {
       code: 'proxy.auth_required',
       message: given
-        ? `The proxy ${where(proxy)} did not accept the credentials given (${answer}), so nothing reached ${host}.`
-        : `The proxy ${where(proxy)} requires authentication (${answer}) and none is configured, so nothing reached ${host}.`,
-      nextStep:
-        'Put the proxy user name and password in the proxy URL ("http.proxy": http://user:password@proxy:port) or the whole Proxy-Authorization header in "http.proxyAuthorization". Basic authentication is supported.'
+        ? l10n.t('The proxy {0} did not accept the credentials given ({1}), so nothing reached {2}.', where(proxy), answer, host)
+        : l10n.t('The proxy {0} requires authentication ({1}) and none is configured, so nothing reached {2}.', where(proxy), answer, host),
+      nextStep: l10n.t({
+        message:
+          'Put the proxy user name and password in the proxy URL ("http.proxy": http://user:password@proxy:port) or the whole Proxy-Authorization header in "http.proxyAuthorization". Basic authentication is supported.',
+        comment: ['http.proxy and http.proxyAuthorization are VS Code settings; Proxy-Authorization is an HTTP header. Keep them as is.']
+      })
     };
   }
   return {
     code: 'proxy.refused',
-    message: `The proxy ${where(proxy)} answered ${status} to CONNECT ${host}: it did not open the tunnel.`,
-    nextStep: `Ask the proxy's admin to allow HTTPS (CONNECT) to ${host}, or list the host in "http.noProxy" if it is reachable without the proxy.`
+    message: l10n.t('The proxy {0} answered {1} to CONNECT {2}: it did not open the tunnel.', where(proxy), status, host),
+    nextStep: l10n.t('Ask the proxy\'s admin to allow HTTPS (CONNECT) to {0}, or list the host in "http.noProxy" if it is reachable without the proxy.', host)
   };
 }
 
@@ -141,11 +156,14 @@ export function explainProxyFailure(
   if (!kind || !kind.startsWith('network.')) return undefined;
   return {
     code: 'proxy.unreachable',
-    message: `The proxy ${where(proxy)} cannot be reached on the way to ${host}: ${failure.message || failure.code || kind}.`,
+    message: l10n.t('The proxy {0} cannot be reached on the way to {1}: {2}.', where(proxy), host, failure.message || failure.code || kind),
     nextStep:
       proxy.source === 'system'
-        ? `Check the system's proxy settings (or its PAC script) and that the proxy runs; list ${host} in "http.noProxy" if it should be reached directly.`
-        : `Check the proxy address in "${proxy.source}" and that the proxy runs; list ${host} in "http.noProxy" if it should be reached directly.`
+        ? l10n.t(
+            'Check the system\'s proxy settings (or its PAC script) and that the proxy runs; list {0} in "http.noProxy" if it should be reached directly.',
+            host
+          )
+        : l10n.t('Check the proxy address in "{0}" and that the proxy runs; list {1} in "http.noProxy" if it should be reached directly.', proxy.source, host)
   };
 }
 
@@ -168,6 +186,14 @@ export function withDirectMailNote(error: M365MailError, note: string | undefine
  * does not carry them, and networks that need one often block their ports.
  */
 export function mailPortsNote(protocol: 'IMAP' | 'SMTP', port: number, graphPossible: boolean): string {
-  const graph = graphPossible ? ' Microsoft Graph goes through the proxy: this credential can read and send over Graph instead (Edit credential).' : '';
-  return `A proxy is configured for HTTPS; IMAP and SMTP do not go through it. Corporate networks often block ${protocol} port ${port} (993 and 587) and allow only the proxy.${graph}`;
+  const note = l10n.t(
+    'A proxy is configured for HTTPS; IMAP and SMTP do not go through it. Corporate networks often block {0} port {1} (993 and 587) and allow only the proxy.',
+    protocol,
+    port
+  );
+  if (!graphPossible) return note;
+  return `${note} ${l10n.t({
+    message: 'Microsoft Graph goes through the proxy: this credential can read and send over Graph instead (Edit credential).',
+    comment: ['"Edit credential" is the name of a command: use its translated title.']
+  })}`;
 }

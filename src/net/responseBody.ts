@@ -3,6 +3,7 @@
  * past `maxBytes` is refused rather than buffered. Headers come flattened to lower-case strings.
  * No `vscode` import.
  */
+import * as l10n from '@vscode/l10n';
 import type { IncomingMessage } from 'node:http';
 
 export interface CollectedResponse {
@@ -26,7 +27,7 @@ export function collectResponse(
     size += chunk.length;
     if (size > maxBytes) {
       refused = true;
-      tooLarge(new Error(`the response is larger than ${maxBytes} bytes`));
+      tooLarge(new Error(l10n.t('the response is larger than {0} bytes', maxBytes)));
       return;
     }
     chunks.push(chunk);

@@ -50,7 +50,6 @@ export async function runAuthorizationCodeFlow(deps: SignInDeps, def: Credential
             path: registered.pathname,
             timeoutMs: deps.timeoutMs,
             signal: abort.signal,
-            t: (message, ...args) => vscode.l10n.t(message, ...args),
             onRefused: () => deps.logger.warn(`authorization code sign-in for ${def.id}: a callback with another state reached the loopback listener; ignored`)
           })
         : undefined;

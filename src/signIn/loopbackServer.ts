@@ -1,8 +1,8 @@
 /**
  * The loopback redirect listener for the authorization code flow (RFC 8252 section 7.3): bound to
  * the loopback addresses only, on a port the OS picks, answering exactly one callback, then
- * closing. It gives up after a timeout or when the signal aborts. No `vscode` import: the caller
- * passes its translation function for the pages the browser shows.
+ * closing. It gives up after a timeout or when the signal aborts. No `vscode` import: the pages the
+ * browser shows speak the display language through `@vscode/l10n` (src/core/localization.ts).
  *
  * Only a callback (a request carrying `code` or `error`) whose `state` is the one this sign-in sent
  * ends the wait (RFC 6749 section 10.12): any page the browser visits can send a request to a
@@ -10,11 +10,11 @@
  * nor mark the credential Failed. Such a request gets 400 and the listener keeps waiting; other
  * requests (a favicon, a probe) get 404.
  */
+import * as l10n from '@vscode/l10n';
 import { timingSafeEqual } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CancelledError, M365MailError } from '../core/errors';
-import { untranslated, type Translate } from '../core/format';
 
 export interface LoopbackServer {
   port: number;
@@ -36,8 +36,6 @@ export interface LoopbackOptions {
   path?: string;
   timeoutMs?: number;
   signal?: AbortSignal;
-  /** `vscode.l10n.t` in the host. */
-  t?: Translate;
   /** Told about each refused callback (another or no `state`), for the log. */
   onRefused?: () => void;
 }
@@ -97,7 +95,6 @@ async function bindLoopback(handler: http.RequestListener): Promise<http.Server[
 }
 
 export async function startLoopbackServer(options: LoopbackOptions = {}): Promise<LoopbackServer> {
-  const t = options.t ?? untranslated;
   const path = options.path && options.path.startsWith('/') ? options.path : '/';
   let expected: string | undefined;
   let settle: { resolve(url: string): void; reject(error: Error): void } | undefined;
@@ -114,8 +111,8 @@ export async function startLoopbackServer(options: LoopbackOptions = {}): Promis
     }
     if (!sameState(url.searchParams.get('state'), expected)) {
       const html = page(
-        t('This sign-in link was not for this attempt'),
-        t('M365 Mail is waiting for another sign-in and ignored this one. Finish the sign-in VS Code opened, or start it again from VS Code.')
+        l10n.t('This sign-in link was not for this attempt'),
+        l10n.t('M365 Mail is waiting for another sign-in and ignored this one. Finish the sign-in VS Code opened, or start it again from VS Code.')
       );
       response.writeHead(400, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }).end(html);
       options.onRefused?.();
@@ -125,10 +122,10 @@ export async function startLoopbackServer(options: LoopbackOptions = {}): Promis
     const description = url.searchParams.get('error_description');
     const html = error
       ? page(
-          t('Sign-in did not complete'),
-          t('{0}. Return to VS Code for what to do next; you can close this tab.', `${error}${description ? `: ${description}` : ''}`)
+          l10n.t('Sign-in did not complete'),
+          l10n.t('{0}. Return to VS Code for what to do next; you can close this tab.', `${error}${description ? `: ${description}` : ''}`)
         )
-      : page(t('Signed in'), t('M365 Mail received the authorization. You can close this tab and return to VS Code.'));
+      : page(l10n.t('Signed in'), l10n.t('M365 Mail received the authorization. You can close this tab and return to VS Code.'));
     response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'close' }).end(html);
     const done = settle;
     settle = undefined;
@@ -141,8 +138,8 @@ export async function startLoopbackServer(options: LoopbackOptions = {}): Promis
 
   const timer = setTimeout(() => {
     settle?.reject(
-      new M365MailError('timeout', t('No sign-in arrived within {0} seconds.', Math.round((options.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000)), {
-        nextStep: t('Authorize again and finish the sign-in in the browser.')
+      new M365MailError('timeout', l10n.t('No sign-in arrived within {0} seconds.', Math.round((options.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000)), {
+        nextStep: l10n.t('Authorize again and finish the sign-in in the browser.')
       })
     );
     settle = undefined;

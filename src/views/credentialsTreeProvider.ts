@@ -177,7 +177,7 @@ export class CredentialsTreeProvider implements vscode.TreeDataProvider<Credenti
   private row(def: CredentialDefinition): { state: CredentialState; description: string; key: string } {
     const state = this.store.state(def.id);
     const user = this.store.status(def.id)?.account ?? def.userName;
-    const transport = describeTransports(def, vscode.l10n.t);
+    const transport = describeTransports(def);
     const description = `${STATE_LOOK[state].label}${user ? ` · ${user}` : ''}${transport ? ` · ${transport}` : ''}`;
     return { state, description, key: `${state}\n${description}\n${STATE_LOOK[state].icon}` };
   }
@@ -194,8 +194,8 @@ export class CredentialsTreeProvider implements vscode.TreeDataProvider<Credenti
     );
     const preset = microsoftPresetOf(def);
     if (preset) {
-      line(vscode.l10n.t('Preset'), presetLabel(preset.id, vscode.l10n.t));
-      for (const rule of presetRules(preset.id, vscode.l10n.t)) md.appendMarkdown('  - ').appendText(rule).appendMarkdown('\n');
+      line(vscode.l10n.t('Preset'), presetLabel(preset.id));
+      for (const rule of presetRules(preset.id)) md.appendMarkdown('  - ').appendText(rule).appendMarkdown('\n');
     }
     line(vscode.l10n.t('User'), status?.account ?? def.userName ?? '—');
     if (def.sharedMailbox) line(vscode.l10n.t('Mailbox'), def.sharedMailbox);
@@ -217,7 +217,7 @@ export class CredentialsTreeProvider implements vscode.TreeDataProvider<Credenti
     const preset = microsoftPresetOf(def);
     const rows: DetailNode[] = [
       // The rules in one line: the row's own tooltip shows it whole.
-      ...(preset ? [new DetailNode(parent, presetLabel(preset.id, vscode.l10n.t), presetRules(preset.id, vscode.l10n.t).join(' '), 'info')] : []),
+      ...(preset ? [new DetailNode(parent, presetLabel(preset.id), presetRules(preset.id).join(' '), 'info')] : []),
       new DetailNode(parent, vscode.l10n.t('User'), status?.account ?? def.userName ?? '—', 'account'),
       ...(def.sharedMailbox ? [new DetailNode(parent, vscode.l10n.t('Mailbox'), def.sharedMailbox, 'inbox')] : []),
       new DetailNode(parent, vscode.l10n.t('Scopes'), (status?.grantedScopes ?? def.scopes).join(' '), 'key'),

@@ -1,9 +1,9 @@
 /**
  * The strings bundle (`l10n/bundle.l10n.json`, the file translators start from and `package.json`'s
- * `l10n` points at) holds every string the host code passes to `vscode.l10n.t`, as
- * `@vscode/l10n-dev export` finds them: a string added without `npm run l10n` fails here, before a
- * translation silently misses it. (Strings that core modules receive a translate function for are
- * not found by the export yet: see docs/architecture.md, "Localization".)
+ * `l10n` points at) holds every string passed to `vscode.l10n.t` (host) or `l10n.t` from
+ * `@vscode/l10n` (core, engines), as `@vscode/l10n-dev export` finds them: a string added without
+ * `npm run l10n` fails here, before a translation silently misses it. l10nCalls.test.ts makes sure
+ * the export can find every call (see docs/architecture.md, "Localization").
  */
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';

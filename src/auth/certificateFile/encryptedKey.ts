@@ -5,6 +5,7 @@
  * result does not depend on which ciphers the OpenSSL (or BoringSSL) under Node has; Node's crypto
  * only parses the plain key. Returns unencrypted PKCS#8 PEM. No `vscode` import.
  */
+import * as l10n from '@vscode/l10n';
 import { createPrivateKey } from 'node:crypto';
 import forge from 'node-forge';
 import { CertificateError, findPrivateKey } from '../../core/certificate';
@@ -44,8 +45,8 @@ const LEGACY_CIPHERS: Record<string, { keyLength: number; decipher: (key: string
 const { opensslDeriveBytes } = (forge as unknown as { pbe: { opensslDeriveBytes(password: string, salt: string, length: number): string } }).pbe;
 
 function unsupported(fileName: string, what: string): CertificateError {
-  return new CertificateError('unsupported_cipher', `The private key in ${fileName} is encrypted with ${what}, which M365 Mail cannot decrypt.`, {
-    nextStep: 'Encrypt the key with AES-256 (`openssl pkcs8 -topk8 -v2 aes-256-cbc`), or select a .pfx/.p12 file.'
+  return new CertificateError('unsupported_cipher', l10n.t('The private key in {0} is encrypted with {1}, which M365 Mail cannot decrypt.', fileName, what), {
+    nextStep: l10n.t('Encrypt the key with AES-256 (`openssl pkcs8 -topk8 -v2 aes-256-cbc`), or select a .pfx/.p12 file.')
   });
 }
 
@@ -66,10 +67,14 @@ function decryptPkcs8(body: string, passphrase: string, fileName: string): strin
     info = withUtf8Pbkdf2(passphrase, () => forge.pki.decryptPrivateKeyInfo(forge.asn1.fromDer(body), passphrase));
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    if (/unsupported/i.test(message)) throw unsupported(fileName, 'a cipher or key derivation forge does not support');
+    if (/unsupported/i.test(message))
+      throw unsupported(
+        fileName,
+        l10n.t({ message: 'a cipher or key derivation forge does not support', comment: ['forge is the name of a JavaScript library.'] })
+      );
     // forge parses the decrypted bytes as ASN.1 itself: a wrong passphrase can fail there.
     if (/ASN\.1|Too few bytes|Unparsed/i.test(message)) throw wrongPassword(fileName, error);
-    throw new CertificateError('unreadable', `The encrypted private key in ${fileName} cannot be read (${message}).`, { cause: error });
+    throw new CertificateError('unreadable', l10n.t('The encrypted private key in {0} cannot be read ({1}).', fileName, message), { cause: error });
   }
   if (!info) throw wrongPassword(fileName);
   return plainKeyPem(forge.asn1.toDer(info).getBytes(), 'pkcs8', fileName);
@@ -78,7 +83,7 @@ function decryptPkcs8(body: string, passphrase: string, fileName: string): strin
 function decryptLegacy(message: forge.pem.ObjectPEM, passphrase: string, fileName: string): string {
   const dekInfo = message.dekInfo as { algorithm?: string; parameters?: string } | undefined;
   const cipher = LEGACY_CIPHERS[dekInfo?.algorithm?.toUpperCase() ?? ''];
-  if (!cipher || !dekInfo?.parameters) throw unsupported(fileName, dekInfo?.algorithm ?? 'an unnamed cipher');
+  if (!cipher || !dekInfo?.parameters) throw unsupported(fileName, dekInfo?.algorithm ?? l10n.t('an unnamed cipher'));
   const iv = forge.util.hexToBytes(dekInfo.parameters);
   const decipher = cipher.decipher(opensslDeriveBytes(forge.util.encodeUtf8(passphrase), iv.substring(0, 8), cipher.keyLength), iv);
   decipher.update(forge.util.createBuffer(message.body));
@@ -90,14 +95,18 @@ function decryptLegacy(message: forge.pem.ObjectPEM, passphrase: string, fileNam
 /** The key of `keyText` decrypted with `passphrase`, as unencrypted PKCS#8 PEM. */
 export function decryptPrivateKey(keyText: string, passphrase: string, fileName: string): string {
   const block = findPrivateKey(keyText);
-  if (!block) throw new CertificateError('no_key', `${fileName} holds no private key.`);
+  if (!block) throw new CertificateError('no_key', l10n.t('{0} holds no private key.', fileName));
   let message: forge.pem.ObjectPEM;
   try {
     [message] = forge.pem.decode(block);
   } catch (error) {
-    throw new CertificateError('unreadable', `The private key in ${fileName} cannot be read (${error instanceof Error ? error.message : String(error)}).`, {
-      cause: error
-    });
+    throw new CertificateError(
+      'unreadable',
+      l10n.t('The private key in {0} cannot be read ({1}).', fileName, error instanceof Error ? error.message : String(error)),
+      {
+        cause: error
+      }
+    );
   }
   if (message.type === 'ENCRYPTED PRIVATE KEY') return decryptPkcs8(message.body, passphrase, fileName);
   if ((message.procType as { type?: string } | undefined)?.type === 'ENCRYPTED') return decryptLegacy(message, passphrase, fileName);

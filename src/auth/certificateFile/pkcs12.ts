@@ -5,6 +5,7 @@
  * provider, and BoringSSL in VS Code's Electron may not have) open the same as modern AES-256 ones.
  * Node's crypto only parses the decrypted key. No `vscode` import.
  */
+import * as l10n from '@vscode/l10n';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import forge from 'node-forge';
 import { CertificateError } from '../../core/certificate';
@@ -38,9 +39,9 @@ export function withUtf8Pbkdf2<T>(password: string, decrypt: () => T): T {
 }
 
 export function wrongPassword(fileName: string, cause?: unknown): CertificateError {
-  return new CertificateError('wrong_password', `The password does not open ${fileName}.`, {
+  return new CertificateError('wrong_password', l10n.t('The password does not open {0}.', fileName), {
     cause,
-    nextStep: 'Run the command again and type the password that was set when the file was exported (it is case-sensitive).'
+    nextStep: l10n.t('Run the command again and type the password that was set when the file was exported (it is case-sensitive).')
   });
 }
 
@@ -49,14 +50,14 @@ function classify(error: unknown, fileName: string): CertificateError {
   const message = error instanceof Error ? error.message : String(error);
   if (/MAC could not be verified|wrong password|Failed to decrypt|Invalid password/i.test(message)) return wrongPassword(fileName, error);
   if (/unsupported|not supported/i.test(message)) {
-    return new CertificateError('unsupported_cipher', `${fileName} uses a format or cipher M365 Mail cannot open (${message}).`, {
+    return new CertificateError('unsupported_cipher', l10n.t('{0} uses a format or cipher M365 Mail cannot open ({1}).', fileName, message), {
       cause: error,
-      nextStep: 'Export the certificate again as a .pfx with AES-256 (or 3DES) encryption, or as PEM.'
+      nextStep: l10n.t('Export the certificate again as a .pfx with AES-256 (or 3DES) encryption, or as PEM.')
     });
   }
-  return new CertificateError('unreadable', `${fileName} is not a readable PKCS#12 (.pfx/.p12) file (${message}).`, {
+  return new CertificateError('unreadable', l10n.t('{0} is not a readable PKCS#12 (.pfx/.p12) file ({1}).', fileName, message), {
     cause: error,
-    nextStep: 'Select the .pfx/.p12 file itself (not a renamed copy of another file), or export the certificate again.'
+    nextStep: l10n.t('Select the .pfx/.p12 file itself (not a renamed copy of another file), or export the certificate again.')
   });
 }
 
@@ -91,13 +92,13 @@ export function unlockPkcs12(bytes: Uint8Array, password: string, fileName: stri
   const keyBags = [...bagsOf(pki.oids.pkcs8ShroudedKeyBag), ...bagsOf(pki.oids.keyBag)];
   const certBags = bagsOf(pki.oids.certBag);
   if (!keyBags.length) {
-    throw new CertificateError('no_key', `${fileName} holds no private key.`, {
-      nextStep: 'Export the certificate again with its private key (Windows: "Yes, export the private key"; openssl pkcs12 -export with -inkey).'
+    throw new CertificateError('no_key', l10n.t('{0} holds no private key.', fileName), {
+      nextStep: l10n.t('Export the certificate again with its private key (Windows: "Yes, export the private key"; openssl pkcs12 -export with -inkey).')
     });
   }
   if (!certBags.length) {
-    throw new CertificateError('no_certificate', `${fileName} holds a private key but no certificate.`, {
-      nextStep: 'Export the certificate again with the certificate included, or select the certificate and key as PEM files.'
+    throw new CertificateError('no_certificate', l10n.t('{0} holds a private key but no certificate.', fileName), {
+      nextStep: l10n.t('Export the certificate again with the certificate included, or select the certificate and key as PEM files.')
     });
   }
   let keys: string[];

@@ -4,6 +4,7 @@
  * authorization (RFC 8628); client authentication by secret (post or Basic), private_key_jwt
  * (RFC 7523) or none. No `vscode` import.
  */
+import * as l10n from '@vscode/l10n';
 import { createPrivateKey, webcrypto } from 'node:crypto';
 import * as oauth from 'oauth4webapi';
 import { GENERIC_PRESETS } from '../../core/clouds';
@@ -66,7 +67,7 @@ export class GenericProvider implements GrantProvider {
     try {
       new URL(token);
     } catch {
-      throw invalidEndpoint(token, 'it is not a URL');
+      throw invalidEndpoint(token, l10n.t('it is not a URL'));
     }
     await this.vetDestinations(def, def.issuer);
     return {
@@ -105,8 +106,8 @@ export class GenericProvider implements GrantProvider {
       case 'secretBasic': {
         const secret = await this.vault.get(keys.clientSecret);
         if (!secret) {
-          throw new AuthError('missing_secret', 'The credential has no client secret stored.', {
-            nextStep: 'Edit the credential and enter the client secret.'
+          throw new AuthError('missing_secret', l10n.t('The credential has no client secret stored.'), {
+            nextStep: l10n.t('Edit the credential and enter the client secret.')
           });
         }
         return def.clientAuth === 'secretPost' ? oauth.ClientSecretPost(secret) : oauth.ClientSecretBasic(secret);
@@ -114,8 +115,8 @@ export class GenericProvider implements GrantProvider {
       case 'certificate': {
         const pem = await this.vault.get(keys.privateKey);
         if (!pem) {
-          throw new AuthError('missing_secret', 'The credential has no private key stored.', {
-            nextStep: 'Edit the credential and select the certificate and key.'
+          throw new AuthError('missing_secret', l10n.t('The credential has no private key stored.'), {
+            nextStep: l10n.t('Edit the credential and select the certificate and key.')
           });
         }
         const keyObject = createPrivateKey(pem);
@@ -209,7 +210,12 @@ export class GenericProvider implements GrantProvider {
 
   async refresh(def: CredentialDefinition, stored: { refreshToken?: string }): Promise<TokenSet> {
     if (!stored.refreshToken) {
-      throw new AuthError('invalid_grant', 'There is no refresh token: the credential must be authorized.', { nextStep: 'Run "Authorize credential".' }, true);
+      throw new AuthError(
+        'invalid_grant',
+        l10n.t('There is no refresh token: the credential must be authorized.'),
+        { nextStep: l10n.t('Run "Authorize credential".') },
+        true
+      );
     }
     const refreshToken = stored.refreshToken;
     return this.run(async () => {
@@ -223,7 +229,7 @@ export class GenericProvider implements GrantProvider {
   }
 
   async deviceCode(def: CredentialDefinition): Promise<DeviceAuthorization> {
-    if (!def.deviceAuthorizationUrl) throw invalidEndpoint('(none)', 'the credential has no device authorization URL');
+    if (!def.deviceAuthorizationUrl) throw invalidEndpoint('(none)', l10n.t('the credential has no device authorization URL'));
     const as = await this.run(() => this.server(def));
     const clientAuth = await this.clientAuth(def);
     const device = await this.run(async () =>
@@ -245,7 +251,7 @@ export class GenericProvider implements GrantProvider {
       userCode: device.user_code,
       verificationUri: vetted.verificationUri,
       verificationUriComplete: vetted.verificationUriComplete,
-      message: `Enter the code ${device.user_code} at ${vetted.verificationUri}`,
+      message: l10n.t('Enter the code {0} at {1}', device.user_code, vetted.verificationUri),
       expiresAt,
       complete: async (signal) => {
         let interval = vetted.intervalSeconds * 1000;
@@ -300,13 +306,13 @@ function translate(error: unknown): unknown {
     return oauthError({ error: error.error, error_description: error.error_description ?? undefined }, error);
   }
   if (error instanceof oauth.OperationProcessingError && /state/i.test(error.message)) {
-    return new AuthError('state_mismatch', 'The sign-in response does not belong to this sign-in (its state does not match).', {
+    return new AuthError('state_mismatch', l10n.t('The sign-in response does not belong to this sign-in (its state does not match).'), {
       cause: error,
-      nextStep: 'Authorize again and finish only the newest browser tab.'
+      nextStep: l10n.t('Authorize again and finish only the newest browser tab.')
     });
   }
   if (error instanceof oauth.OperationProcessingError || error instanceof oauth.UnsupportedOperationError) {
-    return new AuthError('invalid_response', `The provider's response cannot be used: ${error.message}.`, { cause: error });
+    return new AuthError('invalid_response', l10n.t("The provider's response cannot be used: {0}.", error.message), { cause: error });
   }
   return error;
 }

@@ -5,6 +5,7 @@
  * keeps in SecretStorage (it holds refresh tokens). MSAL talks to the network only through our
  * https module (extra CAs, verification on, VS Code's proxy). No `vscode` import.
  */
+import * as l10n from '@vscode/l10n';
 import {
   ConfidentialClientApplication,
   LogLevel,
@@ -133,8 +134,8 @@ export class MicrosoftProvider implements GrantProvider {
     if (def.clientAuth === 'secretPost' || def.clientAuth === 'secretBasic') {
       const secret = await this.vault.get(keys.clientSecret);
       if (!secret) {
-        throw new AuthError('missing_secret', 'The credential has no client secret stored.', {
-          nextStep: 'Edit the credential and enter the client secret value.'
+        throw new AuthError('missing_secret', l10n.t('The credential has no client secret stored.'), {
+          nextStep: l10n.t('Edit the credential and enter the client secret value.')
         });
       }
       this.redactor.add(secret);
@@ -143,8 +144,8 @@ export class MicrosoftProvider implements GrantProvider {
     } else if (def.clientAuth === 'certificate') {
       const [certificate, privateKey] = await Promise.all([this.vault.get(keys.certificate), this.vault.get(keys.privateKey)]);
       if (!certificate || !privateKey) {
-        throw new AuthError('missing_secret', 'The credential has no certificate or private key stored.', {
-          nextStep: 'Edit the credential and select the certificate and key.'
+        throw new AuthError('missing_secret', l10n.t('The credential has no certificate or private key stored.'), {
+          nextStep: l10n.t('Edit the credential and select the certificate and key.')
         });
       }
       const parsed = readClientCertificate(certificate, privateKey);
@@ -160,7 +161,7 @@ export class MicrosoftProvider implements GrantProvider {
   }
 
   private toTokenSet(result: AuthenticationResult | null, def: CredentialDefinition): TokenSet {
-    if (!result?.accessToken) throw new AuthError('no_token', 'The authorization server returned no access token.');
+    if (!result?.accessToken) throw new AuthError('no_token', l10n.t('The authorization server returned no access token.'));
     this.redactor.add(result.accessToken);
     const claims = (result.idTokenClaims ?? {}) as { preferred_username?: string; upn?: string };
     return {
@@ -212,7 +213,9 @@ export class MicrosoftProvider implements GrantProvider {
 
   async clientCredentials(def: CredentialDefinition): Promise<TokenSet> {
     const app = await this.app(def);
-    if (!(app instanceof ConfidentialClientApplication)) throw new AuthError('invalid_client', 'Client credentials need a client secret or a certificate.');
+    if (!(app instanceof ConfidentialClientApplication)) {
+      throw new AuthError('invalid_client', l10n.t('Client credentials need a client secret or a certificate.'));
+    }
     return this.run(def.id, async () => this.toTokenSet(await app.acquireTokenByClientCredential({ scopes: def.scopes, skipCache: true }), def));
   }
 
@@ -222,7 +225,12 @@ export class MicrosoftProvider implements GrantProvider {
       const accounts = await app.getTokenCache().getAllAccounts();
       const account = accounts.find((a) => a.homeAccountId === stored.homeAccountId) ?? accounts[0];
       if (!account) {
-        throw new AuthError('invalid_grant', 'No signed-in account is cached for this credential.', { nextStep: 'Run "Authorize credential".' }, true);
+        throw new AuthError(
+          'invalid_grant',
+          l10n.t('No signed-in account is cached for this credential.'),
+          { nextStep: l10n.t('Run "Authorize credential".') },
+          true
+        );
       }
       return this.toTokenSet(await app.acquireTokenSilent({ account, scopes: def.scopes, forceRefresh: force }), def);
     });
@@ -231,7 +239,7 @@ export class MicrosoftProvider implements GrantProvider {
   async deviceCode(def: CredentialDefinition): Promise<DeviceAuthorization> {
     const app = await this.app(def);
     if (!(app instanceof PublicClientApplication)) {
-      throw new AuthError('invalid_client', 'The device code grant needs a public client (client authentication "none").');
+      throw new AuthError('invalid_client', l10n.t('The device code grant needs a public client (client authentication "none").'));
     }
     const request = { scopes: def.scopes, cancel: false, deviceCodeCallback: (_: unknown) => undefined as void };
     const challenge = new Promise<{ userCode: string; verificationUri: string; message: string; expiresIn: number }>((resolve) => {
@@ -241,7 +249,7 @@ export class MicrosoftProvider implements GrantProvider {
     const tokens = this.run(def.id, async () => this.toTokenSet(await app.acquireTokenByDeviceCode(request), def));
     tokens.catch(() => undefined);
     const first = await Promise.race([challenge, tokens.then(() => undefined)]);
-    if (!first) throw new AuthError('device_code', 'The device code sign-in ended before a code was issued.');
+    if (!first) throw new AuthError('device_code', l10n.t('The device code sign-in ended before a code was issued.'));
     // MSAL polls on its own schedule; the page it was told to show is checked, and the expiry shown clamped.
     const vetted = vetDeviceAuthorization({ verificationUri: first.verificationUri, expiresIn: first.expiresIn });
     if ('problem' in vetted) {
@@ -299,7 +307,12 @@ function translateMsalError(error: unknown): unknown {
   if (e && typeof e === 'object' && typeof e.errorCode === 'string') {
     if (e.errorCode === 'device_code_cancelled' || e.errorCode === 'user_cancelled') return new CancelledError();
     if (['no_tokens_found', 'no_account_found', 'refresh_token_expired', 'native_account_unavailable'].includes(e.errorCode)) {
-      return new AuthError('invalid_grant', 'The cached sign-in is gone or expired.', { cause: error, nextStep: 'Run "Authorize credential".' }, true);
+      return new AuthError(
+        'invalid_grant',
+        l10n.t('The cached sign-in is gone or expired.'),
+        { cause: error, nextStep: l10n.t('Run "Authorize credential".') },
+        true
+      );
     }
     if (
       /AADSTS\d+/.test(e.errorMessage ?? '') ||
@@ -318,7 +331,7 @@ function translateMsalError(error: unknown): unknown {
       return oauthError({ error: e.errorCode, error_description: e.errorMessage }, error);
     }
     if (/network|endpoints_resolution|openid_config/i.test(e.errorCode) && (error as { cause?: unknown }).cause) return (error as { cause?: unknown }).cause;
-    return new AuthError(e.errorCode, `Microsoft sign-in failed: ${e.errorMessage || e.message || e.errorCode}.`, { cause: error });
+    return new AuthError(e.errorCode, l10n.t('Microsoft sign-in failed: {0}.', e.errorMessage || e.message || e.errorCode), { cause: error });
   }
   return error;
 }

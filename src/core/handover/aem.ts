@@ -5,8 +5,8 @@
  * Manager's secret environment variables fill in at run time: no secret is ever in these files.
  * Pure; no `vscode` import.
  */
+import * as l10n from '@vscode/l10n';
 import type { CloudCatalog } from '../clouds';
-import type { Translate } from '../format';
 import { mailboxOf, transportsOf, type CredentialDefinition } from '../model';
 import { grantLabel, type Unsupported } from './fields';
 import { mailServerScopesOf, oauthEndpointsOf, usesClientSecret } from './oauthSettings';
@@ -42,19 +42,19 @@ function placeholder(variable: string): string {
   return `$[secret:${variable}]`;
 }
 
-export function aemOsgiFiles(def: CredentialDefinition, clouds: CloudCatalog, t: Translate): AemConfiguration | Unsupported {
+export function aemOsgiFiles(def: CredentialDefinition, clouds: CloudCatalog): AemConfiguration | Unsupported {
   if (def.grant !== 'authorizationCode') {
     return {
       kind: 'unsupported',
-      reason: t(
+      reason: l10n.t(
         'AEM\'s mail service signs in with a refresh token from a browser sign-in (authorization code); "{0}" uses {1}.',
         def.name,
-        grantLabel(def.grant, t)
+        grantLabel(def.grant)
       )
     };
   }
   if (def.purpose === 'imap') {
-    return { kind: 'unsupported', reason: t('AEM\'s mail service sends over SMTP; "{0}" is for IMAP only.', def.name) };
+    return { kind: 'unsupported', reason: l10n.t('AEM\'s mail service sends over SMTP; "{0}" is for IMAP only.', def.name) };
   }
   const { authorizationUrl, tokenUrl } = oauthEndpointsOf(def, clouds);
   const mailScopes = mailServerScopesOf(def, clouds);
@@ -84,25 +84,25 @@ export function aemOsgiFiles(def: CredentialDefinition, clouds: CloudCatalog, t:
     'oauth.flow': true
   };
   const notes = [
-    t('Save both files under {0} in your AEM project.', AEM_CONFIG_FOLDER),
-    t(
+    l10n.t('Save both files under {0} in your AEM project.', AEM_CONFIG_FOLDER),
+    l10n.t(
       'Define the Cloud Manager secret variables {0} (the client secret\'s value, from the app registration) and {1} (the refresh token: "Use in… → Adobe Experience Manager: copy the refresh token").',
       AEM_SECRET_VARIABLES.clientSecret,
       AEM_SECRET_VARIABLES.refreshToken
     ),
-    t('Register {0} and {1} as Web redirect URIs, as the AEM documentation asks.', 'http://localhost/', 'http://localhost')
+    l10n.t('Register {0} and {1} as Web redirect URIs, as the AEM documentation asks.', 'http://localhost/', 'http://localhost')
   ];
   if (!usesClientSecret(def)) {
-    notes.push(t('AEM authenticates with a client secret; "{0}" uses {1}. Give the app a client secret for AEM.', def.name, def.clientAuth));
+    notes.push(l10n.t('AEM authenticates with a client secret; "{0}" uses {1}. Give the app a client secret for AEM.', def.name, def.clientAuth));
   }
   if (transportsOf(def).send === 'graph') {
-    notes.push(t('"{0}" sends over Microsoft Graph here, but AEM sends over SMTP: SMTP AUTH must be enabled for the mailbox.', def.name));
+    notes.push(l10n.t('"{0}" sends over Microsoft Graph here, but AEM sends over SMTP: SMTP AUTH must be enabled for the mailbox.', def.name));
   }
   if (def.provider === 'microsoft' && !scopes.some((s) => s.endsWith('SMTP.Send'))) {
-    notes.push(t('The scopes have no SMTP.Send: AEM cannot send with them.'));
+    notes.push(l10n.t('The scopes have no SMTP.Send: AEM cannot send with them.'));
   }
   if (def.sharedMailbox) {
-    notes.push(t('From address is the shared mailbox {0}; the signed-in user {1} needs Send As on it.', def.sharedMailbox, def.userName ?? ''));
+    notes.push(l10n.t('From address is the shared mailbox {0}; the signed-in user {1} needs Send As on it.', def.sharedMailbox, def.userName ?? ''));
   }
   return {
     kind: 'files',

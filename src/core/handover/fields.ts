@@ -3,7 +3,7 @@
  * where to find it. Rendered as a Markdown document; the host offers "Copy …" for each value.
  * Pure; no `vscode` import.
  */
-import type { Translate } from '../format';
+import * as l10n from '@vscode/l10n';
 
 export interface HandoverField {
   /** The field's name as the target platform's form labels it. */
@@ -42,14 +42,20 @@ function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 
-export function renderHandoverMarkdown(doc: HandoverDocument, t: Translate): string {
-  const lines = [`# ${doc.title}`, '', ...doc.intro.flatMap((p) => [p, '']), `| ${t('field')} | ${t('value')} | ${t('note')} |`, '| --- | --- | --- |'];
+export function renderHandoverMarkdown(doc: HandoverDocument): string {
+  const lines = [
+    `# ${doc.title}`,
+    '',
+    ...doc.intro.flatMap((p) => [p, '']),
+    `| ${l10n.t('field')} | ${l10n.t('value')} | ${l10n.t('note')} |`,
+    '| --- | --- | --- |'
+  ];
   for (const field of doc.fields) {
-    const value = field.value === undefined ? t('(secret: not shown)') : field.value === '' ? t('(leave empty)') : codeSpan(field.value);
+    const value = field.value === undefined ? l10n.t('(secret: not shown)') : field.value === '' ? l10n.t('(leave empty)') : codeSpan(field.value);
     lines.push(`| ${cell(field.label)} | ${cell(value)} | ${cell(field.note ?? '')} |`);
   }
   if (doc.notes.length) lines.push('', ...doc.notes.flatMap((p) => [`- ${p}`]));
-  lines.push('', t('Nothing in this document is a secret. Every value can be copied with the "Copy …" list that opened with it.'), '');
+  lines.push('', l10n.t('Nothing in this document is a secret. Every value can be copied with the "Copy …" list that opened with it.'), '');
   return lines.join('\n');
 }
 
@@ -59,6 +65,6 @@ export function copyableFields(doc: HandoverDocument): Array<HandoverField & { v
 }
 
 /** A grant as the add flow names it, for messages that say why a target does not fit. */
-export function grantLabel(grant: 'authorizationCode' | 'deviceCode' | 'clientCredentials', t: Translate): string {
-  return grant === 'authorizationCode' ? t('Authorization code') : grant === 'deviceCode' ? t('Device code') : t('Client credentials');
+export function grantLabel(grant: 'authorizationCode' | 'deviceCode' | 'clientCredentials'): string {
+  return grant === 'authorizationCode' ? l10n.t('Authorization code') : grant === 'deviceCode' ? l10n.t('Device code') : l10n.t('Client credentials');
 }

@@ -3,8 +3,8 @@
  * Microsoft 365 as the provider (the SAP seeds), and the redirect URI its tenant signs in with,
  * `https://<host>/itspaces/odata/api/v1/OAuthTokenFromCode`. Pure; no `vscode` import.
  */
+import * as l10n from '@vscode/l10n';
 import type { CloudCatalog } from '../clouds';
-import type { Translate } from '../format';
 import { grantLabel, type HandoverDocument, type Unsupported } from './fields';
 import { mailServerScopesOf, oauthEndpointsOf, usesClientSecret } from './oauthSettings';
 import type { CredentialDefinition } from '../model';
@@ -42,50 +42,50 @@ export function sapRedirectUri(host: string): string {
   return `https://${host}${REDIRECT_PATH}`;
 }
 
-export function sapSecurityMaterial(def: CredentialDefinition, clouds: CloudCatalog, host: string, t: Translate): HandoverDocument | Unsupported {
+export function sapSecurityMaterial(def: CredentialDefinition, clouds: CloudCatalog, host: string): HandoverDocument | Unsupported {
   if (def.grant !== 'authorizationCode') {
     return {
       kind: 'unsupported',
-      reason: t(
+      reason: l10n.t(
         'SAP Cloud Integration\'s "OAuth2 Authorization Code" signs in in a browser (authorization code); "{0}" uses {1}.',
         def.name,
-        grantLabel(def.grant, t)
+        grantLabel(def.grant)
       )
     };
   }
   if (!usesClientSecret(def)) {
-    return { kind: 'unsupported', reason: t('SAP Cloud Integration\'s "OAuth2 Authorization Code" needs a client secret; "{0}" has none.', def.name) };
+    return { kind: 'unsupported', reason: l10n.t('SAP Cloud Integration\'s "OAuth2 Authorization Code" needs a client secret; "{0}" has none.', def.name) };
   }
   const { authorizationUrl, tokenUrl } = oauthEndpointsOf(def, clouds);
   const redirectUri = sapRedirectUri(host);
   const microsoft = def.provider === 'microsoft';
   return {
-    title: t('SAP Cloud Integration: OAuth2 Authorization Code for "{0}"', def.name),
+    title: l10n.t('SAP Cloud Integration: OAuth2 Authorization Code for "{0}"', def.name),
     intro: [
-      t(
+      l10n.t(
         'In the tenant {0}: Monitor → Integrations and APIs → Security Material → Add (Create) → OAuth2 Authorization Code. Enter these values, then Deploy and Authorize.',
         host
       )
     ],
     fields: [
-      { label: t('Name'), value: def.name, note: t('any name; the mail adapters refer to it') },
-      { label: t('Provider'), value: microsoft ? 'Microsoft 365' : 'Generic' },
-      { label: t('Authorization URL'), value: authorizationUrl },
-      { label: t('Token Service URL'), value: tokenUrl },
-      { label: t('Refresh Token Expiry'), value: String(def.refreshTokenExpiryDays), note: t('days (3 to 90)') },
-      { label: t('Redirect URL'), value: redirectUri, note: t('shown by the tenant; register it in the app as a Web redirect URI') },
-      { label: t('Client ID'), value: def.clientId },
-      { label: t('Client Secret'), note: t("the secret's value, from the app registration; M365 Mail never shows it") },
-      { label: t('Send As'), value: def.clientAuth === 'secretBasic' ? 'Basic Auth Header' : 'Body Parameter' },
-      { label: t('User Name'), value: def.userName ?? '' },
-      { label: t('Scope'), value: mailServerScopesOf(def, clouds).join(' '), note: t('separated by a blank') }
+      { label: l10n.t('Name'), value: def.name, note: l10n.t('any name; the mail adapters refer to it') },
+      { label: l10n.t('Provider'), value: microsoft ? 'Microsoft 365' : 'Generic' },
+      { label: l10n.t('Authorization URL'), value: authorizationUrl },
+      { label: l10n.t('Token Service URL'), value: tokenUrl },
+      { label: l10n.t('Refresh Token Expiry'), value: String(def.refreshTokenExpiryDays), note: l10n.t('days (3 to 90)') },
+      { label: l10n.t('Redirect URL'), value: redirectUri, note: l10n.t('shown by the tenant; register it in the app as a Web redirect URI') },
+      { label: l10n.t('Client ID'), value: def.clientId },
+      { label: l10n.t('Client Secret'), note: l10n.t("the secret's value, from the app registration; M365 Mail never shows it") },
+      { label: l10n.t('Send As'), value: def.clientAuth === 'secretBasic' ? 'Basic Auth Header' : 'Body Parameter' },
+      { label: l10n.t('User Name'), value: def.userName ?? '' },
+      { label: l10n.t('Scope'), value: mailServerScopesOf(def, clouds).join(' '), note: l10n.t('separated by a blank') }
     ],
     notes: [
-      t('Register {0} in the app registration under Authentication → Web, beside the redirect URI M365 Mail uses ({1}).', redirectUri, def.redirectUri),
-      t(
+      l10n.t('Register {0} in the app registration under Authentication → Web, beside the redirect URI M365 Mail uses ({1}).', redirectUri, def.redirectUri),
+      l10n.t(
         'Mail sender adapter (IMAP): Authentication "OAuth2 Authorization Code", Protection IMAPS. Mail receiver adapter (SMTP): Protection STARTTLS Mandatory.'
       ),
-      ...(def.sharedMailbox ? [t('The adapters address the shared mailbox {0}; User Name is the user who signs in.', def.sharedMailbox)] : [])
+      ...(def.sharedMailbox ? [l10n.t('The adapters address the shared mailbox {0}; User Name is the user who signs in.', def.sharedMailbox)] : [])
     ]
   };
 }

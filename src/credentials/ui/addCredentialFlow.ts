@@ -121,8 +121,7 @@ export class AddCredentialFlow {
     let defaults: { imap: MailEndpoint; smtp: MailEndpoint } | undefined;
     let preset: MicrosoftPreset | undefined = providerChoice === 'personal' || providerChoice === 'hve' ? MICROSOFT_PRESETS[providerChoice] : undefined;
     // What a preset does not allow is said when it is chosen, not after a refusal at the end.
-    const showRules = (chosen: MicrosoftPreset) =>
-      void vscode.window.showInformationMessage(`${presetLabel(chosen.id, vscode.l10n.t)}: ${presetRules(chosen.id, vscode.l10n.t).join(' ')}`);
+    const showRules = (chosen: MicrosoftPreset) => void vscode.window.showInformationMessage(`${presetLabel(chosen.id)}: ${presetRules(chosen.id).join(' ')}`);
 
     if (preset) {
       // Both presets are of the global cloud.

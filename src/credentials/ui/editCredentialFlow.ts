@@ -70,7 +70,7 @@ export class EditCredentialFlow {
       { label: vscode.l10n.t('Scopes'), description: def.scopes.join(' '), value: 'scopes', show: true },
       {
         label: vscode.l10n.t('Transport'),
-        description: describeTransports(def, vscode.l10n.t) || vscode.l10n.t('IMAP / SMTP'),
+        description: describeTransports(def) || vscode.l10n.t('IMAP / SMTP'),
         value: 'transport',
         show: def.provider === 'microsoft' && !!this.clouds.get(def.cloud)?.graphEndpoint
       },

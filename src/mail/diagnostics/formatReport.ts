@@ -3,15 +3,13 @@
  * read top to bottom or paste into a ticket: a summary, one table of steps per server (green or
  * red, with timings), what went wrong and the next step, then the evidence (certificate chains,
  * capabilities, server replies). Server text is escaped: it is data, not Markdown. Holds no secret
- * (the reports never carry the token or the SASL string). No `vscode` import: the caller passes its
- * translation function (`vscode.l10n.t`).
+ * (the reports never carry the token or the SASL string). No `vscode` import: its words are
+ * `@vscode/l10n`'s (src/core/localization.ts).
  */
-import { untranslated, type Translate } from '../../core/format';
+import * as l10n from '@vscode/l10n';
 import type { CertificateSummary } from '../../net/certificateChain';
 import type { DialAttempt } from '../../net/dialAddresses';
 import type { ConnectionReport, ConnectionStep, ProxyFindings, StepId } from './report';
-
-export { untranslated, type Translate } from '../../core/format';
 
 export interface ReportInput {
   /** The credential's name. */
@@ -63,84 +61,87 @@ function truncate(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
-/** What each step is called (its command, where it is one); `auth` and `mailbox` depend on the step. */
-const STEP_TITLES: Record<Exclude<StepId, 'auth' | 'mailbox'>, string> = {
-  dns: 'DNS lookup',
-  tcp: 'TCP connect',
-  tls: 'TLS handshake',
-  greeting: 'Greeting',
-  capability: 'CAPABILITY',
-  ehlo: 'EHLO',
-  starttls: 'STARTTLS and TLS handshake',
-  ehloTls: 'EHLO after STARTTLS',
-  token: 'Access token',
-  mailFrom: 'MAIL FROM',
-  quit: 'RSET and QUIT',
-  graphUser: 'GET /users/<mailbox>',
-  graphInbox: 'GET mailFolders/inbox',
-  graphSend: 'Send permission (from the token)',
-  proxy: 'Proxy'
+/**
+ * What each step is called: its command where it is one (protocol text, not translated), else words.
+ * `auth` and `mailbox` depend on the step.
+ */
+const STEP_TITLES: Record<Exclude<StepId, 'auth' | 'mailbox'>, () => string> = {
+  dns: () => l10n.t('DNS lookup'),
+  tcp: () => l10n.t('TCP connect'),
+  tls: () => l10n.t('TLS handshake'),
+  greeting: () => l10n.t('Greeting'),
+  capability: () => 'CAPABILITY',
+  ehlo: () => 'EHLO',
+  starttls: () => l10n.t({ message: 'STARTTLS and TLS handshake', comment: ['STARTTLS is the SMTP command; keep it as is.'] }),
+  ehloTls: () => l10n.t({ message: 'EHLO after STARTTLS', comment: ['EHLO and STARTTLS are SMTP commands; keep them as is.'] }),
+  token: () => l10n.t('Access token'),
+  mailFrom: () => 'MAIL FROM',
+  quit: () => 'RSET and QUIT',
+  graphUser: () => 'GET /users/<mailbox>',
+  graphInbox: () => 'GET mailFolders/inbox',
+  graphSend: () => l10n.t('Send permission (from the token)'),
+  proxy: () => l10n.t('Proxy')
 };
 
-export function stepTitle(report: Pick<ConnectionReport, 'protocol'>, id: StepId, t: Translate = untranslated, step?: ConnectionStep): string {
-  if (id === 'auth') return report.protocol === 'imap' ? t('AUTHENTICATE XOAUTH2') : t('AUTH XOAUTH2');
-  if (id === 'mailbox') return t('EXAMINE {0}', step?.mailbox?.name ?? 'INBOX');
-  return t(STEP_TITLES[id]);
+export function stepTitle(report: Pick<ConnectionReport, 'protocol'>, id: StepId, step?: ConnectionStep): string {
+  if (id === 'auth') return report.protocol === 'imap' ? 'AUTHENTICATE XOAUTH2' : 'AUTH XOAUTH2';
+  if (id === 'mailbox') return `EXAMINE ${step?.mailbox?.name ?? 'INBOX'}`;
+  return STEP_TITLES[id]();
 }
 
 /** One line saying what a step found. */
-function stepResult(report: ConnectionReport, step: ConnectionStep, t: Translate): string {
-  if (step.status === 'skipped') return t('not run: an earlier step failed');
+function stepResult(report: ConnectionReport, step: ConnectionStep): string {
+  if (step.status === 'skipped') return l10n.t('not run: an earlier step failed');
   if (step.status === 'failed') {
-    if (step.tls?.authorizationError) return t('certificate not accepted ({0})', step.tls.authorizationError);
+    if (step.tls?.authorizationError) return l10n.t('certificate not accepted ({0})', step.tls.authorizationError);
     // The first sentence; the whole explanation follows the table.
-    const message = step.error?.message ?? t('failed');
+    const message = step.error?.message ?? l10n.t('failed');
     return truncate(/^.*?[.!?](?=\s|$)/.exec(message)?.[0] ?? message, 160);
   }
   switch (step.id) {
     case 'dns':
-      return step.ipLiteral ? t('{0} is an IP address: no lookup', step.addresses?.[0] ?? report.host) : (step.addresses ?? []).join(', ');
+      return step.ipLiteral ? l10n.t('{0} is an IP address: no lookup', step.addresses?.[0] ?? report.host) : (step.addresses ?? []).join(', ');
     case 'tcp': {
       const failed = (step.attempts ?? []).filter((a) => a.code);
       return failed.length
-        ? t('connected to {0} from {1}, after {2} other address(es) failed', step.remote ?? '', step.local ?? '', failed.length)
-        : t('connected to {0} from {1}', step.remote ?? '', step.local ?? '');
+        ? l10n.t('connected to {0} from {1}, after {2} other address(es) failed', step.remote ?? '', step.local ?? '', failed.length)
+        : l10n.t('connected to {0} from {1}', step.remote ?? '', step.local ?? '');
     }
     case 'tls':
     case 'starttls':
-      return t('{0}, {1}; certificate chain trusted', step.tls?.protocol ?? '?', step.tls?.cipher ?? '?');
+      return l10n.t('{0}, {1}; certificate chain trusted', step.tls?.protocol ?? '?', step.tls?.cipher ?? '?');
     case 'greeting':
       return truncate(step.greeting ?? '', 120);
     case 'capability':
-      return step.xoauth2Offered ? t('AUTH=XOAUTH2 offered ({0} capabilities)', step.capabilities?.length ?? 0) : t('AUTH=XOAUTH2 not offered');
+      return step.xoauth2Offered ? l10n.t('AUTH=XOAUTH2 offered ({0} capabilities)', step.capabilities?.length ?? 0) : l10n.t('AUTH=XOAUTH2 not offered');
     case 'ehlo':
     case 'ehloTls':
-      if (step.authMechanisms) return t('AUTH {0}', step.authMechanisms.join(' ') || t('(none)'));
+      if (step.authMechanisms) return l10n.t('AUTH {0}', step.authMechanisms.join(' ') || l10n.t('(none)'));
       return (step.capabilities ?? []).some((c) => /^STARTTLS\b/i.test(c))
-        ? t('{0} extensions, STARTTLS offered', step.capabilities?.length ?? 0)
-        : t('{0} extensions', step.capabilities?.length ?? 0);
+        ? l10n.t('{0} extensions, STARTTLS offered', step.capabilities?.length ?? 0)
+        : l10n.t('{0} extensions', step.capabilities?.length ?? 0);
     case 'token':
       if (step.tokenClaims) {
-        const held = [...step.tokenClaims.scopes, ...step.tokenClaims.roles].join(' ') || t('(none)');
-        return t('obtained (never shown); audience {0}; {1}', step.tokenClaims.audience ?? '?', held);
+        const held = [...step.tokenClaims.scopes, ...step.tokenClaims.roles].join(' ') || l10n.t('(none)');
+        return l10n.t('obtained (never shown); audience {0}; {1}', step.tokenClaims.audience ?? '?', held);
       }
-      return t('obtained (never shown)');
+      return l10n.t('obtained (never shown)');
     case 'graphUser':
-      return t('the mailbox {0} exists and Graph serves it ({1})', report.user, step.reply ?? '');
+      return l10n.t('the mailbox {0} exists and Graph serves it ({1})', report.user, step.reply ?? '');
     case 'graphInbox':
-      return step.mailbox?.exists === undefined ? t('read access ({0})', step.reply ?? '') : t('read access: {0} messages', step.mailbox.exists);
+      return step.mailbox?.exists === undefined ? l10n.t('read access ({0})', step.reply ?? '') : l10n.t('read access: {0} messages', step.mailbox.exists);
     case 'graphSend':
-      return t('the token carries the permission to send (nothing was sent)');
+      return l10n.t('the token carries the permission to send (nothing was sent)');
     case 'auth':
-      return t('authenticated as {0}', step.saslUser ?? report.user);
+      return l10n.t('authenticated as {0}', step.saslUser ?? report.user);
     case 'mailbox':
-      return step.mailbox?.exists === undefined ? t('opened read-only') : t('opened read-only: {0} messages', step.mailbox.exists);
+      return step.mailbox?.exists === undefined ? l10n.t('opened read-only') : l10n.t('opened read-only: {0} messages', step.mailbox.exists);
     case 'mailFrom':
-      return t('{0} accepted as sender (nothing was sent)', `<${step.mailFrom ?? report.user}>`);
+      return l10n.t('{0} accepted as sender (nothing was sent)', `<${step.mailFrom ?? report.user}>`);
     case 'quit':
-      return t('transaction reset, session closed');
+      return l10n.t('transaction reset, session closed');
     case 'proxy':
-      return proxyResult(step, t);
+      return proxyResult(step);
   }
 }
 
@@ -149,10 +150,10 @@ function stepResult(report: ConnectionReport, step: ConnectionStep, t: Translate
  * the proxy it took and where that came from, or that it went direct. Its CONNECT answer is not
  * visible to us; the HTTP status is.
  */
-function routedByVsCode(found: ProxyFindings, t: Translate): string {
-  const source = found.source === 'system' ? t("VS Code's system proxy resolution") : found.source;
+function routedByVsCode(found: ProxyFindings): string {
+  const source = found.source === 'system' ? l10n.t("VS Code's system proxy resolution") : found.source;
   return found.through
-    ? t(
+    ? l10n.t(
         'the token endpoint {0} answered through {1} (from {2}; routed by VS Code, http.proxySupport: {3}): HTTP {4}',
         found.target,
         found.proxy,
@@ -160,7 +161,7 @@ function routedByVsCode(found: ProxyFindings, t: Translate): string {
         found.support ?? '?',
         found.httpStatus ?? '?'
       )
-    : t(
+    : l10n.t(
         'VS Code sent the token endpoint {0} directly (http.proxySupport: {1}; it sends localhost and the no-proxy list direct): HTTP {2}',
         found.target,
         found.support ?? '?',
@@ -169,14 +170,14 @@ function routedByVsCode(found: ProxyFindings, t: Translate): string {
 }
 
 /** Which proxy, and how the token endpoint was reached. */
-function proxyResult(step: ConnectionStep, t: Translate): string {
+function proxyResult(step: ConnectionStep): string {
   const found = step.proxy;
   if (!found) return '';
   const reached =
     found.routedBy === 'vscode'
-      ? routedByVsCode(found, t)
+      ? routedByVsCode(found)
       : found.through
-        ? t(
+        ? l10n.t(
             'the token endpoint {0} answered through {1} (from {2}): CONNECT {3}, HTTP {4}',
             found.target,
             found.proxy,
@@ -184,39 +185,39 @@ function proxyResult(step: ConnectionStep, t: Translate): string {
             found.connectStatus ?? '?',
             found.httpStatus ?? '?'
           )
-        : t(
+        : l10n.t(
             'the token endpoint {0} is in the no-proxy list and answered directly (HTTP {1}); other hosts go through {2}',
             found.target,
             found.httpStatus ?? '?',
             found.proxy
           );
-  return found.strictSslOff ? `${reached}; ${t('http.proxyStrictSSL is false, but certificates are verified all the same')}` : reached;
+  return found.strictSslOff ? `${reached}; ${l10n.t('http.proxyStrictSSL is false, but certificates are verified all the same')}` : reached;
 }
 
-function serverLabel(report: ConnectionReport, t: Translate): string {
-  if (report.protocol === 'proxy') return t('HTTPS proxy {0}:{1}', report.host, report.port);
+function serverLabel(report: ConnectionReport): string {
+  if (report.protocol === 'proxy') return l10n.t('HTTPS proxy {0}:{1}', report.host, report.port);
   if (report.protocol === 'graph') {
     return report.viaProxy
-      ? t('Microsoft Graph {0}:{1} (HTTPS through the proxy {2})', report.host, report.port, report.viaProxy)
-      : t('Microsoft Graph {0}:{1} (HTTPS)', report.host, report.port);
+      ? l10n.t('Microsoft Graph {0}:{1} (HTTPS through the proxy {2})', report.host, report.port, report.viaProxy)
+      : l10n.t('Microsoft Graph {0}:{1} (HTTPS)', report.host, report.port);
   }
-  const security = report.security === 'tls' ? t('implicit TLS') : t('STARTTLS');
+  const security = report.security === 'tls' ? l10n.t('implicit TLS') : l10n.t('STARTTLS');
   return `${report.protocol.toUpperCase()} ${report.host}:${report.port} (${security})`;
 }
 
-function certificateSection(chain: readonly CertificateSummary[], t: Translate): string[] {
+function certificateSection(chain: readonly CertificateSummary[]): string[] {
   const out: string[] = [];
   chain.forEach((cert, index) => {
-    const role = index === 0 ? t('server certificate') : cert.selfIssued ? t('root CA') : t('issuer');
+    const role = index === 0 ? l10n.t('server certificate') : cert.selfIssued ? l10n.t('root CA') : l10n.t('issuer');
     out.push(`${index + 1}. **${escapeMarkdown(cert.subject)}** (${role})`, '');
-    out.push(`   | ${t('Field')} | ${t('Value')} |`, '   | --- | --- |');
-    out.push(`   | ${t('Subject')} | ${escapeMarkdown(cert.subject)} |`);
-    out.push(`   | ${t('Issuer')} | ${escapeMarkdown(cert.issuer)} |`);
-    out.push(`   | ${t('Valid from')} | ${cert.validFrom} |`);
-    out.push(`   | ${t('Valid to')} | ${cert.validTo} |`);
-    out.push(`   | ${t('SHA-256 fingerprint')} | ${code(cert.fingerprint256)} |`);
-    out.push(`   | ${t('Subject alternative names')} | ${cert.subjectAltNames.length ? cert.subjectAltNames.map((n) => code(n)).join(' ') : '—'} |`);
-    out.push(`   | ${t('Serial number')} | ${code(cert.serialNumber)} |`);
+    out.push(`   | ${l10n.t('Field')} | ${l10n.t('Value')} |`, '   | --- | --- |');
+    out.push(`   | ${l10n.t('Subject')} | ${escapeMarkdown(cert.subject)} |`);
+    out.push(`   | ${l10n.t('Issuer')} | ${escapeMarkdown(cert.issuer)} |`);
+    out.push(`   | ${l10n.t('Valid from')} | ${cert.validFrom} |`);
+    out.push(`   | ${l10n.t('Valid to')} | ${cert.validTo} |`);
+    out.push(`   | ${l10n.t('SHA-256 fingerprint')} | ${code(cert.fingerprint256)} |`);
+    out.push(`   | ${l10n.t('Subject alternative names')} | ${cert.subjectAltNames.length ? cert.subjectAltNames.map((n) => code(n)).join(' ') : '—'} |`);
+    out.push(`   | ${l10n.t('Serial number')} | ${code(cert.serialNumber)} |`);
     out.push('');
   });
   return out;
@@ -227,101 +228,101 @@ function endpoint(attempt: DialAttempt): string {
 }
 
 /** Every address dialled, when there was more than one or the only one failed: which answered, and why the others did not. */
-function attemptsSection(step: ConnectionStep, t: Translate): string[] {
+function attemptsSection(step: ConnectionStep): string[] {
   const attempts = step.attempts ?? [];
   if (!attempts.length || (attempts.length === 1 && !attempts[0]!.code)) return [];
-  const out = [`### ${t('Addresses dialled')}`, '', `| ${t('Address')} | ${t('Time')} | ${t('Result')} |`, '| --- | ---: | --- |'];
+  const out = [`### ${l10n.t('Addresses dialled')}`, '', `| ${l10n.t('Address')} | ${l10n.t('Time')} | ${l10n.t('Result')} |`, '| --- | ---: | --- |'];
   for (const attempt of attempts) {
-    const result = attempt.code ? t('failed: {0}', `${attempt.code}${attempt.message ? ` (${attempt.message})` : ''}`) : t('answered');
+    const result = attempt.code ? l10n.t('failed: {0}', `${attempt.code}${attempt.message ? ` (${attempt.message})` : ''}`) : l10n.t('answered');
     out.push(`| ${code(endpoint(attempt))} | ${ms(attempt.durationMs)} | ${escapeMarkdown(result)} |`);
   }
   out.push('');
   return out;
 }
 
-function reportSection(report: ConnectionReport, t: Translate): string[] {
+function reportSection(report: ConnectionReport): string[] {
   const out: string[] = [];
-  out.push(`## ${report.passed ? ICON.passed : ICON.failed} ${escapeMarkdown(serverLabel(report, t))}`, '');
+  out.push(`## ${report.passed ? ICON.passed : ICON.failed} ${escapeMarkdown(serverLabel(report))}`, '');
   const user = report.user ? code(report.user) : '—';
   out.push(
     report.protocol === 'proxy'
-      ? t('Started {0} · took {1}', report.startedAt, ms(report.durationMs))
+      ? l10n.t('Started {0} · took {1}', report.startedAt, ms(report.durationMs))
       : report.protocol === 'graph'
-        ? t('Mailbox: {0} · started {1} · took {2}', user, report.startedAt, ms(report.durationMs))
-        : t('XOAUTH2 user: {0} · started {1} · took {2}', user, report.startedAt, ms(report.durationMs)),
+        ? l10n.t('Mailbox: {0} · started {1} · took {2}', user, report.startedAt, ms(report.durationMs))
+        : l10n.t('XOAUTH2 user: {0} · started {1} · took {2}', user, report.startedAt, ms(report.durationMs)),
     ''
   );
-  out.push(`| | ${t('Step')} | ${t('Time')} | ${t('Result')} |`, '| --- | --- | ---: | --- |');
+  out.push(`| | ${l10n.t('Step')} | ${l10n.t('Time')} | ${l10n.t('Result')} |`, '| --- | --- | ---: | --- |');
   for (const step of report.steps) {
     const time = step.status === 'skipped' ? '' : ms(step.durationMs);
-    out.push(`| ${ICON[step.status]} | ${escapeMarkdown(stepTitle(report, step.id, t, step))} | ${time} | ${escapeMarkdown(stepResult(report, step, t))} |`);
+    out.push(`| ${ICON[step.status]} | ${escapeMarkdown(stepTitle(report, step.id, step))} | ${time} | ${escapeMarkdown(stepResult(report, step))} |`);
   }
   out.push('');
 
   const failed = report.steps.find((s) => s.status === 'failed');
   if (failed?.error) {
-    out.push(`### ${ICON.failed} ${t('What went wrong: {0}', escapeMarkdown(stepTitle(report, failed.id, t, failed)))}`, '');
+    out.push(`### ${ICON.failed} ${l10n.t('What went wrong: {0}', escapeMarkdown(stepTitle(report, failed.id, failed)))}`, '');
     out.push(escapeParagraph(failed.error.message), '');
-    if (failed.error.nextStep) out.push(`**${t('Next step')}:** ${escapeMarkdown(failed.error.nextStep)}`, '');
-    out.push(`${t('Code')}: ${code(failed.error.code)}`, '');
-    if (failed.reply) out.push(t('The server answered:'), '', codeBlock(failed.reply), '');
-    if (failed.saslChallenge) out.push(t('XOAUTH2 error challenge (decoded):'), '', codeBlock(JSON.stringify(failed.saslChallenge, null, 2)), '');
+    if (failed.error.nextStep) out.push(`**${l10n.t('Next step')}:** ${escapeMarkdown(failed.error.nextStep)}`, '');
+    out.push(`${l10n.t('Code')}: ${code(failed.error.code)}`, '');
+    if (failed.reply) out.push(l10n.t('The server answered:'), '', codeBlock(failed.reply), '');
+    if (failed.saslChallenge) out.push(l10n.t('XOAUTH2 error challenge (decoded):'), '', codeBlock(JSON.stringify(failed.saslChallenge, null, 2)), '');
   }
 
   const tcp = report.steps.find((s) => s.id === 'tcp');
-  if (tcp) out.push(...attemptsSection(tcp, t));
+  if (tcp) out.push(...attemptsSection(tcp));
 
   for (const step of report.steps) {
     if (step.tls && (step.tls.chain.length || step.tls.protocol)) {
-      out.push(`### ${t('Certificate chain ({0})', escapeMarkdown(stepTitle(report, step.id, t, step)))}`, '');
+      out.push(`### ${l10n.t('Certificate chain ({0})', escapeMarkdown(stepTitle(report, step.id, step)))}`, '');
       const verdict = step.tls.authorized
-        ? t('trusted (system roots and m365mail.trustedCaCertificates)')
-        : t('not trusted: {0}', step.tls.authorizationError ?? '?');
-      out.push(`- ${t('Protocol')}: ${step.tls.protocol ?? '—'}`);
-      out.push(`- ${t('Cipher')}: ${step.tls.cipher ?? '—'}`);
-      out.push(`- ${t('Server name (SNI)')}: ${step.tls.servername ? code(step.tls.servername) : t('none (IP address)')}`);
-      out.push(`- ${t('Verification')}: ${escapeMarkdown(verdict)}`, '');
-      out.push(...certificateSection(step.tls.chain, t));
+        ? l10n.t('trusted (system roots and m365mail.trustedCaCertificates)')
+        : l10n.t('not trusted: {0}', step.tls.authorizationError ?? '?');
+      out.push(`- ${l10n.t('Protocol')}: ${step.tls.protocol ?? '—'}`);
+      out.push(`- ${l10n.t('Cipher')}: ${step.tls.cipher ?? '—'}`);
+      out.push(`- ${l10n.t('Server name (SNI)')}: ${step.tls.servername ? code(step.tls.servername) : l10n.t('none (IP address)')}`);
+      out.push(`- ${l10n.t('Verification')}: ${escapeMarkdown(verdict)}`, '');
+      out.push(...certificateSection(step.tls.chain));
     }
   }
 
   const listed = report.steps.filter((s) => s.capabilities?.length);
   for (const step of listed) {
-    out.push(`### ${t('Server capabilities ({0})', escapeMarkdown(stepTitle(report, step.id, t, step)))}`, '');
+    out.push(`### ${l10n.t('Server capabilities ({0})', escapeMarkdown(stepTitle(report, step.id, step)))}`, '');
     out.push((step.capabilities ?? []).map((c) => code(c)).join(' '), '');
   }
 
   const greeting = report.steps.find((s) => s.id === 'greeting' && s.greeting);
-  if (greeting?.greeting) out.push(`### ${t('Greeting')}`, '', codeBlock(greeting.greeting), '');
+  if (greeting?.greeting) out.push(`### ${l10n.t('Greeting')}`, '', codeBlock(greeting.greeting), '');
   return out;
 }
 
 /** The whole report as Markdown. */
-export function formatConnectionReport(input: ReportInput, t: Translate = untranslated): string {
+export function formatConnectionReport(input: ReportInput): string {
   const at = (input.at ?? new Date()).toISOString();
-  const out: string[] = [`# ${t('Connection test: {0}', escapeMarkdown(input.credentialName))}`, ''];
+  const out: string[] = [`# ${l10n.t('Connection test: {0}', escapeMarkdown(input.credentialName))}`, ''];
   // Say what each protocol tested here does instead of sending, and only for those tested.
   const protocols = new Set(input.reports.map((r) => r.protocol));
   const how = [
-    protocols.has('smtp') ? t('SMTP stops after MAIL FROM') : '',
-    protocols.has('imap') ? t('IMAP opens the mailbox read-only') : '',
-    protocols.has('graph') ? t('Microsoft Graph only reads, and judges the send permission from the token') : '',
-    protocols.has('proxy') ? t('the proxy step sends the token endpoint a plain GET, without any credential') : ''
+    protocols.has('smtp') ? l10n.t('SMTP stops after MAIL FROM') : '',
+    protocols.has('imap') ? l10n.t('IMAP opens the mailbox read-only') : '',
+    protocols.has('graph') ? l10n.t('Microsoft Graph only reads, and judges the send permission from the token') : '',
+    protocols.has('proxy') ? l10n.t('the proxy step sends the token endpoint a plain GET, without any credential') : ''
   ].filter(Boolean);
-  out.push(t('Run at {0}. Nothing is sent: {1}. The access token and the SASL string are never shown.', at, how.join(', ')), '');
+  out.push(l10n.t('Run at {0}. Nothing is sent: {1}. The access token and the SASL string are never shown.', at, how.join(', ')), '');
   for (const note of input.notes ?? []) out.push(`- ${escapeParagraph(note)}`);
   if (input.notes?.length) out.push('');
 
-  out.push(`| | ${t('Server')} | ${t('Result')} | ${t('Time')} |`, '| --- | --- | --- | ---: |');
+  out.push(`| | ${l10n.t('Server')} | ${l10n.t('Result')} | ${l10n.t('Time')} |`, '| --- | --- | --- | ---: |');
   for (const report of input.reports) {
     const failed = report.steps.find((s) => s.status === 'failed');
-    const result = failed ? t('failed at {0}', stepTitle(report, failed.id, t, failed)) : t('all {0} steps passed', report.steps.length);
+    const result = failed ? l10n.t('failed at {0}', stepTitle(report, failed.id, failed)) : l10n.t('all {0} steps passed', report.steps.length);
     out.push(
-      `| ${report.passed ? ICON.passed : ICON.failed} | ${escapeMarkdown(serverLabel(report, t))} | ${escapeMarkdown(result)} | ${ms(report.durationMs)} |`
+      `| ${report.passed ? ICON.passed : ICON.failed} | ${escapeMarkdown(serverLabel(report))} | ${escapeMarkdown(result)} | ${ms(report.durationMs)} |`
     );
   }
   out.push('');
-  for (const report of input.reports) out.push(...reportSection(report, t));
+  for (const report of input.reports) out.push(...reportSection(report));
   return `${out
     .join('\n')
     .replace(/\n{3,}/g, '\n\n')

@@ -6,6 +6,7 @@
  * `node:https` with the same trusted CAs: the Graph SDK lives in a lazy chunk and this test is in
  * the activation bundle. Graph's errors are explained by their `error.code`, as everywhere else.
  */
+import * as l10n from '@vscode/l10n';
 import * as https from 'node:https';
 import { decodeJwtClaims } from '../../core/tokenClaims';
 import { httpsAgentFor, tlsOptions } from '../../net/tlsContext';
@@ -86,13 +87,16 @@ function missingPermission(graph: GraphTestOptions, permission: string, user: st
   return graph.appOnly
     ? {
         code: 'graph.missing_role',
-        message: `The app-only token has no ${permission} role, so Microsoft Graph will refuse this for ${user}.`,
-        nextStep: `In the app registration add the Microsoft Graph application permission ${permission}, grant admin consent, then authorize the credential again.`
+        message: l10n.t('The app-only token has no {0} role, so Microsoft Graph will refuse this for {1}.', permission, user),
+        nextStep: l10n.t(
+          'In the app registration add the Microsoft Graph application permission {0}, grant admin consent, then authorize the credential again.',
+          permission
+        )
       }
     : {
         code: 'graph.missing_scope',
-        message: `The token has no ${permission} scope, so Microsoft Graph will refuse this for ${user}.`,
-        nextStep: `Add ${permission} (with the Graph prefix) to the credential's scopes ("Edit credential"), consent to it, then authorize again.`
+        message: l10n.t('The token has no {0} scope, so Microsoft Graph will refuse this for {1}.', permission, user),
+        nextStep: l10n.t('Add {0} (with the Graph prefix) to the credential\'s scopes ("Edit credential"), consent to it, then authorize again.', permission)
       };
 }
 
@@ -131,8 +135,8 @@ export async function testGraphConnection(options: ConnectionTestOptions & { gra
         if (decoded && claims.audience !== graph.audience && claims.audience !== GRAPH_APP_ID) {
           throw new StepFailure({
             code: 'graph.wrong_audience',
-            message: `The token is for ${claims.audience ?? 'no audience'}, not for Microsoft Graph (${graph.audience}).`,
-            nextStep: `The credential's Graph scopes must start with ${graph.audience}/ ("Edit credential"); then authorize again.`
+            message: l10n.t('The token is for {0}, not for Microsoft Graph ({1}).', claims.audience ?? l10n.t('no audience'), graph.audience),
+            nextStep: l10n.t('The credential\'s Graph scopes must start with {0}/ ("Edit credential"); then authorize again.', graph.audience)
           });
         }
         return value;

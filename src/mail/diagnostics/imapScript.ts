@@ -4,6 +4,7 @@
  * RFC 4959, where offered), then EXAMINE of the mailbox, which opens it read-only. Responses are
  * read whole, literals included, so a server that answers with one is understood.
  */
+import * as l10n from '@vscode/l10n';
 import { explainImapFailure } from '../mailErrors';
 import { checkResponseCount, LineTransport } from './lineTransport';
 import { decodeXoauth2Challenge, imapQuoted, parseImapCapabilities, parseImapGreeting, parseImapTagged, parseMailboxStatus, type ImapTagged } from './protocol';
@@ -26,7 +27,7 @@ async function imapCommand(
     if (tagged) return { untagged, tagged };
     if (line.startsWith('+')) {
       // A command continuation request (RFC 9051 section 7.5).
-      if (!options.onContinuation) throw codedError('EPROTO', `Unexpected continuation: ${line}`);
+      if (!options.onContinuation) throw codedError('EPROTO', l10n.t('Unexpected continuation: {0}', line));
       options.onContinuation(line.slice(1).trim());
     } else {
       untagged.push(line);
@@ -55,15 +56,15 @@ export async function testImapConnection(options: ConnectionTestOptions): Promis
         if (greeting.status === 'BYE') {
           throw new StepFailure({
             code: 'imap.BYE',
-            message: `The server refused the session: "${greeting.text}".`,
-            nextStep: 'The server may be busy or block this address; try again later or ask its admin.'
+            message: l10n.t('The server refused the session: "{0}".', greeting.text),
+            nextStep: l10n.t('The server may be busy or block this address; try again later or ask its admin.')
           });
         }
         if (greeting.status === 'unknown') {
           throw new StepFailure({
             code: 'imap.greeting',
-            message: `This does not look like an IMAP server: "${greeting.text.slice(0, 200)}".`,
-            nextStep: 'Check the IMAP host and port (outlook.office365.com:993 for Microsoft 365).'
+            message: l10n.t('This does not look like an IMAP server: "{0}".', greeting.text.slice(0, 200)),
+            nextStep: l10n.t('Check the IMAP host and port (outlook.office365.com:993 for Microsoft 365).')
           });
         }
         capabilities = greeting.capabilities;
@@ -81,9 +82,10 @@ export async function testImapConnection(options: ConnectionTestOptions): Promis
         if (!s.xoauth2Offered) {
           throw new StepFailure({
             code: 'imap.no_xoauth2',
-            message: 'The server does not offer SASL XOAUTH2 (no AUTH=XOAUTH2 among its capabilities), so it cannot take an OAuth token this way.',
-            nextStep:
+            message: l10n.t('The server does not offer SASL XOAUTH2 (no AUTH=XOAUTH2 among its capabilities), so it cannot take an OAuth token this way.'),
+            nextStep: l10n.t(
               'Check the IMAP host: Exchange Online (outlook.office365.com) and Gmail (imap.gmail.com) offer XOAUTH2; a server that offers only LOGIN or PLAIN wants a password.'
+            )
           });
         }
       });

@@ -11,6 +11,7 @@
  * Nothing the server sends may grow memory without bound: a line longer than
  * {@link MAX_LINE_BYTES} or literals larger than {@link MAX_LITERAL_BYTES} end the connection.
  */
+import * as l10n from '@vscode/l10n';
 import type * as net from 'node:net';
 import { codedError, StepFailure } from './stepErrors';
 
@@ -40,8 +41,8 @@ export function checkResponseCount(count: number): void {
   if (count <= MAX_RESPONSES_PER_COMMAND) return;
   throw new StepFailure({
     code: 'protocol.too_many_lines',
-    message: `The server answered one command with more than ${MAX_RESPONSES_PER_COMMAND} lines; the test stopped reading.`,
-    nextStep: 'Check the host and port: a mail server answers these commands in a few lines.'
+    message: l10n.t('The server answered one command with more than {0} lines; the test stopped reading.', MAX_RESPONSES_PER_COMMAND),
+    nextStep: l10n.t('Check the host and port: a mail server answers these commands in a few lines.')
   });
 }
 
@@ -57,16 +58,21 @@ const LITERAL_AT_END = /~?\{(\d{1,10})\+?\}$/;
 const lineTooLong = () =>
   new StepFailure({
     code: 'protocol.line_too_long',
-    message: `The server sent a line longer than ${MAX_LINE_BYTES / 1024} KiB without ending it; the connection was closed rather than read further.`,
-    nextStep:
+    message: l10n.t('The server sent a line longer than {0} KiB without ending it; the connection was closed rather than read further.', MAX_LINE_BYTES / 1024),
+    nextStep: l10n.t(
       'Check the host and port: this is not the mail protocol the test expects (993 speaks IMAP over TLS, 587 SMTP with STARTTLS), or something between this machine and the server corrupts the session.'
+    )
   });
 
 const literalTooLarge = (size: number) =>
   new StepFailure({
     code: 'protocol.literal_too_large',
-    message: `The server announced ${size} bytes of literal data in one response, more than the ${MAX_LITERAL_BYTES / 1024 / 1024} MiB this test reads; the connection was closed.`,
-    nextStep: 'The test only asks for capabilities and opens a mailbox, which never needs that much: check the host and port, or report the server.'
+    message: l10n.t(
+      'The server announced {0} bytes of literal data in one response, more than the {1} MiB this test reads; the connection was closed.',
+      size,
+      MAX_LITERAL_BYTES / 1024 / 1024
+    ),
+    nextStep: l10n.t('The test only asks for capabilities and opens a mailbox, which never needs that much: check the host and port, or report the server.')
   });
 
 export class LineTransport {
@@ -92,7 +98,7 @@ export class LineTransport {
     this.failure = undefined;
     const onData = (chunk: Buffer) => this.receive(chunk);
     const onError = (error: Error) => this.fail(error);
-    const onClose = () => this.fail(codedError('ECONNRESET', 'The server closed the connection.'));
+    const onClose = () => this.fail(codedError('ECONNRESET', l10n.t('The server closed the connection.')));
     socket.on('data', onData);
     socket.on('error', onError);
     socket.on('close', onClose);

@@ -5,6 +5,7 @@
  * reached directly and the step says so. A plain GET: no token request, no credential sent. The
  * agent comes from the host (`route`, the `proxy` chunk), so this file stays Node built-ins only.
  */
+import * as l10n from '@vscode/l10n';
 import * as https from 'node:https';
 import { explainNetworkFailure } from '../../net/networkErrors';
 import { watchProxy } from '../../net/proxyErrors';
@@ -48,8 +49,8 @@ export async function testProxyConnection(options: ConnectionTestOptions): Promi
   const target = new URL(test.tokenEndpoint);
   const targetPort = target.port || '443';
   const explain = (failure: { code?: string; message?: string }): StepError => {
-    const network = explainNetworkFailure(failure, { name: `the token endpoint (${target.host})` });
-    return network ?? { code: failure.code ?? 'proxy', message: failure.message ?? 'failed' };
+    const network = explainNetworkFailure(failure, { name: l10n.t('the token endpoint ({0})', target.host) });
+    return network ?? { code: failure.code ?? 'proxy', message: failure.message ?? l10n.t('failed') };
   };
   const engine = new StepEngine(
     'proxy',

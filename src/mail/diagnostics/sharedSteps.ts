@@ -3,6 +3,7 @@
  * handshake with the certificate chain, getting the access token and building the SASL XOAUTH2
  * response (both secrets go to the run's redactor before anything could log them).
  */
+import * as l10n from '@vscode/l10n';
 import { promises as dnsPromises } from 'node:dns';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
@@ -32,7 +33,7 @@ export async function resolveHost(engine: StepEngine, step: ConnectionStep): Pro
   }
   const found = await dnsPromises.lookup(host, { all: true, verbatim: true });
   step.addresses = found.map((a) => a.address);
-  if (!found.length) throw codedError('ENOTFOUND', `No address for ${host}.`);
+  if (!found.length) throw codedError('ENOTFOUND', l10n.t('No address for {0}.', host));
   return step.addresses;
 }
 
@@ -92,23 +93,25 @@ export async function handshake(engine: StepEngine, socket: net.Socket, step: Co
     // Cannot happen with rejectUnauthorized left at its default (true); refuse rather than trust.
     details.authorizationError = String(secure.authorizationError ?? 'unverified');
     secure.destroy();
-    throw codedError(details.authorizationError, `certificate not verified: ${details.authorizationError}`);
+    throw codedError(details.authorizationError, l10n.t('certificate not verified: {0}', details.authorizationError));
   }
   return secure;
 }
 
 function tokenStepError(error: unknown): StepError {
   // The user said no to the server (see core/tokenDestinations.ts): nothing to authorize again.
-  if (isCancelled(error)) return { code: error.code, message: error.message, nextStep: 'Run the test again to be asked again, if you trust that server.' };
-  const nextStep = 'Authorize the credential again ("M365 Mail: Authorize credential"), then run the test again.';
+  if (isCancelled(error)) {
+    return { code: error.code, message: error.message, nextStep: l10n.t('Run the test again to be asked again, if you trust that server.') };
+  }
+  const nextStep = l10n.t('Authorize the credential again ("M365 Mail: Authorize credential"), then run the test again.');
   if (error instanceof M365MailError) return { code: error.code, message: error.message, nextStep: error.options.nextStep ?? nextStep };
-  return { code: 'token', message: `No access token: ${error instanceof Error ? error.message : String(error)}`, nextStep };
+  return { code: 'token', message: l10n.t('No access token: {0}', error instanceof Error ? error.message : String(error)), nextStep };
 }
 
 export async function accessToken(engine: StepEngine): Promise<string> {
   try {
     const token = await engine.options.getAccessToken();
-    if (!token) throw new Error('the token is empty');
+    if (!token) throw new Error(l10n.t('the token is empty'));
     engine.redactor.add(token);
     return token;
   } catch (error) {
@@ -122,8 +125,8 @@ export function saslResponse(engine: StepEngine, step: ConnectionStep, token: st
   if (!user) {
     throw new StepFailure({
       code: 'no_user',
-      message: 'The credential has no user name, which XOAUTH2 needs (user=).',
-      nextStep: 'Edit the credential and set its user name (or shared mailbox).'
+      message: l10n.t('The credential has no user name, which XOAUTH2 needs (user=).'),
+      nextStep: l10n.t('Edit the credential and set its user name (or shared mailbox).')
     });
   }
   const response = xoauth2InitialResponse(user, token);

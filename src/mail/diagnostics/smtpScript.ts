@@ -3,6 +3,7 @@
  * 465) or EHLO and STARTTLS (587) with the TLS socket re-attached to the same transport, EHLO again,
  * SASL XOAUTH2, MAIL FROM, then RSET and QUIT. Never sends a message.
  */
+import * as l10n from '@vscode/l10n';
 import { explainSmtpFailure } from '../mailErrors';
 import { checkResponseCount, LineTransport } from './lineTransport';
 import { decodeXoauth2Challenge, ehloName, isLastSmtpReplyLine, parseEhlo, parseSmtpReply, type SmtpReply } from './protocol';
@@ -18,7 +19,7 @@ async function smtpRead(transport: LineTransport): Promise<SmtpReply> {
     lines.push(line);
     checkResponseCount(lines.length);
     if (isLastSmtpReplyLine(line)) return parseSmtpReply(lines);
-    if (!/^\d{3}-/.test(line)) throw codedError('EPROTO', `Not an SMTP reply: "${line.slice(0, 200)}"`);
+    if (!/^\d{3}-/.test(line)) throw codedError('EPROTO', l10n.t('Not an SMTP reply: "{0}"', line.slice(0, 200)));
   }
 }
 
@@ -61,10 +62,11 @@ export async function testSmtpConnection(options: ConnectionTestOptions): Promis
           throw new StepFailure({
             code: 'smtp.no_xoauth2',
             message: ehlo.authMechanisms.length
-              ? `The server does not offer AUTH XOAUTH2 (it offers ${ehlo.authMechanisms.join(', ')}).`
-              : 'The server offers no AUTH at all after TLS.',
-            nextStep:
+              ? l10n.t('The server does not offer AUTH XOAUTH2 (it offers {0}).', ehlo.authMechanisms.join(', '))
+              : l10n.t('The server offers no AUTH at all after TLS.'),
+            nextStep: l10n.t(
               'Use the submission server and port (smtp.office365.com:587 with STARTTLS for Microsoft 365, smtp.gmail.com:587 for Gmail); port 25 of a mail exchanger does not take logins.'
+            )
           });
         }
         return ehlo;
@@ -84,8 +86,8 @@ export async function testSmtpConnection(options: ConnectionTestOptions): Promis
           if (!ehlo.starttls) {
             throw new StepFailure({
               code: 'smtp.no_starttls',
-              message: 'The server does not offer STARTTLS, so the session would stay unencrypted.',
-              nextStep: 'Check the port and security: 587 uses STARTTLS, 465 implicit TLS. Logging in without TLS is never done.'
+              message: l10n.t('The server does not offer STARTTLS, so the session would stay unencrypted.'),
+              nextStep: l10n.t('Check the port and security: 587 uses STARTTLS, 465 implicit TLS. Logging in without TLS is never done.')
             });
           }
           const reply = await smtpCommand(transport, 'STARTTLS');
@@ -94,8 +96,8 @@ export async function testSmtpConnection(options: ConnectionTestOptions): Promis
           if (transport.detach()) {
             throw new StepFailure({
               code: 'smtp.starttls_injection',
-              message: 'The server sent data after agreeing to STARTTLS; the connection is not safe to continue.',
-              nextStep: 'Something between this machine and the server tampers with the session; try another network.'
+              message: l10n.t('The server sent data after agreeing to STARTTLS; the connection is not safe to continue.'),
+              nextStep: l10n.t('Something between this machine and the server tampers with the session; try another network.')
             });
           }
           const secure = await handshake(engine, socket, s);

@@ -4,6 +4,7 @@
  * run as skipped, and always closes every socket it opened. Every text that reaches the log or the
  * report passes the run's {@link SecretRedactor}.
  */
+import * as l10n from '@vscode/l10n';
 import type * as net from 'node:net';
 import { SecretRedactor } from '../../core/redact';
 import { withBlockedPortNote } from '../../net/proxyErrors';
@@ -68,7 +69,7 @@ export class StepEngine {
           this.destroyAll();
           reject(error);
         };
-        timer = setTimeout(() => end(codedError('ETIMEDOUT', `No answer within ${timeoutMs / 1000} s (timed out).`)), timeoutMs);
+        timer = setTimeout(() => end(codedError('ETIMEDOUT', l10n.t('No answer within {0} s (timed out).', timeoutMs / 1000))), timeoutMs);
         onAbort = () => end(abortError());
         signal?.addEventListener('abort', onAbort, { once: true });
       });

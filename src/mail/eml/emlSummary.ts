@@ -4,6 +4,7 @@
  * API reads remote and virtual files too); attachments are counted as mailparser decodes them, not
  * kept. Empty, binary, headerless and oversized files are refused with a reason. No `vscode` import.
  */
+import * as l10n from '@vscode/l10n';
 import { Readable } from 'node:stream';
 import { MailParser, type AddressObject, type HeaderValue } from 'mailparser';
 import { M365MailError } from '../../core/errors';
@@ -40,11 +41,15 @@ function addresses(value: HeaderValue | undefined): string[] {
 
 /** Refuses an empty or oversized file from its size alone, before a byte of it is read. */
 export function checkEmlSize(size: number, maxBytes = DEFAULT_MAX_EML_BYTES): void {
-  if (size === 0) throw new M365MailError('eml.empty', 'The .eml file is empty: there is no message to send.');
+  if (size === 0) throw new M365MailError('eml.empty', l10n.t('The .eml file is empty: there is no message to send.'));
   if (size > maxBytes) {
-    throw new M365MailError('eml.too_large', `The .eml file is ${(size / 1048576).toFixed(1)} MB, over the ${(maxBytes / 1048576).toFixed(0)} MB limit.`, {
-      nextStep: 'Exchange Online accepts 35 MB by default; remove attachments or send a smaller file.'
-    });
+    throw new M365MailError(
+      'eml.too_large',
+      l10n.t('The .eml file is {0} MB, over the {1} MB limit.', (size / 1048576).toFixed(1), (maxBytes / 1048576).toFixed(0)),
+      {
+        nextStep: l10n.t('Exchange Online accepts 35 MB by default; remove attachments or send a smaller file.')
+      }
+    );
   }
 }
 
@@ -57,20 +62,20 @@ export function checkLooksLikeMessage(bytes: Uint8Array, maxBytes = DEFAULT_MAX_
   checkEmlSize(bytes.length, maxBytes);
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (buffer.includes(0)) {
-    throw new M365MailError('eml.binary', 'The file is binary, not an RFC 5322 message (it contains NUL bytes).', {
-      nextStep: "An .eml file is text: headers such as From: and Subject:, a blank line, then the body. Outlook's .msg files are not .eml."
+    throw new M365MailError('eml.binary', l10n.t('The file is binary, not an RFC 5322 message (it contains NUL bytes).'), {
+      nextStep: l10n.t("An .eml file is text: headers such as From: and Subject:, a blank line, then the body. Outlook's .msg files are not .eml.")
     });
   }
   const head = buffer.subarray(0, HEAD_BYTES).toString('latin1');
   const firstLine = head.split(/\r?\n/, 1)[0];
   if (!HEADER_LINE.test(firstLine) && !firstLine.startsWith('From ')) {
-    throw new M365MailError('eml.no_headers', `The file does not start with a mail header (its first line is "${firstLine.slice(0, 60)}").`, {
-      nextStep: 'An .eml file starts with headers such as "From: …" and "Subject: …".'
+    throw new M365MailError('eml.no_headers', l10n.t('The file does not start with a mail header (its first line is "{0}").', firstLine.slice(0, 60)), {
+      nextStep: l10n.t('An .eml file starts with headers such as "From: …" and "Subject: …".')
     });
   }
   if (!/\r?\n\r?\n/.test(head) && buffer.length <= HEAD_BYTES) {
-    throw new M365MailError('eml.no_body_separator', 'The message has no blank line between its headers and its body.', {
-      nextStep: 'Add an empty line after the last header.'
+    throw new M365MailError('eml.no_body_separator', l10n.t('The message has no blank line between its headers and its body.'), {
+      nextStep: l10n.t('Add an empty line after the last header.')
     });
   }
 }
@@ -89,7 +94,7 @@ export async function summarizeEml(bytes: Uint8Array, maxBytes = DEFAULT_MAX_EML
   const summary: EmlSummary = { sizeBytes: bytes.length, to: [], cc: [], bcc: [], attachments: [] };
   await new Promise<void>((resolve, reject) => {
     const parser = new MailParser({ skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true });
-    const fail = (error: Error) => reject(new M365MailError('eml.malformed', `The message cannot be parsed: ${error.message}`));
+    const fail = (error: Error) => reject(new M365MailError('eml.malformed', l10n.t('The message cannot be parsed: {0}', error.message)));
     parser.on('headers', (headers: Map<string, HeaderValue>) => {
       const from = addresses(headers.get('from'));
       summary.from = from[0];

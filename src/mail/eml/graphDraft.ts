@@ -12,7 +12,7 @@
 import { Readable } from 'node:stream';
 import type { Message, Recipient } from '@microsoft/microsoft-graph-types';
 import { simpleParser, type AddressObject } from 'mailparser';
-import { formatSize, untranslated, type Translate } from '../../core/format';
+import { formatSize } from '../../core/format';
 import { attachmentTooLarge, draftBodyTooLarge } from '../graph/graphErrors';
 
 /** Graph takes requests of up to 4 MB (413 beyond). */
@@ -60,9 +60,9 @@ function recipients(value: AddressObject | AddressObject[] | undefined): Recipie
 }
 
 /** Takes an .eml apart into a Graph draft, or refuses it with the limit it is over. */
-export type DraftPlanner = (mime: Buffer, envelopeTo: readonly string[], t?: Translate) => Promise<DraftPlan>;
+export type DraftPlanner = (mime: Buffer, envelopeTo: readonly string[]) => Promise<DraftPlan>;
 
-export const planDraft: DraftPlanner = async function planDraft(mime: Buffer, envelopeTo: readonly string[], t: Translate = untranslated): Promise<DraftPlan> {
+export const planDraft: DraftPlanner = async function planDraft(mime: Buffer, envelopeTo: readonly string[]): Promise<DraftPlan> {
   // skipImageLinks keeps `cid:` references in the HTML: the inline parts are attached with those IDs.
   const parsed = await simpleParser(Readable.from(chunks(mime)), { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true });
   const custom = parsed.headerLines
@@ -90,11 +90,11 @@ export const planDraft: DraftPlanner = async function planDraft(mime: Buffer, en
   };
   const draftBytes = Buffer.byteLength(JSON.stringify(message));
   if (draftBytes > GRAPH_REQUEST_LIMIT_BYTES - DRAFT_ENVELOPE_BYTES) {
-    throw draftBodyTooLarge(formatSize(draftBytes), formatSize(GRAPH_REQUEST_LIMIT_BYTES - DRAFT_ENVELOPE_BYTES), t);
+    throw draftBodyTooLarge(formatSize(draftBytes), formatSize(GRAPH_REQUEST_LIMIT_BYTES - DRAFT_ENVELOPE_BYTES));
   }
   const attachments = parsed.attachments.map((a, index): PlannedAttachment => {
     const name = a.filename ?? `attachment-${index + 1}`;
-    if (a.size > UPLOAD_SESSION_MAX_BYTES) throw attachmentTooLarge(name, formatSize(a.size), formatSize(UPLOAD_SESSION_MAX_BYTES), t);
+    if (a.size > UPLOAD_SESSION_MAX_BYTES) throw attachmentTooLarge(name, formatSize(a.size), formatSize(UPLOAD_SESSION_MAX_BYTES));
     const isInline = a.contentDisposition === 'inline' && Boolean(a.cid);
     return {
       name,

@@ -7,7 +7,6 @@
  */
 import { AuthenticationHandler, Client, type AuthenticationProvider } from '@microsoft/microsoft-graph-client';
 import { CancelledError } from '../../core/errors';
-import type { Translate } from '../../core/format';
 import type { Logger } from '../../core/logger';
 import type { ProxyConfig } from '../../net/proxyRoute';
 import { ThrottleHandler, type GraphProgress } from './throttle';
@@ -28,8 +27,6 @@ export interface GraphConnection {
   progress?: GraphProgress;
   /** All the waiting for one request, default 60 s (throttle.ts); tests make it short. */
   maxTotalWaitSeconds?: number;
-  /** Translates what is shown: the progress messages and the errors. */
-  t?: Translate;
   /** Told each request as it leaves (method and full URL; never headers, so never the token). */
   onRequest?: (method: string, url: string) => void;
   timeoutMs?: number;
@@ -51,7 +48,6 @@ export function createGraphClient(connection: GraphConnection): GraphSession {
     signal: connection.signal,
     progress: connection.progress,
     logger: connection.logger,
-    t: connection.t,
     maxTotalWaitSeconds: connection.maxTotalWaitSeconds
   });
   const transport = new GraphTransport({

@@ -8,10 +8,10 @@
  * first. Cancelling takes effect between chunks (and aborts the request in flight); on any failure
  * the draft is deleted, so nothing half-written stays in the mailbox. No `vscode` import.
  */
+import * as l10n from '@vscode/l10n';
 import { LargeFileUploadTask, type FileObject, type LargeFileUploadSession, type Range, type UploadResult } from '@microsoft/microsoft-graph-client';
 import type { Message } from '@microsoft/microsoft-graph-types';
 import { CancelledError, M365MailError } from '../../core/errors';
-import { untranslated, type Translate } from '../../core/format';
 import { decodeJwtClaims } from '../../core/tokenClaims';
 import { cancellable, createGraphClient, createUploadClient } from './graphClient';
 import { explainGraphFailure, needsMailReadWrite, type GraphFailure } from './graphErrors';
@@ -67,27 +67,26 @@ function draftPermission(token: string, target: GraphSendTarget): { state: 'pres
   return { state: claims.scopes.some((s) => enough.includes(s)) ? 'present' : 'missing', shared };
 }
 
-export async function sendAsDraft(target: GraphSendTarget, plan: DraftPlan, options: { limit: string; t?: Translate }): Promise<DraftSendResult> {
-  const t = options.t ?? untranslated;
+export async function sendAsDraft(target: GraphSendTarget, plan: DraftPlan, options: { limit: string }): Promise<DraftSendResult> {
   const base = `/users/${encodeURIComponent(target.mailbox)}/messages`;
   const session = createGraphClient(target);
   const permission = draftPermission(await cancellable(target.signal, target.getAccessToken()), target);
   const context = { appOnly: target.appOnly, mailbox: target.mailbox, shared: permission.shared, limit: options.limit };
-  if (permission.state === 'missing') throw needsMailReadWrite({ ...context, certain: true }, undefined, t);
+  if (permission.state === 'missing') throw needsMailReadWrite({ ...context, certain: true }, undefined);
 
   let step: Step = 'write';
   let draftId: string | undefined;
   let openUpload: LargeFileUploadSession | undefined;
   const explain = (error: unknown): M365MailError => {
-    const explained = explainGraphFailure(session.failure() ?? error, context, t);
+    const explained = explainGraphFailure(session.failure() ?? error, context);
     if (step === 'write' && explained.code === 'graph.ErrorAccessDenied' && permission.state === 'unknown') {
-      return needsMailReadWrite({ ...context, certain: false }, error, t);
+      return needsMailReadWrite({ ...context, certain: false }, error);
     }
     return explained;
   };
   try {
     const draft = (await cancellable(target.signal, session.client.api(base).post(plan.message))) as Message;
-    if (!draft.id) throw new M365MailError('graph.client', t('Microsoft Graph created the draft without an ID.'));
+    if (!draft.id) throw new M365MailError('graph.client', l10n.t('Microsoft Graph created the draft without an ID.'));
     draftId = draft.id;
     const attachments = `${base}/${encodeURIComponent(draftId)}/attachments`;
     for (const attachment of plan.attachments) {
@@ -100,7 +99,7 @@ export async function sendAsDraft(target: GraphSendTarget, plan: DraftPlan, opti
         target.signal,
         LargeFileUploadTask.createUploadSession(session.client, `${attachments}/createUploadSession`, { AttachmentItem: attachmentItem(attachment) })
       );
-      await upload(target, attachment, openUpload, t);
+      await upload(target, attachment, openUpload);
       openUpload = undefined;
     }
     step = 'send';
@@ -109,14 +108,14 @@ export async function sendAsDraft(target: GraphSendTarget, plan: DraftPlan, opti
     return { status: session.last().status ?? 202, requestId: session.last().requestId, posted: plan.attachments.length - uploaded, uploaded };
   } catch (error) {
     const failure = error instanceof CancelledError ? error : error instanceof M365MailError ? error : explain(error);
-    if (draftId) await removeDraft(target, `${base}/${encodeURIComponent(draftId)}`, openUpload, failure, t);
+    if (draftId) await removeDraft(target, `${base}/${encodeURIComponent(draftId)}`, openUpload, failure);
     throw failure;
   }
 }
 
 /** Uploads one attachment through its session; the SDK's task drives the ranges, the URL is checked first. */
-async function upload(target: GraphSendTarget, attachment: PlannedAttachment, uploadSession: LargeFileUploadSession, t: Translate): Promise<UploadResult> {
-  const url = checkUploadUrl(uploadSession.url, target.graphEndpoint, target.uploadHosts ?? [], t);
+async function upload(target: GraphSendTarget, attachment: PlannedAttachment, uploadSession: LargeFileUploadSession): Promise<UploadResult> {
+  const url = checkUploadUrl(uploadSession.url, target.graphEndpoint, target.uploadHosts ?? []);
   const uploads = createUploadClient(target, url);
   const task = new LargeFileUploadTask(uploads.client, new CancellableFile(attachment.content, attachment.name, target.signal), uploadSession, {
     rangeSize: UPLOAD_CHUNK_BYTES,
@@ -135,7 +134,7 @@ async function upload(target: GraphSendTarget, attachment: PlannedAttachment, up
     const failure: GraphFailure | unknown = body
       ? { statusCode: uploads.last().status, code: body.code, message: body.message, requestId: uploads.last().requestId }
       : (uploads.failure() ?? error);
-    throw explainGraphFailure(failure, { appOnly: target.appOnly, mailbox: target.mailbox }, t);
+    throw explainGraphFailure(failure, { appOnly: target.appOnly, mailbox: target.mailbox });
   }
 }
 
@@ -165,17 +164,11 @@ function attachmentItem(a: PlannedAttachment): Record<string, unknown> {
  * Ends the open upload session (its URL, no token) and deletes the draft, with clients the user's
  * cancel does not stop; if the draft stays, the error says where it is.
  */
-async function removeDraft(
-  target: GraphSendTarget,
-  draftPath: string,
-  openUpload: LargeFileUploadSession | undefined,
-  failure: M365MailError,
-  t: Translate
-): Promise<void> {
+async function removeDraft(target: GraphSendTarget, draftPath: string, openUpload: LargeFileUploadSession | undefined, failure: M365MailError): Promise<void> {
   const calm = { ...target, signal: undefined, onThrottled: undefined, timeoutMs: CLEANUP_TIMEOUT_MS };
   if (openUpload) {
     try {
-      const url = checkUploadUrl(openUpload.url, target.graphEndpoint, target.uploadHosts ?? [], t);
+      const url = checkUploadUrl(openUpload.url, target.graphEndpoint, target.uploadHosts ?? []);
       await createUploadClient(calm, url).client.api(openUpload.url).delete();
     } catch {
       // The session ends with the draft, or when it expires.
@@ -186,7 +179,7 @@ async function removeDraft(
     target.logger.info('[graph] the draft of the failed send was deleted');
   } catch (error) {
     target.logger.warn(`[graph] the draft of the failed send could not be deleted: ${(error as Error)?.message ?? String(error)}`);
-    const left = t('The draft could not be removed: delete it from the Drafts folder of {0}.', target.mailbox);
+    const left = l10n.t('The draft could not be removed: delete it from the Drafts folder of {0}.', target.mailbox);
     Object.assign(failure.options, { nextStep: failure.options.nextStep ? `${failure.options.nextStep} ${left}` : left });
   }
 }

@@ -8,10 +8,10 @@
  * `/messages/{id}/$value`. Everything under `/users/{mailbox}`, so a shared mailbox reads the same.
  * No `vscode` import.
  */
+import * as l10n from '@vscode/l10n';
 import { ResponseType } from '@microsoft/microsoft-graph-client';
 import type { Attachment, MailFolder, Message, Recipient } from '@microsoft/microsoft-graph-types';
 import { M365MailError } from '../../core/errors';
-import { untranslated, type Translate } from '../../core/format';
 import type { MailboxReader, MessagePage, OpenedMessage, PageContinuation } from '../../core/mailboxReader';
 import type { EnvelopeSummary, FolderItem } from '../../core/messageView';
 import { cancellable, createGraphClient, type GraphConnection, type GraphSession } from './graphClient';
@@ -21,7 +21,6 @@ export interface GraphReaderOptions extends GraphConnection {
   /** `/users/{mailbox}`: the user, or a shared mailbox (with Mail.Read.Shared). */
   mailbox: string;
   appOnly: boolean;
-  t?: Translate;
 }
 
 /** The envelope fields a listing asks for; the body and attachments only when a message opens. */
@@ -47,7 +46,6 @@ export class GraphMailboxReader implements MailboxReader {
   readonly server: string;
   private readonly session: GraphSession;
   private readonly base: string;
-  private readonly t: Translate;
   /** totalItemCount per folder ID, from the last folder listing. */
   private readonly totals = new Map<string, number>();
 
@@ -55,14 +53,13 @@ export class GraphMailboxReader implements MailboxReader {
     this.session = createGraphClient(options);
     this.base = `/users/${encodeURIComponent(options.mailbox)}`;
     this.server = `Microsoft Graph (${new URL(options.graphEndpoint).host})`;
-    this.t = options.t ?? untranslated;
   }
 
   private async call<T>(request: () => Promise<unknown>): Promise<T> {
     try {
       return (await cancellable(this.options.signal, request())) as T;
     } catch (error) {
-      throw explainGraphFailure(this.session.failure() ?? error, { appOnly: this.options.appOnly, mailbox: this.options.mailbox }, this.t);
+      throw explainGraphFailure(this.session.failure() ?? error, { appOnly: this.options.appOnly, mailbox: this.options.mailbox });
     }
   }
 
@@ -163,7 +160,7 @@ export class GraphMailboxReader implements MailboxReader {
     const path = `${this.base}/messages/${encodeURIComponent(id)}/$value`;
     const bytes = Buffer.from(await this.call<ArrayBuffer>(() => this.session.client.api(path).responseType(ResponseType.ARRAYBUFFER).get()));
     if (bytes.byteLength > maxBytes) {
-      throw new M365MailError('graph.too_large', this.t('The message is {0} bytes, over the preview limit of {1}.', bytes.byteLength, maxBytes));
+      throw new M365MailError('graph.too_large', l10n.t('The message is {0} bytes, over the preview limit of {1}.', bytes.byteLength, maxBytes));
     }
     return bytes;
   }

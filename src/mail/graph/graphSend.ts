@@ -6,7 +6,7 @@
  * `202 Accepted`: accepted for delivery, not yet delivered. No `vscode` import.
  */
 import type { Message } from '@microsoft/microsoft-graph-types';
-import { formatSize, untranslated, type Translate } from '../../core/format';
+import { formatSize } from '../../core/format';
 import type { OutgoingMessage } from '../smtp/smtpClient';
 import { cancellable, createGraphClient, type GraphConnection } from './graphClient';
 import type { DraftPlanner } from '../eml/graphDraft';
@@ -76,14 +76,12 @@ export async function sendMailOverGraph(
   target: GraphSendTarget,
   message: OutgoingMessage,
   options: {
-    t?: Translate;
     readFile?: (path: string) => Promise<Buffer>;
     /** Takes a large .eml apart into a draft: the `smtp` chunk's planDraft (mailparser stays out of this chunk). */
     planDraft?: DraftPlanner;
   } = {}
 ): Promise<GraphSendResult> {
-  const t = options.t ?? untranslated;
-  const session = createGraphClient({ ...target, t: target.t ?? t });
+  const session = createGraphClient(target);
   const path = `/users/${encodeURIComponent(target.mailbox)}/sendMail`;
   try {
     if (message.kind === 'compose') {
@@ -96,8 +94,8 @@ export async function sendMailOverGraph(
     if (mime.byteLength > GRAPH_MIME_LIMIT_BYTES) {
       // Explained where it fails: the draft path types its own errors and removes the draft first.
       if (!options.planDraft) throw new Error('sendMailOverGraph needs planDraft for a message over the raw-MIME limit');
-      const plan = await options.planDraft(bytes, message.envelope.to, t);
-      const sent = await sendAsDraft(target, plan, { limit: formatSize(GRAPH_MIME_LIMIT_BYTES), t });
+      const plan = await options.planDraft(bytes, message.envelope.to);
+      const sent = await sendAsDraft(target, plan, { limit: formatSize(GRAPH_MIME_LIMIT_BYTES) });
       target.logger.info(
         `[graph] sent as a draft: ${sent.posted} attachment(s) posted, ${sent.uploaded} uploaded${plan.droppedHeaders.length ? `; X- headers left out: ${plan.droppedHeaders.join(', ')}` : ''}`
       );
@@ -112,6 +110,6 @@ export async function sendMailOverGraph(
     await cancellable(target.signal, session.client.api(path).header('Content-Type', 'text/plain').post(mime.toString('base64')));
     return { status: session.last().status ?? 202, requestId: session.last().requestId, path: 'mime' };
   } catch (error) {
-    throw explainGraphFailure(session.failure() ?? error, { appOnly: target.appOnly, mailbox: target.mailbox }, t);
+    throw explainGraphFailure(session.failure() ?? error, { appOnly: target.appOnly, mailbox: target.mailbox });
   }
 }

@@ -7,6 +7,7 @@
  * cloud's Graph origin: the authentication handler adds the token to every Graph host, and an
  * `@odata.nextLink` or redirect must not carry it elsewhere. No `vscode` import.
  */
+import * as l10n from '@vscode/l10n';
 import * as https from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
@@ -62,7 +63,7 @@ export class GraphTransport implements Middleware {
     if (target.origin !== new URL(this.options.origin).origin) {
       throw new M365MailError(
         'graph.foreign_host',
-        `A Microsoft Graph request was about to go to ${target.host}, which is not this cloud's Graph endpoint; nothing was sent.`
+        l10n.t("A Microsoft Graph request was about to go to {0}, which is not this cloud's Graph endpoint; nothing was sent.", target.host)
       );
     }
     if (this.options.signal?.aborted) throw new CancelledError();
@@ -98,7 +99,7 @@ export class GraphTransport implements Middleware {
         const viaProxy = proxy.failure(error);
         if (viaProxy) return reject(proxyError(viaProxy, error));
         const explained = explainNetworkFailure(error, { name: `Microsoft Graph (${target.host})` });
-        const chainText = chain.length ? ` The server sent: ${chain.map(formatCertificateLine).join('; ')}.` : '';
+        const chainText = chain.length ? ` ${l10n.t('The server sent: {0}.', chain.map(formatCertificateLine).join('; '))}` : '';
         reject(explained ? new M365MailError(explained.code, explained.message + chainText, { cause: error, nextStep: explained.nextStep }) : error);
       };
       const call = https.request(target, { method, headers, ...route.tls, agent: route.agent, signal: this.options.signal }, (response) => {

@@ -11,9 +11,9 @@
  * its delay (backoff with randomness) after its `shouldRetry` callback has answered, so what the
  * callback reports and bounds is not what it waits. No `vscode` import.
  */
+import * as l10n from '@vscode/l10n';
 import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
 import { CancelledError, M365MailError } from '../../core/errors';
-import { untranslated, type Translate } from '../../core/format';
 import type { Logger } from '../../core/logger';
 import { retryAfterSeconds } from './graphErrors';
 
@@ -66,7 +66,6 @@ export interface ThrottleOptions {
   signal?: AbortSignal;
   progress?: GraphProgress;
   logger: Logger;
-  t?: Translate;
   /** Default {@link MAX_TOTAL_WAIT_SECONDS}; tests make it short. */
   maxTotalWaitSeconds?: number;
 }
@@ -80,7 +79,6 @@ export class ThrottleHandler implements Middleware {
 
   async execute(context: Context): Promise<void> {
     this.failure = undefined;
-    const t = this.options.t ?? untranslated;
     const bound = this.options.maxTotalWaitSeconds ?? MAX_TOTAL_WAIT_SECONDS;
     let waited = 0;
     for (let retries = 0; ; retries++) {
@@ -93,7 +91,7 @@ export class ThrottleHandler implements Middleware {
           this.options.logger.info(
             `[graph] ${response.status}: asked to wait ${decision.seconds} s, past the ${bound} s bound (${waited} s waited); not waiting`
           );
-          this.failure = pastTheBound(response, decision.seconds ?? 0, bound, t);
+          this.failure = pastTheBound(response, decision.seconds ?? 0, bound);
           throw this.failure;
         }
         return;
@@ -103,7 +101,7 @@ export class ThrottleHandler implements Middleware {
         seconds: decision.seconds,
         attempt: retries + 1,
         waitedSeconds: waited,
-        message: waitMessage(response.status, decision.seconds, t)
+        message: waitMessage(response.status, decision.seconds)
       };
       this.options.logger.info(`[graph] ${response.status}: waiting ${wait.seconds} s before retry ${wait.attempt} of ${MAX_RETRIES}`);
       this.options.progress?.waiting(wait);
@@ -122,19 +120,19 @@ export class ThrottleHandler implements Middleware {
   }
 }
 
-function waitMessage(status: number, seconds: number, t: Translate): string {
-  if (status === 429) return t('Microsoft Graph asked to wait {0} s (throttled)…', seconds);
-  if (status === 503) return t('Microsoft Graph asked to wait {0} s (service unavailable)…', seconds);
-  return t('Microsoft Graph timed out (504); trying again in {0} s…', seconds);
+function waitMessage(status: number, seconds: number): string {
+  if (status === 429) return l10n.t('Microsoft Graph asked to wait {0} s (throttled)…', seconds);
+  if (status === 503) return l10n.t('Microsoft Graph asked to wait {0} s (service unavailable)…', seconds);
+  return l10n.t('Microsoft Graph timed out (504); trying again in {0} s…', seconds);
 }
 
-function pastTheBound(response: Response, seconds: number, bound: number, t: Translate): M365MailError {
+function pastTheBound(response: Response, seconds: number, bound: number): M365MailError {
   const requestId = response.headers.get('request-id');
-  const id = requestId ? t(' (request-id {0})', requestId) : '';
-  const what = response.status === 429 ? t('throttled') : t('unavailable');
+  const id = requestId ? l10n.t(' (request-id {0})', requestId) : '';
+  const what = response.status === 429 ? l10n.t('throttled') : l10n.t('unavailable');
   return new M365MailError(
     response.status === 429 ? 'graph.throttled' : 'graph.unavailable',
-    t(
+    l10n.t(
       'Microsoft Graph asked to wait {0} s before trying again ({1}, {2}), longer than the {3} s M365 Mail waits for one request; the request was not accepted.{4}',
       seconds,
       what,
@@ -142,7 +140,7 @@ function pastTheBound(response: Response, seconds: number, bound: number, t: Tra
       bound,
       id
     ),
-    { nextStep: t('Try again in {0} seconds.', seconds) }
+    { nextStep: l10n.t('Try again in {0} seconds.', seconds) }
   );
 }
 

@@ -4,6 +4,7 @@
  * messages whatever the folder's size; never the whole folder), and one message's source by UID.
  * Folders are opened read-only, so previewing never marks mail as seen. No `vscode` import.
  */
+import * as l10n from '@vscode/l10n';
 import { ImapFlow } from 'imapflow';
 import { M365MailError } from '../../core/errors';
 import type { EnvelopeSummary } from '../../core/messageView';
@@ -148,9 +149,9 @@ export class ImapSession {
       const lock = await this.client.getMailboxLock(folder, { readOnly: true });
       try {
         const message = await this.client.fetchOne(String(uid), { uid: true, size: true }, { uid: true });
-        if (!message) throw explainImapFailure({ message: `Message ${uid} is no longer in ${folder}.` });
+        if (!message) throw explainImapFailure({ message: l10n.t('Message {0} is no longer in {1}.', uid, folder) });
         if ((message.size ?? 0) > maxBytes) {
-          throw explainImapFailure({ message: `The message is ${message.size} bytes, over the preview limit of ${maxBytes}.` });
+          throw explainImapFailure({ message: l10n.t('The message is {0} bytes, over the preview limit of {1}.', message.size ?? 0, maxBytes) });
         }
         const download = await this.client.download(String(uid), undefined, { uid: true });
         const chunks: Buffer[] = [];

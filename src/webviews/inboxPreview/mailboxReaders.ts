@@ -1,4 +1,3 @@
-import * as vscode from 'vscode';
 import { loadChunk } from '../../common/lazyChunk';
 import { directMailNote } from '../../common/directMailNote';
 import { graphTargetOf } from '../../common/graphTarget';
@@ -20,7 +19,7 @@ export function mailboxReaderFor(def: CredentialDefinition, deps: MailboxReaderD
   const { settings, logger } = deps;
   if (transportsOf(def).read === 'graph') {
     const target = graphTargetOf(def, settings, logger, (destination) => deps.getAccessToken(def.id, destination, 'graph'));
-    return new (loadChunk('graph').GraphMailboxReader)({ ...target, t: (text, ...args) => vscode.l10n.t(text, ...args) });
+    return new (loadChunk('graph').GraphMailboxReader)(target);
   }
   return new (loadChunk('imap').ImapMailboxReader)({
     host: def.imap.host,

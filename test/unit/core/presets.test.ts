@@ -2,13 +2,13 @@ import * as assert from 'node:assert/strict';
 import { buildAppRegistration, formatAppRegistration, permissionsFor } from '../../../src/core/appRegistration';
 import { PERMISSIONS } from '../../../src/core/appRegistrationIds';
 import { CloudCatalog } from '../../../src/core/clouds';
-import { untranslated, type Translate } from '../../../src/core/format';
 import { buildImportReview } from '../../../src/core/importReview';
 import type { CredentialDefinition } from '../../../src/core/model';
 import { MICROSOFT_PRESETS, microsoftPresetOf, presetLabel, presetProblems, presetRefusal, presetRules } from '../../../src/core/presets';
 import { classifyDestination } from '../../../src/core/tokenDestinations';
 import { validateDefinition } from '../../../src/core/validation';
 import { sandboxCloud, validDefinition } from '../credentials/fixtures';
+import { useEnglish, useGuillemetLanguage } from '../displayLanguage';
 
 const clouds = new CloudCatalog([sandboxCloud()]);
 const input = {
@@ -151,13 +151,17 @@ describe('presets: personal Microsoft accounts and High Volume Email', () => {
       assert.deepEqual(presetProblems(validDefinition({ sharedMailbox: 'team@contoso.com' })), []);
     });
 
-    it('passes its messages through the translate function', () => {
-      const t: Translate = (message, ...args) => `«${untranslated(message, ...args)}»`;
-      assert.deepEqual(presetProblems(personal({ sharedMailbox: 'x@outlook.com' }), t), [
-        '«Personal Microsoft accounts cannot open a shared mailbox as a delegate: leave the shared mailbox empty.»'
-      ]);
-      assert.ok(presetRules('hve', t).every((rule) => rule.startsWith('«') && rule.endsWith('»')));
-      assert.equal(presetLabel('personal', t), '«Personal Microsoft account (Outlook.com, Hotmail, Live)»');
+    it('speaks the display language in its messages', () => {
+      useGuillemetLanguage();
+      try {
+        assert.deepEqual(presetProblems(personal({ sharedMailbox: 'x@outlook.com' })), [
+          '«Personal Microsoft accounts cannot open a shared mailbox as a delegate: leave the shared mailbox empty.»'
+        ]);
+        assert.ok(presetRules('hve').every((rule) => rule.startsWith('«') && rule.endsWith('»')));
+        assert.equal(presetLabel('personal'), '«Personal Microsoft account (Outlook.com, Hotmail, Live)»');
+      } finally {
+        useEnglish();
+      }
     });
   });
 
@@ -279,7 +283,7 @@ describe('presets: personal Microsoft accounts and High Volume Email', () => {
   });
 
   it('names the preset in the import review, its servers as the cloud’s own', () => {
-    const review = buildImportReview([personal(), hve()], clouds, { source: 'team.m365mail.json', fromUntrustedWorkspace: false }, untranslated);
+    const review = buildImportReview([personal(), hve()], clouds, { source: 'team.m365mail.json', fromUntrustedWorkspace: false });
     assert.equal(review.foreignServers, 0, review.detail);
     const lines = review.detail.split('\n');
     assert.ok(lines.includes('   Preset: Personal Microsoft account (Outlook.com, Hotmail, Live)'), review.detail);

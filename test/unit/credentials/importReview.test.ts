@@ -1,15 +1,15 @@
 import * as assert from 'node:assert/strict';
 import { CloudCatalog, GENERIC_PRESETS } from '../../../src/core/clouds';
-import { untranslated } from '../../../src/core/format';
 import { buildImportReview } from '../../../src/core/importReview';
 import { validDefinition } from './fixtures';
+import { useEnglish, useGuillemetLanguage } from '../displayLanguage';
 
 const clouds = new CloudCatalog();
 const trusted = { source: 'team.m365mail.json', fromUntrustedWorkspace: false };
 
 describe('the import review', () => {
   it("lists a Microsoft credential's cloud, tenant, sign-in URL, client and both servers", () => {
-    const review = buildImportReview([validDefinition()], clouds, trusted, untranslated);
+    const review = buildImportReview([validDefinition()], clouds, trusted);
     assert.equal(review.message, 'Import 1 credential(s) from team.m365mail.json?');
     assert.equal(review.foreignServers, 0);
     for (const expected of [
@@ -31,7 +31,7 @@ describe('the import review', () => {
 
   it('marks every server that is not the provider’s own, and counts them', () => {
     const tampered = validDefinition({ name: 'Tampered', imap: { host: 'outlook.office365.com.evil.net', port: 993, security: 'tls' } });
-    const review = buildImportReview([validDefinition(), tampered], clouds, trusted, untranslated);
+    const review = buildImportReview([validDefinition(), tampered], clouds, trusted);
     assert.equal(review.foreignServers, 1);
     assert.equal(review.message, 'Import 2 credential(s) from team.m365mail.json?');
     assert.match(review.detail, /^1 mail server\(s\) below \(marked ⚠\) are not their provider's own/);
@@ -57,7 +57,7 @@ describe('the import review', () => {
       imap: { host: 'imap.gmail.com', port: 993, security: 'tls' },
       smtp: { host: 'smtp.gmail.com', port: 465, security: 'tls' }
     });
-    const review = buildImportReview([def], clouds, trusted, untranslated);
+    const review = buildImportReview([def], clouds, trusted);
     const lines = review.detail.split('\n');
     for (const expected of [
       '   Authorization URL: https://accounts.google.com/o/oauth2/v2/auth',
@@ -79,17 +79,18 @@ describe('the import review', () => {
   });
 
   it('says so when the file comes from an untrusted workspace', () => {
-    const review = buildImportReview([validDefinition()], clouds, { source: 'x.m365mail.json', fromUntrustedWorkspace: true }, untranslated);
+    const review = buildImportReview([validDefinition()], clouds, { source: 'x.m365mail.json', fromUntrustedWorkspace: true });
     assert.match(review.detail, /^This file is in a workspace you have not trusted \(Restricted Mode\)\./);
   });
 
-  it('passes every sentence through the translate function', () => {
-    const review = buildImportReview(
-      [validDefinition()],
-      clouds,
-      { ...trusted, fromUntrustedWorkspace: true },
-      (message, ...args) => `«${untranslated(message, ...args)}»`
-    );
+  it('speaks the display language in every sentence', () => {
+    useGuillemetLanguage();
+    let review: ReturnType<typeof buildImportReview>;
+    try {
+      review = buildImportReview([validDefinition()], clouds, { ...trusted, fromUntrustedWorkspace: true });
+    } finally {
+      useEnglish();
+    }
     assert.match(review.message, /^«Import 1 credential/);
     assert.match(review.detail, /^«This file is in a workspace/);
     assert.match(review.detail, /«Tenant»: contoso/);

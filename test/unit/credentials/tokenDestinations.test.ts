@@ -1,6 +1,5 @@
 import * as assert from 'node:assert/strict';
 import { CloudCatalog, GENERIC_PRESETS } from '../../../src/core/clouds';
-import { untranslated } from '../../../src/core/format';
 import type { CredentialDefinition } from '../../../src/core/model';
 import {
   classifyDestination,
@@ -188,16 +187,13 @@ describe('where a token may go', () => {
   });
 
   it('explains each verdict in words', () => {
-    assert.equal(describeVerdict(verdict(microsoft, 'outlook.office365.com', 993), untranslated), 'a server of Global (Microsoft 365, Outlook.com)');
+    assert.equal(describeVerdict(verdict(microsoft, 'outlook.office365.com', 993)), 'a server of Global (Microsoft 365, Outlook.com)');
     assert.equal(
-      describeVerdict(verdict(microsoft, 'imap.example.net', 993), untranslated),
+      describeVerdict(verdict(microsoft, 'imap.example.net', 993)),
       'not a server of Global (Microsoft 365, Outlook.com) (its servers: outlook.office365.com:993, smtp.office365.com:587, smtp-mail.outlook.com:587, smtp.hve.mx.microsoft:587, smtp-hve.office365.com:587, graph.microsoft.com:443)'
     );
-    assert.equal(describeVerdict(verdict(generic, 'imap.example.net', 993), untranslated), 'not the host of the authorization URL (mail.example.org)');
-    assert.match(
-      describeVerdict(verdict(validDefinition({ cloud: 'gone' }), 'x.net', 993), untranslated),
-      /"gone" is not in the m365mail.customClouds setting/
-    );
+    assert.equal(describeVerdict(verdict(generic, 'imap.example.net', 993)), 'not the host of the authorization URL (mail.example.org)');
+    assert.match(describeVerdict(verdict(validDefinition({ cloud: 'gone' }), 'x.net', 993)), /"gone" is not in the m365mail.customClouds setting/);
   });
 
   it('fingerprints a definition so that any edit or import asks again', () => {

@@ -1,6 +1,5 @@
 import * as assert from 'node:assert/strict';
 import { CloudCatalog } from '../../../src/core/clouds';
-import { untranslated as t } from '../../../src/core/format';
 import { AEM_MAIL_SERVICE_FILE, AEM_OAUTH_FILE, aemOsgiFiles } from '../../../src/core/handover/aem';
 import { codeSpan, copyableFields, renderHandoverMarkdown, type HandoverDocument } from '../../../src/core/handover/fields';
 import { parseSapHost, sapRedirectUri, sapSecurityMaterial } from '../../../src/core/handover/sap';
@@ -24,7 +23,7 @@ function valueOf(doc: HandoverDocument, label: string): string | undefined {
 
 describe('hand-over: Adobe Experience Manager', () => {
   it('writes the two OSGi files with exactly the keys the AEM documentation names', () => {
-    const result = aemOsgiFiles(validDefinition(), clouds, t);
+    const result = aemOsgiFiles(validDefinition(), clouds);
     assert.equal(result.kind, 'files');
     if (result.kind !== 'files') return;
     const [oauthFile, mailFile] = result.files;
@@ -77,7 +76,7 @@ describe('hand-over: Adobe Experience Manager', () => {
         'offline_access'
       ]
     });
-    const result = aemOsgiFiles(def, clouds, t);
+    const result = aemOsgiFiles(def, clouds);
     assert.equal(result.kind, 'files');
     if (result.kind !== 'files') return;
     const oauth = JSON.parse(result.files[0].text) as { scopes: string[] };
@@ -90,7 +89,7 @@ describe('hand-over: Adobe Experience Manager', () => {
   });
 
   it('uses implicit TLS flags for port 465', () => {
-    const result = aemOsgiFiles(validDefinition({ smtp: { host: 'smtp.example.com', port: 465, security: 'tls' } }), clouds, t);
+    const result = aemOsgiFiles(validDefinition({ smtp: { host: 'smtp.example.com', port: 465, security: 'tls' } }), clouds);
     if (result.kind !== 'files') return assert.fail(result.reason);
     const mail = JSON.parse(result.files[1].text) as Record<string, unknown>;
     assert.equal(mail['smtp.ssl'], true);
@@ -99,8 +98,8 @@ describe('hand-over: Adobe Experience Manager', () => {
   });
 
   it('refuses client credentials and IMAP-only credentials', () => {
-    assert.equal(aemOsgiFiles(validDefinition({ grant: 'clientCredentials' }), clouds, t).kind, 'unsupported');
-    assert.equal(aemOsgiFiles(validDefinition({ purpose: 'imap' }), clouds, t).kind, 'unsupported');
+    assert.equal(aemOsgiFiles(validDefinition({ grant: 'clientCredentials' }), clouds).kind, 'unsupported');
+    assert.equal(aemOsgiFiles(validDefinition({ purpose: 'imap' }), clouds).kind, 'unsupported');
   });
 
   it("takes a generic credential's own endpoints", () => {
@@ -112,7 +111,7 @@ describe('hand-over: Adobe Experience Manager', () => {
       tokenUrl: 'https://oauth2.googleapis.com/token',
       scopes: ['https://mail.google.com/']
     });
-    const result = aemOsgiFiles(def, clouds, t);
+    const result = aemOsgiFiles(def, clouds);
     if (result.kind !== 'files') return assert.fail(result.reason);
     const oauth = JSON.parse(result.files[0].text) as Record<string, unknown>;
     assert.equal(oauth.authUrl, 'https://accounts.google.com/o/oauth2/v2/auth');
@@ -134,7 +133,7 @@ describe('hand-over: SAP Cloud Integration', () => {
   });
 
   it('gives every field of the OAuth2 Authorization Code material, no secret among them', () => {
-    const doc = documentOf(sapSecurityMaterial(validDefinition({ clientAuth: 'secretBasic' }), clouds, 'tenant.example.com', t));
+    const doc = documentOf(sapSecurityMaterial(validDefinition({ clientAuth: 'secretBasic' }), clouds, 'tenant.example.com'));
     assert.equal(valueOf(doc, 'Provider'), 'Microsoft 365');
     assert.equal(valueOf(doc, 'Authorization URL'), `https://login.microsoftonline.com/${TENANT}/oauth2/v2.0/authorize`);
     assert.equal(valueOf(doc, 'Token Service URL'), `https://login.microsoftonline.com/${TENANT}/oauth2/v2.0/token`);
@@ -154,7 +153,7 @@ describe('hand-over: SAP Cloud Integration', () => {
       validDefinition({ grant: 'clientCredentials' }),
       validDefinition({ clientAuth: 'certificate' })
     ]) {
-      const result = sapSecurityMaterial(def, clouds, 'tenant.example.com', t);
+      const result = sapSecurityMaterial(def, clouds, 'tenant.example.com');
       assert.ok('kind' in result && result.kind === 'unsupported', `${def.grant}/${def.clientAuth}`);
     }
   });
@@ -162,7 +161,7 @@ describe('hand-over: SAP Cloud Integration', () => {
 
 describe('hand-over: UiPath Integration Service', () => {
   it('a browser sign-in with a secret is "Bring your own OAuth 2.0 app" with the account', () => {
-    const doc = documentOf(uipathConnection(validDefinition({ sharedMailbox: 'orders@contoso.com' }), t));
+    const doc = documentOf(uipathConnection(validDefinition({ sharedMailbox: 'orders@contoso.com' })));
     assert.equal(valueOf(doc, 'Authentication type'), 'Bring your own OAuth 2.0 app');
     assert.deepEqual(
       doc.fields.map((f) => f.label),
@@ -175,7 +174,7 @@ describe('hand-over: UiPath Integration Service', () => {
   });
 
   it('client credentials with a secret is "OAuth 2.0 Client credentials" without environment or account', () => {
-    const doc = documentOf(uipathConnection(validDefinition({ grant: 'clientCredentials', cloud: 'usGovHigh' }), t));
+    const doc = documentOf(uipathConnection(validDefinition({ grant: 'clientCredentials', cloud: 'usGovHigh' })));
     assert.equal(valueOf(doc, 'Authentication type'), 'OAuth 2.0 Client credentials');
     assert.deepEqual(
       doc.fields.map((f) => f.label),
@@ -184,7 +183,7 @@ describe('hand-over: UiPath Integration Service', () => {
   });
 
   it('a certificate is "Client Certificate Authentication", with the environment of the cloud', () => {
-    const doc = documentOf(uipathConnection(validDefinition({ grant: 'clientCredentials', clientAuth: 'certificate', cloud: 'usGovDoD' }), t));
+    const doc = documentOf(uipathConnection(validDefinition({ grant: 'clientCredentials', clientAuth: 'certificate', cloud: 'usGovDoD' })));
     assert.equal(valueOf(doc, 'Authentication type'), 'Client Certificate Authentication');
     assert.deepEqual(
       doc.fields.map((f) => f.label),
@@ -196,8 +195,8 @@ describe('hand-over: UiPath Integration Service', () => {
   });
 
   it('refuses public clients and generic providers', () => {
-    assert.ok('kind' in uipathConnection(validDefinition({ grant: 'deviceCode', clientAuth: 'none' }), t));
-    assert.ok('kind' in uipathConnection(validDefinition({ provider: 'generic' }), t));
+    assert.ok('kind' in uipathConnection(validDefinition({ grant: 'deviceCode', clientAuth: 'none' })));
+    assert.ok('kind' in uipathConnection(validDefinition({ provider: 'generic' })));
   });
 });
 
@@ -205,7 +204,7 @@ describe('hand-over: the curl script', () => {
   const sentinel = 'eyJ0eXAiOiJKV1QiSENTINEL';
 
   it('tests IMAP and SMTP with the token from $M365MAIL_TOKEN, never inline', () => {
-    const script = connectionTestScript(validDefinition(), clouds, t);
+    const script = connectionTestScript(validDefinition(), clouds);
     assert.deepEqual(script.variables, [{ name: TOKEN_VARIABLE, resource: 'exchange' }]);
     assert.match(
       script.text,
@@ -224,7 +223,7 @@ describe('hand-over: the curl script', () => {
   });
 
   it('uses Graph where the credential does, with a second variable when both resources are used', () => {
-    const both = connectionTestScript(validDefinition({ sendTransport: 'graph' }), clouds, t);
+    const both = connectionTestScript(validDefinition({ sendTransport: 'graph' }), clouds);
     assert.deepEqual(both.variables, [
       { name: TOKEN_VARIABLE, resource: 'exchange' },
       { name: GRAPH_TOKEN_VARIABLE, resource: 'graph' }
@@ -233,7 +232,7 @@ describe('hand-over: the curl script', () => {
     assert.doesNotMatch(both.text, /smtp:\/\//);
     assert.match(both.text, /imaps:\/\//);
 
-    const graphOnly = connectionTestScript(validDefinition({ sendTransport: 'graph', readTransport: 'graph' }), clouds, t);
+    const graphOnly = connectionTestScript(validDefinition({ sendTransport: 'graph', readTransport: 'graph' }), clouds);
     assert.deepEqual(graphOnly.variables, [{ name: TOKEN_VARIABLE, resource: 'graph' }]);
     assert.match(graphOnly.text, /mailFolders\/inbox/);
     assert.doesNotMatch(graphOnly.text, /imaps:|smtp:/);
@@ -241,7 +240,7 @@ describe('hand-over: the curl script', () => {
 
   it('quotes every value it puts on a command line', () => {
     assert.equal(shellQuote("o'brien@contoso.com"), `'o'\\''brien@contoso.com'`);
-    const script = connectionTestScript(validDefinition({ name: `x'; rm -rf ~; '` }), clouds, t);
+    const script = connectionTestScript(validDefinition({ name: `x'; rm -rf ~; '` }), clouds);
     assert.ok(!script.text.includes(`'x'; rm`));
   });
 });
@@ -249,7 +248,7 @@ describe('hand-over: the curl script', () => {
 describe('hand-over: the Markdown document', () => {
   it('renders each value in a code span that survives backticks and pipes, and marks secrets', () => {
     assert.equal(codeSpan('a`b'), '``a`b``');
-    const markdown = renderHandoverMarkdown({ title: 'T', intro: [], fields: [{ label: 'A', value: 'x|y' }, { label: 'S' }], notes: [] }, t);
+    const markdown = renderHandoverMarkdown({ title: 'T', intro: [], fields: [{ label: 'A', value: 'x|y' }, { label: 'S' }], notes: [] });
     assert.match(markdown, /\| A \| `x\\\|y` \|/);
     assert.match(markdown, /\| S \| \(secret: not shown\) \|/);
   });

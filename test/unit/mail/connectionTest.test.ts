@@ -8,7 +8,8 @@ import * as assert from 'node:assert/strict';
 import type { M365MailError } from '../../../src/core/errors';
 import { X509Certificate } from 'node:crypto';
 import { IMAP_STEPS, smtpSteps, type ConnectionReport } from '../../../src/mail/diagnostics/report';
-import { codeBlock, escapeMarkdown, escapeParagraph, formatConnectionReport, type Translate } from '../../../src/mail/diagnostics/formatReport';
+import { codeBlock, escapeMarkdown, escapeParagraph, formatConnectionReport } from '../../../src/mail/diagnostics/formatReport';
+import { useEnglish, useGuillemetLanguage } from '../displayLanguage';
 import {
   decodeXoauth2Challenge,
   ehloName,
@@ -303,17 +304,18 @@ describe('connection test: the Markdown report', () => {
     assert.doesNotMatch(green, /❌|What went wrong/);
   });
 
-  it('passes every label through the translation function', () => {
-    const seen: string[] = [];
-    const t: Translate = (message, ...args) => {
-      seen.push(message);
-      return `«${message.replace(/\{(\d+)\}/g, (_m, i: string) => String(args[Number(i)]))}»`;
-    };
-    const markdown = formatConnectionReport({ credentialName: 'x', reports: [failedSmtp] }, t);
-    assert.ok(seen.includes('Connection test: {0}'));
-    assert.ok(seen.includes('Next step'));
-    assert.ok(seen.includes('DNS lookup'));
+  it('speaks the display language in every label, and leaves protocol commands as they are', () => {
+    useGuillemetLanguage();
+    let markdown: string;
+    try {
+      markdown = formatConnectionReport({ credentialName: 'x', reports: [failedSmtp] });
+    } finally {
+      useEnglish();
+    }
     assert.match(markdown, /«Connection test: x»/);
+    assert.match(markdown, /«Next step»/);
+    assert.match(markdown, /\| «DNS lookup» \|/);
+    assert.match(markdown, /\| EHLO \|/);
   });
 
   it('escapes Markdown in server text', () => {

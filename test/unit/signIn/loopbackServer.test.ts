@@ -3,6 +3,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import { startLoopbackServer } from '../../../src/signIn/loopbackServer';
 import { CancelledError, M365MailError } from '../../../src/core/errors';
+import { useEnglish, useGuillemetLanguage } from '../displayLanguage';
 
 function nonLoopbackAddress(): string | undefined {
   return Object.values(os.networkInterfaces())
@@ -66,11 +67,16 @@ describe('loopback redirect listener', () => {
     assert.match(await wait, /error=access_denied/);
   });
 
-  it('shows its pages through the translation it is given', async () => {
-    const server = await startLoopbackServer({ t: (message) => `«${message}»` });
-    server.expectState('s');
-    const response = await fetch(`http://127.0.0.1:${server.port}/?code=c&state=s`);
-    assert.match(await response.text(), /«Signed in»/);
+  it('shows its pages in the display language', async () => {
+    useGuillemetLanguage();
+    try {
+      const server = await startLoopbackServer();
+      server.expectState('s');
+      const response = await fetch(`http://127.0.0.1:${server.port}/?code=c&state=s`);
+      assert.match(await response.text(), /<h1>«Signed in»<\/h1>/);
+    } finally {
+      useEnglish();
+    }
   });
 
   it('answers a localhost redirect on ::1 as well as on 127.0.0.1', async () => {

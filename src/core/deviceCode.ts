@@ -34,12 +34,13 @@ export interface VettedDeviceAuthorization {
 
 /** Why `value` may not be opened as a verification page, or `undefined` when it may. */
 export function verificationUriProblem(value: unknown, what: string): string | undefined {
-  if (typeof value !== 'string')
+  if (typeof value !== 'string') {
     return l10n.t({
       message: 'The server sent no {0}.',
       args: [what],
       comment: ["{0} is the name of the field in the server's reply (RFC 8628), e.g. verification_uri."]
     });
+  }
   let url: URL;
   try {
     url = new URL(value);

@@ -67,11 +67,12 @@ function decryptPkcs8(body: string, passphrase: string, fileName: string): strin
     info = withUtf8Pbkdf2(passphrase, () => forge.pki.decryptPrivateKeyInfo(forge.asn1.fromDer(body), passphrase));
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    if (/unsupported/i.test(message))
+    if (/unsupported/i.test(message)) {
       throw unsupported(
         fileName,
         l10n.t({ message: 'a cipher or key derivation forge does not support', comment: ['forge is the name of a JavaScript library.'] })
       );
+    }
     // forge parses the decrypted bytes as ASN.1 itself: a wrong passphrase can fail there.
     if (/ASN\.1|Too few bytes|Unparsed/i.test(message)) throw wrongPassword(fileName, error);
     throw new CertificateError('unreadable', l10n.t('The encrypted private key in {0} cannot be read ({1}).', fileName, message), { cause: error });

@@ -30,10 +30,8 @@ describe('the hand-over curl script against the sandbox', function () {
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  const t = (message: string, ...args: Array<string | number | boolean>) => message.replace(/\{(\d+)\}/g, (_, i: string) => String(args[Number(i)]));
-
   function runScript(def: CredentialDefinition, variables: Record<string, string>): Promise<Run & { text: string }> {
-    const { text } = connectionTestScript(def, env.clouds, t);
+    const { text } = connectionTestScript(def, env.clouds);
     const file = path.join(dir, `${def.id}.sh`);
     fs.writeFileSync(file, text, { mode: 0o600 });
     const caFile = path.join(dir, 'ca.pem');

@@ -65,7 +65,7 @@ describe('send an .eml chosen from the Explorer (the command with a file URI)', 
     const offset = log.offset();
     const running = vscode.commands.executeCommand(CommandIds.sendEml, uri);
     const summarized = await log.line(offset, /\.eml (read from disk|taken from the editor)/);
-    assert.match(summarized, new RegExp(`\\.eml read from disk: ${message.length} B checked and summarized in \\d+ ms`));
+    assert.match(summarized, new RegExp(`\\.eml read from disk: ${message.length} bytes checked and summarized in \\d+ ms`));
     // Either a prompt (which credential, who receives it) or the "add a credential first" error is shown: close both.
     await closeUntilSettled(running, 'workbench.action.closeQuickOpen', 'notifications.clearAll');
     const logged = log.since(offset);

@@ -67,11 +67,11 @@ export function httpsRequest(url: string, options: HttpOptions = {}): Promise<Ht
         },
         signal: options.signal,
         ...route?.tls,
-        agent: route?.agent ?? false
+        agent: route ? route.agent : false
       },
       (response) => {
         // A proxy that refused the tunnel answers in the origin's place; its answer is not the server's.
-        const refused = proxy.refusal();
+        const refused = proxy.refusal(response.statusCode);
         if (refused) {
           response.resume();
           reject(proxyError(refused));
@@ -89,7 +89,7 @@ export function httpsRequest(url: string, options: HttpOptions = {}): Promise<Ht
     request.setTimeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS, () => request.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
     // What the server presented, so that a verification failure can show the chain it refused.
     let chain: CertificateSummary[] = [];
-    const proxy = watchProxy(request, route?.proxy, target.host);
+    const proxy = watchProxy(request, route, target.host);
     request.once('socket', (socket) => {
       const tlsSocket = socket as TLSSocket;
       if (typeof tlsSocket.getPeerCertificate === 'function') onPeerChain(tlsSocket, (presented) => (chain = presented));

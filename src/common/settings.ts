@@ -4,7 +4,7 @@ import { CloudCatalog, type MicrosoftCloud } from '../core/clouds';
 import type { Logger } from '../core/logger';
 import type { SecretRedactor } from '../core/redact';
 import { clampAuthorizationTimeoutSeconds } from '../core/model';
-import { resolveProxyConfig, type ProxyConfig } from '../net/proxyRoute';
+import { proxySupportOf, resolveProxyConfig, type ProxyConfig, type ProxySupport } from '../net/proxyRoute';
 
 /**
  * The extension's settings (section `m365mail`). The security-relevant settings (custom clouds,
@@ -68,6 +68,7 @@ export class Settings implements vscode.Disposable {
       noProxy: http.get<string[]>('noProxy', []),
       authorization: http.get<string | null>('proxyAuthorization'),
       strictSsl: http.get<boolean>('proxyStrictSSL'),
+      support: http.get<ProxySupport>('proxySupport'),
       env: process.env
     });
     if (config) {
@@ -76,6 +77,11 @@ export class Settings implements vscode.Disposable {
       for (const secret of [config.authorization, credentials, url.password, decodeURIComponent(url.password)]) this.redactor?.add(secret);
     }
     return config;
+  }
+
+  /** VS Code's `http.proxySupport` (default `override`): whether its extension-host patch routes our HTTPS. */
+  proxySupport(): ProxySupport {
+    return proxySupportOf(vscode.workspace.getConfiguration('http').get<string>('proxySupport'));
   }
 
   /** Machine-scoped too: a workspace that set it to hours would keep a loopback listener open that long. */

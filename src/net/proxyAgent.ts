@@ -8,10 +8,13 @@
  * This module bundles `https-proxy-agent`: only the chunks that make requests (auth, graph) and the
  * `proxy` chunk import it, never the activation bundle.
  */
+import { createHash } from 'node:crypto';
 import * as https from 'node:https';
+// The module object itself, not the bundler's copy of its keys at load time: the patch's marker is read live.
+import httpsModule from 'node:https';
 import type * as tls from 'node:tls';
 import { HttpsProxyAgent } from 'https-proxy-agent';
-import { proxyFor, type ProxyConfig } from './proxyRoute';
+import { leftToVsCode, proxyFor, type ProxyConfig } from './proxyRoute';
 import { httpsAgentFor, MIN_TLS_VERSION, secureContextFor } from './tlsContext';
 
 /** Settings change rarely; a handful of proxy agents at most is ever kept. */
@@ -19,11 +22,25 @@ const MAX_CACHED_AGENTS = 8;
 const agents = new Map<string, https.Agent>();
 
 export interface HttpsRoute {
-  agent: https.Agent;
+  /** Undefined: the request brings no agent and VS Code's patched `https` routes it ({@link HttpsRoute.byVsCode}). */
+  agent: https.Agent | undefined;
   /** Spread into the request's options: through a tunnel the origin's TLS is built from the request's options, not the agent's. */
-  tls: Pick<tls.ConnectionOptions, 'secureContext' | 'minVersion'>;
-  /** The proxy the request goes through; undefined when it goes direct. */
+  tls: Pick<tls.ConnectionOptions, 'secureContext' | 'minVersion' | 'sessionIdContext'>;
+  /** The proxy the request goes through by our own agent; undefined when it goes direct or VS Code routes it. */
   proxy?: ProxyConfig;
+  /** VS Code's extension-host patch picks the route (setting, environment, system proxy or PAC); `proxyErrors.watchProxy` learns its choice. */
+  byVsCode?: boolean;
+  /** With {@link HttpsRoute.byVsCode}: the proxy of settings or environment, which VS Code picks first too. */
+  configured?: ProxyConfig;
+}
+
+/**
+ * Whether VS Code's extension-host proxy patch is on this process' `https` (@vscode/proxy-agent
+ * keeps the unpatched functions as `__vscodeOriginal` on the module it patched). False in plain
+ * Node: the integration tests, a script.
+ */
+export function vscodePatchesHttps(): boolean {
+  return '__vscodeOriginal' in httpsModule;
 }
 
 /**
@@ -60,9 +77,30 @@ function proxyAgent(proxy: ProxyConfig, extraCaCertificates: readonly string[]):
   return agent;
 }
 
+/**
+ * The pool key of a VS Code-routed request's trust: its direct connections come from Node's
+ * shared `https.globalAgent` (VS Code's agent hands DIRECT to it), whose keep-alive sockets and
+ * TLS sessions are keyed by the request's options but not by `secureContext`. A socket or session
+ * verified against another CA list would be reused as it is; `sessionIdContext` is in the key
+ * (and means nothing to a client), so it keeps each list's connections apart.
+ */
+function trustKey(extraCaCertificates: readonly string[]): string {
+  const hash = createHash('sha256').update(extraCaCertificates.join('\n')).digest('hex').slice(0, 16);
+  return `m365mail-${extraCaCertificates.length ? hash : 'vscode'}`;
+}
+
 /** How a request to `target` goes out: through the configured proxy unless its host is in the no-proxy list. */
 export function httpsRouteFor(target: URL, extraCaCertificates: readonly string[], proxyConfig: ProxyConfig | undefined): HttpsRoute {
   const tlsOptions = { secureContext: secureContextFor(extraCaCertificates), minVersion: MIN_TLS_VERSION };
+  if (vscodePatchesHttps() && leftToVsCode(proxyConfig)) {
+    // No agent: VS Code's patched `https` routes it. With CAs of ours, our secure context rides in
+    // the request's options, which its direct and tunnelled connections both use: that list
+    // decides. Without, VS Code's system certificates (`http.systemCertificates`) are added to
+    // Node's roots, which it does only when the request brings no context. Verification is on
+    // either way: VS Code adds roots, it never turns checking off.
+    const tls = extraCaCertificates.length ? tlsOptions : { minVersion: MIN_TLS_VERSION };
+    return { agent: undefined, tls: { ...tls, sessionIdContext: trustKey(extraCaCertificates) }, byVsCode: true, configured: proxyConfig };
+  }
   const proxy = proxyFor(target, proxyConfig);
   if (!proxy) return { agent: httpsAgentFor(extraCaCertificates), tls: tlsOptions };
   return { agent: proxyAgent(proxy, extraCaCertificates), tls: tlsOptions, proxy };

@@ -9,7 +9,7 @@ import * as l10n from '@vscode/l10n';
 import type { ClientRequest } from 'node:http';
 import { M365MailError } from '../core/errors';
 import { classifyNetworkFailure } from './networkErrors';
-import { proxyLabel, type ProxyConfig } from './proxyRoute';
+import { proxyLabel, proxyUrlOfResolution, type ProxyConfig } from './proxyRoute';
 
 export type ProxyFailureCode = 'proxy.unreachable' | 'proxy.auth_required' | 'proxy.refused';
 
@@ -20,34 +20,91 @@ export interface ProxyExplanation {
 }
 
 export interface ProxyWatch {
-  /** The status the proxy answered to CONNECT, once it has. */
+  /** The status the proxy answered to CONNECT, once it has (our agent only: VS Code's keeps it to itself). */
   connectStatus(): number | undefined;
-  /** When the response starts: the proxy's refusal if it answered in the origin's place (CONNECT not 200). */
-  refusal(): ProxyExplanation | undefined;
+  /**
+   * When the response starts (its status given): the proxy's refusal if it answered in the
+   * origin's place (CONNECT not 200).
+   */
+  refusal(responseStatus?: number): ProxyExplanation | undefined;
   /** For a request error: the proxy's explanation if the failure is the proxy's, else undefined. */
   failure(error: { code?: string; message?: string }): ProxyExplanation | undefined;
+  /** The proxy the request went through (ours, or the one VS Code chose), once known; undefined: direct. */
+  through(): ProxyConfig | undefined;
+  /** VS Code routed the request and said how: `DIRECT`, or the proxy without credentials. */
+  vscodeChoice(): string | undefined;
+}
+
+/** How a request goes out, as `proxyAgent.httpsRouteFor` says (the fields this file needs). */
+export interface WatchedRoute {
+  /** Our own agent tunnels through this proxy. */
+  proxy?: ProxyConfig;
+  /** No agent of ours: VS Code's patched `https` routes the request. */
+  byVsCode?: boolean;
+  /** The proxy configured in settings or the environment, if any (VS Code picks it first too). */
+  configured?: ProxyConfig;
 }
 
 /**
- * Watches one request sent through `proxy` (undefined: direct, nothing to watch) to `host`.
- * `https-proxy-agent` emits `proxyConnect` on the request with the proxy's answer; when it is not
- * 200 the agent replays that answer as the response, which must not be taken for the server's.
+ * The proxy VS Code chose, as a configuration to explain with: the configured one when it is
+ * that, else VS Code's own resolution (the system proxy or PAC).
  */
-export function watchProxy(request: ClientRequest, proxy: ProxyConfig | undefined, host: string): ProxyWatch {
+function chosenByVsCode(url: string, configured: ProxyConfig | undefined): ProxyConfig {
+  // VS Code's routing sends credentials from the proxy URL (or its own prompt), never `http.proxyAuthorization`.
+  if (configured && proxyLabel(configured) === url) return { ...configured, authorization: undefined };
+  return { url, source: 'system', noProxy: [], strictSslOff: configured?.strictSslOff ?? false, support: configured?.support ?? 'override' };
+}
+
+/**
+ * Watches one request to `host` going out by `route` (undefined: direct, nothing to watch).
+ * Our agent (`https-proxy-agent`) emits `proxyConnect` on the request with the proxy's answer;
+ * when it is not 200 the agent replays that answer as the response, which must not be taken for
+ * the server's. VS Code's agent (@vscode/proxy-agent) emits `proxy` instead, with its resolution
+ * (`PROXY host:port`, `DIRECT`) and the socket or the error; its CONNECT answer stays inside, so a
+ * refusal shows as a response on a socket that is not TLS (the replay), where an HTTPS origin's
+ * answer always comes over TLS.
+ */
+export function watchProxy(request: ClientRequest, route: WatchedRoute | undefined, host: string): ProxyWatch {
   let status: number | undefined;
-  if (proxy) request.once('proxyConnect', (connect: { statusCode?: number }) => (status = connect.statusCode));
+  let resolution: string | undefined;
+  let resolutionError: (Error & { code?: string }) | undefined;
+  let plainSocket = false;
+  const ours = route?.proxy;
+  if (ours) request.once('proxyConnect', (connect: { statusCode?: number }) => (status = connect.statusCode));
+  if (route?.byVsCode) {
+    request.on('proxy', (event: { proxy?: string; error?: Error & { code?: string } }) => {
+      resolution = event.proxy;
+      resolutionError = event.error;
+    });
+    request.once('socket', (socket: { encrypted?: boolean }) => (plainSocket = socket.encrypted !== true));
+  }
+  const through = (): ProxyConfig | undefined => {
+    if (ours) return ours;
+    const url = proxyUrlOfResolution(resolution);
+    return url ? chosenByVsCode(url, route?.configured) : undefined;
+  };
   return {
     connectStatus: () => status,
-    refusal: () => (proxy && status !== undefined && status !== 200 ? explainProxyRefusal(status, proxy, host) : undefined),
-    failure: (error) => (proxy ? explainProxyFailure(error, proxy, host, status) : undefined)
+    refusal: (responseStatus) => {
+      if (ours) return status !== undefined && status !== 200 ? explainProxyRefusal(status, ours, host) : undefined;
+      const vscodeProxy = through();
+      return vscodeProxy && plainSocket && responseStatus !== undefined ? explainProxyRefusal(responseStatus, vscodeProxy, host) : undefined;
+    },
+    failure: (error) => {
+      if (ours) return explainProxyFailure(error, ours, host, status);
+      const vscodeProxy = through();
+      return vscodeProxy ? explainProxyFailure(resolutionError ?? error, vscodeProxy, host, undefined) : undefined;
+    },
+    through,
+    vscodeChoice: () => (resolution === undefined ? undefined : (proxyUrlOfResolution(resolution) ?? 'DIRECT'))
   };
 }
 
 function where(proxy: ProxyConfig): string {
   return l10n.t({
     message: '{0} (from {1})',
-    args: [proxyLabel(proxy), proxy.source],
-    comment: ['{0} is the proxy, {1} the setting or environment variable that names it.']
+    args: [proxyLabel(proxy), proxy.source === 'system' ? l10n.t("VS Code's system proxy resolution") : proxy.source],
+    comment: ["{0} is the proxy, {1} the setting or environment variable that names it, or VS Code's own resolution (system proxy, PAC)."]
   });
 }
 
@@ -100,11 +157,13 @@ export function explainProxyFailure(
   return {
     code: 'proxy.unreachable',
     message: l10n.t('The proxy {0} cannot be reached on the way to {1}: {2}.', where(proxy), host, failure.message || failure.code || kind),
-    nextStep: l10n.t(
-      'Check the proxy address in "{0}" and that the proxy runs; list {1} in "http.noProxy" if it should be reached directly.',
-      proxy.source,
-      host
-    )
+    nextStep:
+      proxy.source === 'system'
+        ? l10n.t(
+            'Check the system\'s proxy settings (or its PAC script) and that the proxy runs; list {0} in "http.noProxy" if it should be reached directly.',
+            host
+          )
+        : l10n.t('Check the proxy address in "{0}" and that the proxy runs; list {1} in "http.noProxy" if it should be reached directly.', proxy.source, host)
   };
 }
 

@@ -5,9 +5,22 @@
  * use): `*` matches every host, a name matches itself only, a name starting with `.` or
  * `*.` matches its subdomains only, `:port` narrows an entry to that port.
  * Pure: the caller reads the settings and the environment and passes them in.
+ *
+ * Inside VS Code's extension host the request may not be ours to route: VS Code patches Node's
+ * `https` for extensions (`http.proxySupport`, @vscode/proxy-agent). Under `override` (the
+ * default) it replaces any agent a request brings unless the host is `localhost` / `127.0.0.1`;
+ * under `fallback` it picks the proxy first and uses the request's agent only for DIRECT; under
+ * `on` it routes only requests that bring no agent. Its order is `http.noProxy` (or NO_PROXY),
+ * `http.proxy`, HTTPS_PROXY / HTTP_PROXY, then the system proxy (desktop: the main process'
+ * Electron resolveProxy, PAC included; a remote or server host only with
+ * `http.useLocalProxyConfiguration`, asking the client). See {@link leftToVsCode}.
  */
 
-export type ProxySource = 'http.proxy' | 'HTTPS_PROXY' | 'HTTP_PROXY';
+/** Where the proxy came from: a setting, the environment, or VS Code's own resolution (system proxy, PAC). */
+export type ProxySource = 'http.proxy' | 'HTTPS_PROXY' | 'HTTP_PROXY' | 'system';
+
+/** VS Code's `http.proxySupport`. */
+export type ProxySupport = 'off' | 'on' | 'fallback' | 'override';
 
 export interface ProxyConfig {
   /** The proxy, `http:` or `https:`; may carry `user:password@` (never shown: see {@link proxyLabel}). */
@@ -19,6 +32,8 @@ export interface ProxyConfig {
   authorization?: string;
   /** `http.proxyStrictSSL` is false: noted, never obeyed (verification stays on). */
   strictSslOff: boolean;
+  /** `http.proxySupport`; `off` when unknown (outside VS Code nothing else routes). */
+  support: ProxySupport;
 }
 
 export interface ProxyInputs {
@@ -30,6 +45,8 @@ export interface ProxyInputs {
   authorization?: string | null;
   /** `http.proxyStrictSSL`. */
   strictSsl?: boolean;
+  /** `http.proxySupport`; undefined outside VS Code. */
+  support?: ProxySupport;
   /** The process environment (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`, either case). */
   env: Readonly<Record<string, string | undefined>>;
 }
@@ -61,7 +78,50 @@ export function resolveProxyConfig(inputs: ProxyInputs): ProxyConfig | undefined
   if (!url) return undefined;
   const noProxy = [...(inputs.noProxy ?? []), ...(envValue(inputs.env, 'NO_PROXY') ?? '').split(/[,\s]+/)].map((entry) => entry.trim()).filter(Boolean);
   const authorization = inputs.authorization?.trim() || undefined;
-  return { url, source, noProxy, authorization, strictSslOff: inputs.strictSsl === false };
+  return { url, source, noProxy, authorization, strictSslOff: inputs.strictSsl === false, support: proxySupportOf(inputs.support) };
+}
+
+/** `http.proxySupport` as VS Code reads it: unset or unknown counts as `off` (its patch routes nothing then). */
+export function proxySupportOf(value: unknown): ProxySupport {
+  return value === 'on' || value === 'fallback' || value === 'override' ? value : 'off';
+}
+
+/**
+ * Whether a request should bring no agent and let VS Code's patched `https` route it (only
+ * meaningful where that patch is in place): with no proxy of ours configured, so that the system
+ * proxy and PAC apply (under `on` an agent of ours would keep VS Code out); and under `override`
+ * or `fallback`, where VS Code picks the proxy whatever agent we pass. Under `on` with a proxy of
+ * ours, and under `off`, our agent routes.
+ */
+export function leftToVsCode(config: Pick<ProxyConfig, 'support'> | undefined): boolean {
+  return !config || config.support === 'override' || config.support === 'fallback';
+}
+
+/**
+ * The proxy in a result of VS Code's resolution as @vscode/proxy-agent reports it on the request
+ * (`PROXY host:port`, `HTTPS host:port`, `SOCKS host:port`, `DIRECT`; several separated by `;`, the
+ * first wins), as a URL without credentials; undefined for DIRECT or nothing recognised.
+ */
+export function proxyUrlOfResolution(result: string | undefined): string | undefined {
+  const first = (result ?? '').trim().split(/\s*;\s*/)[0] ?? '';
+  const [type, target] = first.split(/\s+/);
+  const scheme =
+    type === 'PROXY' || type === 'HTTP'
+      ? 'http'
+      : type === 'HTTPS'
+        ? 'https'
+        : type === 'SOCKS' || type === 'SOCKS5'
+          ? 'socks'
+          : type === 'SOCKS4'
+            ? 'socks4a'
+            : undefined;
+  if (!scheme || !target) return undefined;
+  try {
+    const url = new URL(`${scheme}://${target}`);
+    return `${url.protocol}//${url.host}`;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Whether one no-proxy entry matches a host (lower case, IPv6 without brackets) and port. */

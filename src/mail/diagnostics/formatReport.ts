@@ -9,7 +9,7 @@
 import * as l10n from '@vscode/l10n';
 import type { CertificateSummary } from '../../net/certificateChain';
 import type { DialAttempt } from '../../net/dialAddresses';
-import type { ConnectionReport, ConnectionStep, StepId } from './report';
+import type { ConnectionReport, ConnectionStep, ProxyFindings, StepId } from './report';
 
 export interface ReportInput {
   /** The credential's name. */
@@ -145,25 +145,52 @@ function stepResult(report: ConnectionReport, step: ConnectionStep): string {
   }
 }
 
+/**
+ * VS Code's extension-host patch chose the route (`http.proxySupport` on, fallback or override):
+ * the proxy it took and where that came from, or that it went direct. Its CONNECT answer is not
+ * visible to us; the HTTP status is.
+ */
+function routedByVsCode(found: ProxyFindings): string {
+  const source = found.source === 'system' ? l10n.t("VS Code's system proxy resolution") : found.source;
+  return found.through
+    ? l10n.t(
+        'the token endpoint {0} answered through {1} (from {2}; routed by VS Code, http.proxySupport: {3}): HTTP {4}',
+        found.target,
+        found.proxy,
+        source,
+        found.support ?? '?',
+        found.httpStatus ?? '?'
+      )
+    : l10n.t(
+        'VS Code sent the token endpoint {0} directly (http.proxySupport: {1}; it sends localhost and the no-proxy list direct): HTTP {2}',
+        found.target,
+        found.support ?? '?',
+        found.httpStatus ?? '?'
+      );
+}
+
 /** Which proxy, and how the token endpoint was reached. */
 function proxyResult(step: ConnectionStep): string {
   const found = step.proxy;
   if (!found) return '';
-  const reached = found.through
-    ? l10n.t(
-        'the token endpoint {0} answered through {1} (from {2}): CONNECT {3}, HTTP {4}',
-        found.target,
-        found.proxy,
-        found.source,
-        found.connectStatus ?? '?',
-        found.httpStatus ?? '?'
-      )
-    : l10n.t(
-        'the token endpoint {0} is in the no-proxy list and answered directly (HTTP {1}); other hosts go through {2}',
-        found.target,
-        found.httpStatus ?? '?',
-        found.proxy
-      );
+  const reached =
+    found.routedBy === 'vscode'
+      ? routedByVsCode(found)
+      : found.through
+        ? l10n.t(
+            'the token endpoint {0} answered through {1} (from {2}): CONNECT {3}, HTTP {4}',
+            found.target,
+            found.proxy,
+            found.source,
+            found.connectStatus ?? '?',
+            found.httpStatus ?? '?'
+          )
+        : l10n.t(
+            'the token endpoint {0} is in the no-proxy list and answered directly (HTTP {1}); other hosts go through {2}',
+            found.target,
+            found.httpStatus ?? '?',
+            found.proxy
+          );
   return found.strictSslOff ? `${reached}; ${l10n.t('http.proxyStrictSSL is false, but certificates are verified all the same')}` : reached;
 }
 

@@ -32,7 +32,7 @@ function get(url: URL, token: string, route: HttpsRoute, signal: AbortSignal): P
       { method: 'GET', headers: { authorization: `Bearer ${token}`, accept: 'application/json' }, ...route.tls, agent: route.agent, signal },
       (response) => {
         // A proxy that refused the tunnel answers in Graph's place.
-        const refused = proxy.refusal();
+        const refused = proxy.refusal(response.statusCode);
         if (refused) {
           response.resume();
           return reject(new StepFailure(refused));
@@ -48,7 +48,7 @@ function get(url: URL, token: string, route: HttpsRoute, signal: AbortSignal): P
         response.on('error', reject);
       }
     );
-    const proxy = watchProxy(request, route.proxy, url.host);
+    const proxy = watchProxy(request, route, url.host);
     request.on('error', (error: Error & { code?: string }) => {
       const viaProxy = proxy.failure(error);
       reject(viaProxy ? new StepFailure(viaProxy) : error);
@@ -112,11 +112,13 @@ export async function testGraphConnection(options: ConnectionTestOptions & { gra
   };
   // Direct unless the host hands in a route through VS Code's proxy (and the Graph host is not in the no-proxy list).
   const route: HttpsRoute = options.route?.(endpoint) ?? { agent: httpsAgentFor(options.extraCaCertificates), tls: tlsOptions(options.extraCaCertificates) };
-  const engine = new StepEngine('graph', graphSteps(graph, Boolean(route.proxy)), engineOptions, explain);
+  // VS Code routing a request with a proxy configured picks that proxy too (unless the host is in its no-proxy list).
+  const viaProxy = route.proxy ?? (route.byVsCode ? route.configured : undefined);
+  const engine = new StepEngine('graph', graphSteps(graph, Boolean(viaProxy)), engineOptions, explain);
   const mailboxPath = `/v1.0/users/${encodeURIComponent(options.user)}`;
   const report = await engine.run(
     async () => {
-      if (!route.proxy) {
+      if (!viaProxy) {
         const addresses = await engine.step('dns', (s) => resolveHost(engine, s));
         const socket = await engine.step('tcp', (s, signal) => connectTcp(engine, addresses, s, signal));
         const secure = await engine.step('tls', (s) => handshake(engine, socket, s));
@@ -169,5 +171,5 @@ export async function testGraphConnection(options: ConnectionTestOptions & { gra
     },
     () => undefined
   );
-  return route.proxy ? { ...report, viaProxy: proxyLabel(route.proxy) } : report;
+  return viaProxy ? { ...report, viaProxy: proxyLabel(viaProxy) } : report;
 }

@@ -9,21 +9,30 @@ import * as l10n from '@vscode/l10n';
 import * as https from 'node:https';
 import { explainNetworkFailure } from '../../net/networkErrors';
 import { watchProxy } from '../../net/proxyErrors';
-import { proxyLabel } from '../../net/proxyRoute';
+import { proxyLabel, type ProxyConfig } from '../../net/proxyRoute';
 import type { HttpsRoute } from '../../net/proxyAgent';
 import type { ConnectionReport, ConnectionTestOptions, StepError } from './report';
 import { StepEngine } from './stepEngine';
 import { StepFailure } from './stepErrors';
 
-function probe(target: URL, route: HttpsRoute, signal: AbortSignal): Promise<{ httpStatus: number; connectStatus?: number }> {
+interface ProbeAnswer {
+  httpStatus: number;
+  connectStatus?: number;
+  /** VS Code routed the request: `DIRECT` or the proxy it chose (no credentials). */
+  vscodeChoice?: string;
+  /** The proxy the request went through, whoever chose it. */
+  through?: ProxyConfig;
+}
+
+function probe(target: URL, route: HttpsRoute, signal: AbortSignal): Promise<ProbeAnswer> {
   return new Promise((resolve, reject) => {
     const request = https.request(target, { method: 'GET', headers: { accept: 'application/json' }, ...route.tls, agent: route.agent, signal }, (response) => {
       response.resume();
-      const refused = proxy.refusal();
+      const refused = proxy.refusal(response.statusCode);
       if (refused) return reject(new StepFailure(refused));
-      resolve({ httpStatus: response.statusCode ?? 0, connectStatus: proxy.connectStatus() });
+      resolve({ httpStatus: response.statusCode ?? 0, connectStatus: proxy.connectStatus(), vscodeChoice: proxy.vscodeChoice(), through: proxy.through() });
     });
-    const proxy = watchProxy(request, route.proxy, target.host);
+    const proxy = watchProxy(request, route, target.host);
     request.on('error', (error: Error & { code?: string }) => {
       const viaProxy = proxy.failure(error);
       reject(viaProxy ? new StepFailure(viaProxy) : error);
@@ -65,8 +74,11 @@ export async function testProxyConnection(options: ConnectionTestOptions): Promi
           through: Boolean(chosen.proxy),
           strictSslOff: test.config.strictSslOff
         };
-        const answer = await probe(target, chosen, signal);
+        if (chosen.byVsCode) s.proxy = { ...s.proxy, routedBy: 'vscode', support: test.config.support };
+        const { through, ...answer } = await probe(target, chosen, signal);
         s.proxy = { ...s.proxy, ...answer };
+        // VS Code's choice is the one that counts: it may be the configured proxy, or its own resolution's.
+        if (chosen.byVsCode) s.proxy = { ...s.proxy, through: Boolean(through), ...(through ? { proxy: proxyLabel(through), source: through.source } : {}) };
         s.reply = `HTTP ${answer.httpStatus}`;
       }),
     () => undefined

@@ -8,7 +8,7 @@ import type { CertificateSummary } from '../../net/certificateChain';
 import type { DialAttempt } from '../../net/dialAddresses';
 import type { Logger } from '../../core/logger';
 import type { HttpsRoute } from '../../net/proxyAgent';
-import type { ProxyConfig, ProxySource } from '../../net/proxyRoute';
+import type { ProxyConfig, ProxySource, ProxySupport } from '../../net/proxyRoute';
 
 /** `proxy`: the HTTPS proxy's own report (one step), present only when a proxy is configured. */
 export type ConnectionProtocol = 'imap' | 'smtp' | 'graph' | 'proxy';
@@ -115,6 +115,11 @@ export interface ProxyFindings {
   httpStatus?: number;
   /** `http.proxyStrictSSL` is false, and verification stayed on anyway. */
   strictSslOff: boolean;
+  /** `vscode`: VS Code's extension-host patch routed the request (`http.proxySupport` {@link ProxyFindings.support}), not our agent. */
+  routedBy?: 'vscode';
+  support?: ProxySupport;
+  /** What VS Code's resolution said: `DIRECT` or the proxy (no credentials). */
+  vscodeChoice?: string;
 }
 
 export interface ConnectionReport {

@@ -104,7 +104,7 @@ export class GraphTransport implements Middleware {
       };
       const call = https.request(target, { method, headers, ...route.tls, agent: route.agent, signal: this.options.signal }, (response) => {
         // A proxy that refused the tunnel answers in Graph's place: not Graph's answer.
-        const refused = proxy.refusal();
+        const refused = proxy.refusal(response.statusCode);
         if (refused) {
           response.resume();
           return reject(proxyError(refused));
@@ -112,7 +112,7 @@ export class GraphTransport implements Middleware {
         collectResponse(response, MAX_RESPONSE_BYTES, (error) => call.destroy(error), resolve);
         response.on('error', fail);
       });
-      const proxy = watchProxy(call, route.proxy, target.host);
+      const proxy = watchProxy(call, route, target.host);
       call.setTimeout(this.options.timeoutMs, () => call.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
       call.once('socket', (socket) => {
         const tlsSocket = socket as TLSSocket;

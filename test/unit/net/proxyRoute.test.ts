@@ -1,8 +1,20 @@
 import * as assert from 'node:assert/strict';
-import { normalizeProxyUrl, proxyFor, proxyLabel, resolveProxyConfig, type ProxyConfig } from '../../../src/net/proxyRoute';
-import { explainProxyFailure, explainProxyRefusal, mailPortsNote } from '../../../src/net/proxyErrors';
+import { EventEmitter } from 'node:events';
+import type { ClientRequest } from 'node:http';
+import {
+  leftToVsCode,
+  normalizeProxyUrl,
+  proxyFor,
+  proxyLabel,
+  proxySupportOf,
+  proxyUrlOfResolution,
+  resolveProxyConfig,
+  type ProxyConfig,
+  type ProxySupport
+} from '../../../src/net/proxyRoute';
+import { explainProxyFailure, explainProxyRefusal, mailPortsNote, watchProxy } from '../../../src/net/proxyErrors';
 
-const config = (noProxy: string[]): ProxyConfig => ({ url: 'http://proxy.corp:3128/', source: 'http.proxy', noProxy, strictSslOff: false });
+const config = (noProxy: string[]): ProxyConfig => ({ url: 'http://proxy.corp:3128/', source: 'http.proxy', noProxy, strictSslOff: false, support: 'off' });
 const via = (url: string, noProxy: string[]) => proxyFor(new URL(url), config(noProxy)) !== undefined;
 
 describe('proxy settings resolution', () => {
@@ -117,5 +129,72 @@ describe('proxy failures', () => {
   it('tells IMAP and SMTP users that the proxy does not carry them, and names Graph only where it can be used', () => {
     assert.match(mailPortsNote('IMAP', 993, true), /IMAP and SMTP do not go through it.*Microsoft Graph goes through the proxy/);
     assert.doesNotMatch(mailPortsNote('SMTP', 587, false), /Graph/);
+  });
+});
+
+describe("VS Code's extension-host proxy patch (http.proxySupport)", () => {
+  it('reads http.proxySupport as VS Code does: unset or unknown is off', () => {
+    assert.deepEqual(
+      ['on', 'fallback', 'override', 'off', undefined, 'bogus'].map((value) => proxySupportOf(value)),
+      ['on', 'fallback', 'override', 'off', 'off', 'off']
+    );
+    assert.equal(resolveProxyConfig({ proxy: 'http://p:1', support: 'on', env: {} })?.support, 'on');
+  });
+
+  it('leaves the route to VS Code without a proxy of ours, and under override and fallback; our agent routes under on and off', () => {
+    const withSupport = (support: ProxySupport) => ({ ...config([]), support });
+    assert.deepEqual(
+      [undefined, withSupport('override'), withSupport('fallback'), withSupport('on'), withSupport('off')].map((c) => leftToVsCode(c)),
+      [true, true, true, false, false]
+    );
+  });
+
+  it('reads the resolution @vscode/proxy-agent reports into a proxy URL without credentials; DIRECT is none', () => {
+    assert.deepEqual(
+      ['PROXY user:secret@proxy.corp:3128', 'HTTPS proxy.corp:443; DIRECT', 'SOCKS5 s:1080', 'DIRECT', '', undefined, 'BOGUS x:1'].map(proxyUrlOfResolution),
+      ['http://proxy.corp:3128', 'https://proxy.corp', 'socks://s:1080', undefined, undefined, undefined, undefined]
+    );
+  });
+
+  it("explains a failure by the proxy VS Code chose: the configured one's source, else VS Code's system resolution", () => {
+    const watched = (configured: ProxyConfig | undefined, resolution: string) => {
+      const request = new EventEmitter() as unknown as ClientRequest;
+      const watch = watchProxy(request, { byVsCode: true, configured }, 'login.example:443');
+      const refused = Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:3128'), { code: 'ECONNREFUSED' });
+      request.emit('proxy', { proxy: resolution, error: refused });
+      return watch;
+    };
+    const fromSetting = watched(config([]), 'PROXY proxy.corp:3128');
+    assert.equal(fromSetting.through()?.source, 'http.proxy');
+    assert.match(
+      fromSetting.failure(new Error('Failed to establish a socket connection to proxies'))?.message ?? '',
+      /proxy\.corp:3128 \(from http\.proxy\) cannot be reached.*ECONNREFUSED/
+    );
+    const fromSystem = watched(undefined, 'PROXY pac-chosen.corp:8080');
+    assert.equal(fromSystem.vscodeChoice(), 'http://pac-chosen.corp:8080');
+    assert.match(fromSystem.failure(new Error('x'))?.message ?? '', /from VS Code's system proxy resolution/);
+    const direct = watched(undefined, 'DIRECT');
+    assert.equal(direct.through(), undefined);
+    assert.equal(direct.vscodeChoice(), 'DIRECT');
+  });
+
+  it("takes an answer on a socket that is not TLS, when VS Code chose a proxy, for the proxy's refusal (its replayed CONNECT answer)", () => {
+    const request = new EventEmitter() as unknown as ClientRequest;
+    const watch = watchProxy(request, { byVsCode: true }, 'login.example:443');
+    request.emit('proxy', { proxy: 'PROXY proxy.corp:3128' });
+    request.emit('socket', { encrypted: false });
+    assert.equal(watch.refusal(407)?.code, 'proxy.auth_required');
+    const tls = new EventEmitter() as unknown as ClientRequest;
+    const tunnelled = watchProxy(tls, { byVsCode: true }, 'login.example:443');
+    tls.emit('proxy', { proxy: 'PROXY proxy.corp:3128' });
+    tls.emit('socket', { encrypted: true });
+    assert.equal(tunnelled.refusal(407), undefined, "over TLS the answer is the origin's");
+    // VS Code never sends http.proxyAuthorization: a 407 is not "the credentials given" refused.
+    const withHeader = new EventEmitter() as unknown as ClientRequest;
+    const configured = { ...config([]), url: 'http://proxy.corp:3128/', authorization: 'Basic c2VjcmV0' };
+    const header = watchProxy(withHeader, { byVsCode: true, configured }, 'login.example:443');
+    withHeader.emit('proxy', { proxy: 'PROXY proxy.corp:3128' });
+    withHeader.emit('socket', {});
+    assert.match(header.refusal(407)?.message ?? '', /\(from http\.proxy\) requires authentication .* and none is configured/);
   });
 });

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import * as https from 'node:https';
 // The module object itself, not the bundler's copy of its keys at load time: the patch's marker is read live.
 import httpsModule from 'node:https';
-import type * as tls from 'node:tls';
+import * as tls from 'node:tls';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import { leftToVsCode, proxyFor, type ProxyConfig } from './proxyRoute';
 import { httpsAgentFor, MIN_TLS_VERSION, secureContextFor } from './tlsContext';
@@ -25,7 +25,7 @@ export interface HttpsRoute {
   /** Undefined: the request brings no agent and VS Code's patched `https` routes it ({@link HttpsRoute.byVsCode}). */
   agent: https.Agent | undefined;
   /** Spread into the request's options: through a tunnel the origin's TLS is built from the request's options, not the agent's. */
-  tls: Pick<tls.ConnectionOptions, 'secureContext' | 'minVersion' | 'sessionIdContext'>;
+  tls: Pick<tls.ConnectionOptions, 'secureContext' | 'minVersion' | 'sessionIdContext' | 'checkServerIdentity'>;
   /** The proxy the request goes through by our own agent; undefined when it goes direct or VS Code routes it. */
   proxy?: ProxyConfig;
   /** VS Code's extension-host patch picks the route (setting, environment, system proxy or PAC); `proxyErrors.watchProxy` learns its choice. */
@@ -89,6 +89,18 @@ function trustKey(extraCaCertificates: readonly string[]): string {
   return `m365mail-${extraCaCertificates.length ? hash : 'vscode'}`;
 }
 
+/**
+ * The origin's certificate checked against the origin's own name. Inside a tunnel to an IP
+ * address `https-proxy-agent` passes neither `servername` (SNI takes no IP) nor `host` to
+ * `tls.connect`, and Node then checks the certificate against "localhost": a certificate for
+ * localhost would pass for 127.0.0.1 and one for the IP would be refused. Bound here, every route
+ * checks the name a direct connection checks.
+ */
+function identityOf(target: URL): tls.ConnectionOptions['checkServerIdentity'] {
+  const host = target.hostname.replace(/^\[(.*)\]$/, '$1');
+  return (_checked, certificate) => tls.checkServerIdentity(host, certificate);
+}
+
 /** How a request to `target` goes out: through the configured proxy unless its host is in the no-proxy list. */
 export function httpsRouteFor(target: URL, extraCaCertificates: readonly string[], proxyConfig: ProxyConfig | undefined): HttpsRoute {
   const tlsOptions = { secureContext: secureContextFor(extraCaCertificates), minVersion: MIN_TLS_VERSION };
@@ -99,11 +111,11 @@ export function httpsRouteFor(target: URL, extraCaCertificates: readonly string[
     // Node's roots, which it does only when the request brings no context. Verification is on
     // either way: VS Code adds roots, it never turns checking off.
     const tls = extraCaCertificates.length ? tlsOptions : { minVersion: MIN_TLS_VERSION };
-    return { agent: undefined, tls: { ...tls, sessionIdContext: trustKey(extraCaCertificates) }, byVsCode: true, configured: proxyConfig };
+    return { agent: undefined, tls: { ...tls, sessionIdContext: trustKey(extraCaCertificates), checkServerIdentity: identityOf(target) }, byVsCode: true, configured: proxyConfig };
   }
   const proxy = proxyFor(target, proxyConfig);
   if (!proxy) return { agent: httpsAgentFor(extraCaCertificates), tls: tlsOptions };
-  return { agent: proxyAgent(proxy, extraCaCertificates), tls: tlsOptions, proxy };
+  return { agent: proxyAgent(proxy, extraCaCertificates), tls: { ...tlsOptions, checkServerIdentity: identityOf(target) }, proxy };
 }
 
 // Each chunk carries its own copy of @vscode/l10n: loadChunk hands it the display language.

@@ -7,13 +7,20 @@
  * wrong password is explained as the proxy's 407, and a host in the no-proxy list goes direct.
  */
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import https from 'node:https';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { AuthError } from '../../src/auth/errors';
+import { httpsRequest } from '../../src/auth/httpsRequest';
 import { secretKeys } from '../../src/core/secretVault';
 import { decodeJwtClaims } from '../../src/core/tokenClaims';
 import { GraphMailboxReader } from '../../src/mail/graph/graphReader';
 import { resolveProxyConfig, type ProxyConfig } from '../../src/net/proxyRoute';
 import { freePort, SANDBOX_APPS } from '@m365-mail/sandbox';
+import type { AddressInfo } from 'node:net';
 import { useSandboxAuth } from '../support/sandboxAuth';
 import { startTinyproxy, type Tinyproxy } from '../support/tinyproxy';
 import { typedFailure } from '../support/typedFailure';
@@ -168,5 +175,32 @@ describe('HTTPS through a proxy (tinyproxy) to the sandbox', function () {
     const connects = open.connects().slice(before);
     assert.ok(connects.includes(graphHost()), connects.join(', '));
     assert.ok(!ports.includes(Number(new URL(env.sandbox.description.graph.endpoint).port)), 'no direct connection to Graph');
+  });
+
+  it('checks the origin’s name inside a tunnel to an IP address as a direct connection does: a certificate for localhost only is refused for 127.0.0.1', async () => {
+    // A server whose only name is localhost, its self-signed certificate the one trusted CA.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'm365mail-ipname-'));
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '2', '-keyout', 'key.pem', '-out', 'cert.pem', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost'], {
+      cwd: dir,
+      stdio: 'ignore'
+    });
+    const cert = fs.readFileSync(path.join(dir, 'cert.pem'), 'utf8');
+    const server = https.createServer({ cert, key: fs.readFileSync(path.join(dir, 'key.pem')) }, (_request, response) => response.end('{}'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const viaProxy = { extraCaCertificates: [cert], proxy: proxy(open.url) };
+      const byName = await httpsRequest(`https://localhost:${port}/`, viaProxy);
+      assert.equal(byName.status, 200, 'the name on the certificate passes through the tunnel');
+      for (const options of [viaProxy, { extraCaCertificates: [cert], proxy: undefined }]) {
+        const error = (await typedFailure(httpsRequest(`https://127.0.0.1:${port}/`, options))) as AuthError;
+        assert.equal(error.code, 'tls.hostname', `${options.proxy ? 'through the proxy' : 'direct'}: ${error.message}`);
+        assert.match(error.message, /127\.0\.0\.1/);
+      }
+      assert.ok(open.connects().includes(`127.0.0.1:${port}`), 'the refused request went through the proxy');
+    } finally {
+      server.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

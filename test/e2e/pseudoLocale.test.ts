@@ -45,7 +45,7 @@ const NAMES = [
 const INTL_EN_US = [
   /\d{1,2}\/\d{1,2}\/\d{4}, \d{1,2}:\d{2}:\d{2}\s?[AP]M/g,
   /\b(in \d+ (minutes?|hours?|days?)|\d+ (minutes?|hours?|days?) ago|tomorrow|yesterday|now)\b/g,
-  /\b[\d.,]+ (bytes?|kB|MB)\b/g
+  /\b[\d.,]+ (bytes?|kB|MB|GB)\b/g
 ];
 
 /**
@@ -60,10 +60,11 @@ function englishLeft(text: string, data: string[]): string[] {
     .replace(/\bm365mail\.[\w.]+/g, ' ')
     .replace(/\b[a-z]+(_[a-z0-9]+)+\b/g, ' ');
   for (const d of data.filter(Boolean).sort((a, b) => b.length - a.length)) rest = rest.split(d).join(' ');
+  // Intl's fallback before host names: "1.1 kB" would otherwise lose "1.1" as a domain and leave "kB".
+  for (const shape of INTL_EN_US) rest = rest.replace(shape, ' ');
   // Host names and domains (login.microsoftonline.com, contoso.onmicrosoft.com), then product names.
   rest = rest.replace(/\b[\w-]+(\.[\w-]+)+\b/g, ' ');
   for (const n of [...NAMES].sort((a, b) => b.length - a.length)) rest = rest.split(n).join(' ');
-  for (const shape of INTL_EN_US) rest = rest.replace(shape, ' ');
   return rest.match(/[A-Za-z]+/g) ?? [];
 }
 

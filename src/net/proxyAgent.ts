@@ -111,7 +111,12 @@ export function httpsRouteFor(target: URL, extraCaCertificates: readonly string[
     // Node's roots, which it does only when the request brings no context. Verification is on
     // either way: VS Code adds roots, it never turns checking off.
     const tls = extraCaCertificates.length ? tlsOptions : { minVersion: MIN_TLS_VERSION };
-    return { agent: undefined, tls: { ...tls, sessionIdContext: trustKey(extraCaCertificates), checkServerIdentity: identityOf(target) }, byVsCode: true, configured: proxyConfig };
+    return {
+      agent: undefined,
+      tls: { ...tls, sessionIdContext: trustKey(extraCaCertificates), checkServerIdentity: identityOf(target) },
+      byVsCode: true,
+      configured: proxyConfig
+    };
   }
   const proxy = proxyFor(target, proxyConfig);
   if (!proxy) return { agent: httpsAgentFor(extraCaCertificates), tls: tlsOptions };

@@ -109,6 +109,9 @@ describe('end-to-end: decoding XOAUTH2 and handing a credential over', () => {
     });
     await workbench.contextMenu(workbench.credentialRow(name), 'Use in…');
     await workbench.pick('Adobe Experience Manager', { exact: true });
+    // The note comes once both files are open: a tab clicked before then can lose the focus to the
+    // second file still opening.
+    await workbench.waitForNotification(/Save both files under/);
     for (const file of ['com.day.cq.mailer.oauth.impl.OAuthConfigurationProviderImpl.cfg.json', 'com.day.cq.mailer.impl.DefaultMailService.cfg.json']) {
       await workbench.page.locator('.tabs-container .tab', { hasText: file }).first().waitFor({ state: 'visible', timeout: 30_000 });
     }

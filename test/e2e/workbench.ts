@@ -344,15 +344,18 @@ export class Workbench {
   async activeEditorText(until?: RegExp): Promise<string> {
     const lines = this.page.locator('.editor-group-container.active .editor-instance .monaco-editor .view-lines').first();
     await lines.waitFor({ state: 'visible', timeout: 30_000 });
-    await this.page.waitForFunction(
+    // The text is read in the same turn as it is matched: an editor opened a moment later in the
+    // same group (the same Monaco widget, another model) must not be read in its place.
+    const matched = await this.page.waitForFunction(
       ([el, source, flags]) => {
-        const text = (el?.textContent ?? '').replace(/\u00a0/g, ' ');
-        return source === undefined ? text.trim().length > 0 : new RegExp(source, flags).test(text);
+        const text = ((el as HTMLElement | null)?.innerText ?? '').replace(/\u00a0/g, ' ');
+        const found = source === undefined ? text.trim().length > 0 : new RegExp(source, flags).test(text);
+        return found ? text : false;
       },
       [await lines.elementHandle(), until?.source, until?.flags] as const,
       { timeout: 10_000 }
     );
-    return (await lines.innerText()).replace(/\u00a0/g, ' ');
+    return (await matched.jsonValue()) as string;
   }
 
   /** The language of the active editor as the status bar shows it (e.g. "E-mail message"). */

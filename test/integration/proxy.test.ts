@@ -180,10 +180,10 @@ describe('HTTPS through a proxy (tinyproxy) to the sandbox', function () {
   it('checks the origin’s name inside a tunnel to an IP address as a direct connection does: a certificate for localhost only is refused for 127.0.0.1', async () => {
     // A server whose only name is localhost, its self-signed certificate the one trusted CA.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'm365mail-ipname-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '2', '-keyout', 'key.pem', '-out', 'cert.pem', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost'], {
-      cwd: dir,
-      stdio: 'ignore'
-    });
+    // openssl's arguments as one string: as a list Prettier spreads them one per line.
+    const selfSigned =
+      'req -x509 -newkey rsa:2048 -nodes -sha256 -days 2 -keyout key.pem -out cert.pem -subj /CN=localhost -addext subjectAltName=DNS:localhost';
+    execFileSync('openssl', selfSigned.split(' '), { cwd: dir, stdio: 'ignore' });
     const cert = fs.readFileSync(path.join(dir, 'cert.pem'), 'utf8');
     const server = https.createServer({ cert, key: fs.readFileSync(path.join(dir, 'key.pem')) }, (_request, response) => response.end('{}'));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -34,7 +34,9 @@ export function credentialPicker(store: CredentialStore): CredentialPicker {
     if (all.length === 1) return all[0];
     const picked = await vscode.window.showQuickPick(
       all.map((d) => ({ label: d.name, description: `${store.state(d.id)} · ${mailboxOf(d)}`, detail: d.description, id: d.id })),
-      { placeHolder, matchOnDescription: true }
+      // Kept open when the focus moves: from a walkthrough step's button, the step's page takes the
+      // focus once it has rendered, which would otherwise close the pick before the user sees it.
+      { placeHolder, matchOnDescription: true, ignoreFocusOut: true }
     );
     if (!picked) throw new CancelledError();
     return store.get(picked.id) as CredentialDefinition;

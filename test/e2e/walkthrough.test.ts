@@ -8,6 +8,9 @@ import { productVsix, reportFailures, Workbench } from './workbench';
 const STEPS = ['Add a credential', 'Register the app', 'Authorize it', 'Send a test mail', 'Preview the inbox', 'Test the connection'];
 const ADELE = 'adele@contoso.test';
 const CREDENTIAL = 'Adele (walkthrough)';
+/** An app-only credential for a mailbox the tenant does not have: its token is granted, IMAP refuses it. */
+const NOBODY = 'Nobody (walkthrough)';
+const NOBODY_UPN = 'nobody@contoso.test';
 
 /**
  * The "Get started with M365 Mail" walkthrough as a first-time user meets it: it opens by itself
@@ -15,7 +18,7 @@ const CREDENTIAL = 'Adele (walkthrough)';
  * for really happened (context keys the extension sets), not when its button was merely clicked:
  * a credential added and authorized, then, from the steps' own buttons, a test mail the server
  * accepted (a refused one leaves the step open), an inbox listed, a connection test with no red
- * step. The checks outlive a reload of the window.
+ * step (a preview and a test the server refuses, for a second credential, leave theirs open). The checks outlive a reload of the window.
  */
 describe('end-to-end: the Get started walkthrough', () => {
   let workbench: Workbench;
@@ -74,6 +77,22 @@ describe('end-to-end: the Get started walkthrough', () => {
     await step('testConnection').waitFor({ state: 'visible', timeout: 30_000 });
   }
 
+  /**
+   * Closes every editor, the walkthrough among them, with the palette opened while `sideBar` (a
+   * spot in the side bar) has the focus.
+   */
+  async function closeEditorsFrom(sideBar: ReturnType<typeof page>): Promise<void> {
+    await sideBar.click({ position: { x: 5, y: 5 } });
+    await workbench.page.keyboard.press('F1');
+    await workbench.quickInput.locator('input.input').fill('>View: Close All Editors');
+    await workbench.quickInput
+      .locator('.quick-input-list .monaco-list-row', { hasText: 'Close All Editors' })
+      .first()
+      .waitFor({ state: 'visible', timeout: 30_000 });
+    await workbench.page.keyboard.press('Enter');
+    await page().waitFor({ state: 'detached', timeout: 30_000 });
+  }
+
   it('opens by itself on first start and lists every step', async () => {
     await workbench.openViewContainer('M365 Mail');
     await page()
@@ -107,15 +126,7 @@ describe('end-to-end: the Get started walkthrough', () => {
     // The user closes it and works in the Credentials view (a click into the walkthrough selects a
     // step, whose Markdown page then takes the focus, and the palette closes).
     // (Not Workbench.runCommand: its click into the editor area would land on a step.)
-    await workbench.page.locator('.welcome-view-content', { hasText: 'No mail credentials yet' }).click({ position: { x: 5, y: 5 } });
-    await workbench.page.keyboard.press('F1');
-    await workbench.quickInput.locator('input.input').fill('>View: Close All Editors');
-    await workbench.quickInput
-      .locator('.quick-input-list .monaco-list-row', { hasText: 'Close All Editors' })
-      .first()
-      .waitFor({ state: 'visible', timeout: 30_000 });
-    await workbench.page.keyboard.press('Enter');
-    await page().waitFor({ state: 'detached', timeout: 30_000 });
+    await closeEditorsFrom(workbench.page.locator('.welcome-view-content', { hasText: 'No mail credentials yet' }));
     await flows.addAuthorized(CREDENTIAL, {
       grant: 'Authorization code',
       clientAuth: 'None: public client',
@@ -174,8 +185,44 @@ describe('end-to-end: the Get started walkthrough', () => {
     await workbench.clearNotifications();
   });
 
+  it('leaves "Preview the inbox" open when the server refuses the credential (a mailbox the tenant does not have)', async () => {
+    // A second credential, added and authorized in the Credentials view as a user does.
+    await closeEditorsFrom(workbench.credentialRow(CREDENTIAL));
+    await flows.addSandboxCredential(NOBODY, {
+      grant: 'Client credentials',
+      clientAuth: 'request body',
+      clientId: sandbox.apps.daemonSecret.clientId,
+      secret: sandbox.apps.daemonSecret.clientSecret,
+      user: NOBODY_UPN
+    });
+    await workbench.contextMenu(workbench.credentialRow(NOBODY), 'Authorize credential');
+    await flows.rowState(NOBODY, /Authorized/);
+    await workbench.clearNotifications();
+    await workbench.runCommand('M365 Mail: Get started');
+    await clickStepButton('previewInbox', 'Preview the inbox', 'Preview inbox folder');
+    await flows.pickCredentialIfAsked(NOBODY);
+    const frame = await workbench.inboxPreview(NOBODY);
+    const status = frame.locator('#status[data-state="error"]');
+    await status.waitFor({ state: 'attached', timeout: 60_000 });
+    assert.match((await status.textContent()) ?? '', /\S/, 'the preview says why');
+    await showWalkthrough();
+    assert.equal(await isDone('previewInbox'), false, 'a refused preview does not check the step');
+  });
+
+  it('leaves "Test the connection" open when a step of the test fails', async () => {
+    await clickStepButton('testConnection', 'Test the connection', 'Test connection');
+    await flows.pickCredentialIfAsked(NOBODY);
+    const report = await workbench.webviewFrame(`h1:has-text("Connection test: ${NOBODY}")`);
+    const text = (await report.locator('body').textContent()) ?? '';
+    assert.match(text, /❌\s*IMAP 127\.0\.0\.1:\d+ \(implicit TLS\)\s*failed at/);
+    await showWalkthrough();
+    assert.equal(await isDone('testConnection'), false, 'a failed connection test does not check the step');
+    assert.equal(await isDone('previewInbox'), false, 'previewInbox is not done');
+  });
+
   it('checks "Preview the inbox" once the preview listed the inbox, with the test mail in it', async () => {
     await clickStepButton('previewInbox', 'Preview the inbox', 'Preview inbox folder');
+    await flows.pickCredentialIfAsked(CREDENTIAL);
     const frame = await workbench.inboxPreview(CREDENTIAL);
     await waitForRow(frame, `M365 Mail test from "${CREDENTIAL}"`);
     await showWalkthrough();
@@ -185,6 +232,7 @@ describe('end-to-end: the Get started walkthrough', () => {
 
   it('checks "Test the connection" once a connection test passed every step', async () => {
     await clickStepButton('testConnection', 'Test the connection', 'Test connection');
+    await flows.pickCredentialIfAsked(CREDENTIAL);
     const report = await workbench.webviewFrame(`h1:has-text("Connection test: ${CREDENTIAL}")`);
     const text = (await report.locator('body').textContent()) ?? '';
     assert.match(text, /✅\s*IMAP 127\.0\.0\.1:\d+ \(implicit TLS\)\s*all \d+ steps passed/);

@@ -349,15 +349,7 @@ describe('end-to-end: mail flows against the sandbox', () => {
 
   it('shows the SMTP authentication step red with 5.7.139 and the next step when SMTP AUTH is disabled', async () => {
     await showCredentials();
-    await flows.addSandboxCredential(megan, {
-      grant: 'Client credentials',
-      clientAuth: 'request body',
-      clientId: sandbox.apps.daemonSecret.clientId,
-      secret: sandbox.apps.daemonSecret.clientSecret,
-      user: MEGAN
-    });
-    await workbench.contextMenu(workbench.credentialRow(megan), 'Authorize credential');
-    await flows.rowState(megan, /Authorized/);
+    await flows.addAuthorizedAppOnly(megan, MEGAN);
     await workbench.contextMenu(workbench.credentialRow(megan), 'Test connection');
     const report = await workbench.webviewFrame('h1:has-text("Connection test: Megan")');
     const text = (await report.locator('body').textContent()) ?? '';

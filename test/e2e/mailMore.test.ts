@@ -139,15 +139,7 @@ describe('end-to-end: shared mailbox, .eml from the preview, refused send', () =
 
   it('reports 5.7.139 with the admin step when SMTP AUTH is off, sends nothing, and keeps working', async () => {
     await showCredentials();
-    await flows.addSandboxCredential(megan, {
-      grant: 'Client credentials',
-      clientAuth: 'request body',
-      clientId: sandbox.apps.daemonSecret.clientId,
-      secret: sandbox.apps.daemonSecret.clientSecret,
-      user: MEGAN
-    });
-    await workbench.contextMenu(workbench.credentialRow(megan), 'Authorize credential');
-    await flows.rowState(megan, /Authorized/);
+    await flows.addAuthorizedAppOnly(megan, MEGAN);
     const before = await meganBox.count();
     await sendTestMail(megan, MEGAN);
     const error = await workbench.waitForNotification(/5\.7\.139/);

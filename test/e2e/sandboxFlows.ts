@@ -182,6 +182,22 @@ export class SandboxFlows {
     await popup.close().catch(() => undefined);
   }
 
+  /**
+   * Adds an app-only credential of the sandbox's daemon app (client credentials, secret in the
+   * request body) for `user`'s mailbox and authorizes it from its tree row: no browser.
+   */
+  async addAuthorizedAppOnly(name: string, user: string): Promise<void> {
+    await this.addSandboxCredential(name, {
+      grant: 'Client credentials',
+      clientAuth: 'request body',
+      clientId: this.sandbox.apps.daemonSecret.clientId,
+      secret: this.sandbox.apps.daemonSecret.clientSecret,
+      user
+    });
+    await this.workbench.contextMenu(this.workbench.credentialRow(name), this.shown('Authorize credential'));
+    await this.rowState(name, new RegExp(this.shown('Authorized')));
+  }
+
   /** Picks the credential when a command asks which one (it does not when only one fits). */
   async pickCredentialIfAsked(name: string): Promise<void> {
     const row = this.workbench.quickInput.locator('.quick-input-list .monaco-list-row', { hasText: name }).first();

@@ -188,15 +188,7 @@ describe('end-to-end: the Get started walkthrough', () => {
   it('leaves "Preview the inbox" open when the server refuses the credential (a mailbox the tenant does not have)', async () => {
     // A second credential, added and authorized in the Credentials view as a user does.
     await closeEditorsFrom(workbench.credentialRow(CREDENTIAL));
-    await flows.addSandboxCredential(NOBODY, {
-      grant: 'Client credentials',
-      clientAuth: 'request body',
-      clientId: sandbox.apps.daemonSecret.clientId,
-      secret: sandbox.apps.daemonSecret.clientSecret,
-      user: NOBODY_UPN
-    });
-    await workbench.contextMenu(workbench.credentialRow(NOBODY), 'Authorize credential');
-    await flows.rowState(NOBODY, /Authorized/);
+    await flows.addAuthorizedAppOnly(NOBODY, NOBODY_UPN);
     await workbench.clearNotifications();
     await workbench.runCommand('M365 Mail: Get started');
     await clickStepButton('previewInbox', 'Preview the inbox', 'Preview inbox folder');
